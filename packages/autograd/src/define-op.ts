@@ -1,0 +1,174 @@
+// defineOp: the one way an op is made, for built-ins and library authors alike.
+import { Tensor } from './tensor.js';
+import { isAnomalyEnabled, isGradEnabled, noGrad } from './grad-mode.js';
+import { recordNode, type OpRecord, type TapeNode } from './tape.js';
+import { assertFiniteOutput } from './anomaly.js';
+
+/**
+ * The gradient a vjp returns for one argument: a tensor (or `null` for none) for a tensor argument,
+ * one per element for a tensor-list argument, and `null`/`undefined` for anything else.
+ *
+ * @example
+ * ```ts
+ * type G = GradOf<Tensor>; // Tensor | null
+ * ```
+ * @category Extending
+ */
+export type GradOf<A> = A extends Tensor
+  ? Tensor | null
+  : A extends readonly Tensor[]
+    ? readonly (Tensor | null)[]
+    : null | undefined;
+
+/**
+ * One {@link GradOf} per argument of the op, in argument order.
+ *
+ * @example
+ * ```ts
+ * type G = Grads<[Tensor, number]>; // [Tensor | null, null | undefined]
+ * ```
+ * @category Extending
+ */
+export type Grads<Args extends readonly unknown[]> = { -readonly [K in keyof Args]: GradOf<Args[K]> };
+
+/**
+ * What a vjp sees: the op's arguments, its output and the residuals `forward` saved.
+ *
+ * @example
+ * ```ts
+ * const vjp = (g: Tensor, { args: [x], output }: VjpContext<[Tensor], undefined>) => [g.mul(output)];
+ * ```
+ * @category Extending
+ */
+export interface VjpContext<Args extends readonly unknown[], Saved> {
+  /** The arguments the op was called with (tensors are the recorded inputs). */
+  readonly args: Args;
+  /** The op's output. */
+  readonly output: Tensor;
+  /** What `forward` returned as `saved` (undefined when it returned a bare tensor). */
+  readonly saved: Saved;
+}
+
+/**
+ * What `forward` may return: the output alone, or the output with residuals for the vjp.
+ *
+ * @example
+ * ```ts
+ * const r: ForwardResult<number> = { output: y, saved: 3 };
+ * ```
+ * @category Extending
+ */
+export type ForwardResult<Saved> = Tensor | { readonly output: Tensor; readonly saved: Saved };
+
+/**
+ * The definition of an op: a name, a forward computation and its vector-Jacobian product.
+ *
+ * @example
+ * ```ts
+ * const spec: OpSpec<[Tensor], undefined> = {
+ *   name: 'double',
+ *   forward: (x) => x.mul(2),
+ *   vjp: (g) => [g.mul(2)],
+ * };
+ * ```
+ * @category Extending
+ */
+export interface OpSpec<Args extends readonly unknown[], Saved> {
+  /** Used in error messages, `grad_fn=<nameBackward>` and graph pictures. */
+  readonly name: string;
+  /**
+   * Computes the output. It runs without recording, so it may use tensor ops or raw kernels freely.
+   * Non-tensor arguments (axes, strides, scalars) are passed through as they are.
+   */
+  forward(...args: Args): ForwardResult<Saved>;
+  /**
+   * Given `g`, the gradient of the loss with respect to the output, returns the gradient with
+   * respect to each argument. Write it with tensor ops: under `backward({ createGraph: true })`
+   * it is recorded, which makes the op differentiable twice for free. A vjp may skip work for
+   * inputs whose `requiresGrad` is false by returning `null` for them.
+   */
+  vjp(g: Tensor, ctx: VjpContext<Args, Saved>): Grads<Args>;
+}
+
+/**
+ * A callable op made by {@link defineOp}; `op.record` is what tape nodes point to.
+ *
+ * @example
+ * ```ts
+ * const y = softsign(x); // softsign: Op<[Tensor]>
+ * ```
+ * @category Extending
+ */
+export interface Op<Args extends readonly unknown[]> {
+  (...args: Args): Tensor;
+  /** The record tape nodes point to (name and flattened vjp). */
+  readonly record: OpRecord;
+}
+
+function flattenTensors(args: readonly unknown[]): Tensor[] {
+  const out: Tensor[] = [];
+  for (const a of args) {
+    if (a instanceof Tensor) out.push(a);
+    else if (Array.isArray(a)) for (const x of a) if (x instanceof Tensor) out.push(x);
+  }
+  return out;
+}
+
+/** Flattens the vjp's per-argument result to one entry per recorded input, checking its structure. */
+function flattenGrads(name: string, args: readonly unknown[], grads: readonly unknown[]): (Tensor | null)[] {
+  if (!Array.isArray(grads) || grads.length !== args.length) {
+    throw new Error(`${name}: vjp must return one entry per argument (${args.length}), got ${Array.isArray(grads) ? grads.length : typeof grads}`);
+  }
+  const out: (Tensor | null)[] = [];
+  args.forEach((a, i) => {
+    const g = grads[i];
+    if (a instanceof Tensor) out.push(g instanceof Tensor ? g : null);
+    else if (Array.isArray(a)) {
+      const list = (g ?? []) as readonly unknown[];
+      a.forEach((x, j) => {
+        if (x instanceof Tensor) out.push(list[j] instanceof Tensor ? (list[j] as Tensor) : null);
+      });
+    }
+  });
+  return out;
+}
+
+/**
+ * Makes a differentiable op from a forward function and its vector-Jacobian product. This is the
+ * mechanism every built-in op uses. Tensor arguments (and arrays of tensors) are the op's inputs;
+ * any other argument is passed to `forward` and `vjp` unchanged and gets no gradient.
+ *
+ * @example
+ * ```ts
+ * const softsign = defineOp({
+ *   name: 'softsign',
+ *   forward: (x: Tensor) => x.div(x.abs().add(1)),
+ *   vjp: (g, { args: [x] }) => [g.div(x.abs().add(1).square())],
+ * });
+ * const y = softsign(tensor([1, -2], { requiresGrad: true }));
+ * ```
+ * @category Extending
+ */
+export function defineOp<Args extends readonly unknown[], Saved = undefined>(spec: OpSpec<Args, Saved>): Op<Args> {
+  const record: OpRecord = {
+    name: spec.name,
+    backward: (g: Tensor, node: TapeNode) => {
+      const args = node.args as Args;
+      const grads = spec.vjp(g, { args, output: node.output, saved: node.saved as Saved });
+      return flattenGrads(spec.name, args, grads);
+    },
+  };
+  const op = (...args: Args): Tensor => {
+    const inputs = flattenTensors(args);
+    const result = noGrad(() => spec.forward(...args));
+    let output = result instanceof Tensor ? result : result.output;
+    const saved = result instanceof Tensor ? undefined : result.saved;
+    if (!(output instanceof Tensor)) throw new Error(`${spec.name}: forward must return a Tensor or { output, saved }`);
+    // A fresh tensor object per call, so ops that return their input (views) never rewrite its history.
+    if (output.gradFn !== null || output.requiresGrad || inputs.includes(output)) output = new Tensor(output.data);
+    if (isAnomalyEnabled()) assertFiniteOutput(spec.name, inputs, output);
+    if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) recordNode(record, inputs, args, saved, output);
+    return output;
+  };
+  return Object.assign(op, { record });
+}

@@ -1,0 +1,37 @@
+/**
+ * Tensors on ndarray with a recording tape: reverse mode (`backward`, `grad`, `vjp`), forward
+ * mode (`jvp`), higher-order gradients, and `defineOp` to extend the op set.
+ *
+ * @example
+ * ```ts
+ * import { tensor, grad } from '@tapegrad/autograd';
+ * const df = grad((x) => x.mul(x).sin().sum());
+ * df(tensor([1, 2]));
+ * ```
+ * @module
+ */
+export { Tensor } from './tensor.js';
+export type { TensorLike, GradHook, RemovableHandle } from './tensor.js';
+export type { DType, TypedArray } from './dtype.js';
+export type { Nested } from './kernels/layout.js';
+export { Generator, manualSeed, defaultGenerator } from './rng.js';
+export { noGrad, enableGrad, isGradEnabled, detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from './grad-mode.js';
+export { gradients } from './tape.js';
+export type { BackwardOptions, GradientsOptions, TapeNode, OpRecord } from './tape.js';
+export { defineOp } from './define-op.js';
+export type { Op, OpSpec, VjpContext, ForwardResult, Grads, GradOf } from './define-op.js';
+export { grad, valueAndGrad, vjp, jvp, hvp } from './functional.js';
+export type { ArgNums } from './functional.js';
+export { gradcheck, gradgradcheck } from './testing/gradcheck.js';
+export type { GradcheckOptions, GradcheckReport, GradcheckMismatch } from './testing/gradcheck.js';
+export { zeroGrad } from './zero-grad.js';
+
+export * from './ops/creation.js';
+export * from './ops/elementwise.js';
+export * from './ops/activation.js';
+export * from './ops/compare.js';
+export * from './ops/reduce.js';
+export * from './ops/linalg.js';
+export * from './ops/movement.js';
+export * from './ops/indexing.js';
+export * from './ops/conv.js';

@@ -1,0 +1,85 @@
+// Moving values between ndarray views, contiguous typed arrays and nested JS arrays.
+// No autograd in here.
+import ndarray, { type NdArray } from 'ndarray';
+import ops from 'ndarray-ops';
+import { allocate, dtypeOf, type DType, type TypedArray } from '../dtype.js';
+import { contiguousStrides, sizeOf } from '../shape.js';
+
+/** Nested arrays of numbers, as `toArray()` returns them. */
+export type Nested = number | Nested[];
+
+/** True when the view walks its buffer in row-major order with no gaps (any offset). */
+export function isContiguous(a: NdArray<TypedArray>): boolean {
+  let expected = 1;
+  for (let i = a.shape.length - 1; i >= 0; i--) {
+    const d = a.shape[i]!;
+    if (d !== 1 && a.stride[i] !== expected) return false;
+    expected *= d;
+  }
+  return true;
+}
+
+/** Row-major values of a view; the buffer itself (or a subarray) when already contiguous, else a copy. */
+export function contiguousData(a: NdArray<TypedArray>): TypedArray {
+  const n = sizeOf(a.shape);
+  if (isContiguous(a)) {
+    const d = a.data;
+    return a.offset === 0 && d.length === n ? d : d.subarray(a.offset, a.offset + n);
+  }
+  return copyToContiguous(a);
+}
+
+/** A fresh row-major copy of a view, in its dtype. */
+export function copyToContiguous(a: NdArray<TypedArray>, dtype: DType = dtypeOf(a.data)): TypedArray {
+  const out = allocate(dtype, sizeOf(a.shape));
+  if (out.length === 0) return out;
+  if (a.shape.length === 0) {
+    out[0] = a.get();
+    return out;
+  }
+  ops.assign(ndarray(out, a.shape.slice()), a);
+  return out;
+}
+
+/** Wraps a row-major buffer as an ndarray of the given shape. */
+export function wrap(data: TypedArray, shape: readonly number[]): NdArray<TypedArray> {
+  return ndarray(data, shape.slice(), contiguousStrides(shape), 0);
+}
+
+export function toNested(a: NdArray<TypedArray>): Nested {
+  const flat = contiguousData(a);
+  const shape = a.shape;
+  if (shape.length === 0) return flat[0]!;
+  let pos = 0;
+  const build = (dim: number): Nested[] => {
+    const out: Nested[] = [];
+    for (let i = 0; i < shape[dim]!; i++) out.push(dim === shape.length - 1 ? flat[pos++]! : build(dim + 1));
+    return out;
+  };
+  return build(0);
+}
+
+/** Infers the shape of nested arrays and flattens them; the error names the first ragged path. */
+export function fromNested(op: string, value: Nested, dtype: DType): { data: TypedArray; shape: number[] } {
+  const shape: number[] = [];
+  for (let v: Nested = value; Array.isArray(v); v = v[0]!) {
+    shape.push(v.length);
+    if (v.length === 0) break;
+  }
+  const data = allocate(dtype, sizeOf(shape));
+  let pos = 0;
+  const walk = (v: Nested, dim: number, path: number[]): void => {
+    if (dim === shape.length) {
+      if (typeof v !== 'number') throw new Error(`${op}: ragged nested array at [${path.join('][')}]: expected a number, got an array`);
+      data[pos++] = v;
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[dim]) {
+      const got = Array.isArray(v) ? `length ${v.length}` : 'a number';
+      throw new Error(`${op}: ragged nested array at [${path.join('][')}]: expected length ${shape[dim]}, got ${got}`);
+    }
+    v.forEach((item, i) => walk(item, dim + 1, [...path, i]));
+  };
+  walk(value, 0, []);
+  return { data, shape };
+}

@@ -1,0 +1,74 @@
+// Comparisons: masks of 0/1 in the operands' dtype. They are not differentiable (no grad, no tape).
+import { Tensor, type TensorLike } from '../tensor.js';
+import { noGrad } from '../grad-mode.js';
+import { map2 } from '../kernels/elementwise.js';
+import { broadcastOperands } from './broadcast.js';
+
+function compareOp(name: string, f: (a: number, b: number) => boolean) {
+  return (a: TensorLike, b: TensorLike): Tensor =>
+    noGrad(() => {
+      const [x, y] = broadcastOperands(name, [a, b]);
+      return new Tensor(map2(x!.data, y!.data, (u, v) => (f(u, v) ? 1 : 0)));
+    });
+}
+
+/**
+ * 1 where `a == b`, else 0 (broadcasting).
+ *
+ * @example
+ * ```ts
+ * eq(tensor([1, 2]), 2); // [0, 1]
+ * ```
+ * @category Comparison
+ */
+export const eq = compareOp('eq', (a, b) => a === b);
+/**
+ * 1 where `a != b`, else 0.
+ *
+ * @example
+ * ```ts
+ * ne(tensor([1, 2]), 2); // [1, 0]
+ * ```
+ * @category Comparison
+ */
+export const ne = compareOp('ne', (a, b) => a !== b);
+/**
+ * 1 where `a < b`, else 0.
+ *
+ * @example
+ * ```ts
+ * lt(tensor([1, 2]), 2); // [1, 0]
+ * ```
+ * @category Comparison
+ */
+export const lt = compareOp('lt', (a, b) => a < b);
+/**
+ * 1 where `a <= b`, else 0.
+ *
+ * @example
+ * ```ts
+ * le(tensor([1, 2]), 2); // [1, 1]
+ * ```
+ * @category Comparison
+ */
+export const le = compareOp('le', (a, b) => a <= b);
+/**
+ * 1 where `a > b`, else 0.
+ *
+ * @example
+ * ```ts
+ * gt(tensor([1, 2]), 1); // [0, 1]
+ * ```
+ * @category Comparison
+ */
+export const gt = compareOp('gt', (a, b) => a > b);
+/**
+ * 1 where `a >= b`, else 0.
+ *
+ * @example
+ * ```ts
+ * ge(tensor([1, 2]), 2); // [0, 1]
+ * ```
+ * @category Comparison
+ */
+export const ge = compareOp('ge', (a, b) => a >= b);

@@ -1,0 +1,340 @@
+// Elementwise arithmetic and math. Binary ops broadcast through `broadcastOperands`, so their
+// kernels and vjps only ever see operands of the output's shape.
+import { Tensor, type TensorLike } from '../tensor.js';
+import { defineOp } from '../define-op.js';
+import { assertDType, type DType } from '../dtype.js';
+import { map1, map2, map3 } from '../kernels/elementwise.js';
+import { copyToContiguous, wrap } from '../kernels/layout.js';
+import { erf as erfScalar } from '../kernels/special.js';
+import { broadcastOperands } from './broadcast.js';
+import { gt, eq, ge, le } from './compare.js';
+
+const wrapNd = (nd: Tensor['data']) => new Tensor(nd);
+
+function binaryOp(name: string, f: (a: number, b: number) => number, vjp: (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null]) {
+  const op = defineOp({
+    name,
+    forward: (a: Tensor, b: Tensor) => wrapNd(map2(a.data, b.data, f)),
+    vjp: (g, { args: [a, b], output }) => vjp(g, a, b, output),
+  });
+  return (a: TensorLike, b: TensorLike): Tensor => {
+    const [x, y] = broadcastOperands(name, [a, b]);
+    return op(x!, y!);
+  };
+}
+
+function unaryOp(name: string, f: (x: number) => number, vjp: (g: Tensor, x: Tensor, out: Tensor) => Tensor | null) {
+  const op = defineOp({
+    name,
+    forward: (x: Tensor) => wrapNd(map1(x.data, f)),
+    vjp: (g, { args: [x], output }) => [vjp(g, x, output)],
+  });
+  return (x: Tensor): Tensor => op(x);
+}
+
+const need = (t: Tensor, grad: () => Tensor): Tensor | null => (t.requiresGrad ? grad() : null);
+
+/**
+ * `a + b`, broadcasting.
+ *
+ * @example
+ * ```ts
+ * add(tensor([1, 2]), 10); // [11, 12]
+ * ```
+ * @category Elementwise
+ */
+export const add = binaryOp('add', (a, b) => a + b, (g, a, b) => [need(a, () => g), need(b, () => g)]);
+
+/**
+ * `a - b`, broadcasting.
+ *
+ * @example
+ * ```ts
+ * sub(tensor([1, 2]), tensor([[1], [2]])); // [[0, 1], [-1, 0]]
+ * ```
+ * @category Elementwise
+ */
+export const sub = binaryOp('sub', (a, b) => a - b, (g, a, b) => [need(a, () => g), need(b, () => g.neg())]);
+
+/**
+ * `a * b`, broadcasting.
+ *
+ * @example
+ * ```ts
+ * mul(tensor([1, 2]), 3); // [3, 6]
+ * ```
+ * @category Elementwise
+ */
+export const mul = binaryOp('mul', (a, b) => a * b, (g, a, b) => [need(a, () => g.mul(b)), need(b, () => g.mul(a))]);
+
+/**
+ * `a / b`, broadcasting.
+ *
+ * @example
+ * ```ts
+ * div(tensor([1, 2]), 2); // [0.5, 1]
+ * ```
+ * @category Elementwise
+ */
+export const div = binaryOp('div', (a, b) => a / b, (g, a, b) => [
+  need(a, () => g.div(b)),
+  need(b, () => g.mul(a).div(b.square()).neg()),
+]);
+
+/**
+ * `a ** b`, broadcasting; the exponent may be a tensor (its gradient needs `a > 0`) or a number.
+ *
+ * @example
+ * ```ts
+ * pow(tensor([2, 3]), 2); // [4, 9]
+ * ```
+ * @category Elementwise
+ */
+export const pow = binaryOp('pow', Math.pow, (g, a, b, out) => [
+  need(a, () => g.mul(b).mul(a.pow(b.sub(1)))),
+  need(b, () => g.mul(out).mul(a.log())),
+]);
+
+// Ties split the gradient evenly between both sides, as PyTorch does.
+const pickMask = (a: Tensor, b: Tensor, wins: (a: TensorLike, b: TensorLike) => Tensor) => wins(a, b).add(eq(a, b).mul(0.5));
+
+/**
+ * Elementwise maximum of `a` and `b`, broadcasting.
+ *
+ * @example
+ * ```ts
+ * maximum(tensor([1, 5]), 3); // [3, 5]
+ * ```
+ * @category Elementwise
+ */
+export const maximum = binaryOp('maximum', Math.max, (g, a, b) => {
+  const m = pickMask(a, b, gt);
+  return [need(a, () => g.mul(m)), need(b, () => g.mul(m.neg().add(1)))];
+});
+
+/**
+ * Elementwise minimum of `a` and `b`, broadcasting.
+ *
+ * @example
+ * ```ts
+ * minimum(tensor([1, 5]), 3); // [1, 3]
+ * ```
+ * @category Elementwise
+ */
+export const minimum = binaryOp('minimum', Math.min, (g, a, b) => {
+  const m = pickMask(b, a, gt);
+  return [need(a, () => g.mul(m)), need(b, () => g.mul(m.neg().add(1)))];
+});
+
+/**
+ * `-x`.
+ *
+ * @example
+ * ```ts
+ * neg(tensor([1, -2])); // [-1, 2]
+ * ```
+ * @category Elementwise
+ */
+export const neg = unaryOp('neg', (x) => -x, (g) => g.neg());
+
+/**
+ * `e ** x`.
+ *
+ * @example
+ * ```ts
+ * exp(tensor([0, 1])); // [1, 2.7183]
+ * ```
+ * @category Elementwise
+ */
+export const exp = unaryOp('exp', Math.exp, (g, _x, out) => g.mul(out));
+
+/**
+ * Natural logarithm (NaN below 0, -Inf at 0).
+ *
+ * @example
+ * ```ts
+ * log(tensor([1, Math.E])); // [0, 1]
+ * ```
+ * @category Elementwise
+ */
+export const log = unaryOp('log', Math.log, (g, x) => g.div(x));
+
+/**
+ * `log(1 + x)`, accurate for small `x`.
+ *
+ * @example
+ * ```ts
+ * log1p(tensor([1e-10])); // [1e-10]
+ * ```
+ * @category Elementwise
+ */
+export const log1p = unaryOp('log1p', Math.log1p, (g, x) => g.div(x.add(1)));
+
+/**
+ * Square root.
+ *
+ * @example
+ * ```ts
+ * sqrt(tensor([4, 9])); // [2, 3]
+ * ```
+ * @category Elementwise
+ */
+export const sqrt = unaryOp('sqrt', Math.sqrt, (g, _x, out) => g.div(out.mul(2)));
+
+/**
+ * `1 / sqrt(x)`.
+ *
+ * @example
+ * ```ts
+ * rsqrt(tensor([4])); // [0.5]
+ * ```
+ * @category Elementwise
+ */
+export const rsqrt = unaryOp('rsqrt', (x) => 1 / Math.sqrt(x), (g, _x, out) => g.mul(out.pow(3)).mul(-0.5));
+
+/**
+ * `x * x`.
+ *
+ * @example
+ * ```ts
+ * square(tensor([-3])); // [9]
+ * ```
+ * @category Elementwise
+ */
+export const square = unaryOp('square', (x) => x * x, (g, x) => g.mul(x).mul(2));
+
+/**
+ * Absolute value (gradient `sign(x)`, 0 at 0).
+ *
+ * @example
+ * ```ts
+ * abs(tensor([-2, 3])); // [2, 3]
+ * ```
+ * @category Elementwise
+ */
+export const abs = unaryOp('abs', Math.abs, (g, x) => g.mul(x.sign()));
+
+/**
+ * -1, 0 or 1 by the sign of `x` (zero gradient).
+ *
+ * @example
+ * ```ts
+ * sign(tensor([-2, 0, 3])); // [-1, 0, 1]
+ * ```
+ * @category Elementwise
+ */
+export const sign = unaryOp('sign', (x) => (x > 0 ? 1 : x < 0 ? -1 : 0), () => null);
+
+/**
+ * Sine.
+ *
+ * @example
+ * ```ts
+ * sin(tensor([0])); // [0]
+ * ```
+ * @category Elementwise
+ */
+export const sin = unaryOp('sin', Math.sin, (g, x) => g.mul(x.cos()));
+
+/**
+ * Cosine.
+ *
+ * @example
+ * ```ts
+ * cos(tensor([0])); // [1]
+ * ```
+ * @category Elementwise
+ */
+export const cos = unaryOp('cos', Math.cos, (g, x) => g.mul(x.sin()).neg());
+
+/**
+ * Hyperbolic tangent.
+ *
+ * @example
+ * ```ts
+ * tanh(tensor([0, 100])); // [0, 1]
+ * ```
+ * @category Elementwise
+ */
+export const tanh = unaryOp('tanh', Math.tanh, (g, _x, out) => g.mul(out.square().neg().add(1)));
+
+/**
+ * The error function, accurate to float64 precision.
+ *
+ * @example
+ * ```ts
+ * erf(tensor([0, 10])); // [0, 1]
+ * ```
+ * @category Elementwise
+ */
+export const erf = unaryOp('erf', erfScalar, (g, x) => g.mul(x.square().neg().exp()).mul(2 / Math.sqrt(Math.PI)));
+
+const clampOp = defineOp({
+  name: 'clamp',
+  forward: (x: Tensor, lo: number, hi: number) => wrapNd(map1(x.data, (v) => (v < lo ? lo : v > hi ? hi : v))),
+  // The gradient passes where lo <= x <= hi, as in PyTorch.
+  vjp: (g, { args: [x, lo, hi] }) => [g.mul(ge(x, lo).mul(le(x, hi))), null, null],
+});
+
+/**
+ * Limits values to `[min, max]`; either bound may be omitted (`null`/`undefined`).
+ *
+ * @example
+ * ```ts
+ * clamp(tensor([-2, 0.5, 3]), 0, 1); // [0, 0.5, 1]
+ * ```
+ * @category Elementwise
+ */
+export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+  const lo = min ?? -Infinity;
+  const hi = max ?? Infinity;
+  if (lo > hi) throw new Error(`clamp: min (${lo}) is greater than max (${hi})`);
+  return clampOp(x, lo, hi);
+}
+
+const whereOp = defineOp({
+  name: 'where',
+  forward: (cond: Tensor, a: Tensor, b: Tensor) => wrapNd(map3(cond.data, a.data, b.data, (c, u, v) => (c !== 0 ? u : v))),
+  vjp: (g, { args: [cond, a, b] }) => {
+    const zero = g.mul(0);
+    return [null, need(a, () => where(cond, g, zero)), need(b, () => where(cond, zero, g))];
+  },
+});
+
+/**
+ * Picks `a` where `cond` is non-zero and `b` elsewhere, broadcasting all three. `cond` is a mask
+ * (e.g. from `x.gt(0)`) and gets no gradient.
+ *
+ * @example
+ * ```ts
+ * const x = tensor([-1, 2]);
+ * where(x.gt(0), x, 0); // [0, 2]
+ * ```
+ * @category Elementwise
+ */
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  const dtype = a instanceof Tensor ? a.dtype : b instanceof Tensor ? b.dtype : cond.dtype;
+  const c = cond.dtype === dtype ? cond : cond.detach().toDType(dtype);
+  const [cc, x, y] = broadcastOperands('where', [c, a, b]);
+  return whereOp(cc!, x!, y!);
+}
+
+const toDTypeOp = defineOp({
+  name: 'toDType',
+  forward: (x: Tensor, dtype: DType) => new Tensor(wrap(copyToContiguous(x.data, dtype), x.shape)),
+  vjp: (g, { args: [x] }) => [g.toDType(x.dtype), null],
+});
+
+/**
+ * Converts to another dtype (a copy; the same tensor when it already has that dtype).
+ *
+ * @example
+ * ```ts
+ * tensor([1, 2]).toDType('float64');
+ * ```
+ * @category Elementwise
+ */
+export function toDType(x: Tensor, dtype: DType): Tensor {
+  assertDType('toDType', dtype);
+  return x.dtype === dtype ? x : toDTypeOp(x, dtype);
+}

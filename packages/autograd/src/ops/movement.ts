@@ -1,0 +1,332 @@
+// Shape ops. Most are views that share storage with their input (no copy); each vjp undoes the
+// view on the gradient.
+import ndarray from 'ndarray';
+import ops from 'ndarray-ops';
+import { Tensor } from '../tensor.js';
+import { defineOp, type Op } from '../define-op.js';
+import { fmt, normalizeAxes, normalizeAxis, sizeOf, contiguousStrides, assertShape } from '../shape.js';
+import { copyToContiguous, isContiguous, wrap } from '../kernels/layout.js';
+import { sumTo } from './reduce.js';
+import { zeros } from './creation.js';
+
+function view(x: Tensor, shape: readonly number[], stride: readonly number[], offset: number): Tensor {
+  return new Tensor(ndarray(x.data.data, shape.slice(), stride.slice(), offset));
+}
+
+/** Resolves one `-1` in a target shape and checks the element count. */
+function inferShape(op: string, from: readonly number[], shape: readonly number[]): number[] {
+  const out = [...shape];
+  const free = out.indexOf(-1);
+  if (free !== out.lastIndexOf(-1)) throw new Error(`${op}: only one dimension can be -1, got ${fmt(shape)}`);
+  if (free >= 0) {
+    const rest = sizeOf(out.filter((_, i) => i !== free));
+    if (rest === 0 || sizeOf(from) % rest !== 0) throw new Error(`${op}: cannot reshape ${fmt(from)} (${sizeOf(from)} elements) into ${fmt(shape)}`);
+    out[free] = sizeOf(from) / rest;
+  }
+  assertShape(op, out);
+  if (sizeOf(out) !== sizeOf(from)) throw new Error(`${op}: cannot reshape ${fmt(from)} (${sizeOf(from)} elements) into ${fmt(shape)} (${sizeOf(out)} elements)`);
+  return out;
+}
+
+const reshapeOp = defineOp({
+  name: 'reshape',
+  forward: (x: Tensor, shape: readonly number[]) => {
+    const data = isContiguous(x.data) ? x.data.data : copyToContiguous(x.data);
+    const offset = data === x.data.data ? x.data.offset : 0;
+    return new Tensor(ndarray(data, [...shape], contiguousStrides(shape), offset));
+  },
+  vjp: (g, { args: [x] }) => [g.reshape(x.shape), null],
+});
+
+/**
+ * Returns the same values in a new shape; one dimension may be `-1` (inferred). A view when the
+ * input is contiguous, a copy otherwise.
+ *
+ * @example
+ * ```ts
+ * arange(6).reshape([2, -1]); // shape [2, 3]
+ * ```
+ * @category Shape
+ */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  return reshapeOp(x, inferShape('reshape', x.shape, shape));
+}
+
+const permuteOp = defineOp({
+  name: 'permute',
+  forward: (x: Tensor, dims: readonly number[]) => new Tensor(x.data.transpose(...dims)),
+  vjp: (g, { args: [, dims] }) => {
+    const inverse = new Array<number>(dims.length);
+    dims.forEach((d, i) => (inverse[d] = i));
+    return [g.permute(inverse), null];
+  },
+});
+
+/**
+ * Reorders the axes (a view): output axis `i` is input axis `dims[i]`.
+ *
+ * @example
+ * ```ts
+ * zeros([2, 3, 4]).permute([2, 0, 1]).shape; // [4, 2, 3]
+ * ```
+ * @category Shape
+ */
+export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  const norm = dims.map((d) => normalizeAxis('permute', d, x.ndim));
+  if (norm.length !== x.ndim || new Set(norm).size !== norm.length) {
+    throw new Error(`permute: dims [${dims.join(',')}] must be a permutation of the ${x.ndim} axes of ${fmt(x.shape)}`);
+  }
+  return permuteOp(x, norm);
+}
+
+/**
+ * Swaps two axes (a view); by default the last two, so `m.transpose()` is the matrix transpose.
+ * A tensor with fewer than two axes is returned as a view of itself.
+ *
+ * @example
+ * ```ts
+ * zeros([2, 3]).transpose().shape; // [3, 2]
+ * ```
+ * @category Shape
+ */
+export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
+  if (x.ndim < 2 && dim0 === -2 && dim1 === -1) return permuteOp(x, x.shape.map((_, i) => i));
+  const a = normalizeAxis('transpose', dim0, x.ndim);
+  const b = normalizeAxis('transpose', dim1, x.ndim);
+  const dims = x.shape.map((_, i) => i);
+  [dims[a], dims[b]] = [b, a];
+  return permuteOp(x, dims);
+}
+
+const expandOp = defineOp({
+  name: 'expand',
+  forward: (x: Tensor, shape: readonly number[]) => {
+    const lead = shape.length - x.ndim;
+    const stride = shape.map((d, i) => (i < lead || x.shape[i - lead] !== d ? 0 : x.data.stride[i - lead]!));
+    return view(x, shape, stride, x.data.offset);
+  },
+  vjp: (g, { args: [x] }) => [sumTo(g, x.shape), null],
+});
+
+/**
+ * Broadcasts size-1 axes (and new leading axes) to `shape` without copying (stride 0);
+ * `-1` keeps an axis as it is. The gradient sums back over the broadcast axes.
+ *
+ * @example
+ * ```ts
+ * tensor([[1], [2]]).expand([2, 3]); // [[1, 1, 1], [2, 2, 2]]
+ * ```
+ * @category Shape
+ */
+export function expand(x: Tensor, shape: readonly number[]): Tensor {
+  const lead = shape.length - x.ndim;
+  if (lead < 0) throw new Error(`expand: cannot expand ${fmt(x.shape)} to fewer dimensions ${fmt(shape)}`);
+  const target = shape.map((d, i) => (d === -1 && i >= lead ? x.shape[i - lead]! : d));
+  assertShape('expand', target);
+  x.shape.forEach((d, i) => {
+    if (d !== 1 && d !== target[i + lead]) {
+      throw new Error(`expand: cannot expand ${fmt(x.shape)} to ${fmt(shape)}: axis ${i} has size ${d}, expected 1 or ${target[i + lead]}`);
+    }
+  });
+  return expandOp(x, target);
+}
+
+/**
+ * Broadcasts to `shape` by NumPy rules (a view); an alias of {@link expand} without `-1`.
+ *
+ * @example
+ * ```ts
+ * tensor([1, 2, 3]).broadcastTo([2, 3]);
+ * ```
+ * @category Shape
+ */
+export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
+  if (shape.includes(-1)) throw new Error(`broadcastTo: shape ${fmt(shape)} may not contain -1`);
+  return expand(x, shape);
+}
+
+/**
+ * Removes size-1 axes: all of them, or the listed ones (listed axes of another size are kept, as in PyTorch).
+ *
+ * @example
+ * ```ts
+ * zeros([1, 3, 1]).squeeze().shape;  // [3]
+ * zeros([1, 3, 1]).squeeze(0).shape; // [3, 1]
+ * ```
+ * @category Shape
+ */
+export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
+  const axes = normalizeAxes('squeeze', axis, x.ndim);
+  const keep = x.shape.map((d, i) => !(d === 1 && axes.includes(i)));
+  return viewOp(x, x.shape.filter((_, i) => keep[i]), x.data.stride.filter((_, i) => keep[i]), 'squeeze');
+}
+
+/**
+ * Inserts a size-1 axis at `axis` (which may be `ndim`, or negative counting from the end).
+ *
+ * @example
+ * ```ts
+ * zeros([3]).unsqueeze(0).shape;  // [1, 3]
+ * zeros([3]).unsqueeze(-1).shape; // [3, 1]
+ * ```
+ * @category Shape
+ */
+export function unsqueeze(x: Tensor, axis: number): Tensor {
+  const a = normalizeAxis('unsqueeze', axis, x.ndim + 1);
+  const shape = [...x.shape];
+  const stride = [...x.data.stride];
+  shape.splice(a, 0, 1);
+  stride.splice(a, 0, a < x.ndim ? x.data.stride[a]! * x.shape[a]! : 1);
+  return viewOp(x, shape, stride, 'unsqueeze');
+}
+
+const restrideOp = defineOp({
+  name: 'view',
+  forward: (x: Tensor, shape: readonly number[], stride: readonly number[], _name: string) => view(x, shape, stride, x.data.offset),
+  vjp: (g, { args: [x] }) => [g.reshape(x.shape), null, null, null],
+});
+
+function viewOp(x: Tensor, shape: readonly number[], stride: readonly number[], name: string): Tensor {
+  return restrideOp(x, shape, stride, name);
+}
+
+/**
+ * Flattens axes `startDim..endDim` (inclusive) into one.
+ *
+ * @example
+ * ```ts
+ * zeros([2, 3, 4]).flatten(1).shape; // [2, 12]
+ * ```
+ * @category Shape
+ */
+export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  if (x.ndim === 0) return reshape(x, [1]);
+  const s = normalizeAxis('flatten', startDim, x.ndim);
+  const e = normalizeAxis('flatten', endDim, x.ndim);
+  if (s > e) throw new Error(`flatten: startDim ${startDim} comes after endDim ${endDim} for shape ${fmt(x.shape)}`);
+  return reshape(x, [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
+}
+
+/**
+ * How {@link slice} selects along one axis: `null`/`undefined` keeps the whole axis, a number picks
+ * one index and drops the axis (negative counts from the end), and `[start, stop, step]` is a Python
+ * slice (`null` for a default; a negative step walks backwards).
+ *
+ * @example
+ * ```ts
+ * const everyOther: SliceSpec = [null, null, 2];
+ * ```
+ * @category Shape
+ */
+export type SliceSpec = number | null | undefined | readonly [start?: number | null, stop?: number | null, step?: number | null];
+
+interface AxisSlice {
+  start: number;
+  length: number;
+  step: number;
+  drop: boolean;
+}
+
+function resolveSlice(x: Tensor, specs: readonly SliceSpec[]): AxisSlice[] {
+  if (specs.length > x.ndim) throw new Error(`slice: ${specs.length} slice specs given for a tensor of shape ${fmt(x.shape)}`);
+  return x.shape.map((n, axis) => {
+    const spec = specs[axis];
+    if (spec === null || spec === undefined) return { start: 0, length: n, step: 1, drop: false };
+    if (typeof spec === 'number') {
+      if (!Number.isInteger(spec) || spec < -n || spec >= n) throw new Error(`slice: index ${spec} is out of range for axis ${axis} of size ${n} (shape ${fmt(x.shape)})`);
+      return { start: spec < 0 ? spec + n : spec, length: 1, step: 1, drop: true };
+    }
+    const step = spec[2] ?? 1;
+    if (!Number.isInteger(step) || step === 0) throw new Error(`slice: step must be a non-zero integer, got ${step} on axis ${axis}`);
+    const clampTo = (v: number, lo: number, hi: number) => Math.min(Math.max(v < 0 ? v + n : v, lo), hi);
+    const start = spec[0] == null ? (step > 0 ? 0 : n - 1) : clampTo(spec[0], step > 0 ? 0 : -1, step > 0 ? n : n - 1);
+    const stop = spec[1] == null ? (step > 0 ? n : -1) : clampTo(spec[1], step > 0 ? 0 : -1, step > 0 ? n : n - 1);
+    return { start, length: Math.max(0, Math.ceil((stop - start) / step)), step, drop: false };
+  });
+}
+
+function sliceView(x: Tensor, axes: readonly AxisSlice[]): Tensor {
+  let offset = x.data.offset;
+  const shape: number[] = [];
+  const stride: number[] = [];
+  axes.forEach((a, i) => {
+    if (a.length > 0) offset += a.start * x.data.stride[i]!;
+    if (a.drop) return;
+    shape.push(a.length);
+    stride.push(x.data.stride[i]! * a.step);
+  });
+  return view(x, shape, stride, offset);
+}
+
+const sliceOp: Op<[Tensor, readonly AxisSlice[]]> = defineOp({
+  name: 'slice',
+  forward: (x: Tensor, axes: readonly AxisSlice[]) => sliceView(x, axes),
+  vjp: (g, { args: [x, axes] }) => [sliceBackward(g, x.shape, axes), null],
+});
+
+// Scatters the gradient of a slice into zeros of the input's shape; its own vjp slices again.
+const sliceBackward: Op<[Tensor, readonly number[], readonly AxisSlice[]]> = defineOp({
+  name: 'sliceBackward',
+  forward: (g: Tensor, shape: readonly number[], axes: readonly AxisSlice[]) => {
+    const out = zeros(shape, { dtype: g.dtype });
+    const target = sliceView(out, axes);
+    const src = copyToContiguous(g.data);
+    const dst = ndarray(src, target.shape.slice());
+    assign(target, dst);
+    return out;
+  },
+  vjp: (gg, { args: [, , axes] }) => [sliceOp(gg, axes), null, null],
+});
+
+function assign(target: Tensor, src: ndarray.NdArray): void {
+  if (target.ndim === 0) target.data.set(src.get());
+  else ops.assign(target.data, src);
+}
+
+/**
+ * Selects a strided sub-block (a view). One spec per leading axis; see {@link SliceSpec}.
+ *
+ * @example
+ * ```ts
+ * const m = arange(12).reshape([3, 4]);
+ * m.slice([0, 2]);                   // rows 0..1
+ * m.slice(null, [null, null, -1]);   // columns reversed
+ * m.slice(1);                        // row 1, shape [4]
+ * ```
+ * @category Shape
+ */
+export function slice(x: Tensor, ...ranges: SliceSpec[]): Tensor {
+  return sliceOp(x, resolveSlice(x, ranges));
+}
+
+const cloneOp = defineOp({
+  name: 'clone',
+  forward: (x: Tensor) => new Tensor(wrap(copyToContiguous(x.data), x.shape)),
+  vjp: (g) => [g],
+});
+
+/**
+ * A contiguous copy that does not share storage (the gradient passes straight through).
+ *
+ * @example
+ * ```ts
+ * const y = x.clone();
+ * ```
+ * @category Shape
+ */
+export function clone(x: Tensor): Tensor {
+  return cloneOp(x);
+}
+
+/**
+ * The tensor itself when it is already contiguous, else a contiguous copy.
+ *
+ * @example
+ * ```ts
+ * zeros([2, 3]).transpose().contiguous();
+ * ```
+ * @category Shape
+ */
+export function contiguous(x: Tensor): Tensor {
+  return isContiguous(x.data) ? x : cloneOp(x);
+}

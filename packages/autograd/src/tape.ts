@@ -1,0 +1,274 @@
+// The tape: nodes recorded by ops, and the reverse-mode pass that walks them.
+import ops from 'ndarray-ops';
+import { Tensor } from './tensor.js';
+import { fmt, sameShape } from './shape.js';
+import { isAnomalyEnabled, withGradMode } from './grad-mode.js';
+import { copyToContiguous, wrap } from './kernels/layout.js';
+import { add } from './ops/elementwise.js';
+import { assertFinite } from './anomaly.js';
+
+/**
+ * The part of an op the tape needs: its name (for errors and graph pictures) and its
+ * vector-Jacobian product. Built by {@link defineOp}; never looked up by string.
+ *
+ * @example
+ * ```ts
+ * const y = tensor([1], { requiresGrad: true }).exp();
+ * y.gradFn?.op.name; // 'exp'
+ * ```
+ * @category Autograd
+ */
+export interface OpRecord {
+  /** The op's name, as used in error messages and `grad_fn=<nameBackward>`. */
+  readonly name: string;
+  /** @internal the flattened vjp: one gradient (or null) per tensor input. */
+  readonly backward: (g: Tensor, node: TapeNode) => (Tensor | null)[];
+}
+
+/**
+ * One recorded op application: what the output's `gradFn` points to.
+ *
+ * @example
+ * ```ts
+ * const y = x.mul(2);
+ * y.gradFn?.inputs.length; // 1 tensor input (the scalar 2 does not require grad)
+ * ```
+ * @category Autograd
+ */
+export interface TapeNode {
+  /** The op that made the output. */
+  readonly op: OpRecord;
+  /** The tensor arguments, flattened in argument order (tensor-list arguments are spread). */
+  inputs: Tensor[];
+  /** @internal the original arguments and residuals, dropped when the graph is freed. */
+  args: readonly unknown[] | null;
+  /** @internal residuals saved by forward. */
+  saved: unknown;
+  /** The output tensor this node produced. */
+  readonly output: Tensor;
+  /** Stack where the op ran (recorded only in anomaly mode). */
+  readonly createdAt: string | undefined;
+}
+
+/**
+ * Options of {@link Tensor.backward} and {@link gradients}.
+ *
+ * @example
+ * ```ts
+ * y.backward(undefined, { retainGraph: true });
+ * ```
+ * @category Autograd
+ */
+export interface BackwardOptions {
+  /** Keep the graph (saved tensors) so a second backward can run through it. Defaults to `createGraph`. */
+  retainGraph?: boolean;
+  /** Record the backward pass itself, so the gradients can be differentiated again. */
+  createGraph?: boolean;
+}
+
+interface PassOptions extends BackwardOptions {
+  /** When given, only gradients for these tensors are wanted, nothing is accumulated into `.grad`. */
+  targets?: readonly Tensor[];
+}
+
+function freedError(node: TapeNode): Error {
+  return new Error(
+    `backward: the graph through '${node.op.name}' (output shape ${fmt(node.output.shape)}) was already freed by an earlier backward(); ` +
+      'pass { retainGraph: true } to the first backward() to go through it twice',
+  );
+}
+
+/** Iterative post-order DFS (inputs before outputs), so deep chains do not overflow the stack. */
+function topoOrder(roots: readonly Tensor[]): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  const stack: [Tensor, number][] = [];
+  for (const r of roots) {
+    if (!r.requiresGrad || seen.has(r)) continue;
+    seen.add(r);
+    stack.push([r, 0]);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const [t, i] = top;
+      const node = t.gradFn;
+      if (node && node.args === null) throw freedError(node);
+      const inputs = node ? node.inputs : [];
+      if (i < inputs.length) {
+        top[1] = i + 1;
+        const child = inputs[i]!;
+        if (child.requiresGrad && !seen.has(child)) {
+          seen.add(child);
+          stack.push([child, 0]);
+        }
+      } else {
+        stack.pop();
+        order.push(t);
+      }
+    }
+  }
+  return order;
+}
+
+/** Tensors on a path to one of the targets (all tensors when there are no targets). */
+function neededSet(order: readonly Tensor[], targets: readonly Tensor[] | undefined): Set<Tensor> {
+  if (!targets) return new Set(order);
+  const needed = new Set<Tensor>(targets);
+  for (const t of order) {
+    if (t.gradFn?.inputs.some((i) => needed.has(i))) needed.add(t);
+  }
+  return needed;
+}
+
+function checkGrad(node: TapeNode, input: Tensor, g: Tensor, index: number): void {
+  if (!sameShape(g.shape, input.shape)) {
+    throw new Error(
+      `backward: the vjp of '${node.op.name}' returned a gradient of shape ${fmt(g.shape)} for input ${index} of shape ${fmt(input.shape)}`,
+    );
+  }
+  if (g.dtype !== input.dtype) {
+    throw new Error(`backward: the vjp of '${node.op.name}' returned a ${g.dtype} gradient for ${input.dtype} input ${index}`);
+  }
+}
+
+function runHooks(t: Tensor, g: Tensor): Tensor {
+  for (const hook of t.hooks) {
+    const replaced = hook(g);
+    if (replaced) {
+      if (!sameShape(replaced.shape, g.shape)) {
+        throw new Error(`registerHook: a hook returned a gradient of shape ${fmt(replaced.shape)} for a tensor of shape ${fmt(g.shape)}`);
+      }
+      g = replaced;
+    }
+  }
+  return g;
+}
+
+/** Adds `g` into `t.grad`: in place when no graph is being built, else as a recorded op. */
+function accumulateGrad(t: Tensor, g: Tensor, createGraph: boolean): void {
+  if (t.grad === null) {
+    // Own a copy: `g` may alias another tensor's gradient or be a broadcast (stride-0) view.
+    t.grad = createGraph ? g : new Tensor(wrap(copyToContiguous(g.data), g.shape));
+  } else if (createGraph || t.grad.gradFn !== null) {
+    t.grad = withGradMode(createGraph, () => add(t.grad!, g));
+  } else {
+    ops.addeq(t.grad.data, g.data);
+  }
+}
+
+/** Releases what backward needed, so memory does not grow across training steps. */
+function freeGraph(order: readonly Tensor[]): void {
+  for (const t of order) {
+    const node = t.gradFn;
+    if (node) {
+      node.args = null;
+      node.saved = undefined;
+    }
+  }
+}
+
+/** The reverse-mode pass shared by `backward()` and `gradients()`. */
+function runPass(roots: readonly Tensor[], rootGrads: readonly Tensor[], options: PassOptions): Map<Tensor, Tensor> {
+  const createGraph = options.createGraph ?? false;
+  const retainGraph = options.retainGraph ?? createGraph;
+  const order = topoOrder(roots);
+  const needed = neededSet(order, options.targets);
+  const accumulate = options.targets === undefined;
+  const grads = new Map<Tensor, Tensor>();
+  const put = (t: Tensor, g: Tensor) => {
+    const prev = grads.get(t);
+    grads.set(t, prev ? withGradMode(createGraph, () => add(prev, g)) : g);
+  };
+  roots.forEach((r, i) => put(r, rootGrads[i]!));
+
+  for (let k = order.length - 1; k >= 0; k--) {
+    const t = order[k]!;
+    let g = grads.get(t);
+    if (!g) continue;
+    if (t.hooks.length > 0) grads.set(t, (g = withGradMode(createGraph, () => runHooks(t, g!))));
+    const node = t.gradFn;
+    if (accumulate && (node === null || t.retainsGrad)) accumulateGrad(t, g, createGraph);
+    if (!node) continue;
+    const inputGrads = withGradMode(createGraph, () => node.op.backward(g!, node));
+    node.inputs.forEach((input, i) => {
+      const gi = inputGrads[i];
+      if (!gi || !input.requiresGrad || !needed.has(input)) return;
+      checkGrad(node, input, gi, i);
+      if (isAnomalyEnabled()) assertFinite(node, gi, `gradient for input ${i}`);
+      put(input, gi);
+    });
+  }
+  if (!retainGraph) freeGraph(order);
+  return grads;
+}
+
+function seedGrad(op: string, root: Tensor, g: Tensor | undefined): Tensor {
+  if (!root.requiresGrad) {
+    throw new Error(`${op}: the tensor (shape ${fmt(root.shape)}) does not require grad and has no grad_fn`);
+  }
+  if (g === undefined) {
+    if (root.size !== 1) {
+      throw new Error(`${op}: gradOutput can be implicit only for a one-element output; got shape ${fmt(root.shape)}, pass a gradient of that shape`);
+    }
+    return new Tensor(wrap(root.dtype === 'float64' ? new Float64Array([1]) : new Float32Array([1]), root.shape));
+  }
+  if (!sameShape(g.shape, root.shape)) {
+    throw new Error(`${op}: gradOutput has shape ${fmt(g.shape)} but the output has shape ${fmt(root.shape)}`);
+  }
+  if (g.dtype !== root.dtype) throw new Error(`${op}: gradOutput is ${g.dtype} but the output is ${root.dtype}`);
+  return g;
+}
+
+/** Implements {@link Tensor.backward}. */
+export function backward(root: Tensor, gradOutput: Tensor | undefined, options: BackwardOptions): void {
+  runPass([root], [seedGrad('backward', root, gradOutput)], options);
+}
+
+/**
+ * Options of {@link gradients}.
+ *
+ * @example
+ * ```ts
+ * const opts: GradientsOptions = { createGraph: true, allowUnused: true };
+ * ```
+ * @category Autograd
+ */
+export interface GradientsOptions extends BackwardOptions {
+  /** Gradients to seed each output with (required for outputs with more than one element). */
+  gradOutputs?: readonly (Tensor | undefined)[];
+  /** Return a zero gradient instead of throwing for an input the outputs do not depend on. */
+  allowUnused?: boolean;
+}
+
+/**
+ * Gradients of `outputs` with respect to `inputs` (like `torch.autograd.grad`), without touching any `.grad`.
+ * The inputs may be leaves or intermediate tensors.
+ *
+ * @example
+ * ```ts
+ * const x = tensor([1, 2], { requiresGrad: true });
+ * const [gx] = gradients([x.square().sum()], [x]); // [2, 4]
+ * ```
+ * @category Autograd
+ */
+export function gradients(outputs: readonly Tensor[], inputs: readonly Tensor[], options: GradientsOptions = {}): Tensor[] {
+  const seeds = outputs.map((o, i) => seedGrad('gradients', o, options.gradOutputs?.[i]));
+  inputs.forEach((x, i) => {
+    if (!x.requiresGrad) throw new Error(`gradients: input ${i} (shape ${fmt(x.shape)}) does not require grad`);
+  });
+  const grads = runPass(outputs, seeds, { ...options, targets: inputs });
+  return inputs.map((x, i) => {
+    const g = grads.get(x);
+    if (g) return g;
+    if (!options.allowUnused) {
+      throw new Error(`gradients: input ${i} (shape ${fmt(x.shape)}) was not used to compute the outputs; pass { allowUnused: true } for a zero gradient`);
+    }
+    return new Tensor(wrap(copyToContiguous(x.data).fill(0), x.shape));
+  });
+}
+
+/** Whether an op applied to these inputs must be recorded. */
+export function recordNode(op: OpRecord, inputs: Tensor[], args: readonly unknown[], saved: unknown, output: Tensor): void {
+  const createdAt = isAnomalyEnabled() ? new Error().stack?.split('\n').slice(3, 9).join('\n') : undefined;
+  output.gradFn = { op, inputs, args, saved, output, createdAt };
+  output.requiresGrad = true;
+}
