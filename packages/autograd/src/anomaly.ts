@@ -4,6 +4,20 @@ import type { TapeNode } from './tape.js';
 import { fmt } from './shape.js';
 import { contiguousData } from './kernels/layout.js';
 
+// While a vjp runs, the tape checks its results and names the node; the ops inside the vjp must
+// not pre-empt that with a less useful forward error.
+let inVjp = 0;
+
+/** Runs a vjp with forward anomaly checks suspended. */
+export function duringVjp<T>(fn: () => T): T {
+  inVjp++;
+  try {
+    return fn();
+  } finally {
+    inVjp--;
+  }
+}
+
 function hasNonFinite(t: Tensor): boolean {
   const d = contiguousData(t.data);
   for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i]!)) return true;
@@ -23,7 +37,7 @@ export function assertFinite(node: TapeNode, t: Tensor, what: string): void {
 
 /** Forward check: the op's output holds NaN/Inf though its inputs did not. */
 export function assertFiniteOutput(name: string, inputs: readonly Tensor[], out: Tensor): void {
-  if (!hasNonFinite(out) || inputs.some(hasNonFinite)) return;
+  if (inVjp > 0 || !hasNonFinite(out) || inputs.some(hasNonFinite)) return;
   const stack = new Error().stack?.split('\n').slice(3, 9).join('\n');
   throw new Error(`detectAnomaly: the output of ${describe(name, inputs)} holds NaN or Inf\nthe op was called at:\n${stack}`);
 }

@@ -12,13 +12,20 @@ export function formatTensor(t: Tensor): string {
   const summarize = flat.length > SUMMARIZE_ABOVE;
   const allInts = flat.every((v) => Number.isInteger(v) || !Number.isFinite(v));
   let maxAbs = 0;
-  for (const v of flat) if (Number.isFinite(v)) maxAbs = Math.max(maxAbs, Math.abs(v));
-  const sci = !allInts && maxAbs !== 0 && (maxAbs >= 1e8 || maxAbs < 1e-4);
+  let minAbs = Infinity;
+  for (const v of flat) {
+    if (Number.isFinite(v) && v !== 0) {
+      maxAbs = Math.max(maxAbs, Math.abs(v));
+      minAbs = Math.min(minAbs, Math.abs(v));
+    }
+  }
+  // PyTorch's rule: scientific notation when magnitudes span more than 1e3 or leave [1e-4, 1e8).
+  const sci = !allInts && maxAbs !== 0 && (maxAbs / minAbs > 1000 || maxAbs >= 1e8 || minAbs < 1e-4);
   const fmtNum = (v: number): string => {
     if (Number.isNaN(v)) return 'nan';
     if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
     if (allInts) return `${v}.`;
-    return sci ? v.toExponential(4) : v.toFixed(4);
+    return sci ? v.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2') : v.toFixed(4);
   };
   const cells = Array.from(flat, fmtNum);
   const width = Math.max(0, ...cells.map((c) => c.length));

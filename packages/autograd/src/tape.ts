@@ -5,7 +5,7 @@ import { fmt, sameShape } from './shape.js';
 import { isAnomalyEnabled, withGradMode } from './grad-mode.js';
 import { copyToContiguous, wrap } from './kernels/layout.js';
 import { add } from './ops/elementwise.js';
-import { assertFinite } from './anomaly.js';
+import { assertFinite, duringVjp } from './anomaly.js';
 
 /**
  * The part of an op the tape needs: its name (for errors and graph pictures) and its
@@ -188,7 +188,7 @@ function runPass(roots: readonly Tensor[], rootGrads: readonly Tensor[], options
     const node = t.gradFn;
     if (accumulate && (node === null || t.retainsGrad)) accumulateGrad(t, g, createGraph);
     if (!node) continue;
-    const inputGrads = withGradMode(createGraph, () => node.op.backward(g!, node));
+    const inputGrads = withGradMode(createGraph, () => duringVjp(() => node.op.backward(g!, node)));
     node.inputs.forEach((input, i) => {
       const gi = inputGrads[i];
       if (!gi || !input.requiresGrad || !needed.has(input)) return;

@@ -42,7 +42,16 @@ function dtypeFrom(op: string, opts: CreateOptions | undefined, fallback: DType 
   return dtype;
 }
 
-/** A tensor over a row-major buffer of the given shape (no copy). */
+/**
+ * A tensor over a row-major buffer of the given shape, without copying (the tensor owns the buffer
+ * from now on). The dtype follows the buffer type.
+ *
+ * @example
+ * ```ts
+ * fromTyped(new Float32Array([1, 2, 3, 4, 5, 6]), [2, 3]);
+ * ```
+ * @category Creation
+ */
 export function fromTyped(data: TypedArray, shape: readonly number[], requiresGrad = false): Tensor {
   return new Tensor(wrap(data, shape), requiresGrad);
 }
@@ -284,7 +293,15 @@ export function fromNdarray(array: ndarray.NdArray<TypedArray>, opts?: { require
   return new Tensor(array, opts?.requiresGrad ?? false);
 }
 
-/** Coerces a number to a 0-d tensor of `dtype`; tensors pass through. */
+/**
+ * Coerces a number to a 0-d tensor of `dtype`; tensors pass through unchanged.
+ *
+ * @example
+ * ```ts
+ * asTensor(2, 'float64'); // tensor(2., dtype=float64)
+ * ```
+ * @category Creation
+ */
 export function asTensor(v: Tensor | number, dtype: DType): Tensor {
   if (v instanceof Tensor) return v;
   const data = allocate(dtype, 1);

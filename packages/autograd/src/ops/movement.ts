@@ -158,7 +158,7 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
 export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
   const axes = normalizeAxes('squeeze', axis, x.ndim);
   const keep = x.shape.map((d, i) => !(d === 1 && axes.includes(i)));
-  return viewOp(x, x.shape.filter((_, i) => keep[i]), x.data.stride.filter((_, i) => keep[i]), 'squeeze');
+  return restrideOp(x, x.shape.filter((_, i) => keep[i]), x.data.stride.filter((_, i) => keep[i]));
 }
 
 /**
@@ -177,18 +177,15 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
   const stride = [...x.data.stride];
   shape.splice(a, 0, 1);
   stride.splice(a, 0, a < x.ndim ? x.data.stride[a]! * x.shape[a]! : 1);
-  return viewOp(x, shape, stride, 'unsqueeze');
+  return restrideOp(x, shape, stride);
 }
 
+// squeeze/unsqueeze: same elements, size-1 axes added or removed, so the vjp is a reshape.
 const restrideOp = defineOp({
   name: 'view',
-  forward: (x: Tensor, shape: readonly number[], stride: readonly number[], _name: string) => view(x, shape, stride, x.data.offset),
-  vjp: (g, { args: [x] }) => [g.reshape(x.shape), null, null, null],
+  forward: (x: Tensor, shape: readonly number[], stride: readonly number[]) => view(x, shape, stride, x.data.offset),
+  vjp: (g, { args: [x] }) => [g.reshape(x.shape), null, null],
 });
-
-function viewOp(x: Tensor, shape: readonly number[], stride: readonly number[], name: string): Tensor {
-  return restrideOp(x, shape, stride, name);
-}
 
 /**
  * Flattens axes `startDim..endDim` (inclusive) into one.
