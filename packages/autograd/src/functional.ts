@@ -51,7 +51,16 @@ function gradsOf(y: Tensor, p: Prepared): Tensor[] {
  */
 export type ArgNums = number | readonly number[];
 
-type GradResult<N extends ArgNums> = N extends number ? Tensor : Tensor[];
+/**
+ * What {@link grad} returns: one tensor for a single `argnums`, a list for a list.
+ *
+ * @example
+ * ```ts
+ * const g: GradResult<0> = grad(f)(x); // Tensor
+ * ```
+ * @category Transforms
+ */
+export type GradResult<N extends ArgNums> = N extends number ? Tensor : Tensor[];
 
 /**
  * Returns a function computing `f`'s value and its gradient with respect to the arguments in

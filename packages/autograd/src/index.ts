@@ -21,9 +21,9 @@ export type { BackwardOptions, GradientsOptions, TapeNode, OpRecord } from './ta
 export { defineOp } from './define-op.js';
 export type { Op, OpSpec, VjpContext, ForwardResult, Grads, GradOf } from './define-op.js';
 export { grad, valueAndGrad, vjp, jvp, hvp } from './functional.js';
-export type { ArgNums } from './functional.js';
+export type { ArgNums, GradResult } from './functional.js';
 export { gradcheck, gradgradcheck } from './testing/gradcheck.js';
-export type { GradcheckOptions, GradcheckReport, GradcheckMismatch } from './testing/gradcheck.js';
+export type { GradcheckOptions, GradcheckReport, GradcheckMismatch, GradcheckFn } from './testing/gradcheck.js';
 export { zeroGrad } from './zero-grad.js';
 
 export * from './ops/creation.js';

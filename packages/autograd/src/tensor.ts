@@ -12,6 +12,7 @@ import * as red from './ops/reduce.js';
 import * as la from './ops/linalg.js';
 import * as mv from './ops/movement.js';
 import * as ix from './ops/indexing.js';
+import * as inplace from './ops/inplace.js';
 
 /**
  * A number, or a tensor; binary ops accept either on both sides and broadcast.
@@ -252,6 +253,45 @@ export class Tensor {
   zeroGrad(): void {
     this.grad = null;
   }
+
+  // ---- in-place (outside the tape; for optimizers and initializers) ----
+  /**
+   * Copies `src` (a number or a tensor broadcastable to this shape) into this tensor's storage.
+   * Throws on a tensor that requires grad unless recording is off ({@link noGrad}).
+   *
+   * @example
+   * ```ts
+   * noGrad(() => w.copy_(zerosLike(w)));
+   * ```
+   */
+  copy_(src: TensorLike): this { inplace.copyInPlace(this, src); return this; }
+  /**
+   * In place `this += alpha * other` (broadcasting `other`), outside the tape.
+   *
+   * @example
+   * ```ts
+   * noGrad(() => w.add_(w.grad!, -0.1)); // an SGD step
+   * ```
+   */
+  add_(other: TensorLike, alpha = 1): this { inplace.addInPlace(this, other, alpha); return this; }
+  /**
+   * In place `this *= other` (broadcasting `other`), outside the tape.
+   *
+   * @example
+   * ```ts
+   * noGrad(() => w.mul_(0.99)); // weight decay
+   * ```
+   */
+  mul_(other: TensorLike): this { inplace.mulInPlace(this, other); return this; }
+  /**
+   * Fills with zeros in place, outside the tape.
+   *
+   * @example
+   * ```ts
+   * buffer.zero_();
+   * ```
+   */
+  zero_(): this { inplace.copyInPlace(this, 0); return this; }
 
   // ---- elementwise ----
   /** {@inheritDoc add} @example `x.add(1)` */

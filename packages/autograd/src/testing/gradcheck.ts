@@ -73,7 +73,16 @@ function unravel(i: number, shape: readonly number[]): number[] {
   return idx;
 }
 
-type Fn = (...inputs: Tensor[]) => Tensor | readonly Tensor[];
+/**
+ * A function checked by {@link gradcheck}: tensors in, one tensor or a list of tensors out.
+ *
+ * @example
+ * ```ts
+ * const f: GradcheckFn = (a, b) => a.mul(b);
+ * ```
+ * @category Testing
+ */
+export type GradcheckFn = (...inputs: Tensor[]) => Tensor | readonly Tensor[];
 
 const asList = (y: Tensor | readonly Tensor[]): readonly Tensor[] => (y instanceof Tensor ? [y] : y);
 
@@ -90,10 +99,10 @@ const asList = (y: Tensor | readonly Tensor[]): readonly Tensor[] => (y instance
  * ```
  * @category Testing
  */
-export function gradcheck(f: Fn, inputs: readonly Tensor[], options: GradcheckOptions & { raiseException?: true }): true;
-export function gradcheck(f: Fn, inputs: readonly Tensor[], options: GradcheckOptions & { raiseException: false }): GradcheckReport;
-export function gradcheck(f: Fn, inputs: readonly Tensor[]): true;
-export function gradcheck(f: Fn, inputs: readonly Tensor[], options: GradcheckOptions = {}): true | GradcheckReport {
+export function gradcheck(f: GradcheckFn, inputs: readonly Tensor[], options: GradcheckOptions & { raiseException?: true }): true;
+export function gradcheck(f: GradcheckFn, inputs: readonly Tensor[], options: GradcheckOptions & { raiseException: false }): GradcheckReport;
+export function gradcheck(f: GradcheckFn, inputs: readonly Tensor[]): true;
+export function gradcheck(f: GradcheckFn, inputs: readonly Tensor[], options: GradcheckOptions = {}): true | GradcheckReport {
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, raiseException = true, seed = 0 } = options;
   inputs.forEach((x, i) => {
     if (x.dtype !== 'float64' && x.requiresGrad) throw new Error(`gradcheck: input ${i} (shape ${fmt(x.shape)}) is ${x.dtype}; finite differences need float64 inputs`);
@@ -156,7 +165,7 @@ export function gradcheck(f: Fn, inputs: readonly Tensor[], options: GradcheckOp
  * ```
  * @category Testing
  */
-export function gradgradcheck(f: Fn, inputs: readonly Tensor[], options: GradcheckOptions = {}): true | GradcheckReport {
+export function gradgradcheck(f: GradcheckFn, inputs: readonly Tensor[], options: GradcheckOptions = {}): true | GradcheckReport {
   const outs = asList(noGrad(() => f(...inputs)));
   const gen = new Generator((options.seed ?? 0) + 1);
   const vs = outs.map((o) => randn(o.shape, { dtype: 'float64', generator: gen, requiresGrad: true }));

@@ -9,6 +9,6 @@
  * @module testing
  */
 export { gradcheck, gradgradcheck } from './gradcheck.js';
-export type { GradcheckOptions, GradcheckReport, GradcheckMismatch } from './gradcheck.js';
+export type { GradcheckOptions, GradcheckReport, GradcheckMismatch, GradcheckFn } from './gradcheck.js';
 export { shapeArb, broadcastShapesArb, tensorArb, tensorsArb } from './arbitraries.js';
 export type { ShapeConstraints, ValueConstraints } from './arbitraries.js';

@@ -1,0 +1,77 @@
+// The code of docs/extending.md and docs/getting-started.md, run as tests so the guides stay true.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { defineOp, fromTyped, grad, hvp, jvp, randn, tensor, valueAndGrad, type Tensor } from '@tapegrad/autograd';
+import { gradcheck, gradgradcheck, shapeArb, tensorArb } from '@tapegrad/autograd/testing';
+
+const softsign = defineOp({
+  name: 'softsign',
+  forward: (x: Tensor) => x.div(x.abs().add(1)),
+  vjp: (g, { args: [x] }) => [g.div(x.abs().add(1).square())],
+});
+
+const logCosh = defineOp({
+  name: 'logCosh',
+  forward: (x: Tensor) => {
+    const t = x.tanh();
+    return { output: x.abs().add(x.mul(-2).abs().neg().exp().log1p()).sub(Math.LN2), saved: t };
+  },
+  vjp: (g, { saved: tanhX }) => [g.mul(tanhX)],
+});
+
+const softsignFast = defineOp({
+  name: 'softsign',
+  forward: (x: Tensor) => {
+    const src = x.contiguousData();
+    const out = new (src.constructor as Float64ArrayConstructor)(src.length);
+    for (let i = 0; i < src.length; i++) out[i] = src[i]! / (1 + Math.abs(src[i]!));
+    return fromTyped(out, x.shape);
+  },
+  vjp: (g, { args: [x] }) => [g.div(x.abs().add(1).square())],
+});
+
+describe('docs/extending.md', () => {
+  it('softsign: forward, second derivative', () => {
+    expect(softsign(tensor([1, -3])).toArray()).toEqual([0.5, -0.75]);
+    const d2 = grad((x: Tensor) => grad((y: Tensor) => softsign(y).sum())(x).sum());
+    expect(d2(tensor([0.5], { dtype: 'float64' })).item()).toBeCloseTo(-2 / 1.5 ** 3, 12);
+  });
+  it('softsign passes gradcheck and gradgradcheck on drawn shapes and values', () => {
+    fc.assert(
+      fc.property(shapeArb({ maxRank: 3, maxDim: 4 }).chain((shape) => tensorArb(shape, { min: -3, max: 3, avoid: [0] })), (x) => {
+        gradcheck((x) => softsign(x), [x]);
+        gradgradcheck((x) => softsign(x), [x]);
+        gradcheck((x) => softsignFast(x), [x]);
+        gradgradcheck((x) => softsignFast(x), [x]);
+      }),
+    );
+  });
+  it('logCosh saves tanh(x) for its first-order vjp', () => {
+    const x = randn([5], { dtype: 'float64', requiresGrad: true });
+    expect(gradcheck((x) => logCosh(x), [x])).toBe(true);
+    const v = tensor([0.3, 30], { dtype: 'float64' });
+    expect(logCosh(v).toArray()).toEqual([expect.closeTo(Math.log(Math.cosh(0.3)), 12), expect.closeTo(30 - Math.LN2, 10)]);
+  });
+  it('the error message shown in the guide is what the tape says', () => {
+    const wrong = defineOp({ name: 'softsign', forward: (x: Tensor) => x.clone(), vjp: (g) => [g.sum(1)] });
+    expect(() => wrong(randn([3, 4], { requiresGrad: true })).sum().backward()).toThrow(
+      "backward: the vjp of 'softsign' returned a gradient of shape [3] for input 0 of shape [3,4]",
+    );
+  });
+});
+
+describe('docs/getting-started.md', () => {
+  it('backward, grad, valueAndGrad, jvp and hvp examples', () => {
+    const x = tensor([1, 2, 3], { requiresGrad: true });
+    x.mul(x).sum().backward();
+    expect(x.grad?.toArray()).toEqual([2, 4, 6]);
+    const f = (x: Tensor) => x.mul(x).sin().sum();
+    const x0 = tensor([0.5], { dtype: 'float64' });
+    expect(grad(f)(x0).item()).toBeCloseTo(2 * 0.5 * Math.cos(0.25), 12);
+    expect(grad((x: Tensor) => grad(f)(x).sum())(x0).item()).toBeCloseTo(2 * Math.cos(0.25) - 4 * 0.25 * Math.sin(0.25), 12);
+    const [value] = valueAndGrad(f)(x0);
+    expect(value.item()).toBeCloseTo(Math.sin(0.25), 12);
+    expect(jvp((x) => x.exp(), [tensor([0])], [tensor([1])])[1].item()).toBe(1);
+    expect(hvp(f, [x0], [tensor([1], { dtype: 'float64' })])[1][0]!.item()).toBeCloseTo(2 * Math.cos(0.25) - Math.sin(0.25), 12);
+  });
+});
