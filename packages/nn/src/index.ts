@@ -1,0 +1,10 @@
+/**
+ * Neural-network building blocks: `Module`, layers, initializers, losses, weight files.
+ *
+ * @example
+ * ```ts
+ * import { Linear } from '@tapegrad/nn';
+ * ```
+ * @module
+ */
+export {};
