@@ -1,0 +1,177 @@
+// The tapegrad tensor file: named tensors plus JSON metadata, validated on load.
+//
+//   offset 0   8 bytes   magic "TAPEGRAD"
+//          8   u32 LE    format version (1)
+//         12   u32 LE    header length H
+//         16   H bytes   UTF-8 JSON: { tensors: [{ name, dtype, shape, offset, byteLength }], meta }
+//          …   zero padding to a multiple of 8
+//          D   data      each tensor's values, row-major, little-endian, at D + offset (8-aligned)
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { Tensor } from './tensor.js';
+import { allocate, type DType } from './dtype.js';
+import { contiguousData, wrap } from './kernels/layout.js';
+import { fmt, sizeOf } from './shape.js';
+
+const MAGIC = 'TAPEGRAD';
+const VERSION = 1;
+const BYTES: Record<DType, number> = { float32: 4, float64: 8 };
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+interface Entry {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  offset: number;
+  byteLength: number;
+}
+
+const align8 = (n: number) => Math.ceil(n / 8) * 8;
+
+function bytesOf(data: Float32Array | Float64Array): Uint8Array {
+  const out = new Uint8Array(data.byteLength);
+  if (littleEndian) out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  else {
+    const view = new DataView(out.buffer);
+    const size = data.BYTES_PER_ELEMENT;
+    data.forEach((v, i) => (size === 4 ? view.setFloat32(i * 4, v, true) : view.setFloat64(i * 8, v, true)));
+  }
+  return out;
+}
+
+/**
+ * Encodes named tensors and JSON-serializable metadata in the tapegrad tensor format (see the
+ * layout in `serialize.ts`: a magic string, a JSON header with each tensor's dtype and shape, then
+ * the raw little-endian values).
+ *
+ * @example
+ * ```ts
+ * const bytes = serializeTensors({ weight: randn([2, 3]) }, { epoch: 3 });
+ * ```
+ * @category Serialization
+ */
+export function serializeTensors(tensors: Readonly<Record<string, Tensor>>, meta: unknown = null): Uint8Array {
+  const entries: Entry[] = [];
+  const blobs: Uint8Array[] = [];
+  let offset = 0;
+  for (const [name, t] of Object.entries(tensors)) {
+    if (!(t instanceof Tensor)) throw new Error(`serializeTensors: entry '${name}' is not a Tensor`);
+    const blob = bytesOf(contiguousData(t.data));
+    entries.push({ name, dtype: t.dtype, shape: [...t.shape], offset, byteLength: blob.length });
+    blobs.push(blob);
+    offset = align8(offset + blob.length);
+  }
+  const header = new TextEncoder().encode(JSON.stringify({ tensors: entries, meta }));
+  const dataStart = align8(16 + header.length);
+  const out = new Uint8Array(dataStart + offset);
+  out.set(new TextEncoder().encode(MAGIC), 0);
+  const view = new DataView(out.buffer);
+  view.setUint32(8, VERSION, true);
+  view.setUint32(12, header.length, true);
+  out.set(header, 16);
+  entries.forEach((e, i) => out.set(blobs[i]!, dataStart + e.offset));
+  return out;
+}
+
+/**
+ * What {@link deserializeTensors} and {@link loadTensors} return.
+ *
+ * @example
+ * ```ts
+ * const { tensors, meta }: TensorFile = loadTensors('model.tg');
+ * ```
+ * @category Serialization
+ */
+export interface TensorFile {
+  /** The tensors by name, each with its own buffer. */
+  tensors: Record<string, Tensor>;
+  /** The metadata saved alongside (null when none). */
+  meta: unknown;
+}
+
+/**
+ * Decodes bytes written by {@link serializeTensors}, checking the magic, version, header and every
+ * tensor's dtype, shape and extent; `source` names the file in errors.
+ *
+ * @example
+ * ```ts
+ * const { tensors } = deserializeTensors(serializeTensors({ w: ones([2]) }));
+ * ```
+ * @category Serialization
+ */
+export function deserializeTensors(bytes: Uint8Array, source = 'tensor data'): TensorFile {
+  const fail = (what: string): never => {
+    throw new Error(`loadTensors: ${source}: ${what}`);
+  };
+  if (bytes.length < 16 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) fail(`not a tapegrad tensor file (expected the magic "${MAGIC}" at byte 0)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(8, true);
+  if (version !== VERSION) fail(`unsupported format version ${version} (this tapegrad reads version ${VERSION})`);
+  const headerLength = view.getUint32(12, true);
+  if (16 + headerLength > bytes.length) fail(`truncated: the header needs ${headerLength} bytes at offset 16 but the file has ${bytes.length} bytes`);
+  let header: { tensors?: Entry[]; meta?: unknown };
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + headerLength)));
+  } catch {
+    return fail('the header at byte 16 is not valid JSON');
+  }
+  if (!Array.isArray(header.tensors)) fail('the header has no tensor list');
+  const dataStart = align8(16 + headerLength);
+  const tensors: Record<string, Tensor> = {};
+  for (const e of header.tensors!) {
+    if (e.dtype !== 'float32' && e.dtype !== 'float64') fail(`tensor '${e.name}' has unknown dtype ${JSON.stringify(e.dtype)}`);
+    if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isInteger(d) || d < 0)) fail(`tensor '${e.name}' has an invalid shape ${JSON.stringify(e.shape)}`);
+    const expected = sizeOf(e.shape) * BYTES[e.dtype];
+    if (e.byteLength !== expected) fail(`tensor '${e.name}' of shape ${fmt(e.shape)} (${e.dtype}) needs ${expected} bytes, the header says ${e.byteLength}`);
+    const start = dataStart + e.offset;
+    if (!Number.isInteger(e.offset) || e.offset < 0 || start + expected > bytes.length) {
+      fail(`truncated: tensor '${e.name}' needs bytes ${start}..${start + expected} but the file has ${bytes.length} bytes`);
+    }
+    const data = allocate(e.dtype, sizeOf(e.shape));
+    const src = new DataView(bytes.buffer, bytes.byteOffset + start, expected);
+    for (let i = 0; i < data.length; i++) data[i] = e.dtype === 'float32' ? src.getFloat32(i * 4, true) : src.getFloat64(i * 8, true);
+    tensors[e.name] = new Tensor(wrap(data, e.shape));
+  }
+  return { tensors, meta: header.meta ?? null };
+}
+
+/**
+ * Writes named tensors and metadata to `path` atomically: a temporary file is written and synced,
+ * then renamed over `path`, so an interrupted save never leaves a corrupt file behind.
+ *
+ * @example
+ * ```ts
+ * saveTensors('checkpoint.tg', { 'fc.weight': w }, { epoch: 3 });
+ * ```
+ * @category Serialization
+ */
+export function saveTensors(path: string, tensors: Readonly<Record<string, Tensor>>, meta: unknown = null): void {
+  const bytes = serializeTensors(tensors, meta);
+  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, bytes);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * Reads a file written by {@link saveTensors}, validating it (errors name the file and the byte
+ * offset or tensor at fault).
+ *
+ * @example
+ * ```ts
+ * const { tensors, meta } = loadTensors('checkpoint.tg');
+ * ```
+ * @category Serialization
+ */
+export function loadTensors(path: string): TensorFile {
+  return deserializeTensors(readFileSync(path), path);
+}
