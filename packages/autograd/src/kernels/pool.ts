@@ -1,0 +1,95 @@
+// Max and average pooling over `planes` contiguous H×W planes (N·C of an NCHW tensor), and the
+// index gather/scatter that max pooling's gradients are made of. No autograd in here.
+import type { TypedArray } from '../dtype.js';
+import type { Geometry } from './im2col.js';
+
+/**
+ * out[p, oh, ow] = max of the window; idx holds the flat position in `x` of each maximum (the
+ * first one on ties; NaN wins, as in PyTorch). Padding never wins, so it acts as -Infinity.
+ */
+export function maxPoolForward(x: TypedArray, planes: number, g: Geometry, out: TypedArray, idx: Int32Array): void {
+  const { H, W, kH, kW, sH, sW, pH, pW, dH, dW, oH, oW } = g;
+  let k = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = p * H * W;
+    for (let oh = 0; oh < oH; oh++) {
+      for (let ow = 0; ow < oW; ow++, k++) {
+        let best = -Infinity;
+        let arg = -1;
+        for (let i = 0; i < kH; i++) {
+          const ih = oh * sH - pH + i * dH;
+          if (ih < 0 || ih >= H) continue;
+          for (let j = 0; j < kW; j++) {
+            const iw = ow * sW - pW + j * dW;
+            if (iw < 0 || iw >= W) continue;
+            const at = base + ih * W + iw;
+            const v = x[at]!;
+            // `arg < 0` takes the first real tap, so an all -Infinity window still has an argmax.
+            if (arg < 0 || v > best || (v !== v && best === best)) {
+              best = v;
+              arg = at;
+            }
+          }
+        }
+        out[k] = best;
+        idx[k] = arg;
+      }
+    }
+  }
+}
+
+/** out[k] = src[idx[k]]. */
+export function gatherAt(src: TypedArray, idx: Int32Array, out: TypedArray): void {
+  for (let k = 0; k < idx.length; k++) out[k] = src[idx[k]!]!;
+}
+
+/** dst[idx[k]] += src[k] (overlapping windows may share a maximum). */
+export function scatterAddAt(src: TypedArray, idx: Int32Array, dst: TypedArray): void {
+  for (let k = 0; k < idx.length; k++) dst[idx[k]!]! += src[k]!;
+}
+
+/**
+ * The divisor of each output row/column: the full kernel when padding counts, else the taps that
+ * fall inside the input. Separable, so the divisor of (oh, ow) is rows[oh]·cols[ow].
+ */
+function divisors(g: Geometry, countIncludePad: boolean): [Float64Array, Float64Array] {
+  const axis = (o: number, n: number, k: number, s: number, p: number) => {
+    const d = new Float64Array(o);
+    for (let t = 0; t < o; t++) {
+      const start = t * s - p;
+      d[t] = countIncludePad ? k : Math.min(start + k, n) - Math.max(start, 0);
+    }
+    return d;
+  };
+  return [axis(g.oH, g.H, g.kH, g.sH, g.pH), axis(g.oW, g.W, g.kW, g.sW, g.pW)];
+}
+
+/**
+ * Average pooling (dilation 1) when `forward`, else its adjoint: each output gradient spread
+ * evenly over its window's real taps, accumulated into `dst` (which must be zeroed).
+ */
+export function avgPool(src: TypedArray, planes: number, g: Geometry, countIncludePad: boolean, dst: TypedArray, forward: boolean): void {
+  const { H, W, kH, kW, sH, sW, pH, pW, oH, oW } = g;
+  const [rows, cols] = divisors(g, countIncludePad);
+  let k = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = p * H * W;
+    for (let oh = 0; oh < oH; oh++) {
+      const h0 = Math.max(oh * sH - pH, 0);
+      const h1 = Math.min(oh * sH - pH + kH, H);
+      for (let ow = 0; ow < oW; ow++, k++) {
+        const w0 = Math.max(ow * sW - pW, 0);
+        const w1 = Math.min(ow * sW - pW + kW, W);
+        const scale = 1 / (rows[oh]! * cols[ow]!);
+        if (forward) {
+          let s = 0;
+          for (let ih = h0; ih < h1; ih++) for (let iw = w0; iw < w1; iw++) s += src[base + ih * W + iw]!;
+          dst[k] = s * scale;
+        } else {
+          const v = src[k]! * scale;
+          for (let ih = h0; ih < h1; ih++) for (let iw = w0; iw < w1; iw++) dst[base + ih * W + iw]! += v;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,63 @@
+// Option parsing and up-front shape checks shared by the convolution family, so every op fails
+// with its own name and the shapes involved before any kernel runs.
+import type { Tensor } from '../tensor.js';
+import { fmt } from '../shape.js';
+import { outputLength, type Geometry } from '../kernels/im2col.js';
+
+/** A per-axis setting, [height, width]. */
+export type Pair = readonly [number, number];
+
+/** A sliding window: kernel size, stride, zero padding and dilation per axis. */
+export interface Window {
+  readonly kernel: Pair;
+  readonly stride: Pair;
+  readonly padding: Pair;
+  readonly dilation: Pair;
+}
+
+/** Reads a number-or-pair option, checking it is an integer (pair) of at least `min`. */
+export function pairOf(op: string, name: string, value: number | readonly number[] | undefined, fallback: number, min: number): Pair {
+  const v = value ?? fallback;
+  const p: readonly number[] = typeof v === 'number' ? [v, v] : v;
+  if (!Array.isArray(p) || p.length !== 2 || !p.every((d) => Number.isInteger(d) && d >= min)) {
+    const what = min > 0 ? 'a positive integer' : 'a non-negative integer';
+    throw new Error(`${op}: ${name} must be ${what} or a pair of them, got ${JSON.stringify(value)}`);
+  }
+  return [p[0]!, p[1]!];
+}
+
+/** True for 4-D (batched) input, false for 3-D (unbatched); anything else is an error. */
+export function isBatched(op: string, x: Tensor): boolean {
+  if (x.ndim === 4) return true;
+  if (x.ndim === 3) return false;
+  throw new Error(`${op}: expected input of shape [N, C, H, W] or [C, H, W], got ${fmt(x.shape)}`);
+}
+
+/** Geometry of `win` over the last two axes of `shape`; throws when the window does not fit the padded input. */
+export function geometryOf(op: string, shape: readonly number[], win: Window): Geometry {
+  const [H, W] = shape.slice(-2) as [number, number];
+  const [kH, kW] = win.kernel;
+  const [sH, sW] = win.stride;
+  const [pH, pW] = win.padding;
+  const [dH, dW] = win.dilation;
+  const oH = outputLength(H, kH, sH, pH, dH);
+  const oW = outputLength(W, kW, sW, pW, dW);
+  if (oH < 1 || oW < 1) {
+    const span = [dH * (kH - 1) + 1, dW * (kW - 1) + 1];
+    throw new Error(
+      `${op}: kernel of size ${fmt(span)}${dH > 1 || dW > 1 ? ' (after dilation)' : ''} is larger than the padded input of size ${fmt([H + 2 * pH, W + 2 * pW])} ` +
+        `(input ${fmt(shape)}, padding ${fmt(win.padding)})`,
+    );
+  }
+  return { H, W, kH, kW, sH, sW, pH, pW, dH, dW, oH, oW };
+}
+
+/** Throws unless every tensor has the dtype of the first; `names` label them in the message. */
+export function sameDType(op: string, tensors: readonly Tensor[], names: readonly string[]): void {
+  const dtype = tensors[0]!.dtype;
+  tensors.forEach((t, i) => {
+    if (t.dtype !== dtype) {
+      throw new Error(`${op}: dtype mismatch: ${names[0]} is ${dtype} but ${names[i]} is ${t.dtype}; convert one side (e.g. ${names[i]}.toDType('${dtype}'))`);
+    }
+  });
+}
