@@ -1,12 +1,102 @@
 // Matrix products: matmul (1-D, 2-D, batched N-D with batch broadcasting), dot, outer.
-import type { Tensor } from '../tensor.js';
+// Everything funnels into one op on operands of rank >= 2; 1-D operands become a row or a column
+// (a recorded view) first, so the op and its vjp never special-case vectors.
+import { Tensor } from '../tensor.js';
+import { defineOp } from '../define-op.js';
+import { broadcastShapes, fmt } from '../shape.js';
+import { wrap } from '../kernels/layout.js';
+import { batchedMatmul } from '../kernels/matmul.js';
+import { commonDType } from './broadcast.js';
+import { sumTo } from './reduce.js';
 
-function todo(name: string): never {
-  throw new Error(`${name}: not implemented yet`);
+const batchOf = (t: Tensor) => t.shape.slice(0, -2);
+
+// The vjp is written with this same op and views, so it is recorded under createGraph and
+// matmul is differentiable to any order. Transposes stay views: the kernel reads them in place.
+const matmulOp = defineOp({
+  name: 'matmul',
+  forward: (a: Tensor, b: Tensor, batch: readonly number[]) => {
+    const shape = [...batch, a.shape[a.ndim - 2]!, b.shape[b.ndim - 1]!];
+    return new Tensor(wrap(batchedMatmul(a.data, b.data, batch), shape));
+  },
+  vjp: (g, { args: [a, b] }) => [
+    a.requiresGrad ? sumTo(matmul2(g, b.transpose(-2, -1)), a.shape) : null,
+    b.requiresGrad ? sumTo(matmul2(a.transpose(-2, -1), g), b.shape) : null,
+    null,
+  ],
+});
+
+/** Both operands of rank >= 2 with matching inner dimensions (already checked or true by construction). */
+function matmul2(a: Tensor, b: Tensor): Tensor {
+  return matmulOp(a, b, broadcastShapes('matmul', batchOf(a), batchOf(b)));
 }
-/** @category Linear algebra @example `matmul(a, b)` */
-export function matmul(a: Tensor, b: Tensor): Tensor { return todo('matmul'); }
-/** @category Linear algebra @example `dot(a, b)` */
-export function dot(a: Tensor, b: Tensor): Tensor { return todo('dot'); }
-/** @category Linear algebra @example `outer(a, b)` */
-export function outer(a: Tensor, b: Tensor): Tensor { return todo('outer'); }
+
+/**
+ * Matrix product with `torch.matmul` semantics: vector·vector gives a 0-d dot product, a 1-D
+ * operand acts as a row (left) or column (right) that is removed from the result, and operands
+ * of rank > 2 are stacks of matrices whose batch axes broadcast by NumPy rules.
+ *
+ * @example
+ * ```ts
+ * matmul(tensor([[1, 2], [3, 4]]), tensor([[5], [6]])); // [[17], [39]]
+ * matmul(tensor([1, 2]), tensor([3, 4]));               // 11 (0-d)
+ * matmul(zeros([5, 1, 2, 3]), zeros([4, 3, 6])).shape;  // [5, 4, 2, 6]
+ * ```
+ * @category Linear algebra
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  commonDType('matmul', [a, b]);
+  if (a.ndim === 0 || b.ndim === 0) {
+    throw new Error(`matmul: both operands need at least 1 dimension, got shapes ${fmt(a.shape)} @ ${fmt(b.shape)}; use mul for scalars`);
+  }
+  const inner = b.ndim === 1 ? b.shape[0]! : b.shape[b.ndim - 2]!;
+  if (a.shape[a.ndim - 1] !== inner) throw new Error(`matmul: inner dimensions differ: ${fmt(a.shape)} @ ${fmt(b.shape)}`);
+  const a2 = a.ndim === 1 ? a.unsqueeze(0) : a;
+  const b2 = b.ndim === 1 ? b.unsqueeze(1) : b;
+  let batch: number[];
+  try {
+    batch = broadcastShapes('matmul', batchOf(a2), batchOf(b2));
+  } catch {
+    throw new Error(
+      `matmul: batch dimensions ${fmt(batchOf(a2))} and ${fmt(batchOf(b2))} cannot be broadcast together: ${fmt(a.shape)} @ ${fmt(b.shape)}`,
+    );
+  }
+  const out = matmulOp(a2, b2, batch);
+  if (a.ndim > 1 && b.ndim > 1) return out;
+  const shape = [...batch];
+  if (a.ndim > 1) shape.push(a.shape[a.ndim - 2]!);
+  if (b.ndim > 1) shape.push(b.shape[b.ndim - 1]!);
+  return out.reshape(shape);
+}
+
+/**
+ * Inner product of two 1-D tensors of the same length, as a 0-d tensor.
+ *
+ * @example
+ * ```ts
+ * dot(tensor([1, 2, 3]), tensor([4, 5, 6])); // 32
+ * ```
+ * @category Linear algebra
+ */
+export function dot(a: Tensor, b: Tensor): Tensor {
+  commonDType('dot', [a, b]);
+  if (a.ndim !== 1 || b.ndim !== 1) throw new Error(`dot: expected two 1-D tensors, got shapes ${fmt(a.shape)} and ${fmt(b.shape)}; use matmul for matrices`);
+  if (a.shape[0] !== b.shape[0]) throw new Error(`dot: sizes differ: ${fmt(a.shape)} and ${fmt(b.shape)}`);
+  return matmul(a, b);
+}
+
+/**
+ * Outer product of two 1-D tensors: `out[i][j] = a[i] * b[j]`, shape `[a.size, b.size]`.
+ *
+ * @example
+ * ```ts
+ * outer(tensor([1, 2]), tensor([3, 4, 5])); // [[3, 4, 5], [6, 8, 10]]
+ * ```
+ * @category Linear algebra
+ */
+export function outer(a: Tensor, b: Tensor): Tensor {
+  commonDType('outer', [a, b]);
+  if (a.ndim !== 1 || b.ndim !== 1) throw new Error(`outer: expected two 1-D tensors, got shapes ${fmt(a.shape)} and ${fmt(b.shape)}`);
+  // A column times a row with inner size 1: one gemm, and matmul's vjp for free.
+  return matmul2(a.unsqueeze(1), b.unsqueeze(0));
+}
