@@ -1,0 +1,141 @@
+// The IDX format of MNIST and friends: a magic number, big-endian dimension sizes, raw values.
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+
+/**
+ * Element types an IDX file can declare (type codes 0x08 to 0x0E).
+ *
+ * @example
+ * ```ts
+ * const t: IdxDataType = 'ubyte'; // MNIST images and labels
+ * ```
+ * @category Loading
+ */
+export type IdxDataType = 'ubyte' | 'byte' | 'short' | 'int' | 'float' | 'double';
+
+/**
+ * The content of an IDX file: its element type, its dimensions and its values in row-major order
+ * (in a typed array matching the type: `Uint8Array` for ubyte, `Float32Array` for float, …).
+ *
+ * @example
+ * ```ts
+ * const { type, shape, data } = readIdx('data/train-labels-idx1-ubyte.gz');
+ * // type 'ubyte', shape [60000], data Uint8Array
+ * ```
+ * @category Loading
+ */
+export interface IdxArray {
+  /** Element type declared by the file. */
+  type: IdxDataType;
+  /** Dimension sizes, outermost first. */
+  shape: number[];
+  /** The values, row-major. */
+  data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+}
+
+interface TypeInfo {
+  type: IdxDataType;
+  bytes: number;
+  decode: (view: DataView, offset: number, count: number) => IdxArray['data'];
+}
+
+// Multi-byte values are big-endian; DataView reads them regardless of the machine's byte order.
+function bigEndian<A extends Int16Array | Int32Array | Float32Array | Float64Array>(
+  make: (n: number) => A,
+  bytes: number,
+  read: (v: DataView, at: number) => number,
+): (view: DataView, offset: number, count: number) => A {
+  return (view, offset, count) => {
+    const out = make(count);
+    for (let k = 0; k < count; k++) out[k] = read(view, offset + k * bytes);
+    return out;
+  };
+}
+
+const TYPES = new Map<number, TypeInfo>([
+  [0x08, { type: 'ubyte', bytes: 1, decode: (v, o, n) => new Uint8Array(v.buffer.slice(v.byteOffset + o, v.byteOffset + o + n)) }],
+  [0x09, { type: 'byte', bytes: 1, decode: (v, o, n) => new Int8Array(v.buffer.slice(v.byteOffset + o, v.byteOffset + o + n)) }],
+  [0x0b, { type: 'short', bytes: 2, decode: bigEndian((n) => new Int16Array(n), 2, (v, at) => v.getInt16(at)) }],
+  [0x0c, { type: 'int', bytes: 4, decode: bigEndian((n) => new Int32Array(n), 4, (v, at) => v.getInt32(at)) }],
+  [0x0d, { type: 'float', bytes: 4, decode: bigEndian((n) => new Float32Array(n), 4, (v, at) => v.getFloat32(at)) }],
+  [0x0e, { type: 'double', bytes: 8, decode: bigEndian((n) => new Float64Array(n), 8, (v, at) => v.getFloat64(at)) }],
+]);
+
+const hex = (n: number, digits: number) => `0x${n.toString(16).padStart(digits, '0')}`;
+const KNOWN_TYPES = [...TYPES].map(([code, t]) => `${hex(code, 2)} (${t.type})`).join(', ');
+
+/**
+ * Reads an IDX file (as MNIST is distributed), gunzipping it first when it starts with the gzip
+ * magic bytes, whatever its name.
+ *
+ * @example
+ * ```ts
+ * const images = readIdx('data/train-images-idx3-ubyte.gz');
+ * images.shape; // [60000, 28, 28]
+ * ```
+ * @category Loading
+ */
+export function readIdx(path: string): IdxArray {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new Error(`readIdx: cannot read ${path}: ${(e as Error).message}`);
+  }
+  return parseIdx(bytes, path);
+}
+
+/**
+ * Parses IDX bytes already in memory (gzipped or not); `source` names them in errors.
+ *
+ * @example
+ * ```ts
+ * const labels = parseIdx(new Uint8Array(await (await fetch(url)).arrayBuffer()), url);
+ * ```
+ * @category Loading
+ */
+export function parseIdx(bytes: Uint8Array, source = '<bytes>'): IdxArray {
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (e) {
+      throw new Error(`readIdx: ${source} starts with the gzip magic bytes 0x1f 0x8b but could not be gunzipped: ${(e as Error).message}`);
+    }
+    source = `${source} (gunzipped)`;
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 4) {
+    throw new Error(`readIdx: ${source}: truncated header at byte offset 0: expected 4 bytes of magic number, got ${bytes.length}`);
+  }
+  const magic = view.getUint32(0);
+  if (bytes[0] !== 0 || bytes[1] !== 0) {
+    throw new Error(
+      `readIdx: ${source}: bad magic number ${hex(magic, 8)} at byte offset 0; an IDX file starts with two zero bytes, a type code and the number of dimensions`,
+    );
+  }
+  const info = TYPES.get(bytes[2]!);
+  if (!info) {
+    throw new Error(`readIdx: ${source}: bad magic number ${hex(magic, 8)}: unknown type code ${hex(bytes[2]!, 2)} at byte offset 2; expected one of ${KNOWN_TYPES}`);
+  }
+  const ndim = bytes[3]!;
+  const dataOffset = 4 + 4 * ndim;
+  if (bytes.length < dataOffset) {
+    throw new Error(
+      `readIdx: ${source}: truncated header at byte offset 4: expected ${4 * ndim} bytes of dimension sizes (${ndim} dimension${ndim === 1 ? '' : 's'}), got ${bytes.length - 4}`,
+    );
+  }
+  const shape = Array.from({ length: ndim }, (_, k) => view.getUint32(4 + 4 * k));
+  const count = shape.reduce((a, b) => a * b, 1);
+  const expected = count * info.bytes;
+  const got = bytes.length - dataOffset;
+  const what = `shape [${shape.join(',')}] of ${info.type}`;
+  if (got < expected) {
+    throw new Error(`readIdx: ${source}: truncated data at byte offset ${dataOffset}: expected ${expected} bytes (${what}), got ${got}`);
+  }
+  if (got > expected) {
+    throw new Error(
+      `readIdx: ${source}: ${got - expected} unexpected bytes after the data at byte offset ${dataOffset + expected} (${what} ends there)`,
+    );
+  }
+  return { type: info.type, shape, data: info.decode(view, dataOffset, count) };
+}
