@@ -22,7 +22,7 @@ export function propertyGradcheck(
   const { second = false, numRuns, ...tolerances } = options;
   fc.assert(
     fc.property(inputs, (xs) => {
-      gradcheck(f, xs, tolerances);
+      gradcheck(f, xs, { ...tolerances, raiseException: true });
       if (second) gradgradcheck(f, xs, tolerances);
     }),
     numRuns === undefined ? {} : { numRuns },

@@ -50,7 +50,7 @@ describe('backward', () => {
     const z = x.exp().sum();
     z.backward(undefined, { retainGraph: true });
     z.backward();
-    expect(arr(x.grad)[0]).toBeCloseTo(3 * Math.E, 4); // once from y, twice from z
+    expect((arr(x.grad) as number[])[0]).toBeCloseTo(3 * Math.E, 4); // once from y, twice from z
   });
   it('frees saved tensors so the graph does not keep them alive', () => {
     const x = tensor([1, 2], { requiresGrad: true });

@@ -1,25 +1,15 @@
-// Reductions over any axes with keepDims, and the softmax family.
+// Reductions over any axes with keepDims. The softmax family lives in softmax.ts.
 import { Tensor } from '../tensor.js';
 import { defineOp } from '../define-op.js';
-import { broadcastAxes, fmt, normalizeAxes, reducedShape, sameShape, sizeOf } from '../shape.js';
+import { broadcastAxes, fmt, reducedShape, sameShape, sizeOf } from '../shape.js';
 import { wrap } from '../kernels/layout.js';
 import { noGrad } from '../grad-mode.js';
-import {
-  argmaxRun, argminRun, logSoftmaxRun, logSumExpRun, mapRuns, maxRun, minRun, prodOthersRun, prodRun, reduceAxes, softmaxRun, sumRun,
-} from '../kernels/reduce.js';
+import { argmaxRun, argminRun, mapRuns, maxRun, minRun, prodOthersRun, prodRun, sumRun } from '../kernels/reduce.js';
 import { eq } from './compare.js';
+import { expandReduced, reduceWith, reductionAxes, type Axes, type Run } from './reduce-axes.js';
 
-type Axes = number | readonly number[] | undefined;
-type Run = Parameters<typeof reduceAxes>[2];
-
-function reduceWith(x: Tensor, axes: readonly number[], keepDims: boolean, run: Run): Tensor {
-  return new Tensor(wrap(reduceAxes(x.data, axes, run), reducedShape(x.shape, axes, keepDims)));
-}
-
-/** The gradient of a reduction, broadcast back over the reduced axes of `x`. */
-export function expandReduced(g: Tensor, x: Tensor, axes: readonly number[]): Tensor {
-  return g.reshape(reducedShape(x.shape, axes, true)).expand(x.shape);
-}
+export { softmax, logSoftmax, logSumExp } from './softmax.js';
+export type { Axes } from './reduce-axes.js';
 
 const sumOp = defineOp({
   name: 'sum',
@@ -75,13 +65,6 @@ export function sumTo(x: Tensor, shape: readonly number[]): Tensor {
   return sumOp(x, axes, true).reshape(shape);
 }
 
-/** The axes a reduction named `op` covers; a 0-d tensor accepts axis 0 or -1 (as PyTorch) and reduces nothing. */
-function reductionAxes(op: string, axis: Axes, x: Tensor): number[] {
-  if (x.ndim > 0) return normalizeAxes(op, axis, x.ndim);
-  const asZero = (a: number) => (a === -1 ? 0 : a);
-  normalizeAxes(op, typeof axis === 'number' ? asZero(axis) : axis?.map(asZero), 0); // throws for anything else
-  return [];
-}
 
 /** max/min/argmax have no identity, so an empty reduced axis is an error rather than ±Inf. */
 function assertNonEmpty(op: string, x: Tensor, axes: readonly number[]): void {
@@ -252,68 +235,3 @@ export function std(x: Tensor, axis?: Axes, keepDims = false, correction = 1): T
   return centeredSquares('std', x, axis, keepDims, correction).sqrt();
 }
 
-const logSumExpOp = defineOp({
-  name: 'logSumExp',
-  forward: (x: Tensor, axes: readonly number[], keepDims: boolean) => reduceWith(x, axes, keepDims, logSumExpRun),
-  // The softmax weights exp(x − out) never overflow, and -Inf entries get weight 0.
-  vjp: (g, { args: [x, axes], output }) => [expandReduced(g, x, axes).mul(x.sub(expandReduced(output, x, axes)).exp()), null, null],
-});
-
-/**
- * log Σ exp(x) over `axis` (all axes when omitted), shifted by the maximum so it cannot overflow.
- *
- * @example
- * ```ts
- * tensor([1000, 1000]).logSumExp(); // 1000.6931
- * tensor([[0, -Infinity]]).logSumExp(1); // [0]
- * ```
- * @category Reduction
- */
-export function logSumExp(x: Tensor, axis?: Axes, keepDims = false): Tensor {
-  return logSumExpOp(x, reductionAxes('logSumExp', axis, x), keepDims);
-}
-
-// softmax and logSoftmax carry the axis as a list: [a], or [] for a 0-d tensor (a run of one).
-const softmaxOp = defineOp({
-  name: 'softmax',
-  forward: (x: Tensor, axes: readonly number[]) => new Tensor(wrap(mapRuns(x.data, axes, softmaxRun), x.shape)),
-  vjp: (g, { args: [, axes], output }) => [output.mul(g.sub(g.mul(output).sum(axes, true))), null],
-});
-
-const logSoftmaxOp = defineOp({
-  name: 'logSoftmax',
-  forward: (x: Tensor, axes: readonly number[]) => new Tensor(wrap(mapRuns(x.data, axes, logSoftmaxRun), x.shape)),
-  vjp: (g, { args: [, axes], output }) => [g.sub(output.exp().mul(g.sum(axes, true))), null],
-});
-
-function singleAxis(op: string, axis: number, x: Tensor): number[] {
-  if (typeof axis !== 'number') throw new Error(`${op}: axis must be a single number, got [${String(axis)}]`);
-  return reductionAxes(op, axis, x);
-}
-
-/**
- * exp(x) / Σ exp(x) along `axis` (default last), computed from x − max so large inputs are safe.
- *
- * @example
- * ```ts
- * tensor([1000, -1000]).softmax(); // [1, 0]
- * tensor([[0, Math.log(3)]]).softmax(-1); // [[0.25, 0.75]]
- * ```
- * @category Reduction
- */
-export function softmax(x: Tensor, axis = -1): Tensor {
-  return softmaxOp(x, singleAxis('softmax', axis, x));
-}
-
-/**
- * log softmax(x) along `axis` (default last), exact far into the tails.
- *
- * @example
- * ```ts
- * tensor([1000, -1000]).logSoftmax(); // [0, -2000]
- * ```
- * @category Reduction
- */
-export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  return logSoftmaxOp(x, singleAxis('logSoftmax', axis, x));
-}
