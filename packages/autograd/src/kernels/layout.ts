@@ -5,7 +5,16 @@ import ops from 'ndarray-ops';
 import { allocate, dtypeOf, type DType, type TypedArray } from '../dtype.js';
 import { contiguousStrides, sizeOf } from '../shape.js';
 
-/** Nested arrays of numbers, as `toArray()` returns them. */
+/**
+ * Nested arrays of numbers, as `toArray()` returns them and `tensor()` accepts them.
+ *
+ * @example
+ * ```ts
+ * const rows: Nested = [[1, 2], [3, 4]];
+ * tensor(rows).toArray(); // [[1, 2], [3, 4]]
+ * ```
+ * @category Tensor
+ */
 export type Nested = number | Nested[];
 
 /** True when the view walks its buffer in row-major order with no gaps (any offset). */
