@@ -18,14 +18,20 @@ export function oneHot(labels: Tensor | readonly number[], numClasses?: number):
     throw new Error(`oneHot: expected labels of shape [N], got shape [${labels.shape.join(',')}]`);
   }
   const values = labels instanceof Tensor ? labels.contiguousData() : labels;
-  const classes = numClasses ?? (values.length === 0 ? 0 : Math.max(...values) + 1);
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isInteger(values[i]) || values[i]! < 0) {
+      throw new Error(`oneHot: label ${values[i]} at index ${i} is not a class index (a non-negative integer)`);
+    }
+  }
+  // A loop rather than Math.max(...values): spreading 60k labels into arguments can overflow the stack.
+  let largest = -1;
+  for (let i = 0; i < values.length; i++) largest = Math.max(largest, values[i]!);
+  const classes = numClasses ?? largest + 1;
   if (!Number.isInteger(classes) || classes < 0) throw new Error(`oneHot: numClasses must be a non-negative integer, got ${classes}`);
   const out = new Float32Array(values.length * classes);
   for (let i = 0; i < values.length; i++) {
     const c = values[i]!;
-    if (!Number.isInteger(c) || c < 0 || c >= classes) {
-      throw new Error(`oneHot: label ${c} at index ${i} is not an integer class in [0, ${classes})`);
-    }
+    if (c >= classes) throw new Error(`oneHot: label ${c} at index ${i} is out of range for ${classes} classes (expected 0..${classes - 1})`);
     out[i * classes + c] = 1;
   }
   return fromTyped(out, [values.length, classes]);

@@ -88,9 +88,14 @@ export class StandardScaler implements Transformer<StandardScalerState> {
       sq[j]! += d * d;
       if (data[k] !== data[j]) constant[j] = false;
     }
-    // A constant column is detected exactly rather than by std === 0, because rounding in the mean
-    // can leave a tiny non-zero std that would blow values up instead of leaving them at 0.
-    const scale = sq.map((s, j) => (constant[j] ? 1 : Math.sqrt(s / n)));
+    // A constant column gets scale 1. Besides exact constancy, a variance within rounding error of
+    // the mean counts as constant (scikit-learn's bound): a rounded mean leaves a tiny variance
+    // that would otherwise blow values up, and tiny (denormal) deviations square to exactly 0.
+    const scale = sq.map((s, j) => {
+      const variance = s / n;
+      const roundingBound = n * Number.EPSILON * variance + (n * mean[j]! * Number.EPSILON) ** 2;
+      return constant[j] || variance <= roundingBound ? 1 : Math.sqrt(variance);
+    });
     this.learned = { mean, scale };
     return this;
   }
