@@ -1,5 +1,6 @@
 // Turning string columns (class names, categories) into integer codes a tensor can hold.
-import type { Cleaned, Table } from './table.js';
+import type { Table } from './table.js';
+import type { Cleaned } from './table-types.js';
 
 /**
  * Options of {@link Table.encodeCategories}.

@@ -1,5 +1,6 @@
 // Dropping rows: duplicates and rows with missing values. Each step reports what it removed.
-import type { Cleaned, Table } from './table.js';
+import type { Table } from './table.js';
+import type { Cleaned } from './table-types.js';
 
 /**
  * What a row-dropping step removed.

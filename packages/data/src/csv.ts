@@ -1,7 +1,8 @@
 // Reading CSV files (or text) into a typed Table.
 import { readFileSync } from 'node:fs';
 import { parseCsvRecords, type CsvRecord } from './csv-parse.js';
-import { Table, type Column } from './table.js';
+import { Table } from './table.js';
+import type { Column } from './table-types.js';
 
 /**
  * Options of {@link readCsv}.

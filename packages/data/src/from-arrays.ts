@@ -1,5 +1,6 @@
 // Building a table from in-memory JS data: rows (objects or arrays) or columns.
-import { Table, type Column } from './table.js';
+import { Table } from './table.js';
+import type { Column } from './table-types.js';
 
 /**
  * A cell as given in JS data: besides numbers, strings and `null`, `undefined` and `NaN` also

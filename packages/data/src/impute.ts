@@ -1,5 +1,6 @@
 // Filling missing values with a per-column statistic or a constant.
-import type { Cleaned, Column, Table } from './table.js';
+import type { Table } from './table.js';
+import type { Cleaned, Column } from './table-types.js';
 
 /**
  * How {@link Table.impute} picks the fill value of a column: the mean or median of its present

@@ -23,7 +23,7 @@ export { randomSplit, trainValTestSplit } from './split.js';
 export type { SplitOptions } from './split.js';
 
 export { Table } from './table.js';
-export type { Cell, Column, Row, Cleaned } from './table.js';
+export type { Cell, Column, Row, Cleaned } from './table-types.js';
 export { fromArrays } from './from-arrays.js';
 export type { InputCell } from './from-arrays.js';
 export { readCsv } from './csv.js';

@@ -1,5 +1,6 @@
 // Printing a table as aligned text, so `console.log(String(table))` is readable while cleaning.
-import type { Cell, Table } from './table.js';
+import type { Table } from './table.js';
+import type { Cell } from './table-types.js';
 
 export function formatTable(table: Table, maxRows: number): string {
   const shown = Math.min(table.numRows, maxRows);

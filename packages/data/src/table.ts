@@ -4,58 +4,8 @@ import { dropDuplicates, dropMissing, type DropDuplicatesOptions, type DropMissi
 import { impute, type ImputeOptions, type ImputeReport } from './impute.js';
 import { encodeCategories, type CategoriesReport, type EncodeCategoriesOptions } from './categories.js';
 import { formatTable } from './table-format.js';
-
-/**
- * One table cell: a number, a string, or `null` for a missing value.
- *
- * @example
- * ```ts
- * const cells: Cell[] = [1.5, 'red', null];
- * ```
- * @category Loading
- */
-export type Cell = number | string | null;
-
-/**
- * A table column: numbers (or missing) or strings (or missing).
- *
- * @example
- * ```ts
- * const age: Column = { type: 'number', values: [31, null, 45] };
- * ```
- * @category Loading
- */
-export type Column =
-  | { readonly type: 'number'; readonly values: readonly (number | null)[] }
-  | { readonly type: 'string'; readonly values: readonly (string | null)[] };
-
-/**
- * A row as an object keyed by column name.
- *
- * @example
- * ```ts
- * const row: Row = { age: 31, city: 'Oslo' };
- * ```
- * @category Loading
- */
-export type Row = Record<string, Cell>;
-
-/**
- * The result of a cleaning step: the new table and a report of what changed.
- *
- * @example
- * ```ts
- * const { table, report } = raw.dropMissing();
- * console.log(`dropped ${report.rowsDropped} rows`);
- * ```
- * @category Cleaning
- */
-export interface Cleaned<R> {
-  /** The cleaned table (the input table is never modified). */
-  table: Table;
-  /** What the step changed. */
-  report: R;
-}
+import type { Cleaned, Column, Row } from './table-types.js';
+import type { Dataset } from './dataset.js';
 
 /**
  * An immutable table of named, typed columns (numbers or strings, missing values as `null`), as
@@ -71,7 +21,7 @@ export interface Cleaned<R> {
  * ```
  * @category Loading
  */
-export class Table {
+export class Table implements Dataset<Row> {
   /** Column names, in order. */
   readonly columnNames: readonly string[];
   /** Number of rows. */
@@ -92,14 +42,47 @@ export class Table {
     this.numRows = lengths[0] ?? 0;
   }
 
-  /** The column called `name`, or an error listing the columns there are. */
+  /** Number of rows (the same as `numRows`), so a table is a {@link Dataset} of rows. */
+  get length(): number {
+    return this.numRows;
+  }
+
+  /**
+   * Row `index` as an object: the {@link Dataset} view of a table, which lets
+   * {@link trainValTestSplit} and {@link randomSplit} split a table by rows.
+   *
+   * @example
+   * ```ts
+   * const { train } = trainValTestSplit(table, { seed: 0 });
+   * const trainTable = table.take(train.indices);
+   * ```
+   */
+  get(index: number): Row {
+    return this.row(index);
+  }
+
+  /**
+   * The column called `name` (its type and values); an unknown name is an error listing the columns.
+   *
+   * @example
+   * ```ts
+   * table.column('age'); // { type: 'number', values: [31, null, 45] }
+   * ```
+   */
   column(name: string): Column {
     const col = this.byName.get(name);
     if (!col) throw new Error(`Table.column: no column '${name}'; the columns are ${this.listNames()}`);
     return col;
   }
 
-  /** Row `index` as an object keyed by column name. */
+  /**
+   * Row `index` (0-based) as an object keyed by column name.
+   *
+   * @example
+   * ```ts
+   * table.row(0); // { age: 31, city: 'Oslo' }
+   * ```
+   */
   row(index: number): Row {
     if (!Number.isInteger(index) || index < 0 || index >= this.numRows) {
       throw new Error(`Table.row: row ${index} is out of range for a table of ${this.numRows} rows`);
@@ -107,30 +90,65 @@ export class Table {
     return Object.fromEntries(this.columnNames.map((n) => [n, this.byName.get(n)!.values[index]!]));
   }
 
-  /** All rows as objects (handy for printing and tests; the table itself stores columns). */
+  /**
+   * All rows as objects (handy for printing and tests; the table itself stores columns).
+   *
+   * @example
+   * ```ts
+   * for (const { age, city } of table.rows()) console.log(age, city);
+   * ```
+   */
   rows(): Row[] {
     return Array.from({ length: this.numRows }, (_, i) => this.row(i));
   }
 
-  /** A table with only the given columns, in the given order. */
+  /**
+   * A table with only the given columns, in the given order.
+   *
+   * @example
+   * ```ts
+   * const features = table.select(['age', 'income']);
+   * ```
+   */
   select(names: readonly string[]): Table {
     return new Table(new Map(names.map((n) => [n, this.column(n)])));
   }
 
-  /** A table without the given columns. */
+  /**
+   * A table without the given columns.
+   *
+   * @example
+   * ```ts
+   * const withoutId = table.drop(['id']);
+   * ```
+   */
   drop(names: readonly string[]): Table {
     names.forEach((n) => this.column(n));
     return this.select(this.columnNames.filter((n) => !names.includes(n)));
   }
 
-  /** A table with column `name` added (at the end) or replaced (in place). */
+  /**
+   * A table with column `name` added (at the end) or replaced (in place).
+   *
+   * @example
+   * ```ts
+   * const flagged = table.withColumn('flag', { type: 'number', values: [0, 1, 0] });
+   * ```
+   */
   withColumn(name: string, column: Column): Table {
     const map = new Map(this.byName);
     map.set(name, column);
     return new Table(map);
   }
 
-  /** The rows at `indices`, in that order. */
+  /**
+   * The rows at `indices` (0-based), in that order.
+   *
+   * @example
+   * ```ts
+   * const firstAndLast = table.take([0, table.numRows - 1]);
+   * ```
+   */
   take(indices: readonly number[]): Table {
     for (const i of indices) {
       if (!Number.isInteger(i) || i < 0 || i >= this.numRows) {
@@ -142,7 +160,14 @@ export class Table {
     return new Table(map);
   }
 
-  /** The first `n` rows (5 by default). */
+  /**
+   * The first `n` rows (5 by default).
+   *
+   * @example
+   * ```ts
+   * console.log(String(table.head()));
+   * ```
+   */
   head(n = 5): Table {
     return this.take(Array.from({ length: Math.min(n, this.numRows) }, (_, i) => i));
   }
@@ -181,33 +206,76 @@ export class Table {
     return fromTyped(out, single ? [this.numRows] : [this.numRows, f]);
   }
 
-  /** Drops rows that repeat an earlier row (in all columns, or in `columns`). */
+  /**
+   * Drops rows that repeat an earlier row (in all columns, or in `columns`), keeping the first.
+   *
+   * @example
+   * ```ts
+   * const { table: unique, report } = table.dropDuplicates();
+   * report.rowsDropped; // e.g. 1
+   * table.dropDuplicates({ columns: ['id'] });
+   * ```
+   */
   dropDuplicates(options?: DropDuplicatesOptions): Cleaned<DropReport> {
     return dropDuplicates(this, options);
   }
 
-  /** Drops rows with a missing value (in any column, or in `columns`). */
+  /**
+   * Drops rows with a missing value (in any column, or in `columns`).
+   *
+   * @example
+   * ```ts
+   * const { table: complete, report } = table.dropMissing();
+   * report; // { rowsDropped: 2, droppedRows: [1, 4] }
+   * table.dropMissing({ columns: ['label'] }); // only rows without a label
+   * ```
+   */
   dropMissing(options?: DropMissingOptions): Cleaned<DropReport> {
     return dropMissing(this, options);
   }
 
-  /** Fills missing values by a column statistic or a constant. */
+  /**
+   * Fills missing values with a per-column statistic (mean, median, most frequent) or a constant.
+   *
+   * @example
+   * ```ts
+   * const { table: filled, report } = train.impute({ strategy: 'median' });
+   * report.cellsImputed;          // e.g. 3
+   * report.values;                // { age: 38, income: 51000 }: the medians used
+   * test.impute({ strategy: 'constant', value: report.values }); // the training medians
+   * ```
+   */
   impute(options: ImputeOptions): Cleaned<ImputeReport> {
     return impute(this, options);
   }
 
-  /** Replaces string columns by integer category codes. */
+  /**
+   * Replaces string columns by integer codes 0..k-1 of their sorted categories.
+   *
+   * @example
+   * ```ts
+   * const { table: coded, report } = table.encodeCategories({ columns: ['species'] });
+   * report.categories.species; // ['setosa', 'versicolor', 'virginica']: code 0, 1, 2
+   * ```
+   */
   encodeCategories(options?: EncodeCategoriesOptions): Cleaned<CategoriesReport> {
     return encodeCategories(this, options);
   }
 
-  /** The table as aligned text, at most `maxRows` rows (20 by default). */
+  /**
+   * The table as aligned text, at most `maxRows` rows (20 by default).
+   *
+   * @example
+   * ```ts
+   * console.log(String(table));
+   * ```
+   */
   toString(maxRows = 20): string {
     return formatTable(this, maxRows);
   }
 
-  /** @internal the names formatted for error messages. */
-  listNames(): string {
+  /** The names formatted for error messages. */
+  private listNames(): string {
     return this.columnNames.length === 0 ? '(none)' : this.columnNames.map((n) => `'${n}'`).join(', ');
   }
 }
