@@ -85,7 +85,7 @@ export class DataLoader<T> implements Iterable<Batch<T>> {
     return this.batches(order);
   }
 
-  private *batches(order: readonly number[]): Generator_<Batch<T>> {
+  private *batches(order: readonly number[]): IterableIterator<Batch<T>> {
     const count = this.length;
     for (let b = 0; b < count; b++) {
       const indices = order.slice(b * this.batchSize, (b + 1) * this.batchSize);
@@ -93,6 +93,3 @@ export class DataLoader<T> implements Iterable<Batch<T>> {
     }
   }
 }
-
-// The built-in generator type, renamed because `Generator` here is tapegrad's random generator.
-type Generator_<T> = globalThis.Generator<T, void, undefined>;
