@@ -7,7 +7,7 @@ import { Subset, type Dataset } from './dataset.js';
  *
  * `lengths` are either sample counts summing to `dataset.length`, or fractions summing to 1:
  * each part then gets `floor(fraction × length)` samples and the leftover samples go one each to
- * the parts in order. `seed` (or a {@link Generator}) makes the split reproducible; the global
+ * the parts in order. `seed` (or an autograd `Generator`) makes the split reproducible; the global
  * generator is used when it is omitted.
  *
  * @example
