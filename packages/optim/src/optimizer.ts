@@ -1,0 +1,314 @@
+// The optimizer base: parameter groups, per-parameter state, zeroGrad and state dicts. Subclasses
+// supply only their hyper-parameter checks and the per-parameter update.
+import { Tensor, noGrad } from '@tapegrad/autograd';
+import { defined, ensure } from './checks.js';
+import { stateTensor } from './storage.js';
+
+/**
+ * Hyper-parameters every optimizer has: the learning rate, which schedulers adjust.
+ *
+ * @example
+ * ```ts
+ * const h: HyperParams = { lr: 0.1 };
+ * ```
+ * @category Optimizers
+ */
+export interface HyperParams {
+  /** Learning rate. */
+  lr: number;
+}
+
+/**
+ * A parameter group as the optimizer holds it: its tensors and the full set of hyper-parameters
+ * (the group's overrides merged over the optimizer's defaults). Change `lr` here to adjust it by
+ * hand; schedulers do the same.
+ *
+ * @example
+ * ```ts
+ * for (const group of optimizer.paramGroups) group.lr *= 0.5;
+ * ```
+ * @category Optimizers
+ */
+export type ParamGroup<H extends HyperParams = HyperParams> = H & {
+  /** The tensors this group updates. */
+  params: Tensor[];
+  /** The learning rate the first scheduler attached to this optimizer started from. */
+  initialLr?: number;
+};
+
+/**
+ * A parameter group as passed to an optimizer: tensors plus any hyper-parameters that differ from
+ * the optimizer's defaults.
+ *
+ * @example
+ * ```ts
+ * const group: ParamGroupInput<AdamHyperParams> = { params: [bias], weightDecay: 0 };
+ * ```
+ * @category Optimizers
+ */
+export type ParamGroupInput<H extends HyperParams = HyperParams> = Partial<H> & { params: Iterable<Tensor> };
+
+/**
+ * What an optimizer accepts: tensors (one group) or parameter groups.
+ *
+ * @example
+ * ```ts
+ * const a: ParamsInput<SGDHyperParams> = [w, b];
+ * const b: ParamsInput<SGDHyperParams> = [{ params: [w] }, { params: [b], lr: 0.01 }];
+ * ```
+ * @category Optimizers
+ */
+export type ParamsInput<H extends HyperParams = HyperParams> = Iterable<Tensor> | Iterable<ParamGroupInput<H>>;
+
+/**
+ * Per-parameter optimizer state: buffers shaped like the parameter and counters.
+ *
+ * @example
+ * ```ts
+ * const s: ParamState = { step: 3, expAvg: zeros([2]) };
+ * ```
+ * @category Optimizers
+ */
+export type ParamState = { [key: string]: Tensor | number | undefined };
+
+/**
+ * A parameter group in a state dict: its hyper-parameters and the indices of its tensors in the
+ * order the optimizer lists them across all groups.
+ *
+ * @example
+ * ```ts
+ * const g: ParamGroupState = { params: [0, 1], lr: 0.1, momentum: 0.9 };
+ * ```
+ * @category Optimizers
+ */
+export type ParamGroupState = { params: number[]; [hyperParam: string]: unknown };
+
+/**
+ * A snapshot of an optimizer (like PyTorch's `optimizer.state_dict()`): per-parameter state keyed
+ * by parameter index, and the groups' hyper-parameters. Tensors in it are copies, so training on
+ * does not change a saved snapshot. Flatten it for `saveTensors` with {@link flattenStateDict}.
+ *
+ * @example
+ * ```ts
+ * const snapshot: OptimizerStateDict = optimizer.stateDict();
+ * snapshot.state[0]?.step; // steps taken by the first parameter
+ * ```
+ * @category Optimizers
+ */
+export interface OptimizerStateDict {
+  /** State of each parameter that has any, keyed by its index. */
+  state: Record<number, Record<string, Tensor | number>>;
+  /** Hyper-parameters of each group, with parameter indices in place of tensors. */
+  paramGroups: ParamGroupState[];
+}
+
+/**
+ * Base class of the optimizers: holds parameter groups and per-parameter state, and runs the
+ * update of every parameter that has a gradient, in place and outside the tape.
+ *
+ * A subclass implements {@link Optimizer.checkHyperParams}, {@link Optimizer.initState} and
+ * {@link Optimizer.update}, and overrides `label`.
+ *
+ * @example
+ * ```ts
+ * class SignSGD extends Optimizer<{ lr: number }, {}> {
+ *   constructor(params: Iterable<Tensor>, lr = 0.01) { super(params, { lr }); }
+ *   protected override get label() { return 'SignSGD'; }
+ *   protected checkHyperParams(h: { lr: number }) { if (h.lr < 0) throw new Error(`SignSGD: invalid lr ${h.lr}`); }
+ *   protected initState() { return {}; }
+ *   protected update(p: Tensor, g: Tensor, group: ParamGroup<{ lr: number }>) { p.add_(g.sign(), -group.lr); }
+ * }
+ * ```
+ * @category Optimizers
+ */
+export abstract class Optimizer<H extends HyperParams = HyperParams, S extends ParamState = ParamState> {
+  /** Hyper-parameters used where a group does not override them. */
+  readonly defaults: Readonly<H>;
+  /** The parameter groups, in the order given. */
+  readonly paramGroups: ParamGroup<H>[] = [];
+  /** Per-parameter state (momentum buffers, moment estimates, step counts), created on first update. */
+  readonly state = new Map<Tensor, S>();
+
+  /**
+   * Checks `defaults` and adds the parameters: tensors become one group, parameter groups are added
+   * in order with {@link Optimizer.addParamGroup}.
+   */
+  constructor(params: ParamsInput<H>, defaults: H) {
+    this.checkHyperParams(defaults);
+    this.defaults = Object.freeze({ ...defaults });
+    const items: unknown[] = params instanceof Tensor ? [params] : Array.from(params as Iterable<unknown>);
+    ensure(items.length > 0, this.label, 'got an empty parameter list');
+    const tensors = items.filter((i) => i instanceof Tensor);
+    if (tensors.length === items.length) this.addParamGroup({ params: tensors as Tensor[] } as unknown as ParamGroupInput<H>);
+    else {
+      ensure(tensors.length === 0, this.label, 'expected either tensors or parameter groups ({ params, ... }), not a mix');
+      for (const group of items) this.addParamGroup(group as ParamGroupInput<H>);
+    }
+  }
+
+  /** The optimizer's name, used in error messages (subclasses override it). */
+  protected get label(): string {
+    return 'Optimizer';
+  }
+
+  /** Throws, naming the optimizer and the value, when a hyper-parameter is out of range. */
+  protected abstract checkHyperParams(h: H): void;
+
+  /** Fresh state for a parameter about to receive its first update. */
+  protected abstract initState(param: Tensor, group: ParamGroup<H>): S;
+
+  /** Updates `param` in place from `grad` (never null) and its state; runs under `noGrad`. */
+  protected abstract update(param: Tensor, grad: Tensor, group: ParamGroup<H>, state: S): void;
+
+  /**
+   * Adds a parameter group (e.g. layers unfrozen during fine-tuning). Hyper-parameters it leaves
+   * out come from the defaults. A tensor may belong to only one group, and must be a leaf.
+   *
+   * @example
+   * ```ts
+   * optimizer.addParamGroup({ params: head.parameters(), lr: 1e-3 });
+   * ```
+   */
+  addParamGroup(group: ParamGroupInput<H>): void {
+    const at = `parameter group ${this.paramGroups.length}`;
+    ensure(typeof group === 'object' && group !== null && 'params' in group, this.label, `${at} must be an object with a 'params' list`);
+    const { params: given, ...overrides } = group;
+    const params = given instanceof Tensor ? [given] : Array.from(given);
+    const seen = new Set(this.paramGroups.flatMap((g) => g.params));
+    params.forEach((p, j) => {
+      ensure(p instanceof Tensor, this.label, `${at}: params[${j}] is not a Tensor`);
+      ensure(p.isLeaf, this.label, `${at}: params[${j}] is not a leaf (it was produced by '${p.gradFn?.op.name}'); optimize a leaf such as x.detach().requiresGrad_()`);
+      ensure(!seen.has(p), this.label, `${at}: params[${j}] (shape [${p.shape.join(',')}]) appears more than once across parameter groups`);
+      seen.add(p);
+    });
+    const merged = { ...structuredClone(this.defaults), ...defined(overrides), params } as ParamGroup<H>;
+    this.checkHyperParams(merged);
+    this.paramGroups.push(merged);
+  }
+
+  /**
+   * Updates every parameter that has a gradient (parameters with `grad === null` are skipped and
+   * keep their state untouched). Nothing is recorded on the tape.
+   *
+   * @example
+   * ```ts
+   * optimizer.zeroGrad();
+   * loss(model).backward();
+   * optimizer.step();
+   * ```
+   */
+  step(): void {
+    noGrad(() => {
+      for (const group of this.paramGroups) {
+        for (const p of group.params) {
+          const g = p.grad;
+          if (g === null) continue;
+          ensure(g.size === p.size, this.label, `gradient of shape [${g.shape.join(',')}] for a parameter of shape [${p.shape.join(',')}]`);
+          let s = this.state.get(p);
+          if (s === undefined) this.state.set(p, (s = this.initState(p, group)));
+          this.update(p, g, group, s);
+        }
+      }
+    });
+  }
+
+  /**
+   * Clears the gradients of all parameters: sets them to `null` (the default, as PyTorch's
+   * `set_to_none=True`), or fills them with zeros in place.
+   *
+   * @example
+   * ```ts
+   * optimizer.zeroGrad();
+   * ```
+   */
+  zeroGrad(setToNone = true): void {
+    for (const group of this.paramGroups) {
+      for (const p of group.params) {
+        if (setToNone) p.grad = null;
+        else if (p.grad !== null) noGrad(() => p.grad!.zero_());
+      }
+    }
+  }
+
+  /**
+   * A snapshot of the optimizer (state tensors are copied). Restore it with
+   * {@link Optimizer.loadStateDict} on an optimizer built over the same parameter layout.
+   *
+   * @example
+   * ```ts
+   * const saved = optimizer.stateDict();
+   * ```
+   */
+  stateDict(): OptimizerStateDict {
+    const state: OptimizerStateDict['state'] = {};
+    let index = 0;
+    const paramGroups = this.paramGroups.map(({ params, ...hyper }) => {
+      const ids = params.map((p) => {
+        const s = this.state.get(p);
+        if (s !== undefined) state[index] = copyState(s);
+        return index++;
+      });
+      return { ...structuredClone(hyper), params: ids } as ParamGroupState;
+    });
+    return { state, paramGroups };
+  }
+
+  /**
+   * Restores a snapshot from {@link Optimizer.stateDict}: the groups' hyper-parameters and every
+   * parameter's state, matched by position. State tensors are copied and cast to the parameter's
+   * dtype. Throws, changing nothing, when the group layout or a state tensor's shape differs.
+   *
+   * @example
+   * ```ts
+   * const resumed = new Adam(model.parameters(), { lr: 1e-3 });
+   * resumed.loadStateDict(saved);
+   * ```
+   */
+  loadStateDict(stateDict: OptimizerStateDict): void {
+    const savedGroups = stateDict?.paramGroups;
+    ensure(Array.isArray(savedGroups) && typeof stateDict.state === 'object', this.label, 'loadStateDict expects { state, paramGroups }');
+    ensure(savedGroups.length === this.paramGroups.length, this.label, `loaded state dict has ${savedGroups.length} parameter group(s), the optimizer has ${this.paramGroups.length}`);
+    const hypers = savedGroups.map((saved, i) => {
+      const group = this.paramGroups[i]!;
+      ensure(Array.isArray(saved.params) && saved.params.length === group.params.length, this.label,
+        `loaded parameter group ${i} has ${saved.params?.length} parameter(s), the optimizer's has ${group.params.length}`);
+      const { params: _ids, ...hyper } = structuredClone(saved);
+      this.checkHyperParams({ ...group, ...hyper } as ParamGroup<H>);
+      return hyper;
+    });
+    const params = this.paramGroups.flatMap((g) => g.params);
+    const state = new Map<Tensor, S>();
+    for (const [key, saved] of Object.entries(stateDict.state)) {
+      const p = params[Number(key)];
+      ensure(p !== undefined, this.label, `loaded state for parameter ${key}, but the optimizer has ${params.length} parameter(s)`);
+      state.set(p, restoreState(this.label, key, p, saved) as S);
+    }
+    this.paramGroups.forEach((group, i) => Object.assign(group, hypers[i]));
+    this.state.clear();
+    for (const [p, s] of state) this.state.set(p, s);
+  }
+}
+
+function copyState(s: ParamState): Record<string, Tensor | number> {
+  const out: Record<string, Tensor | number> = {};
+  for (const [k, v] of Object.entries(s)) {
+    if (v instanceof Tensor) out[k] = stateTensor(v, v.contiguousData());
+    else if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+function restoreState(label: string, key: string, p: Tensor, saved: Record<string, Tensor | number>): ParamState {
+  const out: ParamState = {};
+  for (const [k, v] of Object.entries(saved)) {
+    if (v instanceof Tensor) {
+      ensure(v.size === p.size && v.shape.join() === p.shape.join(), label,
+        `loaded state '${k}' of parameter ${key} has shape [${v.shape.join(',')}], the parameter has shape [${p.shape.join(',')}]`);
+      out[k] = stateTensor(p, v.contiguousData());
+    } else {
+      ensure(typeof v === 'number', label, `loaded state '${k}' of parameter ${key} is neither a tensor nor a number`);
+      out[k] = v;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,129 @@
+// Stochastic gradient descent with momentum, dampening, Nesterov momentum and L2 weight decay,
+// following torch.optim.SGD's update equations.
+import type { Tensor } from '@tapegrad/autograd';
+import { checkBoolean, checkNonNegative, defined, ensure } from './checks.js';
+import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
+import { ownValues, readValues, stateTensor, writeInPlace } from './storage.js';
+
+/**
+ * Options of {@link SGD}; each may also be set per parameter group.
+ *
+ * @example
+ * ```ts
+ * const opts: SGDOptions = { lr: 0.1, momentum: 0.9, nesterov: true };
+ * ```
+ * @category Optimizers
+ */
+export interface SGDOptions {
+  /** Learning rate (default 1e-3). */
+  lr?: number;
+  /** Momentum factor (default 0: plain gradient descent). */
+  momentum?: number;
+  /** Dampening of the gradient's contribution to the momentum buffer (default 0). */
+  dampening?: number;
+  /** Nesterov momentum (default false; needs momentum > 0 and dampening 0). */
+  nesterov?: boolean;
+  /** L2 penalty added to the gradient: `g + weightDecay·p` (default 0). */
+  weightDecay?: number;
+  /** Ascend instead of descend (default false). */
+  maximize?: boolean;
+}
+
+/**
+ * The resolved hyper-parameters of an {@link SGD} parameter group.
+ *
+ * @example
+ * ```ts
+ * const h: SGDHyperParams = { lr: 0.1, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false };
+ * ```
+ * @category Optimizers
+ */
+export type SGDHyperParams = Required<SGDOptions>;
+
+/**
+ * Per-parameter state of {@link SGD}: the momentum buffer, present once a step ran with momentum.
+ *
+ * @example
+ * ```ts
+ * optimizer.state.get(w)?.momentumBuffer;
+ * ```
+ * @category Optimizers
+ */
+export type SGDState = { momentumBuffer?: Tensor };
+
+/**
+ * Stochastic gradient descent, optionally with (Nesterov) momentum and weight decay.
+ *
+ * With `g ← ∇f(p) + λp` (negated when `maximize`), each step does
+ * `b ← μb + (1 − τ)g` (`b ← g` on the first step), then `p ← p − lr·(g + μb)` with Nesterov or
+ * `p ← p − lr·b` without; with `momentum = 0`, simply `p ← p − lr·g`.
+ *
+ * @example
+ * ```ts
+ * const optimizer = new SGD([w, b], { lr: 0.1, momentum: 0.9 });
+ * for (let i = 0; i < 100; i++) {
+ *   optimizer.zeroGrad();
+ *   loss(w, b).backward();
+ *   optimizer.step();
+ * }
+ * ```
+ * @category Optimizers
+ */
+export class SGD extends Optimizer<SGDHyperParams, SGDState> {
+  /**
+   * Builds the optimizer over tensors or parameter groups.
+   *
+   * @example
+   * ```ts
+   * new SGD(model.parameters(), { lr: 0.01, momentum: 0.9, weightDecay: 5e-4 });
+   * ```
+   */
+  constructor(params: ParamsInput<SGDHyperParams>, options: SGDOptions = {}) {
+    super(params, { lr: 1e-3, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false, ...defined(options) });
+  }
+
+  /** @inheritDoc */
+  protected override get label(): string {
+    return 'SGD';
+  }
+
+  /** @inheritDoc */
+  protected checkHyperParams(h: SGDHyperParams): void {
+    checkNonNegative('SGD', 'lr', h.lr);
+    checkNonNegative('SGD', 'momentum', h.momentum);
+    checkNonNegative('SGD', 'dampening', h.dampening);
+    checkNonNegative('SGD', 'weightDecay', h.weightDecay);
+    checkBoolean('SGD', 'nesterov', h.nesterov);
+    checkBoolean('SGD', 'maximize', h.maximize);
+    ensure(!h.nesterov || (h.momentum > 0 && h.dampening === 0), 'SGD',
+      `invalid nesterov true with momentum ${h.momentum} and dampening ${h.dampening} (Nesterov momentum needs momentum > 0 and dampening 0)`);
+  }
+
+  /** @inheritDoc */
+  protected initState(): SGDState {
+    return {};
+  }
+
+  /** @inheritDoc */
+  protected update(p: Tensor, grad: Tensor, group: ParamGroup<SGDHyperParams>, s: SGDState): void {
+    const { lr, momentum: mu, dampening, nesterov, weightDecay: wd, maximize } = group;
+    const G = readValues(grad);
+    const sign = maximize ? -1 : 1;
+    if (mu === 0) {
+      writeInPlace(p, (P) => {
+        for (let i = 0; i < P.length; i++) P[i] = P[i]! - lr * (sign * G[i]! + wd * P[i]!);
+      });
+      return;
+    }
+    // The buffer starts as the first gradient itself (no dampening on step one), as in PyTorch.
+    const first = s.momentumBuffer === undefined;
+    const B = ownValues((s.momentumBuffer ??= stateTensor(p)));
+    writeInPlace(p, (P) => {
+      for (let i = 0; i < P.length; i++) {
+        const g = sign * G[i]! + wd * P[i]!;
+        B[i] = first ? g : mu * B[i]! + (1 - dampening) * g;
+        P[i] = P[i]! - lr * (nesterov ? g + mu * B[i]! : B[i]!);
+      }
+    });
+  }
+}
