@@ -1,10 +1,38 @@
 /**
- * Neural-network building blocks: `Module`, layers, initializers, losses, weight files.
+ * Neural-network building blocks on the tapegrad tape: `Module` (which finds its parameters by
+ * walking its fields), layers, initializers (`init`), losses and weight files.
  *
  * @example
  * ```ts
- * import { Linear } from '@tapegrad/nn';
+ * import { Linear, ReLU, Sequential, crossEntropy } from '@tapegrad/nn';
+ * const model = new Sequential(new Linear(784, 256), new ReLU(), new Linear(256, 10));
+ * const loss = crossEntropy(model.forward(images), labels);
+ * loss.backward();
  * ```
  * @module
  */
-export {};
+export { Module } from './module.js';
+export { Parameter, parameter, BufferTensor, buffer } from './parameter.js';
+export type { LoadStateDictOptions, LoadStateDictResult } from './state-dict.js';
+export { functionalCall } from './functional-call.js';
+export { saveModel, loadModel, type LoadModelResult } from './serialize.js';
+export * as init from './init.js';
+
+export type { LayerOptions } from './layers/options.js';
+export { Linear, type LinearOptions } from './layers/linear.js';
+export { Conv2d, type Conv2dLayerOptions, type Size2 } from './layers/conv.js';
+export { MaxPool2d, AvgPool2d, Flatten, type Pool2dLayerOptions } from './layers/pool.js';
+export { Sequential, ModuleList } from './layers/containers.js';
+export { Dropout, type DropoutOptions } from './layers/dropout.js';
+export { BatchNorm, BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './layers/batch-norm.js';
+export { LayerNorm, type LayerNormOptions } from './layers/layer-norm.js';
+export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
+export { ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax, LogSoftmax, Identity } from './layers/activations.js';
+
+export type { Reduction, LossOptions } from './losses/reduction.js';
+export { mseLoss, l1Loss, huberLoss, type HuberLossOptions } from './losses/regression.js';
+export { nllLoss, crossEntropy, type NllLossOptions, type CrossEntropyOptions } from './losses/classification.js';
+export {
+  binaryCrossEntropy, binaryCrossEntropyWithLogits, type BinaryCrossEntropyOptions, type BinaryCrossEntropyWithLogitsOptions,
+} from './losses/binary.js';
+export { Loss, MSELoss, L1Loss, HuberLoss, NLLLoss, CrossEntropyLoss, BCELoss, BCEWithLogitsLoss } from './losses/modules.js';

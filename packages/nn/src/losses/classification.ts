@@ -1,0 +1,172 @@
+// Multi-class losses on class-index targets: nllLoss on log-probabilities, and crossEntropy on
+// logits through logSoftmax (stable for any logits), with class weights, ignored targets and
+// label smoothing as PyTorch defines them.
+import { fromTyped, type Tensor } from '@tapegrad/autograd';
+import { fmtShape } from '../format.js';
+import { perChannel } from '../layers/options.js';
+import { checkReduction, checkSameShape, reduce, type LossOptions, type Reduction } from './reduction.js';
+
+/**
+ * Options of {@link nllLoss}.
+ *
+ * @example
+ * ```ts
+ * nllLoss(logp, targets, { weight: tensor([1, 2, 1]), ignoreIndex: 0 });
+ * ```
+ * @category Losses
+ */
+export interface NllLossOptions extends LossOptions {
+  /** Per-class weights `[C]`; the mean is then weighted (divided by the sum of the targets' weights). */
+  weight?: Tensor;
+  /** Targets equal to this contribute nothing, not even to the mean's count (default -100). */
+  ignoreIndex?: number;
+}
+
+/**
+ * Options of {@link crossEntropy}.
+ *
+ * @example
+ * ```ts
+ * crossEntropy(logits, targets, { labelSmoothing: 0.1 });
+ * ```
+ * @category Losses
+ */
+export interface CrossEntropyOptions extends NllLossOptions {
+  /** Mixes the target with the uniform distribution: (1 − ε)·onehot + ε / C (default 0). */
+  labelSmoothing?: number;
+}
+
+/** Class-index targets checked once: safe indices (ignored ones set to 0) and a keep mask. */
+interface ClassTargets {
+  readonly safe: Tensor;
+  readonly keep: Tensor;
+}
+
+function unravel(p: number, shape: readonly number[]): number[] {
+  const out = shape.map(() => 0);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    out[d] = p % shape[d]!;
+    p = Math.floor(p / shape[d]!);
+  }
+  return out;
+}
+
+/** Brings an unbatched `[C]` input (target 0-d) to `[1, C]`, and checks targets are `[N, ...spatial]`. */
+function batched(loss: string, input: Tensor, targets: Tensor): { input: Tensor; targets: Tensor; unbatched: boolean } {
+  if (input.ndim === 1 && targets.ndim === 0) return { input: input.unsqueeze(0), targets: targets.reshape([1]), unbatched: true };
+  const expected = [input.shape[0]!, ...input.shape.slice(2)];
+  if (input.ndim < 1 || fmtShape(targets.shape) !== fmtShape(expected)) {
+    throw new Error(
+      `${loss}: expected input [N, C] or [N, C, ...] with class-index targets [N] or [N, ...] (or [C] with a 0-d target); ` +
+        `got input ${fmtShape(input.shape)} and targets ${fmtShape(targets.shape)}` + (input.ndim >= 2 ? ` (targets should be ${fmtShape(expected)})` : ''),
+    );
+  }
+  return { input, targets, unbatched: false };
+}
+
+function classTargets(loss: string, targets: Tensor, numClasses: number, ignoreIndex: number, like: Tensor): ClassTargets {
+  const values = targets.contiguousData();
+  const safe = new (like.contiguousData().constructor as Float64ArrayConstructor)(values.length);
+  const keep = new (like.contiguousData().constructor as Float64ArrayConstructor)(values.length);
+  values.forEach((v, i) => {
+    if (v === ignoreIndex) return;
+    if (!Number.isInteger(v) || v < 0 || v >= numClasses) {
+      throw new Error(
+        `${loss}: target ${v} at ${fmtShape(unravel(i, targets.shape))} is not a class index for ${numClasses} classes; ` +
+          `expected an integer in 0..${numClasses - 1} (or ignoreIndex ${ignoreIndex})`,
+      );
+    }
+    safe[i] = v;
+    keep[i] = 1;
+  });
+  return { safe: fromTyped(safe, targets.shape), keep: fromTyped(keep, targets.shape) };
+}
+
+function checkWeight(loss: string, weight: Tensor | undefined, numClasses: number, input: Tensor): void {
+  if (weight === undefined) return;
+  if (weight.ndim !== 1 || weight.shape[0] !== numClasses) {
+    throw new Error(`${loss}: weight must have shape [${numClasses}] (one per class), got ${fmtShape(weight.shape)}`);
+  }
+  if (weight.dtype !== input.dtype) throw new Error(`${loss}: weight is ${weight.dtype} but input is ${input.dtype}; convert one with toDType`);
+}
+
+/** −w[t]·logp[t] per element and the weights w[t] (0 where ignored), which the mean divides by. */
+function pickedNll(logp: Tensor, t: ClassTargets, weight: Tensor | undefined): { perElement: Tensor; weights: Tensor } {
+  const picked = logp.gather(1, t.safe.unsqueeze(1)).squeeze(1);
+  const weights = weight ? weight.indexSelect(0, t.safe.reshape([t.safe.size])).reshape(t.safe.shape).mul(t.keep) : t.keep;
+  return { perElement: picked.mul(weights).neg(), weights };
+}
+
+/** Reduction where the mean is over the targets' weights (PyTorch's weighted mean). */
+function reduceWeighted(perElement: Tensor, weights: Tensor, reduction: Reduction): Tensor {
+  return reduction === 'mean' ? perElement.sum().div(weights.sum()) : reduce(perElement, reduction);
+}
+
+/**
+ * Negative log-likelihood of class-index targets given log-probabilities `[N, C]` or
+ * `[N, C, ...]` (e.g. from `logSoftmax(1)`): −logp[n, target[n]], reduced. Targets are integers
+ * in a float tensor; any other value (except `ignoreIndex`) is an error naming it.
+ *
+ * @example
+ * ```ts
+ * const logp = tensor([[0.2, 0.8], [0.6, 0.4]]).log();
+ * nllLoss(logp, tensor([1, 0])); // −(log 0.8 + log 0.6) / 2 = 0.367
+ * ```
+ * @category Losses
+ */
+export function nllLoss(logProbs: Tensor, targets: Tensor, { weight, ignoreIndex = -100, reduction = 'mean' }: NllLossOptions = {}): Tensor {
+  checkReduction('nllLoss', reduction);
+  const b = batched('nllLoss', logProbs, targets);
+  const C = b.input.shape[1]!;
+  checkWeight('nllLoss', weight, C, b.input);
+  const { perElement, weights } = pickedNll(b.input, classTargets('nllLoss', b.targets, C, ignoreIndex, b.input), weight);
+  const out = reduceWeighted(perElement, weights, reduction);
+  return b.unbatched && reduction === 'none' ? out.squeeze(0) : out;
+}
+
+/**
+ * Cross-entropy of `logits` `[N, C]` or `[N, C, ...]` (unnormalized scores) with class-index
+ * targets `[N]` / `[N, ...]`, computed through logSoftmax so any logits, even ±1000, give a
+ * finite loss and gradient. Targets of the logits' own shape are taken as class probabilities.
+ * Options as PyTorch: `weight`, `ignoreIndex`, `labelSmoothing`, `reduction`.
+ *
+ * @example
+ * ```ts
+ * const logits = tensor([[2, 0, -1], [0, 3, 0]]);
+ * crossEntropy(logits, tensor([0, 1]));                      // 0.1324
+ * crossEntropy(logits, tensor([0, 1]), { labelSmoothing: 0.1 });
+ * ```
+ * @category Losses
+ */
+export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  const { weight, ignoreIndex = -100, labelSmoothing = 0, reduction = 'mean' } = options;
+  checkReduction('crossEntropy', reduction);
+  if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new Error(`crossEntropy: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
+  if (logits.ndim >= 1 && fmtShape(targets.shape) === fmtShape(logits.shape)) return softCrossEntropy(logits, targets, options);
+  const b = batched('crossEntropy', logits, targets);
+  const C = b.input.shape[1]!;
+  checkWeight('crossEntropy', weight, C, b.input);
+  const logp = b.input.logSoftmax(1);
+  const t = classTargets('crossEntropy', b.targets, C, ignoreIndex, b.input);
+  const { perElement, weights } = pickedNll(logp, t, weight);
+  let out = reduceWeighted(perElement, weights, reduction);
+  if (labelSmoothing > 0) {
+    // The uniform part: −Σ_c w_c·logp_c per element, reduced with the same denominator as the nll part.
+    const weighted = weight ? logp.mul(perChannel(weight, logp.ndim)) : logp;
+    const smooth = weighted.sum(1).neg().mul(t.keep);
+    out = out.mul(1 - labelSmoothing).add(reduceWeighted(smooth, weights, reduction).mul(labelSmoothing / C));
+  }
+  return b.unbatched && reduction === 'none' ? out.squeeze(0) : out;
+}
+
+/** Cross-entropy against class probabilities (same shape as the logits); the mean is over samples. */
+function softCrossEntropy(logits: Tensor, probs: Tensor, { weight, labelSmoothing = 0, reduction = 'mean' }: CrossEntropyOptions): Tensor {
+  checkSameShape('crossEntropy', logits, probs, 'probability targets');
+  const classAxis = logits.ndim === 1 ? 0 : 1;
+  const C = logits.shape[classAxis]!;
+  checkWeight('crossEntropy', weight, C, logits);
+  const q = labelSmoothing > 0 ? probs.mul(1 - labelSmoothing).add(labelSmoothing / C) : probs;
+  let terms = logits.logSoftmax(classAxis).mul(q);
+  if (weight) terms = terms.mul(classAxis === 0 ? weight : perChannel(weight, logits.ndim));
+  return reduce(terms.sum(classAxis).neg(), reduction);
+}

@@ -1,0 +1,56 @@
+// Weight files: a model's state dict in autograd's tensor file format (dtype and shape recorded,
+// validated on load, written atomically).
+import { loadTensors, saveTensors } from '@tapegrad/autograd';
+import type { Module } from './module.js';
+import type { LoadStateDictOptions, LoadStateDictResult } from './state-dict.js';
+
+/**
+ * Saves every parameter and buffer of `model` (its `stateDict()`) to `path`, with optional
+ * JSON-serializable metadata (epoch, config...). The write is atomic: a crash never leaves a
+ * half-written file.
+ *
+ * @example
+ * ```ts
+ * saveModel(model, 'mlp.tg', { epoch: 10 });
+ * ```
+ * @category Serialization
+ */
+export function saveModel(model: Module, path: string, meta: unknown = null): void {
+  saveTensors(path, model.stateDict(), meta);
+}
+
+/**
+ * What {@link loadModel} returns: the metadata saved with the weights and the keys that did not
+ * match (empty under `strict`).
+ *
+ * @example
+ * ```ts
+ * const { meta }: LoadModelResult = loadModel(model, 'mlp.tg');
+ * ```
+ * @category Serialization
+ */
+export interface LoadModelResult extends LoadStateDictResult {
+  /** The metadata passed to {@link saveModel} (`null` when none). */
+  meta: unknown;
+}
+
+/**
+ * Loads weights saved by {@link saveModel} into `model` (built with the same architecture). The
+ * file is validated, then checked against the model as {@link Module.loadStateDict} does; on any
+ * error the model is left unchanged and the message names the file and the keys at fault.
+ *
+ * @example
+ * ```ts
+ * const model = new Sequential(new Linear(2, 8), new Tanh(), new Linear(8, 1));
+ * const { meta } = loadModel(model, 'mlp.tg');
+ * ```
+ * @category Serialization
+ */
+export function loadModel(model: Module, path: string, options: LoadStateDictOptions = {}): LoadModelResult {
+  const { tensors, meta } = loadTensors(path);
+  try {
+    return { ...model.loadStateDict(tensors, options), meta };
+  } catch (e) {
+    throw new Error(`loadModel: ${path}: ${(e as Error).message}`, { cause: e });
+  }
+}

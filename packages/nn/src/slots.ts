@@ -1,0 +1,43 @@
+// Walking a module's own fields for the parameters, buffers and submodules they hold. Module and
+// this file import each other; that is safe because both only use the other inside functions.
+import type { Tensor } from '@tapegrad/autograd';
+import { BufferTensor, Parameter } from './parameter.js';
+import { Module } from './module.js';
+
+type Member = Parameter | BufferTensor | Module;
+
+/** A field (or array element) of a module holding a member, and how to swap what it holds. */
+export interface Slot {
+  readonly name: string;
+  readonly value: Member;
+  replace(next: Tensor | Module): void;
+}
+
+const isMember = (v: unknown): v is Member => v instanceof Parameter || v instanceof BufferTensor || v instanceof Module;
+export const join = (prefix: string, name: string) => (prefix === '' ? name : `${prefix}.${name}`);
+
+/** The members in a module's own fields, in declaration order; array elements are named by index. */
+export function ownSlots(owner: Module): Slot[] {
+  const out: Slot[] = [];
+  const seenArrays = new Set<unknown>();
+  const visit = (holder: Record<string | number, unknown>, key: string | number, name: string): void => {
+    const value = holder[key];
+    if (isMember(value)) out.push({ name, value, replace: (next) => void (holder[key] = next) });
+    else if (Array.isArray(value) && !seenArrays.has(value)) {
+      seenArrays.add(value);
+      value.forEach((_, i) => visit(value as unknown as Record<number, unknown>, i, `${name}.${i}`));
+    }
+  };
+  for (const key of Object.keys(owner)) visit(owner as unknown as Record<string, unknown>, key, key);
+  return out;
+}
+
+/** Every parameter and buffer slot of the tree under its dotted name (a tied tensor appears under each name). */
+export function tensorSlots(root: Module): Map<string, Slot> {
+  const out = new Map<string, Slot>();
+  for (const [prefix, m] of root.namedModules()) {
+    for (const s of ownSlots(m)) if (!(s.value instanceof Module)) out.set(join(prefix, s.name), s);
+  }
+  return out;
+}
+
