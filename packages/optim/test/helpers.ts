@@ -1,7 +1,7 @@
 // Shared fixtures: a separable quadratic whose gradient is easy to write in plain numbers, and
 // comparisons of tensors against plain-number references.
 import { expect } from 'vitest';
-import { tensor, type DType, type Tensor } from '@tapegrad/autograd';
+import { tensor, type DType, type Nested, type Tensor } from '@tapegrad/autograd';
 import type { Optimizer } from '@tapegrad/optim';
 
 /** f(w) = Σ aᵢ(wᵢ − bᵢ)², minimum at w = b. */
@@ -20,7 +20,7 @@ export function quadLoss(w: Tensor): Tensor {
 }
 
 /** A fresh leaf holding `values`. */
-export const param = (values: readonly number[], dtype: DType = 'float64') => tensor(values as number[], { dtype, requiresGrad: true });
+export const param = (values: Nested, dtype: DType = 'float64') => tensor(values, { dtype, requiresGrad: true });
 
 /** Runs `steps` optimizer steps on `loss` (zeroGrad, backward, step). */
 export function train(optimizer: Optimizer, loss: () => Tensor, steps: number): void {
