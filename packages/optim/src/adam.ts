@@ -2,7 +2,8 @@
 // torch.optim.Adam / AdamW. They share one update; AdamW only changes where the decay goes.
 import type { Tensor } from '@tapegrad/autograd';
 import { checkBoolean, checkNonNegative, checkUnitInterval, defined, ensure } from './checks.js';
-import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
+import { Optimizer } from './optimizer.js';
+import type { ParamGroup, ParamsInput } from './types.js';
 import { ownValues, readValues, stateTensor, writeInPlace } from './storage.js';
 
 /**

@@ -21,7 +21,7 @@
  * @module
  */
 export { Optimizer } from './optimizer.js';
-export type { HyperParams, ParamGroup, ParamGroupInput, ParamsInput, ParamState, ParamGroupState, OptimizerStateDict } from './optimizer.js';
+export type { HyperParams, ParamGroup, ParamGroupInput, ParamsInput, ParamState, ParamGroupState, OptimizerStateDict } from './types.js';
 export { flattenStateDict, unflattenStateDict } from './state-dict.js';
 export type { FlatStateDict, FlatStateMeta } from './state-dict.js';
 export { SGD } from './sgd.js';

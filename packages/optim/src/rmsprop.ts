@@ -2,7 +2,8 @@
 // optionally centred by the running mean of gradients, optionally with momentum.
 import type { Tensor } from '@tapegrad/autograd';
 import { checkBoolean, checkNonNegative, checkClosedUnitInterval, defined } from './checks.js';
-import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
+import { Optimizer } from './optimizer.js';
+import type { ParamGroup, ParamsInput } from './types.js';
 import { ownValues, readValues, stateTensor, writeInPlace } from './storage.js';
 
 /**

@@ -2,7 +2,8 @@
 // following torch.optim.SGD's update equations.
 import type { Tensor } from '@tapegrad/autograd';
 import { checkBoolean, checkNonNegative, defined, ensure } from './checks.js';
-import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
+import { Optimizer } from './optimizer.js';
+import type { ParamGroup, ParamsInput } from './types.js';
 import { ownValues, readValues, stateTensor, writeInPlace } from './storage.js';
 
 /**

@@ -2,7 +2,8 @@
 // and a JSON encoding that survives the non-finite numbers schedulers keep (e.g. best = Infinity).
 import type { Tensor } from '@tapegrad/autograd';
 import { ensure } from './checks.js';
-import type { Optimizer, OptimizerStateDict, ParamGroupState } from './optimizer.js';
+import type { Optimizer } from './optimizer.js';
+import type { OptimizerStateDict, ParamGroupState } from './types.js';
 
 const FORMAT = 'tapegrad-optimizer-state';
 const VERSION = 1;

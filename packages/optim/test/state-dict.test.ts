@@ -40,8 +40,8 @@ const bits = (p: Params) => Object.values(p).map((t) => Array.from(t.contiguousD
 const cases: [string, (groups: ParamGroupInput[]) => Optimizer][] = [
   ['SGD momentum', (g) => new SGD(g, { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 0.01 })],
   ['SGD nesterov', (g) => new SGD(g, { lr: 0.05, momentum: 0.8, nesterov: true })],
-  ['Adam amsgrad', (g) => new Adam(g as never, { lr: 0.05, amsgrad: true, weightDecay: 0.01 })],
-  ['AdamW', (g) => new AdamW(g as never, { lr: 0.05 })],
+  ['Adam amsgrad', (g) => new Adam(g, { lr: 0.05, amsgrad: true, weightDecay: 0.01 })],
+  ['AdamW', (g) => new AdamW(g, { lr: 0.05 })],
   ['RMSprop centered momentum', (g) => new RMSprop(g, { lr: 0.01, centered: true, momentum: 0.5 })],
   ['Adagrad', (g) => new Adagrad(g, { lr: 0.1, lrDecay: 0.01, initialAccumulatorValue: 0.1 })],
 ];
@@ -99,7 +99,7 @@ describe('resuming from a state dict is bit-identical to an uninterrupted run', 
 describe('state dict contents and errors', () => {
   it('lists groups with parameter indices and per-parameter state by index', () => {
     const p = makeParams('float64');
-    const adam = new Adam(groupsOf(p) as never, { lr: 0.05 });
+    const adam = new Adam(groupsOf(p), { lr: 0.05 });
     steps(adam, p, 2);
     const sd = adam.stateDict();
     expect(sd.paramGroups).toEqual([
@@ -125,7 +125,7 @@ describe('state dict contents and errors', () => {
 
   it('rejects a state dict of another layout, changing nothing', () => {
     const p = makeParams('float64');
-    const adam = new Adam(groupsOf(p) as never);
+    const adam = new Adam(groupsOf(p));
     steps(adam, p, 1);
     const sd = adam.stateDict();
     const one = makeParams('float64');
@@ -139,7 +139,7 @@ describe('state dict contents and errors', () => {
     expect(() => wrongShape.loadStateDict(sd)).toThrow("Adam: loaded state 'expAvg' of parameter 0 has shape [2,3], the parameter has shape [3]");
     const bad = { ...sd, paramGroups: sd.paramGroups.map((g) => ({ ...g, lr: -1 })) };
     const fresh = makeParams('float64');
-    const target = new Adam(groupsOf(fresh) as never, { lr: 0.3 });
+    const target = new Adam(groupsOf(fresh), { lr: 0.3 });
     expect(() => target.loadStateDict(bad)).toThrow('Adam: invalid lr -1');
     expect(target.paramGroups[0]!.lr).toBe(0.3);
     expect(target.state.size).toBe(0);
