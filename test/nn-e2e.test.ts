@@ -9,6 +9,7 @@ import {
   Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, Tanh, binaryCrossEntropyWithLogits, crossEntropy, loadModel, saveModel,
   type Module,
 } from '@tapegrad/nn';
+import { Adam } from '@tapegrad/optim';
 
 function sgdStep(model: Module, lr: number): void {
   noGrad(() => {
@@ -58,6 +59,20 @@ describe('nn end to end', () => {
     }
     const predicted = noGrad(() => model.forward(images).argmax(1));
     expect(accuracy(predicted, labels)).toBe(1);
+  });
+
+  it('works with @tapegrad/optim: Adam on model.parameters() learns XOR', () => {
+    manualSeed(5);
+    const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+    const labels = tensor([0, 1, 1, 0]);
+    const model = new Sequential(new Linear(2, 8), new Tanh(), new Linear(8, 2));
+    const optimizer = new Adam(model.parameters(), { lr: 0.05 });
+    for (let step = 0; step < 300; step++) {
+      optimizer.zeroGrad();
+      crossEntropy(model.forward(x), labels).backward();
+      optimizer.step();
+    }
+    expect(accuracy(noGrad(() => model.forward(x).argmax(1)), labels)).toBe(1);
   });
 
   it('a model saved and loaded gives identical outputs', () => {

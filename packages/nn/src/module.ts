@@ -4,7 +4,7 @@
 // is the way to hold a reference to a module that is not a child.
 import type { DType, Tensor } from '@tapegrad/autograd';
 import { BufferTensor, Parameter } from './parameter.js';
-import { join, ownSlots, tensorSlots } from './slots.js';
+import { join, namedOfKind, ownSlots, tensorSlots } from './slots.js';
 import { formatModule } from './format.js';
 import { convertSlots } from './convert.js';
 import { loadState, type LoadStateDictOptions, type LoadStateDictResult } from './state-dict.js';
@@ -124,7 +124,7 @@ export abstract class Module<In extends unknown[] = any[], Out = any> {
    * ```
    */
   namedParameters(): [string, Parameter][] {
-    return this.namedOfKind(Parameter);
+    return namedOfKind(this, Parameter);
   }
 
   /**
@@ -148,7 +148,7 @@ export abstract class Module<In extends unknown[] = any[], Out = any> {
    * ```
    */
   namedBuffers(): [string, BufferTensor][] {
-    return this.namedOfKind(BufferTensor);
+    return namedOfKind(this, BufferTensor);
   }
 
   /**
@@ -161,18 +161,6 @@ export abstract class Module<In extends unknown[] = any[], Out = any> {
    */
   buffers(): BufferTensor[] {
     return this.namedBuffers().map(([, b]) => b);
-  }
-
-  private namedOfKind<T extends Parameter | BufferTensor>(kind: new (...args: never[]) => T): [string, T][] {
-    const seen = new Set<Tensor>();
-    const out: [string, T][] = [];
-    for (const [name, slot] of tensorSlots(this)) {
-      if (slot.value instanceof kind && !seen.has(slot.value)) {
-        seen.add(slot.value);
-        out.push([name, slot.value]);
-      }
-    }
-    return out;
   }
 
   /**

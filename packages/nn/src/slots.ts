@@ -41,3 +41,16 @@ export function tensorSlots(root: Module): Map<string, Slot> {
   return out;
 }
 
+
+/** Parameters (or buffers) of the tree by dotted name; a tensor held under several names is listed once, first name wins. */
+export function namedOfKind<T extends Parameter | BufferTensor>(root: Module, kind: new (...args: never[]) => T): [string, T][] {
+  const seen = new Set<Tensor>();
+  const out: [string, T][] = [];
+  for (const [name, slot] of tensorSlots(root)) {
+    if (slot.value instanceof kind && !seen.has(slot.value)) {
+      seen.add(slot.value);
+      out.push([name, slot.value]);
+    }
+  }
+  return out;
+}

@@ -37,7 +37,8 @@ export function defaultWeightAndBias(
   { dtype, generator }: LayerOptions,
 ): { weight: Parameter; bias: Parameter | null } {
   const weight = new Parameter(zeros(weightShape, { dtype }));
-  init.kaimingUniform(weight, { a: Math.sqrt(5), generator });
+  // A layer with zero inputs or outputs has nothing to draw (PyTorch only warns), so skip the init.
+  if (weight.size > 0) init.kaimingUniform(weight, { a: Math.sqrt(5), generator });
   if (!withBias) return { weight, bias: null };
   const [fanIn] = init.fans(weight);
   const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
