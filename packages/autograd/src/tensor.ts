@@ -294,148 +294,148 @@ export class Tensor {
   zero_(): this { inplace.copyInPlace(this, 0); return this; }
 
   // ---- elementwise ----
-  /** {@inheritDoc add} @example `x.add(1)` */
+  /** `a + b`, broadcasting. Same as `add(this, …)`. @example `x.add(1)` */
   add(other: TensorLike): Tensor { return ew.add(this, other); }
-  /** {@inheritDoc sub} @example `x.sub(y)` */
+  /** `a - b`, broadcasting. Same as `sub(this, …)`. @example `x.sub(y)` */
   sub(other: TensorLike): Tensor { return ew.sub(this, other); }
-  /** {@inheritDoc mul} @example `x.mul(2)` */
+  /** `a * b`, broadcasting. Same as `mul(this, …)`. @example `x.mul(2)` */
   mul(other: TensorLike): Tensor { return ew.mul(this, other); }
-  /** {@inheritDoc div} @example `x.div(y)` */
+  /** `a / b`, broadcasting. Same as `div(this, …)`. @example `x.div(y)` */
   div(other: TensorLike): Tensor { return ew.div(this, other); }
-  /** {@inheritDoc pow} @example `x.pow(2)` */
+  /** `a ** b`, broadcasting; the exponent may be a tensor (its gradient needs `a > 0`) or a number. Same as `pow(this, …)`. @example `x.pow(2)` */
   pow(exponent: TensorLike): Tensor { return ew.pow(this, exponent); }
-  /** {@inheritDoc maximum} @example `x.maximum(0)` */
+  /** Elementwise maximum of `a` and `b`, broadcasting. Same as `maximum(this, …)`. @example `x.maximum(0)` */
   maximum(other: TensorLike): Tensor { return ew.maximum(this, other); }
-  /** {@inheritDoc minimum} @example `x.minimum(y)` */
+  /** Elementwise minimum of `a` and `b`, broadcasting. Same as `minimum(this, …)`. @example `x.minimum(y)` */
   minimum(other: TensorLike): Tensor { return ew.minimum(this, other); }
-  /** {@inheritDoc neg} @example `x.neg()` */
+  /** `-x`. Same as `neg(this, …)`. @example `x.neg()` */
   neg(): Tensor { return ew.neg(this); }
-  /** {@inheritDoc exp} @example `x.exp()` */
+  /** `e ** x`. Same as `exp(this, …)`. @example `x.exp()` */
   exp(): Tensor { return ew.exp(this); }
-  /** {@inheritDoc log} @example `x.log()` */
+  /** Natural logarithm (NaN below 0, -Inf at 0). Same as `log(this, …)`. @example `x.log()` */
   log(): Tensor { return ew.log(this); }
-  /** {@inheritDoc log1p} @example `x.log1p()` */
+  /** `log(1 + x)`, accurate for small `x`. Same as `log1p(this, …)`. @example `x.log1p()` */
   log1p(): Tensor { return ew.log1p(this); }
-  /** {@inheritDoc sqrt} @example `x.sqrt()` */
+  /** Square root. Same as `sqrt(this, …)`. @example `x.sqrt()` */
   sqrt(): Tensor { return ew.sqrt(this); }
-  /** {@inheritDoc rsqrt} @example `x.rsqrt()` */
+  /** `1 / sqrt(x)`. Same as `rsqrt(this, …)`. @example `x.rsqrt()` */
   rsqrt(): Tensor { return ew.rsqrt(this); }
-  /** {@inheritDoc square} @example `x.square()` */
+  /** `x * x`. Same as `square(this, …)`. @example `x.square()` */
   square(): Tensor { return ew.square(this); }
-  /** {@inheritDoc abs} @example `x.abs()` */
+  /** Absolute value (gradient `sign(x)`, 0 at 0). Same as `abs(this, …)`. @example `x.abs()` */
   abs(): Tensor { return ew.abs(this); }
-  /** {@inheritDoc sign} @example `x.sign()` */
+  /** -1, 0 or 1 by the sign of `x` (zero gradient). Same as `sign(this, …)`. @example `x.sign()` */
   sign(): Tensor { return ew.sign(this); }
-  /** {@inheritDoc sin} @example `x.sin()` */
+  /** Sine. Same as `sin(this, …)`. @example `x.sin()` */
   sin(): Tensor { return ew.sin(this); }
-  /** {@inheritDoc cos} @example `x.cos()` */
+  /** Cosine. Same as `cos(this, …)`. @example `x.cos()` */
   cos(): Tensor { return ew.cos(this); }
-  /** {@inheritDoc tanh} @example `x.tanh()` */
+  /** Hyperbolic tangent. Same as `tanh(this, …)`. @example `x.tanh()` */
   tanh(): Tensor { return ew.tanh(this); }
-  /** {@inheritDoc erf} @example `x.erf()` */
+  /** The error function, accurate to float64 precision. Same as `erf(this, …)`. @example `x.erf()` */
   erf(): Tensor { return ew.erf(this); }
-  /** {@inheritDoc toDType} @example `x.toDType('float64')` */
+  /** Converts to another dtype (a copy; the same tensor when it already has that dtype). Same as `toDType(this, …)`. @example `x.toDType('float64')` */
   toDType(dtype: DType): Tensor { return ew.toDType(this, dtype); }
-  /** {@inheritDoc clamp} @example `x.clamp(0, 1)` */
+  /** Limits values to `[min, max]`; either bound may be omitted (`null`/`undefined`). Same as `clamp(this, …)`. @example `x.clamp(0, 1)` */
   clamp(min?: number | null, max?: number | null): Tensor { return ew.clamp(this, min, max); }
 
   // ---- activations ----
-  /** {@inheritDoc sigmoid} @example `x.sigmoid()` */
+  /** The logistic function 1 / (1 + e^-x), finite for any input. Same as `sigmoid(this, …)`. @example `x.sigmoid()` */
   sigmoid(): Tensor { return act.sigmoid(this); }
-  /** {@inheritDoc logSigmoid} @example `x.logSigmoid()` */
+  /** log σ(x), computed without forming σ(x), so it stays exact where σ underflows. Same as `logSigmoid(this, …)`. @example `x.logSigmoid()` */
   logSigmoid(): Tensor { return act.logSigmoid(this); }
-  /** {@inheritDoc relu} @example `x.relu()` */
+  /** max(x, 0). Same as `relu(this, …)`. @example `x.relu()` */
   relu(): Tensor { return act.relu(this); }
-  /** {@inheritDoc leakyRelu} @example `x.leakyRelu(0.1)` */
+  /** x for x > 0 and `negativeSlope · x` otherwise. Same as `leakyRelu(this, …)`. @example `x.leakyRelu(0.1)` */
   leakyRelu(negativeSlope?: number): Tensor { return act.leakyRelu(this, negativeSlope); }
-  /** {@inheritDoc elu} @example `x.elu()` */
+  /** Exponential linear unit: x for x > 0, α(e^x − 1) otherwise. Same as `elu(this, …)`. @example `x.elu()` */
   elu(alpha?: number): Tensor { return act.elu(this, alpha); }
-  /** {@inheritDoc gelu} @example `x.gelu()` */
+  /** Gaussian error linear unit x·Φ(x); `approximate: 'tanh'` uses PyTorch's tanh approximation. Same as `gelu(this, …)`. @example `x.gelu()` */
   gelu(approximate?: 'none' | 'tanh'): Tensor { return act.gelu(this, approximate); }
-  /** {@inheritDoc softplus} @example `x.softplus()` */
+  /** log(1 + e^(βx)) / β, a smooth relu; it returns x itself where βx > `threshold`, as PyTorch does. Same as `softplus(this, …)`. @example `x.softplus()` */
   softplus(beta?: number, threshold?: number): Tensor { return act.softplus(this, beta, threshold); }
-  /** {@inheritDoc silu} @example `x.silu()` */
+  /** Sigmoid linear unit (swish) x·σ(x). Same as `silu(this, …)`. @example `x.silu()` */
   silu(): Tensor { return act.silu(this); }
 
   // ---- comparisons (masks, no grad) ----
-  /** {@inheritDoc eq} @example `x.eq(0)` */
+  /** 1 where `a == b`, else 0 (broadcasting). Same as `eq(this, …)`. @example `x.eq(0)` */
   eq(other: TensorLike): Tensor { return cmp.eq(this, other); }
-  /** {@inheritDoc ne} @example `x.ne(0)` */
+  /** 1 where `a != b`, else 0. Same as `ne(this, …)`. @example `x.ne(0)` */
   ne(other: TensorLike): Tensor { return cmp.ne(this, other); }
-  /** {@inheritDoc lt} @example `x.lt(0)` */
+  /** 1 where `a < b`, else 0. Same as `lt(this, …)`. @example `x.lt(0)` */
   lt(other: TensorLike): Tensor { return cmp.lt(this, other); }
-  /** {@inheritDoc le} @example `x.le(0)` */
+  /** 1 where `a <= b`, else 0. Same as `le(this, …)`. @example `x.le(0)` */
   le(other: TensorLike): Tensor { return cmp.le(this, other); }
-  /** {@inheritDoc gt} @example `x.gt(0)` */
+  /** 1 where `a > b`, else 0. Same as `gt(this, …)`. @example `x.gt(0)` */
   gt(other: TensorLike): Tensor { return cmp.gt(this, other); }
-  /** {@inheritDoc ge} @example `x.ge(0)` */
+  /** 1 where `a >= b`, else 0. Same as `ge(this, …)`. @example `x.ge(0)` */
   ge(other: TensorLike): Tensor { return cmp.ge(this, other); }
 
   // ---- reductions ----
-  /** {@inheritDoc sum} @example `x.sum(1, true)` */
+  /** Sum over `axis` (one axis, a list, or all when omitted); `keepDims` keeps reduced axes as size 1. Same as `sum(this, …)`. @example `x.sum(1, true)` */
   sum(axis?: number | readonly number[], keepDims?: boolean): Tensor { return red.sum(this, axis, keepDims); }
-  /** {@inheritDoc mean} @example `x.mean()` */
+  /** Mean over `axis` (all axes when omitted). Same as `mean(this, …)`. @example `x.mean()` */
   mean(axis?: number | readonly number[], keepDims?: boolean): Tensor { return red.mean(this, axis, keepDims); }
-  /** {@inheritDoc max} @example `x.max(0)` */
+  /** Largest value over `axis` (all axes when omitted); tied maxima share the gradient evenly. Same as `max(this, …)`. @example `x.max(0)` */
   max(axis?: number | readonly number[], keepDims?: boolean): Tensor { return red.max(this, axis, keepDims); }
-  /** {@inheritDoc min} @example `x.min(0)` */
+  /** Smallest value over `axis` (all axes when omitted); tied minima share the gradient evenly. Same as `min(this, …)`. @example `x.min(0)` */
   min(axis?: number | readonly number[], keepDims?: boolean): Tensor { return red.min(this, axis, keepDims); }
-  /** {@inheritDoc argmax} @example `x.argmax(1)` */
+  /** Index of the first largest value along `axis`, or into the flattened tensor when `axis` is omitted, as a float tensor of x's dtype (no gradient). Same as `argmax(this, …)`. @example `x.argmax(1)` */
   argmax(axis?: number, keepDims?: boolean): Tensor { return red.argmax(this, axis, keepDims); }
-  /** {@inheritDoc argmin} @example `x.argmin(1)` */
+  /** Index of the first smallest value along `axis` (over the flattened tensor when omitted); no gradient. Same as `argmin(this, …)`. @example `x.argmin(1)` */
   argmin(axis?: number, keepDims?: boolean): Tensor { return red.argmin(this, axis, keepDims); }
-  /** {@inheritDoc prod} @example `x.prod(0)` */
+  /** Product over `axis` (all axes when omitted); the gradient is exact when some inputs are zero. Same as `prod(this, …)`. @example `x.prod(0)` */
   prod(axis?: number | readonly number[], keepDims?: boolean): Tensor { return red.prod(this, axis, keepDims); }
-  /** {@inheritDoc variance} @example `x.var(0)` */
+  /** Variance over `axis` with `correction` subtracted from the count (1 = unbiased, as torch.var). Same as `variance(this, …)`. @example `x.var(0)` */
   var(axis?: number | readonly number[], keepDims?: boolean, correction?: number): Tensor { return red.variance(this, axis, keepDims, correction); }
-  /** {@inheritDoc std} @example `x.std(0)` */
+  /** Standard deviation over `axis`: the square root of {@link variance} with the same `correction`. Same as `std(this, …)`. @example `x.std(0)` */
   std(axis?: number | readonly number[], keepDims?: boolean, correction?: number): Tensor { return red.std(this, axis, keepDims, correction); }
-  /** {@inheritDoc logSumExp} @example `x.logSumExp(-1)` */
+  /** log Σ exp(x) over `axis` (all axes when omitted), shifted by the maximum so it cannot overflow. Same as `logSumExp(this, …)`. @example `x.logSumExp(-1)` */
   logSumExp(axis?: number | readonly number[], keepDims?: boolean): Tensor { return red.logSumExp(this, axis, keepDims); }
-  /** {@inheritDoc softmax} @example `x.softmax(-1)` */
+  /** exp(x) / Σ exp(x) along `axis` (default last), computed from x − max so large inputs are safe. Same as `softmax(this, …)`. @example `x.softmax(-1)` */
   softmax(axis?: number): Tensor { return red.softmax(this, axis); }
-  /** {@inheritDoc logSoftmax} @example `x.logSoftmax(-1)` */
+  /** log softmax(x) along `axis` (default last), exact far into the tails. Same as `logSoftmax(this, …)`. @example `x.logSoftmax(-1)` */
   logSoftmax(axis?: number): Tensor { return red.logSoftmax(this, axis); }
 
   // ---- linear algebra ----
-  /** {@inheritDoc matmul} @example `a.matmul(b)` */
+  /** Matrix product with `torch.matmul` semantics: vector·vector gives a 0-d dot product, a 1-D operand acts as a row (left) or column (right) that is removed from the result, and operands of rank > 2 are stacks of matrices whose batch axes broadcast by NumPy rules. Same as `matmul(this, …)`. @example `a.matmul(b)` */
   matmul(other: Tensor): Tensor { return la.matmul(this, other); }
-  /** {@inheritDoc dot} @example `a.dot(b)` */
+  /** Inner product of two 1-D tensors of the same length, as a 0-d tensor. Same as `dot(this, …)`. @example `a.dot(b)` */
   dot(other: Tensor): Tensor { return la.dot(this, other); }
-  /** {@inheritDoc outer} @example `a.outer(b)` */
+  /** Outer product of two 1-D tensors: `out[i][j] = a[i] * b[j]`, shape `[a.size, b.size]`. Same as `outer(this, …)`. @example `a.outer(b)` */
   outer(other: Tensor): Tensor { return la.outer(this, other); }
 
   // ---- shape ----
-  /** {@inheritDoc reshape} @example `x.reshape([2, -1])` */
+  /** Returns the same values in a new shape; one dimension may be `-1` (inferred). A view when the input is contiguous, a copy otherwise. Same as `reshape(this, …)`. @example `x.reshape([2, -1])` */
   reshape(shape: readonly number[]): Tensor { return mv.reshape(this, shape); }
-  /** {@inheritDoc transpose} @example `x.transpose(0, 1)` */
+  /** Swaps two axes (a view); by default the last two, so `m.transpose()` is the matrix transpose. A tensor with fewer than two axes is returned as a view of itself. Same as `transpose(this, …)`. @example `x.transpose(0, 1)` */
   transpose(dim0?: number, dim1?: number): Tensor { return mv.transpose(this, dim0, dim1); }
-  /** {@inheritDoc permute} @example `x.permute([2, 0, 1])` */
+  /** Reorders the axes (a view): output axis `i` is input axis `dims[i]`. Same as `permute(this, …)`. @example `x.permute([2, 0, 1])` */
   permute(dims: readonly number[]): Tensor { return mv.permute(this, dims); }
-  /** {@inheritDoc expand} @example `x.expand([4, -1])` */
+  /** Broadcasts size-1 axes (and new leading axes) to `shape` without copying (stride 0); `-1` keeps an axis as it is. The gradient sums back over the broadcast axes. Same as `expand(this, …)`. @example `x.expand([4, -1])` */
   expand(shape: readonly number[]): Tensor { return mv.expand(this, shape); }
-  /** {@inheritDoc broadcastTo} @example `x.broadcastTo([4, 3])` */
+  /** Broadcasts to `shape` by NumPy rules (a view); an alias of {@link expand} without `-1`. Same as `broadcastTo(this, …)`. @example `x.broadcastTo([4, 3])` */
   broadcastTo(shape: readonly number[]): Tensor { return mv.broadcastTo(this, shape); }
-  /** {@inheritDoc squeeze} @example `x.squeeze(0)` */
+  /** Removes size-1 axes: all of them, or the listed ones (listed axes of another size are kept, as in PyTorch). Same as `squeeze(this, …)`. @example `x.squeeze(0)` */
   squeeze(axis?: number | readonly number[]): Tensor { return mv.squeeze(this, axis); }
-  /** {@inheritDoc unsqueeze} @example `x.unsqueeze(0)` */
+  /** Inserts a size-1 axis at `axis` (which may be `ndim`, or negative counting from the end). Same as `unsqueeze(this, …)`. @example `x.unsqueeze(0)` */
   unsqueeze(axis: number): Tensor { return mv.unsqueeze(this, axis); }
-  /** {@inheritDoc flatten} @example `x.flatten(1)` */
+  /** Flattens axes `startDim..endDim` (inclusive) into one. Same as `flatten(this, …)`. @example `x.flatten(1)` */
   flatten(startDim?: number, endDim?: number): Tensor { return mv.flatten(this, startDim, endDim); }
-  /** {@inheritDoc slice} @example `x.slice([0, 2], null, [null, null, -1])` */
+  /** Selects a strided sub-block (a view). One spec per leading axis; see {@link SliceSpec}. Same as `slice(this, …)`. @example `x.slice([0, 2], null, [null, null, -1])` */
   slice(...ranges: mv.SliceSpec[]): Tensor { return mv.slice(this, ...ranges); }
-  /** {@inheritDoc clone} @example `x.clone()` */
+  /** A contiguous copy that does not share storage (the gradient passes straight through). Same as `clone(this, …)`. @example `x.clone()` */
   clone(): Tensor { return mv.clone(this); }
-  /** {@inheritDoc contiguous} @example `x.transpose().contiguous()` */
+  /** The tensor itself when it is already contiguous, else a contiguous copy. Same as `contiguous(this, …)`. @example `x.transpose().contiguous()` */
   contiguous(): Tensor { return mv.contiguous(this); }
 
   // ---- indexing ----
-  /** {@inheritDoc gather} @example `x.gather(1, idx)` */
+  /** Picks values along `axis` by an index tensor of the same rank, like `torch.gather`: `out[i][j] = x[i][index[i][j]]` for `axis = 1`. The output has the index's shape. Indices are integers stored in a float tensor (they get no gradient). Same as `gather(this, …)`. @example `x.gather(1, idx)` */
   gather(axis: number, index: Tensor): Tensor { return ix.gather(this, axis, index); }
-  /** {@inheritDoc indexSelect} @example `x.indexSelect(0, [2, 0])` */
+  /** Picks whole slices of `x` along `axis` in the order given, like `torch.index_select`. Indices may repeat; negative indices are an error (as in PyTorch). The index is a list of numbers or a 1-D tensor of integers (no gradient). Same as `indexSelect(this, …)`. @example `x.indexSelect(0, [2, 0])` */
   indexSelect(axis: number, index: Tensor | readonly number[]): Tensor { return ix.indexSelect(this, axis, index); }
-  /** {@inheritDoc split} @example `x.split(2, 0)` */
+  /** Cuts `x` along `axis` (default 0) into views, like `torch.split`: a number is the chunk size (the last chunk may be smaller), a list gives each section's size and must sum to the axis size. Same as `split(this, …)`. @example `x.split(2, 0)` */
   split(sizeOrSections: number | readonly number[], axis?: number): Tensor[] { return ix.split(this, sizeOrSections, axis); }
-  /** {@inheritDoc pad} @example `x.pad([1, 1])` */
+  /** Pads `x` with a constant `value` (default 0), like PyTorch's `F.pad(x, pads, value=...)`; negative amounts crop. See {@link PadSpec} for the two layouts of `pads`. Same as `pad(this, …)`. @example `x.pad([1, 1])` */
   pad(pads: ix.PadSpec, value?: number): Tensor { return ix.pad(this, pads, value); }
 }
