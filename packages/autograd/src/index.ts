@@ -25,8 +25,10 @@ export type { ArgNums, GradResult } from './functional.js';
 export { gradcheck, gradgradcheck } from './testing/gradcheck.js';
 export type { GradcheckOptions, GradcheckReport, GradcheckMismatch, GradcheckFn } from './testing/gradcheck.js';
 export { zeroGrad } from './zero-grad.js';
+export { unravelIndex } from './shape.js';
 export { serializeTensors, deserializeTensors, saveTensors, loadTensors } from './serialize.js';
 export type { TensorFile } from './serialize.js';
+export * from './graph.js';
 
 export * from './ops/creation.js';
 export * from './ops/elementwise.js';

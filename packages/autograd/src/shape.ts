@@ -94,3 +94,22 @@ export function broadcastAxes(from: readonly number[], to: readonly number[]): {
   }
   return { lead, axes };
 }
+
+/**
+ * The multi-index of element `flat` in a row-major tensor of `shape` (NumPy's `unravel_index`),
+ * e.g. to name the element an error or a check is about.
+ *
+ * @example
+ * ```ts
+ * unravelIndex(5, [2, 3]); // [1, 2]
+ * ```
+ * @category Shape
+ */
+export function unravelIndex(flat: number, shape: readonly number[]): number[] {
+  const out = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    out[d] = flat % shape[d]!;
+    flat = Math.floor(flat / shape[d]!);
+  }
+  return out;
+}

@@ -3,7 +3,7 @@
 // Joining (concat, stack, split) and pad live in join.ts and pad.ts and are re-exported here.
 import { Tensor } from '../tensor.js';
 import { defineOp, type Op } from '../define-op.js';
-import { fmt, normalizeAxis, sameShape } from '../shape.js';
+import { fmt, normalizeAxis, sameShape, unravelIndex } from '../shape.js';
 import { wrap } from '../kernels/layout.js';
 import { addSlabs, gatherAlong, scatterAddAlong, selectSlabs } from '../kernels/indexing.js';
 import { commonDType } from './broadcast.js';
@@ -18,14 +18,6 @@ interface Index {
   readonly shape: readonly number[];
 }
 
-function unravel(p: number, shape: readonly number[]): number[] {
-  const out = shape.map(() => 0);
-  for (let d = shape.length - 1; d >= 0; d--) {
-    out[d] = p % shape[d]!;
-    p = Math.floor(p / shape[d]!);
-  }
-  return out;
-}
 
 /** Checks every index is an integer in [0, size) and converts once, so kernels never re-check. */
 function toIndex(op: string, index: Tensor | readonly number[], axis: number, x: Tensor): Index {
@@ -35,7 +27,7 @@ function toIndex(op: string, index: Tensor | readonly number[], axis: number, x:
   for (let p = 0; p < raw.length; p++) {
     const v = raw[p]!;
     if (!Number.isInteger(v) || v < 0 || v >= size) {
-      const at = index instanceof Tensor ? fmt(unravel(p, index.shape)) : `${p}`;
+      const at = index instanceof Tensor ? fmt(unravelIndex(p, index.shape)) : `${p}`;
       const what = Number.isInteger(v) ? 'is out of range' : 'is not an integer';
       throw new Error(`${op}: index ${v} at ${at} ${what} for axis ${axis} of size ${size} (input shape ${fmt(x.shape)}); expected an integer in 0..${size - 1}`);
     }

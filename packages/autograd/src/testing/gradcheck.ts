@@ -3,7 +3,7 @@ import { Tensor } from '../tensor.js';
 import { gradients } from '../tape.js';
 import { noGrad } from '../grad-mode.js';
 import { Generator } from '../rng.js';
-import { fmt } from '../shape.js';
+import { fmt, unravelIndex } from '../shape.js';
 import { copyToContiguous, wrap } from '../kernels/layout.js';
 import { randn } from '../ops/creation.js';
 
@@ -64,14 +64,6 @@ export interface GradcheckReport {
   message: string;
 }
 
-function unravel(i: number, shape: readonly number[]): number[] {
-  const idx = new Array<number>(shape.length);
-  for (let d = shape.length - 1; d >= 0; d--) {
-    idx[d] = i % shape[d]!;
-    i = Math.floor(i / shape[d]!);
-  }
-  return idx;
-}
 
 /**
  * A function checked by {@link gradcheck}: tensors in, one tensor or a list of tensors out.
@@ -137,7 +129,7 @@ export function gradcheck(f: GradcheckFn, inputs: readonly Tensor[], options: Gr
         const numerical = (plus - minus) / (2 * eps);
         const analyticValue = a[e]!;
         if (!(Math.abs(analyticValue - numerical) <= atol + rtol * Math.abs(numerical))) {
-          mismatches.push({ input: inputIndex, index: unravel(e, x.shape), analytic: analyticValue, numerical });
+          mismatches.push({ input: inputIndex, index: unravelIndex(e, x.shape), analytic: analyticValue, numerical });
         }
       }
     });

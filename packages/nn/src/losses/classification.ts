@@ -1,7 +1,7 @@
 // Multi-class losses on class-index targets: nllLoss on log-probabilities, and crossEntropy on
 // logits through logSoftmax (stable for any logits), with class weights, ignored targets and
 // label smoothing as PyTorch defines them.
-import { fromTyped, type Tensor } from '@tapegrad/autograd';
+import { fromTyped, unravelIndex, type Tensor } from '@tapegrad/autograd';
 import { fmtShape } from '../format.js';
 import { perChannel } from '../layers/options.js';
 import { checkReduction, checkSameShape, reduce, type LossOptions, type Reduction } from './reduction.js';
@@ -42,14 +42,6 @@ interface ClassTargets {
   readonly keep: Tensor;
 }
 
-function unravel(p: number, shape: readonly number[]): number[] {
-  const out = shape.map(() => 0);
-  for (let d = shape.length - 1; d >= 0; d--) {
-    out[d] = p % shape[d]!;
-    p = Math.floor(p / shape[d]!);
-  }
-  return out;
-}
 
 /** Brings an unbatched `[C]` input (target 0-d) to `[1, C]`, and checks targets are `[N, ...spatial]`. */
 function batched(loss: string, input: Tensor, targets: Tensor): { input: Tensor; targets: Tensor; unbatched: boolean } {
@@ -72,7 +64,7 @@ function classTargets(loss: string, targets: Tensor, numClasses: number, ignoreI
     if (v === ignoreIndex) return;
     if (!Number.isInteger(v) || v < 0 || v >= numClasses) {
       throw new Error(
-        `${loss}: target ${v} at ${fmtShape(unravel(i, targets.shape))} is not a class index for ${numClasses} classes; ` +
+        `${loss}: target ${v} at ${fmtShape(unravelIndex(i, targets.shape))} is not a class index for ${numClasses} classes; ` +
           `expected an integer in 0..${numClasses - 1} (or ignoreIndex ${ignoreIndex})`,
       );
     }
