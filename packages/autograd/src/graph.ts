@@ -1,0 +1,239 @@
+// The recorded graph as a picture: Graphviz DOT text, and SVG through the system `dot` binary.
+// Only names and shapes are read (op.name, inputs, output), never args/saved, so a graph freed by
+// backward() still draws.
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import type { Tensor } from './tensor.js';
+
+/**
+ * Names for tensors in a graph picture: a `Map` from tensor to name, a record of name → tensor
+ * (`{ w1, b1 }`), or `[name, tensor]` pairs such as a module's `namedParameters()`.
+ *
+ * @example
+ * ```ts
+ * const names: TensorNames = { w1, b1 };
+ * toDot(loss, { names: model.namedParameters() });
+ * ```
+ * @category Graph
+ */
+export type TensorNames =
+  | ReadonlyMap<Tensor, string>
+  | Readonly<Record<string, Tensor>>
+  | Iterable<readonly [string, Tensor]>;
+
+/**
+ * Options of {@link toDot} and {@link saveGraph}.
+ *
+ * @example
+ * ```ts
+ * const options: GraphOptions = { names: { w, b }, rankDir: 'LR' };
+ * ```
+ * @category Graph
+ */
+export interface GraphOptions {
+  /** Labels for parameters, inputs or intermediates; unnamed leaves show as `parameter` or `input`. */
+  names?: TensorNames;
+  /** Direction of the layout: top to bottom (default), left to right, and their reverses. */
+  rankDir?: 'TB' | 'LR' | 'BT' | 'RL';
+}
+
+// Node styles: ops are grey rounded boxes, parameters blue boxes, other leaves plain ellipses;
+// the tensors asked for are drawn with a thick border so the eye finds where the graph ends.
+const STYLE = {
+  op: 'shape=box, style="rounded,filled", fillcolor="#eeeeee"',
+  parameter: 'shape=box, style=filled, fillcolor="#cfe2f3"',
+  input: 'shape=ellipse',
+} as const;
+
+function nameMap(names: TensorNames | undefined): Map<Tensor, string> {
+  const map = new Map<Tensor, string>();
+  if (!names) return map;
+  // A tensor named twice (tied weights) shows both names rather than silently one of them.
+  const add = (t: Tensor, name: string) => map.set(t, map.has(t) ? `${map.get(t)}, ${name}` : name);
+  if (names instanceof Map) for (const [t, name] of names) add(t, name);
+  else if (Symbol.iterator in names) for (const [name, t] of names as Iterable<readonly [string, Tensor]>) add(t, name);
+  else for (const [name, t] of Object.entries(names)) add(t, name);
+  return map;
+}
+
+/** A DOT double-quoted string: backslashes first, since DOT reads `\n`, `\l`, `\N` in labels. */
+function quote(lines: readonly string[]): string {
+  const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/[\r\n]+/g, '\\n');
+  return `"${lines.map(esc).join('\\n')}"`;
+}
+
+const fmtShape = (shape: readonly number[]) => `[${shape.join(', ')}]`;
+
+/** Post-order over the graph (inputs before the op that used them), iterative for deep chains. */
+function postOrder(roots: readonly Tensor[]): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  const stack: [Tensor, number][] = [];
+  for (const root of roots) {
+    if (seen.has(root)) continue;
+    seen.add(root);
+    stack.push([root, 0]);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const inputs = top[0].gradFn?.inputs ?? [];
+      if (top[1] < inputs.length) {
+        const child = inputs[top[1]++]!;
+        if (!seen.has(child)) {
+          seen.add(child);
+          stack.push([child, 0]);
+        }
+      } else {
+        stack.pop();
+        order.push(top[0]);
+      }
+    }
+  }
+  return order;
+}
+
+/**
+ * The recorded computation graph behind `outputs` as Graphviz DOT text: one node per op (its name
+ * and output shape), one per leaf (parameters, i.e. leaves that require grad, apart from inputs
+ * and constants), and an edge from each input to the op that consumed it. Node ids (`n0`, `n1`,
+ * …) follow a fixed traversal order, so the same expression always gives the same text.
+ *
+ * @example
+ * ```ts
+ * const w = randn([3, 2], { requiresGrad: true });
+ * const x = randn([4, 3]);
+ * const loss = x.matmul(w).relu().sum();
+ * console.log(toDot(loss, { names: { w } }));
+ * // digraph tapegrad { … n1 [label="w\n[3, 2]", shape=box, …]; n0 -> n2; … }
+ * ```
+ * @category Graph
+ */
+export function toDot(outputs: Tensor | readonly Tensor[], options: GraphOptions = {}): string {
+  const roots: readonly Tensor[] = Array.isArray(outputs) ? outputs : [outputs as Tensor];
+  const names = nameMap(options.names);
+  const isRoot = new Set(roots);
+  const ids = new Map<Tensor, string>();
+  const lines = ['digraph tapegrad {', `  graph [rankdir=${options.rankDir ?? 'TB'}];`, '  node [fontname="Helvetica", fontsize=10];'];
+  const edges: string[] = [];
+  for (const t of postOrder(roots)) {
+    const id = `n${ids.size}`;
+    ids.set(t, id);
+    const name = names.get(t);
+    const node = t.gradFn;
+    let label: string[];
+    let style: string;
+    if (node) {
+      label = [...(name === undefined ? [] : [name]), node.op.name, fmtShape(t.shape)];
+      style = STYLE.op;
+      for (const input of node.inputs) edges.push(`  ${ids.get(input)!} -> ${id};`);
+    } else {
+      label = [name ?? (t.requiresGrad ? 'parameter' : 'input'), fmtShape(t.shape)];
+      style = t.requiresGrad ? STYLE.parameter : STYLE.input;
+    }
+    lines.push(`  ${id} [label=${quote(label)}, ${style}${isRoot.has(t) ? ', penwidth=2' : ''}];`);
+  }
+  return [...lines, ...edges, '}', ''].join('\n');
+}
+
+/**
+ * Options of {@link renderSvg}.
+ *
+ * @example
+ * ```ts
+ * renderSvg(dot, { command: '/opt/graphviz/bin/dot' });
+ * ```
+ * @category Graph
+ */
+export interface RenderOptions {
+  /** The Graphviz executable; defaults to `dot` on the `PATH`. */
+  command?: string;
+}
+
+/**
+ * Renders DOT text to SVG with the system Graphviz `dot` binary. Returns `null` when that binary
+ * is not installed (so callers can fall back to writing the DOT); throws with Graphviz's message
+ * when it is installed but rejects the input.
+ *
+ * @example
+ * ```ts
+ * const svg = renderSvg(toDot(loss));
+ * if (svg === null) console.log('install graphviz to render the graph');
+ * ```
+ * @category Graph
+ */
+export function renderSvg(dot: string, options: RenderOptions = {}): string | null {
+  const command = options.command ?? 'dot';
+  const result = spawnSync(command, ['-Tsvg'], { input: dot, encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (result.error) {
+    if ((result.error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new Error(`renderSvg: could not run '${command}': ${result.error.message}`);
+  }
+  if (result.status !== 0) {
+    throw new Error(`renderSvg: '${command} -Tsvg' exited with status ${result.status}: ${result.stderr.trim()}`);
+  }
+  return result.stdout;
+}
+
+/**
+ * Options of {@link saveGraph}: those of {@link toDot}, the renderer, and where notices go.
+ *
+ * @example
+ * ```ts
+ * saveGraph('graph.svg', loss, { names: { w }, warn: () => {} });
+ * ```
+ * @category Graph
+ */
+export interface SaveGraphOptions extends GraphOptions, RenderOptions {
+  /** Receives the notice when `dot` is missing and DOT was written instead; defaults to `console.warn`. */
+  warn?: (message: string) => void;
+}
+
+/**
+ * What {@link saveGraph} wrote.
+ *
+ * @example
+ * ```ts
+ * const { path, format } = saveGraph('graph.svg', loss);
+ * ```
+ * @category Graph
+ */
+export interface SavedGraph {
+  /** The file written (the `.dot` twin of the requested path when SVG could not be rendered). */
+  path: string;
+  /** What the file holds. */
+  format: 'svg' | 'dot';
+}
+
+/**
+ * Writes the graph behind `outputs` to a file: DOT for a `.dot`/`.gv` path, SVG for a `.svg`
+ * path. Without Graphviz installed, an `.svg` request writes the DOT next to it (same name,
+ * `.dot` extension) and says so through `options.warn`, rather than failing a training script.
+ *
+ * @example
+ * ```ts
+ * const saved = saveGraph('model-graph.svg', loss, { names: model.namedParameters() });
+ * console.log(`graph written to ${saved.path}`);
+ * ```
+ * @category Graph
+ */
+export function saveGraph(path: string, outputs: Tensor | readonly Tensor[], options: SaveGraphOptions = {}): SavedGraph {
+  const dot = toDot(outputs, options);
+  if (/\.(dot|gv)$/i.test(path)) {
+    writeFileSync(path, dot);
+    return { path, format: 'dot' };
+  }
+  if (!/\.svg$/i.test(path)) {
+    throw new Error(`saveGraph: cannot tell the format of '${path}'; use a .svg, .dot or .gv file name`);
+  }
+  const svg = renderSvg(dot, options);
+  if (svg !== null) {
+    writeFileSync(path, svg);
+    return { path, format: 'svg' };
+  }
+  const dotPath = path.replace(/\.svg$/i, '.dot');
+  writeFileSync(dotPath, dot);
+  (options.warn ?? console.warn)(
+    `saveGraph: Graphviz 'dot' was not found, so ${dotPath} holds the DOT source instead of ${path}; ` +
+      `install graphviz and run 'dot -Tsvg ${dotPath} -o ${path}'`,
+  );
+  return { path: dotPath, format: 'dot' };
+}
