@@ -36,3 +36,10 @@ export function assertDType(op: string, dtype: unknown): asserts dtype is DType 
     throw new Error(`${op}: unknown dtype ${JSON.stringify(dtype)}; expected 'float32' or 'float64'`);
   }
 }
+
+/** The dtype of a creation call's options (validated), or `fallback`. */
+export function dtypeFrom(op: string, opts: { dtype?: DType } | undefined, fallback: DType = 'float32'): DType {
+  const dtype = opts?.dtype ?? fallback;
+  assertDType(op, dtype);
+  return dtype;
+}

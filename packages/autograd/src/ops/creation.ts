@@ -1,9 +1,8 @@
-// Creating tensors: from data, filled, ranges, identity, random.
+// Creating tensors: from data, filled, ranges, identity (random draws are in random.ts).
 import ndarray from 'ndarray';
 import { Tensor } from '../tensor.js';
-import { allocate, assertDType, type DType, type TypedArray } from '../dtype.js';
+import { allocate, dtypeFrom, type DType, type TypedArray } from '../dtype.js';
 import { assertShape, fmt, sizeOf } from '../shape.js';
-import { defaultGenerator, type Generator } from '../rng.js';
 import { fromNested, wrap, type Nested } from '../kernels/layout.js';
 
 /**
@@ -22,25 +21,7 @@ export interface CreateOptions {
   requiresGrad?: boolean;
 }
 
-/**
- * Options of the random creation functions.
- *
- * @example
- * ```ts
- * randn([3], { generator: new Generator(1) });
- * ```
- * @category Creation
- */
-export interface RandomOptions extends CreateOptions {
-  /** Source of randomness; the global one (see `manualSeed`) by default. */
-  generator?: Generator;
-}
 
-function dtypeFrom(op: string, opts: CreateOptions | undefined, fallback: DType = 'float32'): DType {
-  const dtype = opts?.dtype ?? fallback;
-  assertDType(op, dtype);
-  return dtype;
-}
 
 /**
  * A tensor over a row-major buffer of the given shape, without copying (the tensor owns the buffer
@@ -227,55 +208,6 @@ export function eye(n: number, m = n, opts?: CreateOptions): Tensor {
   return fromTyped(data, [n, m], opts?.requiresGrad ?? false);
 }
 
-function random(op: string, shape: readonly number[], opts: RandomOptions | undefined, draw: (g: Generator) => number): Tensor {
-  assertShape(op, shape);
-  const gen = opts?.generator ?? defaultGenerator;
-  const data = allocate(dtypeFrom(op, opts), sizeOf(shape));
-  for (let i = 0; i < data.length; i++) data[i] = draw(gen);
-  return fromTyped(data, shape, opts?.requiresGrad ?? false);
-}
-
-/**
- * Uniform samples in [0, 1).
- *
- * @example
- * ```ts
- * manualSeed(0);
- * rand([2, 2]);
- * ```
- * @category Creation
- */
-export function rand(shape: readonly number[], opts?: RandomOptions): Tensor {
-  return random('rand', shape, opts, (g) => g.uniform());
-}
-
-/**
- * Standard normal samples.
- *
- * @example
- * ```ts
- * randn([3, 4], { dtype: 'float64' });
- * ```
- * @category Creation
- */
-export function randn(shape: readonly number[], opts?: RandomOptions): Tensor {
-  return random('randn', shape, opts, (g) => g.normal());
-}
-
-/**
- * Uniform integers in [low, high), stored as floats (e.g. class labels).
- *
- * @example
- * ```ts
- * randint(0, 10, [8]);
- * ```
- * @category Creation
- */
-export function randint(low: number, high: number, shape: readonly number[], opts?: RandomOptions): Tensor {
-  if (!(high > low)) throw new Error(`randint: high (${high}) must be greater than low (${low})`);
-  return random('randint', shape, opts, (g) => low + g.int(high - low));
-}
-
 /**
  * Wraps an existing ndarray (no copy), e.g. from another ndarray-based library.
  *
@@ -308,3 +240,5 @@ export function asTensor(v: Tensor | number, dtype: DType): Tensor {
   data[0] = v;
   return new Tensor(ndarray(data, []));
 }
+
+export * from './random.js';

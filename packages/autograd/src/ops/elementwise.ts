@@ -1,13 +1,14 @@
-// Elementwise arithmetic and math. Binary ops broadcast through `broadcastOperands`, so their
+// Elementwise binary arithmetic, where and dtype casts (unary math is in unary.ts). Binary ops broadcast through `broadcastOperands`, so their
 // kernels and vjps only ever see operands of the output's shape.
 import { Tensor, type TensorLike } from '../tensor.js';
 import { defineOp } from '../define-op.js';
 import { assertDType, type DType } from '../dtype.js';
-import { map1, map2, map3 } from '../kernels/elementwise.js';
+import { map2, map3 } from '../kernels/elementwise.js';
 import { copyToContiguous, wrap } from '../kernels/layout.js';
-import { erf as erfScalar } from '../kernels/special.js';
 import { broadcastOperands } from './broadcast.js';
-import { gt, eq, ge, le } from './compare.js';
+import { gt, eq } from './compare.js';
+
+export * from './unary.js';
 
 const wrapNd = (nd: Tensor['data']) => new Tensor(nd);
 
@@ -23,14 +24,6 @@ function binaryOp(name: string, f: (a: number, b: number) => number, vjp: (g: Te
   };
 }
 
-function unaryOp(name: string, f: (x: number) => number, vjp: (g: Tensor, x: Tensor, out: Tensor) => Tensor | null) {
-  const op = defineOp({
-    name,
-    forward: (x: Tensor) => wrapNd(map1(x.data, f)),
-    vjp: (g, { args: [x], output }) => [vjp(g, x, output)],
-  });
-  return (x: Tensor): Tensor => op(x);
-}
 
 const need = (t: Tensor, grad: () => Tensor): Tensor | null => (t.requiresGrad ? grad() : null);
 
@@ -125,172 +118,6 @@ export const minimum = binaryOp('minimum', Math.min, (g, a, b) => {
   const m = pickMask(b, a, gt);
   return [need(a, () => g.mul(m)), need(b, () => g.mul(m.neg().add(1)))];
 });
-
-/**
- * `-x`.
- *
- * @example
- * ```ts
- * neg(tensor([1, -2])); // [-1, 2]
- * ```
- * @category Elementwise
- */
-export const neg = unaryOp('neg', (x) => -x, (g) => g.neg());
-
-/**
- * `e ** x`.
- *
- * @example
- * ```ts
- * exp(tensor([0, 1])); // [1, 2.7183]
- * ```
- * @category Elementwise
- */
-export const exp = unaryOp('exp', Math.exp, (g, _x, out) => g.mul(out));
-
-/**
- * Natural logarithm (NaN below 0, -Inf at 0).
- *
- * @example
- * ```ts
- * log(tensor([1, Math.E])); // [0, 1]
- * ```
- * @category Elementwise
- */
-export const log = unaryOp('log', Math.log, (g, x) => g.div(x));
-
-/**
- * `log(1 + x)`, accurate for small `x`.
- *
- * @example
- * ```ts
- * log1p(tensor([1e-10])); // [1e-10]
- * ```
- * @category Elementwise
- */
-export const log1p = unaryOp('log1p', Math.log1p, (g, x) => g.div(x.add(1)));
-
-/**
- * Square root.
- *
- * @example
- * ```ts
- * sqrt(tensor([4, 9])); // [2, 3]
- * ```
- * @category Elementwise
- */
-export const sqrt = unaryOp('sqrt', Math.sqrt, (g, _x, out) => g.div(out.mul(2)));
-
-/**
- * `1 / sqrt(x)`.
- *
- * @example
- * ```ts
- * rsqrt(tensor([4])); // [0.5]
- * ```
- * @category Elementwise
- */
-export const rsqrt = unaryOp('rsqrt', (x) => 1 / Math.sqrt(x), (g, _x, out) => g.mul(out.pow(3)).mul(-0.5));
-
-/**
- * `x * x`.
- *
- * @example
- * ```ts
- * square(tensor([-3])); // [9]
- * ```
- * @category Elementwise
- */
-export const square = unaryOp('square', (x) => x * x, (g, x) => g.mul(x).mul(2));
-
-/**
- * Absolute value (gradient `sign(x)`, 0 at 0).
- *
- * @example
- * ```ts
- * abs(tensor([-2, 3])); // [2, 3]
- * ```
- * @category Elementwise
- */
-export const abs = unaryOp('abs', Math.abs, (g, x) => g.mul(x.sign()));
-
-/**
- * -1, 0 or 1 by the sign of `x` (zero gradient).
- *
- * @example
- * ```ts
- * sign(tensor([-2, 0, 3])); // [-1, 0, 1]
- * ```
- * @category Elementwise
- */
-export const sign = unaryOp('sign', (x) => (x > 0 ? 1 : x < 0 ? -1 : 0), () => null);
-
-/**
- * Sine.
- *
- * @example
- * ```ts
- * sin(tensor([0])); // [0]
- * ```
- * @category Elementwise
- */
-export const sin = unaryOp('sin', Math.sin, (g, x) => g.mul(x.cos()));
-
-/**
- * Cosine.
- *
- * @example
- * ```ts
- * cos(tensor([0])); // [1]
- * ```
- * @category Elementwise
- */
-export const cos = unaryOp('cos', Math.cos, (g, x) => g.mul(x.sin()).neg());
-
-/**
- * Hyperbolic tangent.
- *
- * @example
- * ```ts
- * tanh(tensor([0, 100])); // [0, 1]
- * ```
- * @category Elementwise
- */
-export const tanh = unaryOp('tanh', Math.tanh, (g, _x, out) => g.mul(out.square().neg().add(1)));
-
-/**
- * The error function, accurate to float64 precision.
- *
- * @example
- * ```ts
- * erf(tensor([0, 10])); // [0, 1]
- * ```
- * @category Elementwise
- */
-export const erf = unaryOp('erf', erfScalar, (g, x) => g.mul(x.square().neg().exp()).mul(2 / Math.sqrt(Math.PI)));
-
-const clampOp = defineOp({
-  name: 'clamp',
-  forward: (x: Tensor, lo: number, hi: number) => wrapNd(map1(x.data, (v) => (v < lo ? lo : v > hi ? hi : v))),
-  // The gradient passes where lo <= x <= hi, as in PyTorch.
-  vjp: (g, { args: [x, lo, hi] }) => [g.mul(ge(x, lo).mul(le(x, hi))), null, null],
-});
-
-/**
- * Limits values to `[min, max]`; either bound may be omitted (`null`/`undefined`).
- *
- * @example
- * ```ts
- * clamp(tensor([-2, 0.5, 3]), 0, 1); // [0, 0.5, 1]
- * ```
- * @category Elementwise
- */
-export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
-  const lo = min ?? -Infinity;
-  const hi = max ?? Infinity;
-  if (lo > hi) throw new Error(`clamp: min (${lo}) is greater than max (${hi})`);
-  return clampOp(x, lo, hi);
-}
 
 const whereOp = defineOp({
   name: 'where',

@@ -1,0 +1,71 @@
+// Random tensors from a seedable generator (the global one unless one is passed).
+import { allocate } from '../dtype.js';
+import { assertShape, sizeOf } from '../shape.js';
+import { defaultGenerator, type Generator } from '../rng.js';
+import type { Tensor } from '../tensor.js';
+import { dtypeFrom } from '../dtype.js';
+import { fromTyped, type CreateOptions } from './creation.js';
+
+/**
+ * Options of the random creation functions.
+ *
+ * @example
+ * ```ts
+ * randn([3], { generator: new Generator(1) });
+ * ```
+ * @category Creation
+ */
+export interface RandomOptions extends CreateOptions {
+  /** Source of randomness; the global one (see `manualSeed`) by default. */
+  generator?: Generator;
+}
+
+function random(op: string, shape: readonly number[], opts: RandomOptions | undefined, draw: (g: Generator) => number): Tensor {
+  assertShape(op, shape);
+  const gen = opts?.generator ?? defaultGenerator;
+  const data = allocate(dtypeFrom(op, opts), sizeOf(shape));
+  for (let i = 0; i < data.length; i++) data[i] = draw(gen);
+  return fromTyped(data, shape, opts?.requiresGrad ?? false);
+}
+
+/**
+ * Uniform samples in [0, 1).
+ *
+ * @example
+ * ```ts
+ * manualSeed(0);
+ * rand([2, 2]);
+ * ```
+ * @category Creation
+ */
+export function rand(shape: readonly number[], opts?: RandomOptions): Tensor {
+  return random('rand', shape, opts, (g) => g.uniform());
+}
+
+/**
+ * Standard normal samples.
+ *
+ * @example
+ * ```ts
+ * randn([3, 4], { dtype: 'float64' });
+ * ```
+ * @category Creation
+ */
+export function randn(shape: readonly number[], opts?: RandomOptions): Tensor {
+  return random('randn', shape, opts, (g) => g.normal());
+}
+
+/**
+ * Uniform integers in [low, high), stored as floats (e.g. class labels).
+ *
+ * @example
+ * ```ts
+ * randint(0, 10, [8]);
+ * ```
+ * @category Creation
+ */
+export function randint(low: number, high: number, shape: readonly number[], opts?: RandomOptions): Tensor {
+  if (!(high > low)) throw new Error(`randint: high (${high}) must be greater than low (${low})`);
+  return random('randint', shape, opts, (g) => low + g.int(high - low));
+}
+
