@@ -31,7 +31,7 @@ export type TensorNames =
  * @category Graph
  */
 export interface GraphOptions {
-  /** Labels for parameters, inputs or intermediates; unnamed leaves show as `parameter` or `input`. */
+  /** Labels for parameters, inputs or intermediates; unnamed leaves show as `parameter`, `input` or `constant <value>`. */
   names?: TensorNames;
   /** Direction of the layout: top to bottom (default), left to right, and their reverses. */
   rankDir?: 'TB' | 'LR' | 'BT' | 'RL';
@@ -63,6 +63,17 @@ function quote(lines: readonly string[]): string {
 }
 
 const fmtShape = (shape: readonly number[]) => `[${shape.join(', ')}]`;
+
+/**
+ * An unnamed leaf. A constant holding one value (a one-element tensor, or a scalar broadcast by a
+ * binary op, which is a stride-0 view) shows that value: `constant 4` says more than `input`.
+ */
+function leafName(t: Tensor): string {
+  if (t.requiresGrad) return 'parameter';
+  const { shape, stride, data, offset } = t.data;
+  const oneValue = t.size > 0 && shape.every((n, i) => n === 1 || stride[i] === 0);
+  return oneValue ? `constant ${Number(data[offset]!.toPrecision(6))}` : 'input';
+}
 
 /** Post-order over the graph (inputs before the op that used them), iterative for deep chains. */
 function postOrder(roots: readonly Tensor[]): Tensor[] {
@@ -126,7 +137,7 @@ export function toDot(outputs: Tensor | readonly Tensor[], options: GraphOptions
       style = STYLE.op;
       for (const input of node.inputs) edges.push(`  ${ids.get(input)!} -> ${id};`);
     } else {
-      label = [name ?? (t.requiresGrad ? 'parameter' : 'input'), fmtShape(t.shape)];
+      label = [name ?? leafName(t), fmtShape(t.shape)];
       style = t.requiresGrad ? STYLE.parameter : STYLE.input;
     }
     lines.push(`  ${id} [label=${quote(label)}, ${style}${isRoot.has(t) ? ', penwidth=2' : ''}];`);

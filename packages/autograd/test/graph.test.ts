@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { randn, renderSvg, saveGraph, tensor, toDot, type Tensor } from '@tapegrad/autograd';
+import { manualSeed, randn, renderSvg, saveGraph, tensor, toDot, zeros, type Tensor } from '@tapegrad/autograd';
 
 const hasDot = !spawnSync('dot', ['-V']).error;
 const dir = mkdtempSync(join(tmpdir(), 'tapegrad-graph-'));
@@ -65,6 +65,14 @@ describe('toDot', () => {
     expect(dot).toContain('label="enc.w, dec.w\\n[3]"');
     expect(dot).toContain('label="hidden\\nmul\\n[3]"');
     expect(dot.match(/n0 -> n1;/g)).toHaveLength(2);
+  });
+
+  it('shows the value of a one-valued constant (one element, or broadcast as a stride-0 view)', () => {
+    const w = randn([2], { requiresGrad: true });
+    const dot = toDot(w.mul(tensor([0.25])).add(tensor([1 / 3])).div(tensor([[5, 7]])));
+    expect(dot).toContain('n1 [label="constant 0.25\\n[2]", shape=ellipse];'); // broadcast to w's shape outside the tape
+    expect(dot).toContain('label="constant 0.333333\\n[2]"');
+    expect(dot).toContain('label="input\\n[1, 2]"'); // two different values: not a constant
   });
 
   it('draws several outputs sharing a subgraph once, each output with a thick border', () => {
@@ -135,5 +143,26 @@ describe('renderSvg and saveGraph', () => {
     const path = join(dir, 'g.svg');
     expect(saveGraph(path, loss().loss)).toEqual({ path, format: 'svg' });
     expect(readFileSync(path, 'utf8')).toContain('<svg');
+  });
+});
+
+describe('docs/getting-started.md, "Seeing the graph"', () => {
+  it('the MLP example draws the graph pictured in docs/images/mlp-graph.svg', () => {
+    manualSeed(0);
+    const x = randn([4, 3]);
+    const target = tensor([[1, 0], [0, 1], [0, 1], [1, 0]]);
+    const w1 = randn([3, 8], { requiresGrad: true }), b1 = zeros([8], { requiresGrad: true });
+    const w2 = randn([8, 2], { requiresGrad: true }), b2 = zeros([2], { requiresGrad: true });
+    const logits = x.matmul(w1).add(b1).relu().matmul(w2).add(b2);
+    const loss = logits.logSoftmax(1).mul(target).sum(1).mean().neg();
+    const dot = toDot(loss, { names: { x, target, w1, b1, w2, b2, logits } });
+    expect(dot).toContain('label="w1\\n[3, 8]", shape=box, style=filled');
+    expect(dot).toContain('label="logits\\nadd\\n[4, 2]"');
+    // The committed picture shows every label of today's graph: rerun scripts/render-graph.ts if not.
+    const svg = readFileSync(new URL('../../../docs/images/mlp-graph.svg', import.meta.url), 'utf8');
+    const labels = [...dot.matchAll(/label="([^"]*)"/g)].flatMap((m) => m[1]!.split('\\n'));
+    const texts = new Set([...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]));
+    expect(labels.filter((l) => !texts.has(l))).toEqual([]);
+    expect(svg.match(/<g id="node\d+" class="node">/g)).toHaveLength(dot.match(/^  n\d+ \[/gm)!.length);
   });
 });
