@@ -1,0 +1,143 @@
+// A training checkpoint in one tapegrad tensor file: the model's tensors under `model.`, the
+// optimizer's state under `optim.`, early stopping's best weights under `best.`, and everything
+// else (epoch, history, scheduler and early-stopping progress) as JSON metadata. saveTensors writes
+// a temporary file and renames it, so a crash mid-save leaves the previous checkpoint intact.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { loadTensors, saveTensors, type Tensor } from '@tapegrad/autograd';
+import { ensure } from '../checks.js';
+import type { Optimizer } from '../optimizer.js';
+import { decodeJson, encodeJson, flattenStateDict, unflattenStateDict } from '../state-dict.js';
+import type { EarlyStopping } from './early-stopping.js';
+import type { EpochRecord, TrainableModel } from './types.js';
+
+const FORMAT = 'tapegrad-checkpoint';
+const VERSION = 1;
+
+/**
+ * Anything with a resumable state: the learning-rate schedulers of this package, or your own.
+ *
+ * @example
+ * ```ts
+ * const scheduler: Resumable = new CosineAnnealingLR(optimizer, { tMax: 20 });
+ * ```
+ * @category Training
+ */
+export interface Resumable {
+  /** The object's progress, JSON-serializable. */
+  stateDict(): unknown;
+  /** Restores progress from {@link Resumable.stateDict}. */
+  loadStateDict(state: unknown): void;
+}
+
+/**
+ * The parts of a run a checkpoint saves and restores. `model` and `optimizer` are required;
+ * the rest is saved when present.
+ *
+ * @example
+ * ```ts
+ * const run: CheckpointParts = { model, optimizer, scheduler, earlyStopping: stopper };
+ * ```
+ * @category Training
+ */
+export interface CheckpointParts {
+  /** The model, saved by its state dict (parameters and buffers). */
+  model: TrainableModel;
+  /** The optimizer: per-parameter state and the groups' hyper-parameters. */
+  optimizer: Optimizer;
+  /** A learning-rate scheduler. */
+  scheduler?: Resumable | undefined;
+  /** The early stopper, with its best weights. */
+  earlyStopping?: EarlyStopping | undefined;
+}
+
+/**
+ * What {@link loadCheckpoint} returns besides restoring the parts.
+ *
+ * @example
+ * ```ts
+ * const { epoch, history } = loadCheckpoint('out/run/last.tg', { model, optimizer });
+ * ```
+ * @category Training
+ */
+export interface LoadedCheckpoint {
+  /** Number of completed epochs: training resumes at this epoch number. */
+  epoch: number;
+  /** The history of those epochs. */
+  history: EpochRecord[];
+  /** The `extra` value given to {@link saveCheckpoint}, or `null`. */
+  extra: unknown;
+}
+
+/**
+ * Saves model, optimizer, scheduler and early-stopping state, the number of completed epochs and
+ * the history to one file, atomically (temporary file, then rename). Creates the directory.
+ *
+ * @example
+ * ```ts
+ * saveCheckpoint('out/run/last.tg', { model, optimizer, scheduler }, { epoch: 5, history });
+ * ```
+ * @category Training
+ */
+export function saveCheckpoint(path: string, parts: CheckpointParts, progress: { epoch: number; history?: readonly EpochRecord[]; extra?: unknown }): void {
+  const { model, optimizer, scheduler, earlyStopping } = parts;
+  const tensors: Record<string, Tensor> = {};
+  for (const [name, t] of Object.entries(model.stateDict())) tensors[`model.${name}`] = t;
+  const optim = flattenStateDict(optimizer.stateDict(), 'optim.');
+  Object.assign(tensors, optim.tensors);
+  for (const [name, t] of Object.entries(earlyStopping?.bestWeights ?? {})) tensors[`best.${name}`] = t;
+  const meta = {
+    format: FORMAT,
+    version: VERSION,
+    epoch: progress.epoch,
+    history: encodeJson(progress.history ?? []),
+    optimizer: optim.meta,
+    scheduler: scheduler ? encodeJson(scheduler.stateDict()) : null,
+    earlyStopping: earlyStopping ? { ...earlyStopping.stateDict(), hasBestWeights: earlyStopping.bestWeights !== null } : null,
+    extra: encodeJson(progress.extra ?? null),
+  };
+  mkdirSync(dirname(path), { recursive: true });
+  saveTensors(path, tensors, meta);
+}
+
+/**
+ * Restores a checkpoint written by {@link saveCheckpoint} into freshly built parts (same
+ * architecture, the optimizer over the same parameters, the same kind of scheduler), and returns
+ * the completed epochs and history. Checks everything before changing anything it can: the file's
+ * format, that the scheduler and early stopper were saved if given.
+ *
+ * @example
+ * ```ts
+ * const model = makeModel();
+ * const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
+ * const { epoch } = loadCheckpoint('out/run/last.tg', { model, optimizer });
+ * ```
+ * @category Training
+ */
+export function loadCheckpoint(path: string, parts: CheckpointParts): LoadedCheckpoint {
+  const who = 'loadCheckpoint';
+  const { tensors, meta: raw } = loadTensors(path);
+  const meta = raw as Record<string, unknown> | null;
+  ensure(meta !== null && typeof meta === 'object' && meta.format === FORMAT, who, `${path} is not a training checkpoint (expected format '${FORMAT}')`);
+  ensure(meta.version === VERSION, who, `${path}: unsupported checkpoint version ${String(meta.version)} (this build reads version ${VERSION})`);
+  ensure(Number.isInteger(meta.epoch) && (meta.epoch as number) >= 0, who, `${path}: invalid epoch ${JSON.stringify(meta.epoch)}`);
+  const { model, optimizer, scheduler, earlyStopping } = parts;
+  ensure(!scheduler || meta.scheduler !== null, who, `${path} holds no scheduler state, but a scheduler was given`);
+  ensure(!earlyStopping || meta.earlyStopping !== null, who, `${path} holds no early-stopping state, but an early stopper was given`);
+
+  const group = (prefix: string) => {
+    const out: Record<string, Tensor> = {};
+    for (const [name, t] of Object.entries(tensors)) if (name.startsWith(prefix)) out[name.slice(prefix.length)] = t;
+    return out;
+  };
+  // Model first: its loadStateDict checks names and shapes and copies nothing on a mismatch.
+  model.loadStateDict(group('model.'));
+  optimizer.loadStateDict(unflattenStateDict(tensors, meta.optimizer, 'optim.'));
+  if (scheduler) scheduler.loadStateDict(decodeJson(meta.scheduler));
+  if (earlyStopping) {
+    const saved = meta.earlyStopping as ReturnType<EarlyStopping['stateDict']> & { hasBestWeights: boolean };
+    earlyStopping.loadStateDict(saved);
+    earlyStopping.bestWeights = saved.hasBestWeights ? group('best.') : null;
+  }
+  return { epoch: meta.epoch as number, history: decodeJson(meta.history) as EpochRecord[], extra: decodeJson(meta.extra) };
+}
