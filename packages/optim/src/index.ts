@@ -52,3 +52,9 @@ export type { CheckpointParts, LoadedCheckpoint, Resumable } from './train/check
 export { accuracy, evaluate } from './train/metrics.js';
 export type { EvaluateOptions } from './train/metrics.js';
 export type { TrainableModel, BatchSource, LossFn, MetricFn, StepContext, StepResult, StepFn, EpochRecord } from './train/types.js';
+export { ProgressReporter } from './train/progress-reporter.js';
+export type { ProgressReporterOptions, ProgressStream, BatchProgress } from './train/progress-reporter.js';
+export { formatEpochLine } from './train/progress-format.js';
+export type { EpochSummary } from './train/progress-format.js';
+export { historyToSvg, saveHistorySvg } from './train/history-svg.js';
+export type { HistorySvgOptions, HistoryPanel, HistorySeries } from './train/history-svg.js';

@@ -1,5 +1,6 @@
 // How fit reports progress: a small interface (FitProgress) that any object can implement, and
 // the default one, which hands the numbers to the package's ProgressReporter.
+import { ProgressReporter } from './progress-reporter.js';
 import type { EpochRecord } from './types.js';
 
 /**
@@ -26,12 +27,14 @@ export interface FitProgress {
   epochEnd(record: EpochRecord, history: readonly EpochRecord[]): void;
   /** Training ended (normally or by an error). */
   close(): void;
+  /** A notice on its own line, such as why training stopped (optional). */
+  log?(message: string): void;
 }
 
 /**
- * The `progress` option of {@link fit}: `true` (default) for the package's progress reporter on
+ * The `progress` option of {@link fit}: `true` (default) for a {@link ProgressReporter} on
  * standard error (a live bar on a terminal, one line per epoch otherwise), `false` for silence, or
- * a {@link FitProgress} of your own.
+ * a {@link FitProgress} of your own, such as a `ProgressReporter` writing elsewhere.
  *
  * @example
  * ```ts
@@ -51,8 +54,5 @@ export function openProgress(option: FitProgressOption, epochs: number): FitProg
 }
 
 function defaultProgress(epochs: number): FitProgress {
-  return {
-    ...silent,
-    epochEnd: (r) => process.stderr.write(`epoch ${r.epoch + 1}/${epochs} loss ${r.trainLoss.toFixed(4)} val ${r.valLoss?.toFixed(4)} acc ${r.valAccuracy?.toFixed(4)}\n`),
-  };
+  return new ProgressReporter({ epochs });
 }

@@ -211,12 +211,15 @@ export function fit<M extends TrainableModel>(options: FitOptions<M>): FitResult
       if (ckpt && ckpt.last !== false) saveCheckpoint(join(ckpt.dir, 'last.tg'), parts, { epoch: epoch + 1, history });
       if (ckpt?.best && improved) saveCheckpoint(join(ckpt.dir, 'best.tg'), parts, { epoch: epoch + 1, history });
       progress.epochEnd(record, history);
+      if (stopper && stoppedEarly) progress.log?.(stopNotice(stopper));
       if (options.onEpochEnd?.(record, history) === 'stop') stoppedEarly = true;
     }
   } finally {
     progress.close();
   }
   const restoredBestWeights = stopper?.restore(model) ?? false;
+  // Stopping on the very last epoch cut nothing short.
+  stoppedEarly &&= history.length < epochs;
   const bestEpoch = stopper ? stopper.bestEpoch : best === null ? null : history.find((r) => r[monitor] === best)!.epoch;
   return { history, stoppedEarly, bestEpoch, restoredBestWeights };
 }
@@ -260,6 +263,12 @@ function runEpoch<M extends TrainableModel>(epoch: number, o: EpochOptions<M>): 
   }
   record.seconds = (performance.now() - start) / 1000;
   return record;
+}
+
+/** Why training stopped, for the progress output (epochs printed from 1, like the epoch lines). */
+function stopNotice({ monitor, minDelta, patience, bestEpoch }: EarlyStopping): string {
+  const by = minDelta > 0 ? ` by more than ${minDelta}` : '';
+  return `early stopping: ${monitor} has not improved${by} for ${patience} epoch(s); best epoch ${bestEpoch === null ? 'none' : bestEpoch + 1}`;
 }
 
 /** The monitored value of a record, for ReduceLROnPlateau (which needs a number). */
