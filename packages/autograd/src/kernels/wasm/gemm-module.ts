@@ -1,0 +1,208 @@
+// Generates the WebAssembly gemm kernels for one dtype: two panel packers and a macro-kernel
+// that sweeps a register-tiled SIMD micro-kernel over packed panels (the BLIS/GotoBLAS scheme).
+//
+// Packed layouts (element = float32 or float64, `kcPad` = a k-block's length rounded up to the
+// unroll factor, zero-filled):
+//   A: per k-block, strips of MR rows of op(A); a strip is kcPad steps × MR values, so step p of
+//      the strip holds op(A)[i0..i0+MR, p] contiguously (rows past m are zero).
+//   B: per k-block, strips of NR columns of op(B); step p holds op(B)[p, j0..j0+NR] (columns past
+//      n are zero).
+// Zero padding makes every tile full-sized, so the micro-kernel has no edge cases; the padded rows
+// and columns of C land in a padded C buffer (row stride ldc ≥ n) that the caller never reads.
+import { assemble, F32, F64, Fn, I32, V128 } from './assembler.js';
+
+/** Register tile and loop shape of one generated kernel. */
+export interface TileConfig {
+  readonly dtype: 'float32' | 'float64';
+  /** Rows of C per micro-tile (one broadcast A value each). */
+  readonly mr: number;
+  /** 128-bit vectors across a micro-tile row; NR = nv × lanes columns. */
+  readonly nv: number;
+  /** k steps per loop iteration; k-blocks are zero-padded to a multiple of it. */
+  readonly unroll: number;
+  /** Use relaxed-SIMD fused multiply-add (only where `WebAssembly.validate` accepts it). */
+  readonly madd: boolean;
+}
+
+/** Bytes per element, lanes per vector and NR for a tile. */
+export function tileGeometry(t: TileConfig) {
+  const es = t.dtype === 'float32' ? 4 : 8;
+  const lanes = 16 / es;
+  return { es, lanes, nr: t.nv * lanes };
+}
+
+/** Stores `bytes` zero bytes at the address in local `ptr` (a multiple of 4 bytes). */
+function storeZeros(f: Fn, ptr: number, bytes: number): void {
+  let o = 0;
+  for (; o + 16 <= bytes; o += 16) f.get(ptr).v128Zero().vmem('v128_store', o);
+  for (; o + 8 <= bytes; o += 8) f.get(ptr).fzero(F64).mem('f64_store', o);
+  for (; o + 4 <= bytes; o += 4) f.get(ptr).fzero(F32).mem('f32_store', o);
+}
+
+/** Copies `bytes` bytes from the address in local `src` to the one in local `dst`, bit-exactly. */
+function copyBytes(f: Fn, dst: number, src: number, bytes: number): void {
+  let o = 0;
+  for (; o + 16 <= bytes; o += 16) f.get(dst).get(src).vmem('v128_load', o).vmem('v128_store', o);
+  for (; o + 8 <= bytes; o += 8) f.get(dst).get(src).mem('i64_load', o).mem('i64_store', o);
+  for (; o + 4 <= bytes; o += 4) f.get(dst).get(src).mem('i32_load', o).mem('i32_store', o);
+}
+
+/**
+ * `name(src, sR, sP, extent, k, kc, dst)`: packs a whole operand into strips of `R` along its
+ * free axis, k-block by k-block. Element (r, p) is read at byte address src + r·sR + p·sP, so one
+ * packer serves both op(A) (r = row of C) and op(B) (r = column of C) with or without transposes.
+ * When the strip is contiguous in memory (sR = element size) a full strip step is a vector copy;
+ * otherwise it is a strided gather.
+ */
+function packer(t: TileConfig, R: number, name: string): Fn {
+  const { es } = tileGeometry(t);
+  const ld = es === 4 ? 'f32_load' : 'f64_load';
+  const st = es === 4 ? 'f32_store' : 'f64_store';
+  const f = new Fn(name, [I32, I32, I32, I32, I32, I32, I32]);
+  const [src, sR, sP, extent, k, kc, dst] = [0, 1, 2, 3, 4, 5, 6];
+  const [p0, kcCur, kcPad, s0, rows, q, p, rr, x, d2, fast] = Array.from({ length: 11 }, () => f.local(I32));
+  const min = (a: () => void, b: () => void) => {
+    a(); b(); a(); b();
+    f.op('i32_lt_s').op('select');
+  };
+  f.get(sR).i32(es).op('i32_eq').set(fast);
+  f.i32(0).set(p0);
+  f.block(() => f.loop(() => {
+    f.get(p0).get(k).op('i32_ge_s').brIf(1);
+    min(() => f.get(kc), () => f.get(k).get(p0).op('i32_sub'));
+    f.set(kcCur);
+    f.get(kcCur).i32(t.unroll - 1).op('i32_add').i32(-t.unroll).op('i32_and').set(kcPad);
+    f.i32(0).set(s0);
+    f.block(() => f.loop(() => {
+      f.get(s0).get(extent).op('i32_ge_s').brIf(1);
+      min(() => f.i32(R), () => f.get(extent).get(s0).op('i32_sub'));
+      f.set(rows);
+      f.get(src).get(s0).get(sR).op('i32_mul').op('i32_add').get(p0).get(sP).op('i32_mul').op('i32_add').set(q);
+      f.forRange(p, 0, kcCur, 1, () => {
+        f.get(fast).get(rows).i32(R).op('i32_eq').op('i32_and');
+        f.ifElse(
+          () => copyBytes(f, dst, q, R * es),
+          () => {
+            f.get(q).set(x).get(dst).set(d2);
+            f.forRange(rr, 0, rows, 1, () => {
+              f.get(d2).get(x).mem(ld).mem(st);
+              f.get(x).get(sR).op('i32_add').set(x);
+              f.inc(d2, es);
+            });
+            f.block(() => f.loop(() => {
+              f.get(rr).i32(R).op('i32_ge_s').brIf(1);
+              f.get(d2).fzero(es === 4 ? F32 : F64).mem(st);
+              f.inc(d2, es).inc(rr, 1).get(rr).i32(R).op('i32_lt_s').brIf(0);
+            }));
+          },
+        );
+        f.inc(dst, R * es);
+        f.get(q).get(sP).op('i32_add').set(q);
+      });
+      f.forRange(p, () => f.get(kcCur), kcPad, 1, () => {
+        storeZeros(f, dst, R * es);
+        f.inc(dst, R * es);
+      });
+      f.get(s0).i32(R).op('i32_add').set(s0);
+      f.br(0);
+    }));
+    f.get(p0).get(kc).op('i32_add').set(p0);
+    f.br(0);
+  }));
+  return f;
+}
+
+/**
+ * `macro(a, b, c, ldc, mStrips, nStrips, kc, first)`: C += Ã·B̃ over mStrips packed A strips
+ * (from byte address a) and nStrips packed B strips (from b) of one k-block of kc (padded)
+ * steps, C at byte address c with row stride ldc bytes. With `first` the tiles are overwritten
+ * (C = Ã·B̃) instead, which saves zeroing C before the first k-block.
+ *
+ * The micro-kernel keeps MR×nv accumulators, nv B vectors and one broadcast A value in
+ * registers: V8 on x64 allocates xmm0–xmm14, and measured 4×2 (11 registers) fastest; larger
+ * tiles spill. Its k loop is not unrolled here because TurboFan unrolls it (manual unrolling
+ * made it spill).
+ *
+ * Tile order: a row of tiles per A strip, so the A strip (kc×MR) stays in L1 while the B strips
+ * of the block stream past from L2, and C is written a row of tiles at a time. Sweeping a column
+ * of tiles per B strip instead (BLIS's order) measured the same at large k, but 3× slower at small
+ * k when C's row stride is a multiple of 2 KiB: the rows of a tile column share L1 sets.
+ */
+function macroKernel(t: TileConfig): Fn {
+  const { es, lanes, nr } = tileGeometry(t);
+  const { mr, nv, unroll } = t;
+  const f32 = t.dtype === 'float32';
+  const f = new Fn('macro', [I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [a, b, c, ldc, mStrips, nStrips, kc, first] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [i, j, ap, bp, aStrip, bStrip, cOuter, cp, cr, pEnd] = Array.from({ length: 10 }, () => f.local(I32));
+  const acc = Array.from({ length: mr }, () => Array.from({ length: nv }, () => f.local(V128)));
+  const bv = Array.from({ length: nv }, () => f.local(V128));
+  const av = f.local(V128);
+  const eachTile = (body: (r: number, v: number) => void) => {
+    f.get(cp).set(cr);
+    for (let r = 0; r < mr; r++) {
+      for (let v = 0; v < nv; v++) body(r, v);
+      if (r < mr - 1) f.get(cr).get(ldc).op('i32_add').set(cr);
+    }
+  };
+  /** One MR×NR tile of C at cp from the strips at aStrip and bStrip; leaves ap/pEnd past them. */
+  const tile = () => {
+    f.get(first).ifElse(
+      () => acc.flat().forEach((x) => f.v128Zero().set(x)),
+      () => eachTile((r, v) => f.get(cr).vmem('v128_load', v * 16).set(acc[r]![v]!)),
+    );
+    f.get(aStrip).set(ap).get(bStrip).set(bp);
+    f.get(bStrip).get(kc).i32(nr * es).op('i32_mul').op('i32_add').set(pEnd);
+    f.loop(() => {
+      for (let u = 0; u < unroll; u++) {
+        for (let v = 0; v < nv; v++) f.get(bp).vmem('v128_load', (u * nr + v * lanes) * es).set(bv[v]!);
+        for (let r = 0; r < mr; r++) {
+          f.get(ap).vmem(f32 ? 'v128_load32_splat' : 'v128_load64_splat', (u * mr + r) * es).set(av);
+          for (let v = 0; v < nv; v++) {
+            if (t.madd) f.get(av).get(bv[v]!).get(acc[r]![v]!).simd(f32 ? 'f32x4_relaxed_madd' : 'f64x2_relaxed_madd');
+            else f.get(acc[r]![v]!).get(av).get(bv[v]!).simd(f32 ? 'f32x4_mul' : 'f64x2_mul').simd(f32 ? 'f32x4_add' : 'f64x2_add');
+            f.set(acc[r]![v]!);
+          }
+        }
+      }
+      f.inc(ap, unroll * mr * es).inc(bp, unroll * nr * es);
+      f.get(bp).get(pEnd).op('i32_lt_u').brIf(0);
+    });
+    eachTile((r, v) => f.get(cr).get(acc[r]![v]!).vmem('v128_store', v * 16));
+  };
+  f.get(a).set(aStrip).get(c).set(cOuter);
+  f.forRange(i, 0, mStrips, 1, () => {
+    f.get(b).set(bStrip).get(cOuter).set(cp);
+    f.forRange(j, 0, nStrips, 1, () => {
+      tile();
+      f.get(pEnd).set(bStrip);
+      f.inc(cp, nr * es);
+    });
+    f.get(ap).set(aStrip);
+    f.get(cOuter).get(ldc).i32(mr).op('i32_mul').op('i32_add').set(cOuter);
+  });
+  return f;
+}
+
+/**
+ * `copyRows(src, srcStride, dst, dstStride, rows, rowBytes)`: moves C between the caller's dense
+ * layout and the padded one (row stride rounded up to NR) in a single call, where a JS loop of
+ * per-row copies would allocate a view per row.
+ */
+function copyRows(): Fn {
+  const f = new Fn('copyRows', [I32, I32, I32, I32, I32, I32]);
+  const [src, srcStride, dst, dstStride, rows, rowBytes] = [0, 1, 2, 3, 4, 5];
+  const i = f.local(I32);
+  f.forRange(i, 0, rows, 1, () => {
+    f.get(dst).get(src).get(rowBytes).memoryCopy();
+    f.get(src).get(srcStride).op('i32_add').set(src);
+    f.get(dst).get(dstStride).op('i32_add').set(dst);
+  });
+  return f;
+}
+
+/** The module bytes: exports `packA` (strips of MR), `packB` (strips of NR), `macro` and `copyRows`. */
+export function gemmModuleBytes(t: TileConfig, memory: { shared?: boolean; maxPages?: number } = {}): Uint8Array {
+  const { nr } = tileGeometry(t);
+  return assemble([packer(t, t.mr, 'packA'), packer(t, nr, 'packB'), macroKernel(t), copyRows()], memory);
+}
