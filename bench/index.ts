@@ -1,6 +1,8 @@
 // `pnpm bench`: figures for the engine itself. Peers (tfjs) and the full table come with the
-// performance work; until then this measures tape bookkeeping and the plain-JS matmul.
+// rest of the performance work; this measures tape bookkeeping, matmul through the public API
+// and the gemm kernels (plain JS against WebAssembly SIMD, see gemm.ts).
 import { matmul, randn, tensor, type Tensor } from '@tapegrad/autograd';
+import { gemmFigures, gemmTable } from './gemm.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -29,10 +31,19 @@ const chainMs = time(() => {
 }, 20);
 rows.push(`| chain of 1,000 scalar ops, forward + backward | ${((chainMs * 1000) / 1000).toFixed(2)} | µs per op |`);
 
-for (const n of [128, 256, 512]) {
+// Through the public API (allocation of the result and the tape included); transposes are views.
+for (const n of [128, 256, 512, 1024]) {
   const a = randn([n, n]);
   const b = randn([n, n]);
-  const ms = time(() => void matmul(a, b), n >= 512 ? 3 : 10);
-  rows.push(`| float32 matmul N=${n} | ${((2 * n ** 3) / (ms * 1e6)).toFixed(2)} | GFLOP/s |`);
+  for (const [name, f] of [
+    ['A·B', () => matmul(a, b)],
+    ['A·Bᵀ', () => matmul(a, b.transpose(0, 1))],
+    ['Aᵀ·B', () => matmul(a.transpose(0, 1), b)],
+  ] as const) {
+    const ms = time(() => void f(), n >= 512 ? 5 : 20);
+    rows.push(`| float32 matmul N=${n} ${name} | ${((2 * n ** 3) / (ms * 1e6)).toFixed(1)} | GFLOP/s |`);
+  }
 }
 console.log(rows.join('\n'));
+console.log();
+console.log(gemmTable(gemmFigures()).join('\n'));

@@ -1,0 +1,85 @@
+// Kernel-level gemm figures: the plain-JS loops against the WebAssembly SIMD kernel, float32, one
+// thread, for A·B, A·Bᵀ and Aᵀ·B (transposes are read in place: packed, never copied), plus the
+// shapes a small MLP and CNN training step hand to gemm. The two kernels run alternately after a
+// warm-up, and each figure is a median, because other processes may share the cores.
+import { gemmJs } from '../packages/autograd/src/kernels/gemm.js';
+import { gemmWasm, wasmGemmAvailable } from '../packages/autograd/src/kernels/wasm/gemm-wasm.js';
+
+type Kernel = 'js' | 'wasm';
+type Trans = 'A·B' | 'A·Bᵀ' | 'Aᵀ·B';
+
+export interface GemmFigure {
+  label: string;
+  trans: Trans;
+  m: number; n: number; k: number;
+  /** GFLOP/s (2·m·n·k per product), median over repetitions. */
+  js: number;
+  wasm: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+function random(size: number): Float32Array {
+  const x = new Float32Array(size);
+  for (let i = 0; i < size; i++) x[i] = Math.random() - 0.5;
+  return x;
+}
+
+/** Milliseconds for `reps` products on one kernel. */
+function run(kernel: Kernel, m: number, n: number, k: number, trans: Trans, a: Float32Array, b: Float32Array, c: Float32Array, reps: number): number {
+  const ta = trans === 'Aᵀ·B';
+  const tb = trans === 'A·Bᵀ';
+  const t0 = performance.now();
+  for (let r = 0; r < reps; r++) {
+    if (kernel === 'js') gemmJs(m, n, k, a, 0, ta, b, 0, tb, c, 0, false);
+    else if (!gemmWasm(m, n, k, a, 0, ta, b, 0, tb, c, 0, false)) throw new Error('WebAssembly gemm unavailable');
+  }
+  return performance.now() - t0;
+}
+
+/** Median GFLOP/s of both kernels on one shape, alternating them `rounds` times. */
+function measure(label: string, m: number, n: number, k: number, trans: Trans, rounds: number): GemmFigure {
+  const a = random(m * k);
+  const b = random(k * n);
+  const c = new Float32Array(m * n);
+  const flops = 2 * m * n * k;
+  // Repetitions per timing so one timing lasts ≥ ~5 ms on the fast kernel (timer resolution).
+  const repsWasm = Math.max(1, Math.round(5e-3 / (flops / 50e9)));
+  const repsJs = Math.max(1, Math.round(repsWasm / 25));
+  run('js', m, n, k, trans, a, b, c, repsJs);
+  run('wasm', m, n, k, trans, a, b, c, repsWasm);
+  const js: number[] = [];
+  const wasm: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    js.push((flops * repsJs) / (run('js', m, n, k, trans, a, b, c, repsJs) * 1e6));
+    wasm.push((flops * repsWasm) / (run('wasm', m, n, k, trans, a, b, c, repsWasm) * 1e6));
+  }
+  return { label, trans, m, n, k, js: median(js), wasm: median(wasm) };
+}
+
+/** All figures: square N = 128…1024 in the three layouts, then training-step shapes. */
+export function gemmFigures(): GemmFigure[] {
+  if (!wasmGemmAvailable('float32')) throw new Error('WebAssembly SIMD is not available here');
+  const out: GemmFigure[] = [];
+  for (const N of [128, 256, 512, 1024]) {
+    for (const trans of ['A·B', 'A·Bᵀ', 'Aᵀ·B'] as const) out.push(measure(`N=${N}`, N, N, N, trans, N >= 1024 ? 3 : 5));
+  }
+  // MLP 784-256 layer, batch 64: forward x·Wᵀ, input grad g·W, weight grad gᵀ·x.
+  out.push(measure('MLP fwd 64×784→256', 64, 256, 784, 'A·Bᵀ', 5));
+  out.push(measure('MLP dx 64×256→784', 64, 784, 256, 'A·B', 5));
+  out.push(measure('MLP dW 256×64→784', 256, 784, 64, 'Aᵀ·B', 5));
+  // Conv 16→32 channels, 3×3 kernel on 14×14 (im2col: K = 144, L = 196), per image.
+  out.push(measure('conv fwd W·cols', 32, 196, 144, 'A·B', 5));
+  out.push(measure('conv dx Wᵀ·gy', 144, 196, 32, 'Aᵀ·B', 5));
+  out.push(measure('conv dW gy·colsᵀ', 32, 144, 196, 'A·Bᵀ', 5));
+  return out;
+}
+
+/** Markdown rows for the figures. */
+export function gemmTable(figures: readonly GemmFigure[]): string[] {
+  const rows = ['| float32 gemm, one thread | m×n×k | plain JS GFLOP/s | WebAssembly GFLOP/s | speed-up |', '| --- | --- | --- | --- | --- |'];
+  for (const f of figures) {
+    rows.push(`| ${f.label} ${f.trans} | ${f.m}×${f.n}×${f.k} | ${f.js.toFixed(2)} | ${f.wasm.toFixed(1)} | ${(f.wasm / f.js).toFixed(1)}× |`);
+  }
+  return rows;
+}
