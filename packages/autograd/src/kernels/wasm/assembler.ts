@@ -150,6 +150,16 @@ export class Fn {
     return this;
   }
 
+  /**
+   * `i8x16.shuffle` of the two vectors on the stack, given as lanes of `bytes` bytes each
+   * (0…lanes−1 from the first vector, lanes…2·lanes−1 from the second).
+   */
+  shuffle(lanes: readonly number[], bytes: number): this {
+    this.code.push(0xfd, 0x0d);
+    for (const l of lanes) for (let b = 0; b < bytes; b++) this.code.push(l * bytes + b);
+    return this;
+  }
+
   /** `v128.const 0`. */
   v128Zero(): this {
     this.simd('v128_const');
