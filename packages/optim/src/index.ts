@@ -2,6 +2,8 @@
  * Optimizers (SGD, Adam, AdamW, RMSprop, Adagrad) with parameter groups and resumable state,
  * learning-rate schedulers, and gradient clipping. Optimizers take any `Iterable<Tensor>` (such as
  * a module's `parameters()`) or parameter groups, and update parameters in place outside the tape.
+ * `fit` runs the training loop (custom per-batch steps, validation, history, early stopping,
+ * checkpoints with exact resume, progress output, SVG learning curves); see `docs/training.md`.
  *
  * @example
  * ```ts
