@@ -1,11 +1,13 @@
-// Kernel-level gemm figures: the plain-JS loops against the WebAssembly SIMD kernel, float32, one
-// thread, for A·B, A·Bᵀ and Aᵀ·B (transposes are read in place: packed, never copied), plus the
-// shapes a small MLP and CNN training step hand to gemm. The two kernels run alternately after a
-// warm-up, and each figure is a median, because other processes may share the cores.
+// Kernel-level gemm figures: the plain-JS loops against the WebAssembly SIMD kernel on one thread
+// and on all cores, float32, for A·B, A·Bᵀ and Aᵀ·B (transposes are read in place: packed, never
+// copied), plus the shapes a small MLP and CNN training step hand to gemm. The kernels run
+// alternately after a warm-up, and each figure is a median, because other processes may share
+// the cores.
 import { gemmJs } from '../packages/autograd/src/kernels/gemm.js';
 import { gemmWasm, wasmGemmAvailable } from '../packages/autograd/src/kernels/wasm/gemm-wasm.js';
+import { threading, workersReady } from '../packages/autograd/src/kernels/wasm/gemm-threads.js';
 
-type Kernel = 'js' | 'wasm';
+type Kernel = 'js' | 'wasm' | 'threads';
 type Trans = 'A·B' | 'A·Bᵀ' | 'Aᵀ·B';
 
 export interface GemmFigure {
@@ -15,6 +17,8 @@ export interface GemmFigure {
   /** GFLOP/s (2·m·n·k per product), median over repetitions. */
   js: number;
   wasm: number;
+  /** WebAssembly on the main thread plus `threading.workers` workers (NaN without workers). */
+  threads: number;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
@@ -29,6 +33,7 @@ function random(size: number): Float32Array {
 function run(kernel: Kernel, m: number, n: number, k: number, trans: Trans, a: Float32Array, b: Float32Array, c: Float32Array, reps: number): number {
   const ta = trans === 'Aᵀ·B';
   const tb = trans === 'A·Bᵀ';
+  threading.minMacs = kernel === 'threads' ? 0 : Infinity;
   const t0 = performance.now();
   for (let r = 0; r < reps; r++) {
     if (kernel === 'js') gemmJs(m, n, k, a, 0, ta, b, 0, tb, c, 0, false);
@@ -46,20 +51,29 @@ function measure(label: string, m: number, n: number, k: number, trans: Trans, r
   // Repetitions per timing so one timing lasts ≥ ~5 ms on the fast kernel (timer resolution).
   const repsWasm = Math.max(1, Math.round(5e-3 / (flops / 50e9)));
   const repsJs = Math.max(1, Math.round(repsWasm / 25));
-  run('js', m, n, k, trans, a, b, c, repsJs);
-  run('wasm', m, n, k, trans, a, b, c, repsWasm);
-  const js: number[] = [];
-  const wasm: number[] = [];
+  const kernels: Kernel[] = threading.workers > 0 ? ['js', 'wasm', 'threads'] : ['js', 'wasm'];
+  const figures: Record<Kernel, number[]> = { js: [], wasm: [], threads: [] };
+  for (const kernel of kernels) run(kernel, m, n, k, trans, a, b, c, kernel === 'js' ? repsJs : repsWasm);
   for (let r = 0; r < rounds; r++) {
-    js.push((flops * repsJs) / (run('js', m, n, k, trans, a, b, c, repsJs) * 1e6));
-    wasm.push((flops * repsWasm) / (run('wasm', m, n, k, trans, a, b, c, repsWasm) * 1e6));
+    for (const kernel of kernels) {
+      const reps = kernel === 'js' ? repsJs : repsWasm;
+      figures[kernel].push((flops * reps) / (run(kernel, m, n, k, trans, a, b, c, reps) * 1e6));
+    }
   }
-  return { label, trans, m, n, k, js: median(js), wasm: median(wasm) };
+  return { label, trans, m, n, k, js: median(figures.js), wasm: median(figures.wasm), threads: figures.threads.length ? median(figures.threads) : NaN };
 }
 
 /** All figures: square N = 128…1024 in the three layouts, then training-step shapes. */
 export function gemmFigures(): GemmFigure[] {
   if (!wasmGemmAvailable('float32')) throw new Error('WebAssembly SIMD is not available here');
+  const defaultMinMacs = threading.minMacs;
+  if (threading.workers > 0) {
+    // Start the workers (the first threaded call does, and runs on this thread meanwhile).
+    threading.minMacs = 0;
+    const x = new Float32Array(64);
+    gemmWasm(8, 8, 8, x, 0, false, x, 0, false, x.slice(), 0, false);
+    if (!workersReady(20_000)) throw new Error('gemm worker threads did not start');
+  }
   const out: GemmFigure[] = [];
   for (const N of [128, 256, 512, 1024]) {
     for (const trans of ['A·B', 'A·Bᵀ', 'Aᵀ·B'] as const) out.push(measure(`N=${N}`, N, N, N, trans, N >= 1024 ? 3 : 5));
@@ -72,14 +86,20 @@ export function gemmFigures(): GemmFigure[] {
   out.push(measure('conv fwd W·cols', 32, 196, 144, 'A·B', 5));
   out.push(measure('conv dx Wᵀ·gy', 144, 196, 32, 'Aᵀ·B', 5));
   out.push(measure('conv dW gy·colsᵀ', 32, 144, 196, 'A·Bᵀ', 5));
+  threading.minMacs = defaultMinMacs;
   return out;
 }
 
 /** Markdown rows for the figures. */
 export function gemmTable(figures: readonly GemmFigure[]): string[] {
-  const rows = ['| float32 gemm, one thread | m×n×k | plain JS GFLOP/s | WebAssembly GFLOP/s | speed-up |', '| --- | --- | --- | --- | --- |'];
+  const threads = threading.workers + 1;
+  const rows = [
+    `| float32 gemm | m×n×k | plain JS, 1 thread | WebAssembly, 1 thread | WebAssembly, ${threads} threads | 1 thread vs JS |`,
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
   for (const f of figures) {
-    rows.push(`| ${f.label} ${f.trans} | ${f.m}×${f.n}×${f.k} | ${f.js.toFixed(2)} | ${f.wasm.toFixed(1)} | ${(f.wasm / f.js).toFixed(1)}× |`);
+    rows.push(`| ${f.label} ${f.trans} | ${f.m}×${f.n}×${f.k} | ${f.js.toFixed(2)} | ${f.wasm.toFixed(1)} | ${f.threads.toFixed(1)} | ${(f.wasm / f.js).toFixed(1)}× |`);
   }
+  rows.push('', 'GFLOP/s (2·m·n·k per product), medians; the threaded column forces threads at every size.');
   return rows;
 }

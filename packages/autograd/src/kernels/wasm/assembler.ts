@@ -44,7 +44,7 @@ function utf8(s: string, out: number[]): void {
 const OP = {
   i32_eqz: 0x45, i32_eq: 0x46, i32_ne: 0x47, i32_lt_s: 0x48, i32_lt_u: 0x49, i32_gt_s: 0x4a, i32_gt_u: 0x4b,
   i32_le_s: 0x4c, i32_ge_s: 0x4e, i32_ge_u: 0x4f,
-  i32_add: 0x6a, i32_sub: 0x6b, i32_mul: 0x6c, i32_and: 0x71, i32_or: 0x72, i32_shl: 0x74,
+  i32_add: 0x6a, i32_sub: 0x6b, i32_mul: 0x6c, i32_div_u: 0x6e, i32_rem_u: 0x70, i32_and: 0x71, i32_or: 0x72, i32_shl: 0x74,
   select: 0x1b, drop: 0x1a,
 } as const;
 
@@ -92,21 +92,28 @@ export class Fn {
     return this;
   }
 
-  get(i: number): this {
-    this.code.push(0x20);
+  private withIndex(opcode: number, i: number): this {
+    this.code.push(opcode);
     uleb(i, this.code);
     return this;
   }
 
-  set(i: number): this {
-    this.code.push(0x21);
-    uleb(i, this.code);
+  get(i: number): this { return this.withIndex(0x20, i); }
+  set(i: number): this { return this.withIndex(0x21, i); }
+  tee(i: number): this { return this.withIndex(0x22, i); }
+  br(depth: number): this { return this.withIndex(0x0c, depth); }
+  brIf(depth: number): this { return this.withIndex(0x0d, depth); }
+  /** `call` by function index: functions are numbered in module order (nothing is imported). */
+  call(fn: number): this { return this.withIndex(0x10, fn); }
+  ret(): this {
+    this.code.push(0x0f);
     return this;
   }
 
-  tee(i: number): this {
-    this.code.push(0x22);
-    uleb(i, this.code);
+  /** `i32.atomic.rmw.add` at the address on the stack plus `offset`; leaves the old value. */
+  atomicAdd(offset = 0): this {
+    this.code.push(0xfe, 0x1e, 2);
+    uleb(offset, this.code);
     return this;
   }
 
@@ -180,18 +187,6 @@ export class Fn {
     this.code.push(0x02, 0x40);
     body();
     this.code.push(0x0b);
-    return this;
-  }
-
-  br(depth: number): this {
-    this.code.push(0x0c);
-    uleb(depth, this.code);
-    return this;
-  }
-
-  brIf(depth: number): this {
-    this.code.push(0x0d);
-    uleb(depth, this.code);
     return this;
   }
 

@@ -1,32 +1,34 @@
 // Runs the generated WebAssembly SIMD gemm: copies the operands into one growing
-// WebAssembly.Memory, packs them there into panels, sweeps the macro-kernel over cache blocks and
-// copies C back. Compiled lazily on first use, once per dtype; unavailable (and `gemmWasm`
-// returns false) where WebAssembly SIMD is not.
+// WebAssembly.Memory (shared, when the platform allows, so worker threads can work on it), packs
+// them there into panels, runs the task (chunks of rows of C, each over all cache blocks) on this
+// thread and, for large products, on workers, and copies C back. Compiled lazily on first use,
+// once per tile configuration; unavailable (and `gemmWasm` returns false) without WebAssembly SIMD.
 import type { TypedArray } from '../../dtype.js';
-import { gemmModuleBytes, tileGeometry, type TileConfig } from './gemm-module.js';
+import { gemmModuleBytes, TASK, TASK_BYTES, tileGeometry, type TileConfig } from './gemm-module.js';
+import { CONTROL_BYTES, registerModule, runThreaded, threading } from './gemm-threads.js';
 
 // The global WebAssembly API, typed locally: the project compiles against ES2022 + Node types,
 // which declare the WebAssembly namespace's types but not the global value.
-interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
+interface WasmMemory { readonly buffer: ArrayBuffer | SharedArrayBuffer; grow(pages: number): number }
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
-  Memory: new (d: { initial: number; maximum?: number }) => WasmMemory;
+  Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
 }
 const WA = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
-type I32Fn = (...args: number[]) => void;
+type I32Fn = (...args: number[]) => number;
 
 /**
- * Cache blocking: kc k-steps per block (a multiple of every unroll), mc rows of C per macro-kernel
- * call (the unit a worker thread would take) and a packed B block of at most `bBlockBytes`
+ * Cache blocking: kc k-steps per block (a multiple of every unroll), mc rows of C per chunk (the
+ * unit of work threads claim: 32 rows keep 2 threads balanced from N = 256) and a packed B block of at most `bBlockBytes`
  * (kc × nc elements), so that it stays in L2 while the A strips sweep over it. Chosen by
  * measurement (bench/gemm.ts): at N ≤ 1024 anything reasonable runs at the same speed; at N = 2048
  * a B block of the whole k-block × n (4 MiB) ran ~30% slower than 512 KiB. Mutable so tests and
  * the benchmark can sweep them; not part of the public API.
  */
-export const blocking = { kc: 256, mc: 96, bBlockBytes: 512 * 1024 };
+export const blocking = { kc: 256, mc: 32, bBlockBytes: 512 * 1024 };
 
 /**
  * Tile per dtype (see gemm-module.ts for the register budget). 4×2 vectors measured best for
@@ -39,30 +41,45 @@ export const tiles: Record<'float32' | 'float64', TileConfig> = {
   float64: { dtype: 'float64', mr: 4, nv: 2, unroll: 1, madd: false },
 };
 
-interface Kernel { cfg: TileConfig; packA: I32Fn; packB: I32Fn; macro: I32Fn; copyRows: I32Fn }
+interface Kernel { cfg: TileConfig; id: number; packA: I32Fn; packB: I32Fn; copyRows: I32Fn; run: I32Fn }
 
 const PAGE = 65536;
 /** Above 2 GiB byte addresses would not fit the kernels' signed i32 arithmetic. */
-const MAX_BYTES = 2 ** 31 - PAGE;
+const MAX_PAGES = 32767;
+// Fixed addresses: the task record, the threads' control block, then the arena of one product.
+const TASK_AT = 0;
+const CONTROL_AT = TASK_BYTES;
+const ARENA_AT = CONTROL_AT + CONTROL_BYTES;
 
 let memory: WasmMemory | null = null;
+let shared = false;
 let f32: Float32Array = new Float32Array(0);
 let f64: Float64Array = new Float64Array(0);
+let i32: Int32Array = new Int32Array(0);
 const kernels = new Map<string, Kernel | null>();
 
-/** Grows the shared arena to at least `bytes`; false when that is impossible. */
+/** Grows the memory to at least `bytes`; false when that is impossible. */
 function ensureMemory(bytes: number): boolean {
-  if (bytes > MAX_BYTES || !WA) return false;
+  if (bytes > MAX_PAGES * PAGE || !WA) return false;
   try {
-    if (!memory) memory = new WA.Memory({ initial: Math.ceil(bytes / PAGE) });
+    if (!memory) {
+      const initial = Math.ceil(bytes / PAGE);
+      try {
+        memory = new WA.Memory({ initial, maximum: MAX_PAGES, shared: true });
+        shared = true;
+      } catch {
+        memory = new WA.Memory({ initial }); // no shared memory here: one thread
+      }
+    }
     const have = memory.buffer.byteLength;
     if (have < bytes) memory.grow(Math.ceil((bytes - have) / PAGE));
   } catch {
     return false; // out of memory: the caller falls back to plain JS
   }
-  if (f32.buffer !== memory.buffer) {
+  if (f32.byteLength !== memory.buffer.byteLength) {
     f32 = new Float32Array(memory.buffer);
     f64 = new Float64Array(memory.buffer);
+    i32 = new Int32Array(memory.buffer);
   }
   return true;
 }
@@ -73,14 +90,21 @@ function kernelFor(cfg: TileConfig): Kernel | null {
   let k = kernels.get(key);
   if (k !== undefined) return k;
   k = null;
-  const bytes = gemmModuleBytes(cfg);
-  if (WA && WA.validate(bytes) && ensureMemory(PAGE)) {
-    const instance = new WA.Instance(new WA.Module(bytes), { env: { mem: memory } });
-    const e = instance.exports as Record<keyof Kernel, I32Fn>;
-    k = { cfg, packA: e.packA, packB: e.packB, macro: e.macro, copyRows: e.copyRows };
+  if (WA && ensureMemory(PAGE)) {
+    const bytes = gemmModuleBytes(cfg, shared ? { shared, maxPages: MAX_PAGES } : {});
+    if (WA.validate(bytes)) {
+      const module = new WA.Module(bytes);
+      const e = new WA.Instance(module, { env: { mem: memory } }).exports as Record<string, I32Fn>;
+      k = { cfg, id: shared ? registerModule(module) : -1, packA: e.packA!, packB: e.packB!, copyRows: e.copyRows!, run: e.run! };
+    }
   }
   kernels.set(key, k);
   return k;
+}
+
+/** Chunks the last product was split into (for tests and the benchmark). */
+export function lastTaskChunks(): number {
+  return i32[(TASK_AT + TASK.chunks) / 4] ?? 0;
 }
 
 /** True when the WebAssembly SIMD kernel for `dtype` compiled (it is compiled on first call). */
@@ -115,7 +139,7 @@ export function gemmWasm(
   const ldc = nPad;
   // Arena layout (byte offsets, 64-aligned): padded C | dense C (only when ldc ≠ n) | A as given |
   // B as given | packed A | packed B.
-  const cAt = 0;
+  const cAt = ARENA_AT;
   const dAt = align(cAt + mPad * ldc * es);
   const aAt = ldc === n ? dAt : align(dAt + m * n * es);
   const bAt = align(aAt + m * k * es);
@@ -136,22 +160,24 @@ export function gemmWasm(
   if (transB) kern.packB(bAt, k * es, es, n, k, kc, bpAt);
   else kern.packB(bAt, es, n * es, n, k, kc, bpAt);
 
-  const mc = up(blocking.mc, mr);
-  const nc = up(Math.max(1, Math.floor(blocking.bBlockBytes / (kc * es))), nr);
-  for (let kb = 0; kb < kBlocks; kb++) {
-    const p0 = kb * kc;
-    const kcPad = kb < kBlocks - 1 ? kc : kLastPad;
-    const aBlock = apAt + p0 * mPad * es;
-    const bBlock = bpAt + p0 * nPad * es;
-    const first = kb === 0 && !accumulate ? 1 : 0;
-    for (let j0 = 0; j0 < nPad; j0 += nc) {
-      const nStrips = Math.min(nc, nPad - j0) / nr;
-      for (let i0 = 0; i0 < mPad; i0 += mc) {
-        const mStrips = Math.min(mc, mPad - i0) / mr;
-        kern.macro(aBlock + i0 * kcPad * es, bBlock + j0 * kcPad * es, cAt + (i0 * ldc + j0) * es, ldc * es, mStrips, nStrips, kcPad, first);
-      }
-    }
+  // Chunks: up to mc rows × one B block of columns; with threads, smaller ones until there are
+  // about 4 per thread (fewer left 2 threads idle in turn at N = 128 and with few rows).
+  const threads = kern.id >= 0 && m * n * k >= threading.minMacs ? threading.workers + 1 : 1;
+  const mStrips = mPad / mr;
+  let chunkStrips = Math.max(1, Math.round(blocking.mc / mr));
+  let nc = up(Math.max(1, Math.floor(blocking.bBlockBytes / (kc * es))), nr);
+  const chunks = () => Math.ceil(mStrips / chunkStrips) * Math.ceil(nPad / nc);
+  while (threads > 1 && chunks() < 4 * threads && (chunkStrips > 1 || nc > 8 * nr)) {
+    if (chunkStrips > 1) chunkStrips = Math.ceil(chunkStrips / 2);
+    else nc = up(nc / 2, nr);
   }
+  const task: Record<keyof typeof TASK, number> = {
+    next: 0, chunks: chunks(), chunkStrips, mStrips, kBlocks, kc, kLastPad, ap: apAt, bp: bpAt, c: cAt,
+    ldc: ldc * es, mPad, nPad, nc, first: accumulate ? 0 : 1, colBlocks: Math.ceil(nPad / nc),
+  };
+  for (const key in task) i32[(TASK_AT + TASK[key as keyof typeof TASK]) / 4] = task[key as keyof typeof TASK];
+  const threaded = threads > 1 && runThreaded(memory!, CONTROL_AT, kern.id, kern.run, TASK_AT);
+  if (!threaded) kern.run(TASK_AT);
 
   if (ldc !== n) kern.copyRows(cAt, ldc * es, dAt, n * es, m, n * es);
   const from = (ldc === n ? cAt : dAt) / es;

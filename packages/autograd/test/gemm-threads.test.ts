@@ -1,0 +1,104 @@
+// The threaded WebAssembly gemm: workers share the memory and claim chunks of rows of C, so the
+// result must be bit-identical to one thread whoever computed which chunk, and close to the
+// plain-JS reference. Kernels are internal, so this test imports them from src.
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { gemmJs } from '../src/kernels/gemm.js';
+import { blocking, gemmWasm, lastTaskChunks } from '../src/kernels/wasm/gemm-wasm.js';
+import { lastWorkerChunks, threading, workersReady } from '../src/kernels/wasm/gemm-threads.js';
+
+const defaults = { threading: { ...threading }, blocking: { ...blocking } };
+afterEach(() => {
+  Object.assign(threading, defaults.threading);
+  Object.assign(blocking, defaults.blocking);
+});
+
+const caseArb = fc.record({
+  m: fc.integer({ min: 1, max: 90 }), n: fc.integer({ min: 1, max: 70 }), k: fc.integer({ min: 1, max: 300 }),
+  transA: fc.boolean(), transB: fc.boolean(), accumulate: fc.boolean(),
+  dtype: fc.constantFrom('float32', 'float64'),
+  mc: fc.constantFrom(4, 8, 32),
+});
+type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
+
+function operands(c: Case) {
+  const T = c.dtype === 'float32' ? Float32Array : Float64Array;
+  const rand = (size: number) => {
+    const x = new T(size);
+    for (let i = 0; i < size; i++) x[i] = Math.sin(i * 12.9898 + size) * 0.5;
+    return x;
+  };
+  return { a: rand(c.m * c.k + 1), b: rand(c.k * c.n + 2), out: rand(c.m * c.n + 3) };
+}
+
+/** C from the WebAssembly kernel with the current threading settings. */
+function wasmResult(c: Case) {
+  const { a, b, out } = operands(c);
+  const res = out.slice();
+  expect(gemmWasm(c.m, c.n, c.k, a, 1, c.transA, b, 2, c.transB, res, 3, c.accumulate)).toBe(true);
+  return res;
+}
+
+describe.skipIf(threading.workers === 0)('gemm on worker threads', () => {
+  beforeAll(() => {
+    // The first threaded call starts the workers (and runs on this thread meanwhile).
+    threading.minMacs = 0;
+    const x = new Float32Array(64);
+    gemmWasm(8, 8, 8, x, 0, false, x, 0, false, x.slice(), 0, false);
+    expect(workersReady(20_000)).toBe(true);
+  });
+
+  it('workers alone compute every chunk, bit-identical to one thread and close to plain JS', () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        blocking.mc = c.mc;
+        threading.minMacs = Infinity;
+        const one = wasmResult(c);
+        threading.minMacs = 0;
+        threading.mainJoins = false;
+        const workers = wasmResult(c);
+        expect(lastWorkerChunks()).toBe(lastTaskChunks());
+        expect(lastTaskChunks()).toBeGreaterThanOrEqual(Math.min(4 * (threading.workers + 1), Math.ceil(c.m / 4)));
+        expect(Array.from(workers)).toEqual(Array.from(one));
+        const { a, b, out } = operands(c);
+        const js = out.slice();
+        gemmJs(c.m, c.n, c.k, a, 1, c.transA, b, 2, c.transB, js, 3, c.accumulate);
+        const tol = (c.dtype === 'float32' ? 1e-6 : 1e-14) * (c.k + 1);
+        js.forEach((x, i) => expect(Math.abs(x - workers[i]!)).toBeLessThanOrEqual(tol));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('main thread and workers together give the one-thread result', () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        blocking.mc = c.mc;
+        threading.minMacs = Infinity;
+        const one = wasmResult(c);
+        threading.minMacs = 0;
+        expect(Array.from(wasmResult(c))).toEqual(Array.from(one));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('idle workers do not keep the process alive', () => {
+    const gemmWasmUrl = new URL('../src/kernels/wasm/gemm-wasm.ts', import.meta.url).href;
+    const code = `
+      const { gemmWasm } = await import(${JSON.stringify(gemmWasmUrl)});
+      const n = 256, a = new Float32Array(n * n).fill(1), c = new Float32Array(n * n);
+      gemmWasm(n, n, n, a, 0, false, a, 0, false, c, 0, false);
+      console.log(c[0]);`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+      cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(child.error).toBeUndefined();
+    expect(child.stdout.trim()).toBe('256');
+    expect(child.status).toBe(0);
+  });
+});
