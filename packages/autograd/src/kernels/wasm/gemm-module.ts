@@ -1,5 +1,6 @@
-// Generates the WebAssembly gemm kernels for one dtype: two panel packers and a macro-kernel
-// that sweeps a register-tiled SIMD micro-kernel over packed panels (the BLIS/GotoBLAS scheme).
+// Generates the WebAssembly gemm kernels for one dtype: two panel packers (pack.ts), a
+// macro-kernel that sweeps a register-tiled SIMD micro-kernel over packed panels (the
+// BLIS/GotoBLAS scheme) and `run`, which hands chunks of C to the macro-kernel on any thread.
 //
 // Packed layouts (element = float32 or float64, `kcPad` = a k-block's length rounded up to the
 // unroll factor, zero-filled):

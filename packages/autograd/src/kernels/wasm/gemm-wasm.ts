@@ -22,11 +22,12 @@ type I32Fn = (...args: number[]) => number;
 
 /**
  * Cache blocking: kc k-steps per block (a multiple of every unroll), mc rows of C per chunk (the
- * unit of work threads claim: 32 rows keep 2 threads balanced from N = 256) and a packed B block of at most `bBlockBytes`
- * (kc × nc elements), so that it stays in L2 while the A strips sweep over it. Chosen by
- * measurement (bench/gemm.ts): at N ≤ 1024 anything reasonable runs at the same speed; at N = 2048
- * a B block of the whole k-block × n (4 MiB) ran ~30% slower than 512 KiB. Mutable so tests and
- * the benchmark can sweep them; not part of the public API.
+ * unit of work threads claim) and a packed B block of at most `bBlockBytes` (kc × nc elements),
+ * the columns of a chunk. Measured in an idle window (bench/gemm.ts): single-threaded, kc 128–512,
+ * mc 32–1024 and B blocks of 512 KiB or 4 MiB all ran at 60–62 GFLOP/s up to N = 2048, since the
+ * 4×8 tile does 16 flops per 6 loads and the caches are large; the values chosen keep a chunk's
+ * working set in L2 and give threads enough chunks. Mutable so tests and the benchmark can sweep
+ * them; not part of the public API.
  */
 export const blocking = { kc: 256, mc: 32, bBlockBytes: 512 * 1024 };
 
