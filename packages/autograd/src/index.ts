@@ -15,6 +15,7 @@ export type { TensorLike, GradHook, RemovableHandle } from './tensor.js';
 export type { DType, TypedArray } from './dtype.js';
 export type { Nested } from './kernels/layout.js';
 export { Generator, manualSeed, defaultGenerator } from './rng.js';
+export type { GeneratorState } from './rng.js';
 export { noGrad, enableGrad, isGradEnabled, detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from './grad-mode.js';
 export { gradients } from './tape.js';
 export type { BackwardOptions, GradientsOptions, TapeNode, OpRecord } from './tape.js';

@@ -118,3 +118,15 @@ describe('views share storage', () => {
     expect(tg.toDType(tensor([1.5]), 'float64').dtype).toBe('float64');
   });
 });
+
+describe('generator state', () => {
+  it('getState/setState resume the exact stream, including a cached normal sample', () => {
+    const gen = new Generator(5);
+    gen.normal(); // leaves the second Box–Muller sample cached
+    const saved = JSON.parse(JSON.stringify(gen.getState()));
+    const expected = [gen.normal(), gen.uniform(), gen.normal()];
+    const other = new Generator(99).setState(saved);
+    expect([other.normal(), other.uniform(), other.normal()]).toEqual(expected);
+    expect(() => other.setState({ words: [1, 2], spare: null })).toThrow('Generator.setState: expected { words: four 32-bit unsigned integers, spare: number | null }');
+  });
+});

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Adam, EarlyStopping, StepLR, fit, loadCheckpoint, saveCheckpoint, trainStep, type EpochRecord, type FitOptions } from '@tapegrad/optim';
+import { manualSeed, noGrad, randn } from '@tapegrad/autograd';
 import { SeededBatches, TinyNet, blobs, crossEntropy } from './train-helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tapegrad-ckpt-'));
@@ -52,6 +53,34 @@ describe('fit checkpoints', () => {
     expect(resumed.optimizer.paramGroups[0]!.lr).toBe(reference.optimizer.paramGroups[0]!.lr);
     expect(withoutTimes(result.history)).toEqual(withoutTimes(full.history));
     expect(result.bestEpoch).toBe(full.bestEpoch);
+  });
+
+  it('restores the global random stream, so a step that draws noise resumes bit for bit', () => {
+    // Gradient noise from the global generator: without its state in the checkpoint, the resumed
+    // run would draw different noise and drift from the reference.
+    const noisy = (ctx: Parameters<typeof trainStep>[0]) => {
+      const out = trainStep(ctx);
+      noGrad(() => ctx.model.parameters().forEach((p) => p.add_(randn(p.shape), 1e-3)));
+      return out;
+    };
+    manualSeed(11);
+    const reference = makeRun({ step: noisy });
+    fit(reference);
+
+    const dir = join(root, 'noisy');
+    manualSeed(11);
+    const crashing = makeRun({
+      checkpoint: dir,
+      step: (ctx) => {
+        if (ctx.epoch === 4 && ctx.batch === 1) throw new Error('power cut');
+        return noisy(ctx);
+      },
+    });
+    expect(() => fit(crashing)).toThrow('power cut');
+    manualSeed(12345); // a new process would start from some other state
+    const resumed = makeRun({ step: noisy, checkpoint: dir, resume: join(dir, 'last.tg') });
+    fit(resumed);
+    expect(resumed.model.values()).toEqual(reference.model.values());
   });
 
   it('writes last.tg every epoch and best.tg on each new best, leaving no temporary files', () => {

@@ -4,7 +4,7 @@
 // a temporary file and renames it, so a crash mid-save leaves the previous checkpoint intact.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { loadTensors, saveTensors, type Tensor } from '@tapegrad/autograd';
+import { defaultGenerator, loadTensors, saveTensors, type GeneratorState, type Tensor } from '@tapegrad/autograd';
 import { ensure } from '../checks.js';
 import type { Optimizer } from '../optimizer.js';
 import { decodeJson, encodeJson, flattenStateDict, unflattenStateDict } from '../state-dict.js';
@@ -95,6 +95,8 @@ export function saveCheckpoint(path: string, parts: CheckpointParts, progress: {
     scheduler: scheduler ? encodeJson(scheduler.stateDict()) : null,
     earlyStopping: earlyStopping ? { ...earlyStopping.stateDict(), hasBestWeights: earlyStopping.bestWeights !== null } : null,
     extra: encodeJson(progress.extra ?? null),
+    // The global stream (dropout masks, randn in a custom step) continues exactly after resume.
+    rng: defaultGenerator.getState(),
   };
   mkdirSync(dirname(path), { recursive: true });
   saveTensors(path, tensors, meta);
@@ -139,5 +141,6 @@ export function loadCheckpoint(path: string, parts: CheckpointParts): LoadedChec
     earlyStopping.loadStateDict(saved);
     earlyStopping.bestWeights = saved.hasBestWeights ? group('best.') : null;
   }
+  if (meta.rng) defaultGenerator.setState(meta.rng as GeneratorState);
   return { epoch: meta.epoch as number, history: decodeJson(meta.history) as EpochRecord[], extra: decodeJson(meta.extra) };
 }
