@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { tensor, type Tensor } from '@tapegrad/autograd';
+import { broadcastTo, sumTo, tensor, unravelIndex, type Tensor } from '@tapegrad/autograd';
 import { shapeArb, tensorArb } from '@tapegrad/autograd/testing';
 import { propertyGradcheck } from './helpers.js';
 
@@ -40,6 +40,27 @@ describe('shape ops: gradients', () => {
   );
   check('slice with an index', withArgs((s) => fc.integer({ min: -s[0]!, max: s[0]! - 1 }), { minRank: 1 }), (x, i) => x.slice(i));
   check('clone', withArgs(() => fc.constant(0)), (x) => x.clone().mul(x));
+  check('contiguous of a transposed view', withArgs(() => fc.constant(0), { minRank: 2 }), (x) => x.transpose().contiguous());
+  check('broadcastTo', withArgs((s) => fc.integer({ min: 1, max: 3 }).map((lead) => [lead, ...s])), (x, s) => broadcastTo(x, s));
+  // sumTo undoes a broadcast: draw the target, broadcast it up, and check sumTo's own gradient.
+  check(
+    'sumTo',
+    withArgs((s) => fc.tuple(fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }), fc.integer({ min: 0, max: s.length }))),
+    (x, [ones, drop]) => sumTo(x, x.shape.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d))),
+  );
+});
+
+describe('unravelIndex', () => {
+  it('inverts row-major flattening', () => {
+    expect(unravelIndex(5, [2, 3])).toEqual([1, 2]);
+    expect(unravelIndex(0, [])).toEqual([]);
+    fc.assert(
+      fc.property(shapeArb({ minRank: 1 }).chain((s) => fc.tuple(fc.constant(s), fc.nat({ max: s.reduce((a, b) => a * b, 1) - 1 }))), ([s, i]) => {
+        const idx = unravelIndex(i, s);
+        expect(idx.reduce((acc, v, d) => acc * s[d]! + v, 0)).toBe(i);
+      }),
+    );
+  });
 });
 
 describe('toDType', () => {
