@@ -1,19 +1,50 @@
 // Elementwise loops. Operands of a binary kernel already have the same shape: broadcasting
-// happened as an expand view (stride 0), which these loops read without materializing when it
-// is a plain scalar. No autograd in here.
+// happened as an expand view (stride 0). The loops walk every operand through its own strides,
+// so a broadcast operand is never materialized at full size: the output is produced row-major,
+// the innermost (merged) dimension is a tight loop and the outer indices advance by an odometer.
+// No autograd in here.
 import type { NdArray } from 'ndarray';
 import type { TypedArray } from '../dtype.js';
 import { contiguousData, wrap } from './layout.js';
 
 type Nd = NdArray<TypedArray>;
 
+/**
+ * Binary ops with a dedicated loop. A per-element call through a closure that changes from op to
+ * op cannot be inlined by V8 (the call site is megamorphic); a literal `+` in its own loop can.
+ */
+export type BinaryKind = 'add' | 'sub' | 'mul' | 'div';
+
 function like(src: TypedArray, n: number): TypedArray {
   return src instanceof Float64Array ? new Float64Array(n) : new Float32Array(n);
 }
 
-/** True when every element of the view is the same storage cell (a broadcast scalar). */
-function isBroadcastScalar(a: Nd): boolean {
-  return a.stride.every((s, i) => s === 0 || a.shape[i] === 1);
+/**
+ * The loop nest for walking `shape` through each operand's strides, with size-1 dimensions
+ * dropped and neighbours merged wherever every operand steps through them as one run (so a
+ * contiguous operation is a single flat loop). Always at least one dimension.
+ */
+export function loopPlan(shape: readonly number[], strides: readonly (readonly number[])[]): { dims: number[]; steps: number[][] } {
+  const dims: number[] = [];
+  const steps: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const n = shape[d]!;
+    if (n === 1) continue;
+    const last = dims.length - 1;
+    // The previous (outer) dimension merges into this one when its stride is this stride × n.
+    if (last >= 0 && strides.every((s, k) => steps[k]![last] === s[d]! * n)) {
+      dims[last] = dims[last]! * n;
+      strides.forEach((s, k) => (steps[k]![last] = s[d]!));
+      continue;
+    }
+    dims.push(n);
+    strides.forEach((s, k) => steps[k]!.push(s[d]!));
+  }
+  if (dims.length === 0) {
+    dims.push(1);
+    steps.forEach((s) => s.push(0));
+  }
+  return { dims, steps };
 }
 
 /** out[i] = f(x[i]) as a new contiguous array of x's dtype. */
@@ -24,29 +55,84 @@ export function map1(x: Nd, f: (v: number) => number): Nd {
   return wrap(out, x.shape);
 }
 
-/** out[i] = f(a[i], b[i]) for same-shape operands; a broadcast scalar operand is read once. */
-export function map2(a: Nd, b: Nd, f: (u: number, v: number) => number): Nd {
-  if (a.size > 1 && isBroadcastScalar(b)) {
-    const v = b.data[b.offset]!;
-    return map1(a, (u) => f(u, v));
+/** One run of `n` outputs at `o`: a[ja + i·ia] ∘ b[jb + i·ib]. */
+function row2(
+  kind: BinaryKind | undefined, f: (u: number, v: number) => number, out: TypedArray, o: number, n: number,
+  a: TypedArray, ja: number, ia: number, b: TypedArray, jb: number, ib: number,
+): void {
+  const end = o + n;
+  if (ia === 1 && ib === 1) {
+    // Both unit stride: one index offset per operand, the loop V8 compiles tightest.
+    const da = ja - o, db = jb - o;
+    switch (kind) {
+      case 'add': for (; o < end; o++) out[o] = a[o + da]! + b[o + db]!; return;
+      case 'sub': for (; o < end; o++) out[o] = a[o + da]! - b[o + db]!; return;
+      case 'mul': for (; o < end; o++) out[o] = a[o + da]! * b[o + db]!; return;
+      case 'div': for (; o < end; o++) out[o] = a[o + da]! / b[o + db]!; return;
+      default: for (; o < end; o++) out[o] = f(a[o + da]!, b[o + db]!); return;
+    }
   }
-  if (b.size > 1 && isBroadcastScalar(a)) {
-    const u = a.data[a.offset]!;
-    return map1(b, (v) => f(u, v));
+  switch (kind) {
+    case 'add': for (; o < end; o++, ja += ia, jb += ib) out[o] = a[ja]! + b[jb]!; return;
+    case 'sub': for (; o < end; o++, ja += ia, jb += ib) out[o] = a[ja]! - b[jb]!; return;
+    case 'mul': for (; o < end; o++, ja += ia, jb += ib) out[o] = a[ja]! * b[jb]!; return;
+    case 'div': for (; o < end; o++, ja += ia, jb += ib) out[o] = a[ja]! / b[jb]!; return;
+    default: for (; o < end; o++, ja += ia, jb += ib) out[o] = f(a[ja]!, b[jb]!);
   }
-  const da = contiguousData(a);
-  const db = contiguousData(b);
-  const out = like(da, da.length);
-  for (let i = 0; i < da.length; i++) out[i] = f(da[i]!, db[i]!);
+}
+
+/**
+ * out = f(a, b) elementwise for same-shape views (any strides, including broadcast stride 0), as
+ * a new contiguous array of a's dtype. `kind` selects a dedicated loop; `f` must agree with it.
+ */
+export function map2(a: Nd, b: Nd, f: (u: number, v: number) => number, kind?: BinaryKind): Nd {
+  const out = like(a.data, a.size);
+  if (a.size === 0) return wrap(out, a.shape);
+  const { dims, steps: [sa, sb] } = loopPlan(a.shape, [a.stride, b.stride]);
+  const D = dims.length - 1;
+  const inner = dims[D]!, ia = sa![D]!, ib = sb![D]!;
+  const idx = new Array<number>(D).fill(0);
+  let pa = a.offset, pb = b.offset;
+  for (let o = 0; o < out.length; o += inner) {
+    row2(kind, f, out, o, inner, a.data, pa, ia, b.data, pb, ib);
+    // Odometer over the outer dimensions: step the last one, carry (and rewind) on overflow.
+    for (let d = D - 1; d >= 0; d--) {
+      pa += sa![d]!; pb += sb![d]!;
+      if (++idx[d]! < dims[d]!) break;
+      pa -= sa![d]! * dims[d]!; pb -= sb![d]! * dims[d]!;
+      idx[d] = 0;
+    }
+  }
   return wrap(out, a.shape);
 }
 
-/** out[i] = f(a[i], b[i], c[i]) for same-shape operands (where, fused gradients). */
+/** out = f(a, b, c) elementwise for same-shape views (where, fused gradients), in b's dtype. */
 export function map3(a: Nd, b: Nd, c: Nd, f: (u: number, v: number, w: number) => number): Nd {
-  const da = contiguousData(a);
-  const db = contiguousData(b);
-  const dc = contiguousData(c);
-  const out = like(db, db.length);
-  for (let i = 0; i < db.length; i++) out[i] = f(da[i]!, db[i]!, dc[i]!);
+  const out = like(b.data, b.size);
+  if (b.size === 0) return wrap(out, b.shape);
+  const { dims, steps: [sa, sb, sc] } = loopPlan(b.shape, [a.stride, b.stride, c.stride]);
+  const D = dims.length - 1;
+  const inner = dims[D]!, ia = sa![D]!, ib = sb![D]!, ic = sc![D]!;
+  const idx = new Array<number>(D).fill(0);
+  const da = a.data, db = b.data, dc = c.data;
+  let pa = a.offset, pb = b.offset, pc = c.offset;
+  for (let o = 0; o < out.length; o += inner) {
+    for (let i = 0, ja = pa, jb = pb, jc = pc; i < inner; i++, ja += ia, jb += ib, jc += ic) out[o + i] = f(da[ja]!, db[jb]!, dc[jc]!);
+    for (let d = D - 1; d >= 0; d--) {
+      pa += sa![d]!; pb += sb![d]!; pc += sc![d]!;
+      if (++idx[d]! < dims[d]!) break;
+      pa -= sa![d]! * dims[d]!; pb -= sb![d]! * dims[d]!; pc -= sc![d]! * dims[d]!;
+      idx[d] = 0;
+    }
+  }
   return wrap(out, b.shape);
+}
+
+/** The reference for map2/map3: materialize every operand row-major, then one closure loop. */
+export function mapReference(args: Nd[], f: (...v: number[]) => number, outDtypeOf = 0): Nd {
+  const data = args.map((x) => contiguousData(x));
+  const n = data[0]!.length;
+  const out = like(data[outDtypeOf]!, n);
+  for (let i = 0; i < n; i++) out[i] = f(...data.map((d) => d[i]!));
+  return wrap(out, args[0]!.shape);
 }

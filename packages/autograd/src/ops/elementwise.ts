@@ -3,7 +3,7 @@
 import { Tensor, type TensorLike } from '../tensor.js';
 import { defineOp } from '../define-op.js';
 import { assertDType, type DType } from '../dtype.js';
-import { map2, map3 } from '../kernels/elementwise.js';
+import { map2, map3, type BinaryKind } from '../kernels/elementwise.js';
 import { copyToContiguous, wrap } from '../kernels/layout.js';
 import { broadcastOperands } from './broadcast.js';
 import { gt, eq } from './compare.js';
@@ -12,10 +12,14 @@ export * from './unary.js';
 
 const wrapNd = (nd: Tensor['data']) => new Tensor(nd);
 
+// add/sub/mul/div have a dedicated loop in map2 (their name is the BinaryKind); the rest go through `f`.
+const dedicated = new Set<string>(['add', 'sub', 'mul', 'div']);
+
 function binaryOp(name: string, f: (a: number, b: number) => number, vjp: (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null]) {
+  const kind = dedicated.has(name) ? (name as BinaryKind) : undefined;
   const op = defineOp({
     name,
-    forward: (a: Tensor, b: Tensor) => wrapNd(map2(a.data, b.data, f)),
+    forward: (a: Tensor, b: Tensor) => wrapNd(map2(a.data, b.data, f, kind)),
     vjp: (g, { args: [a, b], output }) => vjp(g, a, b, output),
   });
   return (a: TensorLike, b: TensorLike): Tensor => {
