@@ -1,49 +1,76 @@
-// `pnpm bench`: figures for the engine itself. Peers (tfjs) and the full table come with the
-// rest of the performance work; this measures tape bookkeeping, matmul through the public API
-// and the gemm kernels (plain JS against WebAssembly SIMD, see gemm.ts).
-import { matmul, randn, tensor, type Tensor } from '@tapegrad/autograd';
+// `pnpm bench`: tapegrad against TensorFlow.js (tfjs-core with the cpu and wasm backends) on the
+// same work in one process, alternating, after warm-up; medians and speed-up ratios. Prints a
+// Markdown table, writes bench/results/latest.json, and with --docs rewrites the generated part
+// of docs/performance.md (and docs/performance.json).
+//
+//   pnpm bench                     everything (about 3–4 minutes on 2 cores)
+//   pnpm bench --quick             fewer rounds, N ≤ 512 (a smoke run)
+//   pnpm bench --only matmul,cnn   some sections (matmul, elementwise, mlp, cnn, chain, gemm)
+//   pnpm bench --docs              also update docs/performance.md and docs/performance.json
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { threading } from '../packages/autograd/src/kernels/wasm/gemm-threads.js';
+import { initTf } from './harness.js';
+import { chainRows, elementwiseRows, matmulRows } from './ops.js';
+import { cnnRows, mlpRows } from './training.js';
+import { table, targetTable, targets, type Row } from './report.js';
 import { gemmFigures, gemmTable } from './gemm.js';
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const onlyArg = args.indexOf('--only');
+const only = onlyArg >= 0 ? new Set(args[onlyArg + 1]!.split(',')) : null;
+const wanted = (s: string) => (only ? only.has(s) : s !== 'gemm');
+const here = dirname(fileURLToPath(import.meta.url));
+
+await initTf();
+// PROD: no tfjs-node hint on the first cpu op (it cannot install here), no debug checks.
+tf.env().set('PROD', true);
+const started = performance.now();
+const rows: Row[] = [];
+const section = async (name: string, fn: () => Promise<Row[]>) => {
+  if (!wanted(name)) return;
+  const t0 = performance.now();
+  rows.push(...(await fn()));
+  console.error(`${name}: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+};
+await section('chain', () => chainRows(quick));
+await section('matmul', () => matmulRows(quick ? [128, 256, 512] : [128, 256, 512, 1024], quick));
+await section('elementwise', () => elementwiseRows(quick));
+await section('mlp', () => mlpRows(quick));
+await section('cnn', () => cnnRows(quick));
+
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), node: process.version,
+  os: `${process.platform} ${process.arch}`, tfjs: tf.version_core, gemmThreads: threading.workers + 1,
+};
+const date = new Date().toISOString();
+const seconds = (performance.now() - started) / 1000;
+const ts = targets(rows);
+const markdown = [
+  ...table(rows, machine.gemmThreads), '',
+  `Medians. Ratios are speed-ups of tapegrad over the peer (> 1: tapegrad faster); "1 thread" forces tapegrad's gemm onto the calling thread. tfjs-wasm is SIMD, single-threaded.`,
+  '', ...targetTable(ts), '',
+  `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, tfjs ${machine.tfjs}; ${date}; ${seconds.toFixed(0)} s.`,
+].join('\n');
+console.log(markdown);
+if (wanted('gemm')) console.log('\n' + gemmTable(gemmFigures()).join('\n'));
+
+const json = JSON.stringify({ date, machine, quick, seconds, rows, targets: ts }, null, 2) + '\n';
+mkdirSync(join(here, 'results'), { recursive: true });
+writeFileSync(join(here, 'results', 'latest.json'), json);
+if (args.includes('--docs')) {
+  // Only the part between the markers is generated; the prose around it is written by hand.
+  const doc = join(here, '..', 'docs', 'performance.md');
+  const text = readFileSync(doc, 'utf8');
+  const [start, end] = ['<!-- bench:start -->', '<!-- bench:end -->'];
+  const i = text.indexOf(start), j = text.indexOf(end);
+  if (i < 0 || j < i) throw new Error(`${doc} lacks the ${start} … ${end} markers`);
+  writeFileSync(doc, text.slice(0, i + start.length) + '\n' + markdown + '\n' + text.slice(j));
+  writeFileSync(join(here, '..', 'docs', 'performance.json'), json);
 }
-
-function time(fn: () => void, reps: number): number {
-  fn(); // warm-up
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    fn();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
-}
-
-const rows: string[] = ['| benchmark | median | unit |', '| --- | --- | --- |'];
-
-// 1,000 tiny scalar ops, forward + backward: the cost of recording and walking the tape.
-const chainMs = time(() => {
-  const x = tensor(0.5, { requiresGrad: true });
-  let y: Tensor = x;
-  for (let i = 0; i < 500; i++) y = y.mul(1.0001).add(0.001);
-  y.backward();
-}, 20);
-rows.push(`| chain of 1,000 scalar ops, forward + backward | ${((chainMs * 1000) / 1000).toFixed(2)} | µs per op |`);
-
-// Through the public API (allocation of the result and the tape included); transposes are views.
-for (const n of [128, 256, 512, 1024]) {
-  const a = randn([n, n]);
-  const b = randn([n, n]);
-  for (const [name, f] of [
-    ['A·B', () => matmul(a, b)],
-    ['A·Bᵀ', () => matmul(a, b.transpose(0, 1))],
-    ['Aᵀ·B', () => matmul(a.transpose(0, 1), b)],
-  ] as const) {
-    const ms = time(() => void f(), n >= 512 ? 5 : 20);
-    rows.push(`| float32 matmul N=${n} ${name} | ${((2 * n ** 3) / (ms * 1e6)).toFixed(1)} | GFLOP/s |`);
-  }
-}
-console.log(rows.join('\n'));
-console.log();
-console.log(gemmTable(gemmFigures()).join('\n'));
+// The gemm workers sleep in Atomics.wait and would keep the process alive.
+process.exit(0);

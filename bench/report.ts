@@ -1,0 +1,69 @@
+// The results: one row per measured case, rendered as a Markdown table (ratios as speed-ups, so
+// > 1 always means tapegrad is faster), checked against the issue's targets, and written as JSON.
+export interface Row {
+  section: string;
+  name: string;
+  unit: string;
+  /** Whether a larger figure is better (rates) or worse (times, memory). */
+  higherIsBetter: boolean;
+  /** Medians; `tapegrad` uses its default threading, `tapegrad-1t` forces one thread. */
+  values: Partial<Record<'tapegrad' | 'tapegrad-1t' | 'tfjs-cpu' | 'tfjs-wasm', number | undefined>>;
+}
+
+/** How many times faster tapegrad is than the peer (undefined when either is missing). */
+export function speedup(row: Row, peer: 'tfjs-cpu' | 'tfjs-wasm', ours: 'tapegrad' | 'tapegrad-1t' = 'tapegrad'): number | undefined {
+  const a = row.values[ours], b = row.values[peer];
+  if (a === undefined || b === undefined) return undefined;
+  return row.higherIsBetter ? a / b : b / a;
+}
+
+const fmt = (x: number | undefined, digits = x !== undefined && Math.abs(x) < 10 ? 2 : 1) => (x === undefined ? '–' : x.toFixed(digits));
+const ratio = (x: number | undefined) => (x === undefined ? '–' : `${x.toFixed(2)}×`);
+
+export function table(rows: readonly Row[], threads: number): string[] {
+  const out = [
+    `| benchmark | unit | tapegrad 1 thread | tapegrad (${threads} threads) | tfjs-cpu | tfjs-wasm | vs cpu | vs wasm, 1 thread | vs wasm |`,
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of rows) {
+    out.push(`| ${r.name} | ${r.unit} | ${fmt(r.values['tapegrad-1t'])} | ${fmt(r.values.tapegrad)} | ${fmt(r.values['tfjs-cpu'])} | ${fmt(r.values['tfjs-wasm'])} | ${ratio(speedup(r, 'tfjs-cpu'))} | ${ratio(speedup(r, 'tfjs-wasm', 'tapegrad-1t'))} | ${ratio(speedup(r, 'tfjs-wasm'))} |`);
+  }
+  return out;
+}
+
+export interface Target { target: string; measured: string; met: boolean | undefined }
+
+/** The issue's targets, evaluated on this run. */
+export function targets(rows: readonly Row[]): Target[] {
+  const find = (name: string) => rows.find((r) => r.name === name);
+  const out: Target[] = [];
+  const ab = find('float32 matmul N=1024 A·B');
+  if (ab) {
+    const mt = speedup(ab, 'tfjs-wasm'), st = speedup(ab, 'tfjs-wasm', 'tapegrad-1t');
+    out.push({ target: 'matmul N=1024 ≥ 1.5× tfjs-wasm, both cores', measured: ratio(mt), met: mt === undefined ? undefined : mt >= 1.5 });
+    out.push({ target: 'matmul N=1024 ≥ 1.0× tfjs-wasm, one core', measured: ratio(st), met: st === undefined ? undefined : st >= 1.0 });
+    for (const t of ['A·Bᵀ', 'Aᵀ·B']) {
+      const r = find(`float32 matmul N=1024 ${t}`);
+      const rel = r && ab.values.tapegrad && r.values.tapegrad ? r.values.tapegrad / ab.values.tapegrad : undefined;
+      out.push({ target: `matmul N=1024 ${t} within 20% of A·B`, measured: rel === undefined ? '–' : `${(rel * 100).toFixed(0)}% of A·B`, met: rel === undefined ? undefined : rel >= 0.8 });
+    }
+  }
+  const m = rows.find((r) => r.name.startsWith('MLP'));
+  if (m) out.push({ target: 'MLP step ≥ 1.0× tfjs-wasm', measured: ratio(speedup(m, 'tfjs-wasm')), met: (speedup(m, 'tfjs-wasm') ?? NaN) >= 1 });
+  const c = rows.find((r) => r.name.startsWith('demo CNN'));
+  if (c) {
+    out.push({ target: 'CNN step ≥ 1.0× tfjs-wasm (slices × matmul)', measured: ratio(speedup(c, 'tfjs-wasm')), met: (speedup(c, 'tfjs-wasm') ?? NaN) >= 1 });
+    out.push({ target: 'CNN step ≥ 10× tfjs-cpu', measured: ratio(speedup(c, 'tfjs-cpu')), met: (speedup(c, 'tfjs-cpu') ?? NaN) >= 10 });
+  }
+  const chain = find('chain of 1,000 scalar ops, forward + backward');
+  if (chain) out.push({ target: 'tiny-op chain < 2 µs per op', measured: `${fmt(chain.values.tapegrad)} µs`, met: chain.values.tapegrad! < 2 });
+  const r50 = find('RSS after 50 MLP steps')?.values.tapegrad, r500 = find('RSS after 500 MLP steps')?.values.tapegrad;
+  if (r50 !== undefined && r500 !== undefined) {
+    out.push({ target: 'RSS after 500 MLP steps within 10% of after 50', measured: `${r50.toFixed(0)} → ${r500.toFixed(0)} MiB (${(((r500 - r50) / r50) * 100).toFixed(1)}%)`, met: Math.abs(r500 - r50) <= 0.1 * r50 });
+  }
+  return out;
+}
+
+export function targetTable(ts: readonly Target[]): string[] {
+  return ['| target | this run | met |', '| --- | --- | --- |', ...ts.map((t) => `| ${t.target} | ${t.measured} | ${t.met === undefined ? '–' : t.met ? 'yes' : '**no**'} |`)];
+}
