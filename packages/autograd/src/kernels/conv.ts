@@ -1,8 +1,13 @@
 // Grouped 2-D convolution and its two adjoints as im2col/col2im + gemm, on contiguous NCHW
-// buffers. One patch buffer per call, reused for every image and group. No autograd in here.
-import { allocate, dtypeOf, type TypedArray } from '../dtype.js';
+// buffers. Several images share one patch panel side by side ([K, nb·L] per group), so each
+// group costs one large gemm per chunk of images instead of one small gemm per image: large
+// enough to be split across both cores, and with far fewer calls. Panels live in grow-only
+// scratch buffers reused across calls. The per-image kernels in conv-reference.ts are the
+// reference these are tested against. No autograd in here.
+import { dtypeOf, type TypedArray } from '../dtype.js';
 import { gemm } from './gemm.js';
 import { col2im, im2col, isPointwise, type Geometry } from './im2col.js';
+import { scratch } from './scratch.js';
 
 /** Sizes of a convolution: batch N, input channels C, output channels O, groups, and the window. */
 export interface ConvDims {
@@ -14,54 +19,104 @@ export interface ConvDims {
 }
 
 /**
- * Per-group matrix sizes: the weight of group g is Og×K at g·Og·K, its patch rows are K×L at
- * g·K·L, its output rows Og×L at g·Og·L (within one image).
+ * Panel budget in elements (internal; tests shrink it to exercise chunking). Bounds the scratch
+ * memory of a call: 4M elements (16 MB in float32) already gives gemms of millions of
+ * multiply-adds, while a whole large batch (64 images of 56×56×576 patches) would need gigabytes.
  */
-function sizes(d: ConvDims) {
+export const convBatching = { panelElems: 1 << 22 };
+
+/**
+ * Per-group matrix sizes: the weight of group g is Og×K at g·Og·K; within one image the patch
+ * rows of group g are K×L and its output rows Og×L. `nb`: images per panel.
+ */
+export function sizes(d: ConvDims) {
   const { geo, groups } = d;
   const L = geo.oH * geo.oW;
   const K = (d.C / groups) * geo.kH * geo.kW;
-  return { L, K, Og: d.O / groups, inImage: d.C * geo.H * geo.W, outImage: d.O * L, pointwise: isPointwise(geo) };
+  const perImage = Math.max(groups * K, d.O) * L;
+  const nb = Math.max(1, Math.min(d.N, Math.floor(convBatching.panelElems / Math.max(1, perImage))));
+  return { L, K, Og: d.O / groups, inImage: d.C * geo.H * geo.W, outImage: d.O * L, nb };
+}
+
+/**
+ * Gradient rows of `cnt` images from n0 as one [O, cnt·L] panel (image n in columns n·L…), the
+ * layout the batched gemms read. A single image is already in that layout and is not copied.
+ */
+function gatherRows(gy: TypedArray, n0: number, cnt: number, d: ConvDims, slot: number): [TypedArray, number] {
+  const { L, outImage } = sizes(d);
+  if (cnt === 1) return [gy, n0 * outImage];
+  const ld = cnt * L;
+  const rows = scratch(dtypeOf(gy), slot, d.O * ld);
+  for (let n = 0; n < cnt; n++) {
+    for (let o = 0; o < d.O; o++) {
+      const src = (n0 + n) * outImage + o * L;
+      rows.set(gy.subarray(src, src + L), o * ld + n * L);
+    }
+  }
+  return [rows, 0];
+}
+
+/**
+ * Patches of `cnt` images from n0, side by side: group g's K×(cnt·L) panel at at + g·K·cnt·L. A
+ * single image under a pointwise kernel is its own patch matrix and is not copied.
+ */
+function patches(x: TypedArray, n0: number, cnt: number, d: ConvDims): [TypedArray, number] {
+  const { L, K, inImage } = sizes(d);
+  if (cnt === 1 && isPointwise(d.geo)) return [x, n0 * inImage];
+  const ld = cnt * L;
+  const panel = scratch(dtypeOf(x), 0, d.groups * K * ld);
+  for (let n = 0; n < cnt; n++) im2col(x, (n0 + n) * inImage, d.C, d.geo, panel, n * L, ld);
+  return [panel, 0];
 }
 
 /** out[N,O,oH,oW] = conv(x[N,C,H,W], w[O,C/groups,kH,kW]) + bias[O]. */
 export function convForward(x: TypedArray, w: TypedArray, bias: TypedArray | null, d: ConvDims, out: TypedArray): void {
-  const { L, K, Og, inImage, outImage, pointwise } = sizes(d);
-  const cols = pointwise ? x : allocate(dtypeOf(x), K * d.groups * L);
-  for (let n = 0; n < d.N; n++) {
-    const colBase = pointwise ? n * inImage : 0;
-    if (!pointwise) im2col(x, n * inImage, d.C, d.geo, cols, 0);
-    const outBase = n * outImage;
-    // Seeding the rows with the bias and accumulating the product adds it without another pass.
-    if (bias) for (let o = 0; o < d.O; o++) out.fill(bias[o]!, outBase + o * L, outBase + (o + 1) * L);
+  const { L, K, Og, outImage, nb } = sizes(d);
+  for (let n0 = 0; n0 < d.N; n0 += nb) {
+    const cnt = Math.min(nb, d.N - n0), ld = cnt * L;
+    const [panel, pAt] = patches(x, n0, cnt, d);
+    if (cnt === 1) {
+      // One image: the product rows are already the output rows. Seeding them with the bias and
+      // accumulating adds it without another pass.
+      const base = n0 * outImage;
+      if (bias) for (let o = 0; o < d.O; o++) out.fill(bias[o]!, base + o * L, base + (o + 1) * L);
+      for (let g = 0; g < d.groups; g++) gemm(Og, L, K, w, g * Og * K, false, panel, pAt + g * K * L, false, out, base + g * Og * L, bias !== null);
+      continue;
+    }
+    const prod = scratch(dtypeOf(x), 1, Og * ld);
     for (let g = 0; g < d.groups; g++) {
-      gemm(Og, L, K, w, g * Og * K, false, cols, colBase + g * K * L, false, out, outBase + g * Og * L, bias !== null);
+      gemm(Og, ld, K, w, g * Og * K, false, panel, pAt + g * K * ld, false, prod, 0);
+      // Reorder [Og, cnt·L] into the images' [O, L] rows, adding the bias on the way.
+      for (let o = 0; o < Og; o++) {
+        const bv = bias ? bias[g * Og + o]! : 0;
+        for (let n = 0; n < cnt; n++) {
+          const src = o * ld + n * L, dst = (n0 + n) * outImage + (g * Og + o) * L;
+          for (let l = 0; l < L; l++) out[dst + l] = prod[src + l]! + bv;
+        }
+      }
     }
   }
 }
 
-/** dx[N,C,H,W] = convᵀ(gy[N,O,oH,oW], w): per image and group, Wᵀ·gy scattered back by col2im. `dx` must be zeroed. */
+/** dx[N,C,H,W] = convᵀ(gy[N,O,oH,oW], w): per chunk and group, Wᵀ·gy scattered back by col2im. `dx` must be zeroed. */
 export function convInputGrad(gy: TypedArray, w: TypedArray, d: ConvDims, dx: TypedArray): void {
-  const { L, K, Og, inImage, outImage, pointwise } = sizes(d);
-  const cols = pointwise ? dx : allocate(dtypeOf(gy), K * d.groups * L);
-  for (let n = 0; n < d.N; n++) {
-    const colBase = pointwise ? n * inImage : 0;
-    for (let g = 0; g < d.groups; g++) {
-      gemm(K, L, Og, w, g * Og * K, true, gy, n * outImage + g * Og * L, false, cols, colBase + g * K * L);
-    }
-    if (!pointwise) col2im(cols, 0, d.C, d.geo, dx, n * inImage);
+  const { L, K, Og, inImage, nb } = sizes(d);
+  for (let n0 = 0; n0 < d.N; n0 += nb) {
+    const cnt = Math.min(nb, d.N - n0), ld = cnt * L;
+    const [rows, at] = gatherRows(gy, n0, cnt, d, 1);
+    const panel = scratch(dtypeOf(gy), 0, d.groups * K * ld);
+    for (let g = 0; g < d.groups; g++) gemm(K, ld, Og, w, g * Og * K, true, rows, at + g * Og * ld, false, panel, g * K * ld);
+    for (let n = 0; n < cnt; n++) col2im(panel, n * L, d.C, d.geo, dx, (n0 + n) * inImage, ld);
   }
 }
 
-/** dw[O,C/groups,kH,kW] = Σₙ gy·patchesᵀ, per group. `dw` must be zeroed. */
+/** dw[O,C/groups,kH,kW] += Σₙ gy·patchesᵀ, per group: one gemm per chunk with the images as its inner dimension. `dw` must be zeroed. */
 export function convWeightGrad(x: TypedArray, gy: TypedArray, d: ConvDims, dw: TypedArray): void {
-  const { L, K, Og, inImage, outImage, pointwise } = sizes(d);
-  const cols = pointwise ? x : allocate(dtypeOf(x), K * d.groups * L);
-  for (let n = 0; n < d.N; n++) {
-    const colBase = pointwise ? n * inImage : 0;
-    if (!pointwise) im2col(x, n * inImage, d.C, d.geo, cols, 0);
-    for (let g = 0; g < d.groups; g++) {
-      gemm(Og, K, L, gy, n * outImage + g * Og * L, false, cols, colBase + g * K * L, true, dw, g * Og * K, true);
-    }
+  const { L, K, Og, nb } = sizes(d);
+  for (let n0 = 0; n0 < d.N; n0 += nb) {
+    const cnt = Math.min(nb, d.N - n0), ld = cnt * L;
+    const [panel, pAt] = patches(x, n0, cnt, d);
+    const [rows, at] = gatherRows(gy, n0, cnt, d, 1);
+    for (let g = 0; g < d.groups; g++) gemm(Og, K, ld, rows, at + g * Og * ld, false, panel, pAt + g * K * ld, true, dw, g * Og * K, true);
   }
 }

@@ -32,30 +32,33 @@ function validColumns(off: number, g: Geometry): [number, number] {
 
 /**
  * Writes the patches of C channels of one image (at `xOff` in `x`) as a (C·kH·kW)×(oH·oW) matrix
- * at `colOff` in `cols`: row (c·kH + i)·kW + j holds input tap (i, j) of channel c for every output
+ * at `colOff` in `cols` with rows `ld` apart (default oH·oW; wider when several images share one
+ * panel side by side): row (c·kH + i)·kW + j holds input tap (i, j) of channel c for every output
  * position. Padding taps are written as 0, so a reused buffer needs no clearing.
  */
-export function im2col(x: TypedArray, xOff: number, C: number, g: Geometry, cols: TypedArray, colOff: number): void {
+export function im2col(x: TypedArray, xOff: number, C: number, g: Geometry, cols: TypedArray, colOff: number, ld = g.oH * g.oW): void {
   const { H, W, kH, kW, sH, sW, pH, pW, dH, dW, oH, oW } = g;
-  const L = oH * oW;
   let row = colOff;
   for (let c = 0; c < C; c++) {
     const plane = xOff + c * H * W;
     for (let i = 0; i < kH; i++) {
-      for (let j = 0; j < kW; j++, row += L) {
+      for (let j = 0; j < kW; j++, row += ld) {
         const off = j * dW - pW;
         const [lo, hi] = validColumns(off, g);
+        // Explicit loops, not fill(): rows are often a handful of elements, where three calls per
+        // row cost more than the copy (measured 3.4 → 1.1 ms for 32 images of 16×12×12, 5×5).
         for (let oh = 0; oh < oH; oh++) {
           const ih = oh * sH - pH + i * dH;
           const dst = row + oh * oW;
           if (ih < 0 || ih >= H) {
-            cols.fill(0, dst, dst + oW);
+            for (let ow = 0; ow < oW; ow++) cols[dst + ow] = 0;
             continue;
           }
           const src = plane + ih * W + off;
-          cols.fill(0, dst, dst + lo);
-          for (let ow = lo; ow < hi; ow++) cols[dst + ow] = x[src + ow * sW]!;
-          cols.fill(0, dst + hi, dst + oW);
+          for (let ow = 0; ow < lo; ow++) cols[dst + ow] = 0;
+          if (sW === 1) for (let ow = lo; ow < hi; ow++) cols[dst + ow] = x[src + ow]!;
+          else for (let ow = lo; ow < hi; ow++) cols[dst + ow] = x[src + ow * sW]!;
+          for (let ow = hi; ow < oW; ow++) cols[dst + ow] = 0;
         }
       }
     }
@@ -64,16 +67,16 @@ export function im2col(x: TypedArray, xOff: number, C: number, g: Geometry, cols
 
 /**
  * The adjoint of {@link im2col}: adds every patch entry back onto the input position it was read
- * from (overlapping windows accumulate; padding taps are dropped). `x` must be initialised.
+ * from (overlapping windows accumulate; padding taps are dropped); rows are `ld` apart as there.
+ * `x` must be initialised.
  */
-export function col2im(cols: TypedArray, colOff: number, C: number, g: Geometry, x: TypedArray, xOff: number): void {
+export function col2im(cols: TypedArray, colOff: number, C: number, g: Geometry, x: TypedArray, xOff: number, ld = g.oH * g.oW): void {
   const { H, W, kH, kW, sH, sW, pH, pW, dH, dW, oH, oW } = g;
-  const L = oH * oW;
   let row = colOff;
   for (let c = 0; c < C; c++) {
     const plane = xOff + c * H * W;
     for (let i = 0; i < kH; i++) {
-      for (let j = 0; j < kW; j++, row += L) {
+      for (let j = 0; j < kW; j++, row += ld) {
         const off = j * dW - pW;
         const [lo, hi] = validColumns(off, g);
         for (let oh = 0; oh < oH; oh++) {
