@@ -18,6 +18,8 @@ export { Generator, manualSeed, defaultGenerator } from './rng.js';
 export type { GeneratorState } from './rng.js';
 export { noGrad, enableGrad, isGradEnabled, detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from './grad-mode.js';
 export { gradients } from './tape.js';
+export { tapeStats } from './tape-stats.js';
+export type { TapeStats } from './tape-stats.js';
 export type { BackwardOptions, GradientsOptions, TapeNode, OpRecord } from './tape.js';
 export { defineOp } from './define-op.js';
 export type { Op, OpSpec, VjpContext, ForwardResult, Grads, GradOf } from './define-op.js';

@@ -155,13 +155,20 @@ function accumulateGrad(t: Tensor, g: Tensor, createGraph: boolean): void {
   }
 }
 
+/**
+ * @internal Tape bookkeeping counts, read by `tapeStats()`: nodes recorded since the process
+ * started and nodes whose saved tensors backward has released (each node counted once).
+ */
+export const tapeCounters = { recorded: 0, released: 0 };
+
 /** Releases what backward needed, so memory does not grow across training steps. */
 function freeGraph(order: readonly Tensor[]): void {
   for (const t of order) {
     const node = t.gradFn;
-    if (node) {
+    if (node && node.args !== null) {
       node.args = null;
       node.saved = undefined;
+      tapeCounters.released++;
     }
   }
 }
@@ -271,4 +278,5 @@ export function recordNode(op: OpRecord, inputs: Tensor[], args: readonly unknow
   const createdAt = isAnomalyEnabled() ? new Error().stack?.split('\n').slice(3, 9).join('\n') : undefined;
   output.gradFn = { op, inputs, args, saved, output, createdAt };
   output.requiresGrad = true;
+  tapeCounters.recorded++;
 }
