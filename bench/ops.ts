@@ -53,7 +53,7 @@ export async function matmulRows(sizes: readonly number[], quick: boolean): Prom
       ];
       // tfjs-cpu runs at ~1 GFLOP/s: at N ≥ 512 it alone would take most of the time budget.
       if (n <= 256) contenders.push(tfMatmul('cpu'));
-      const ms = await compare(contenders, { warmup: n >= 1024 ? 2 : 3, rounds: quick ? 3 : n >= 1024 ? 7 : 9, minMs: 30 });
+      const ms = await compare(contenders, { warmup: n >= 1024 ? 2 : 3, rounds: quick ? 3 : n >= 1024 ? 11 : 9, minMs: n >= 1024 ? 60 : 30 });
       const gflops = (t: number | undefined) => (t === undefined ? undefined : (2 * n ** 3) / (t * 1e6));
       rows.push({
         section: 'matmul', name: `float32 matmul N=${n} ${trans}`, unit: 'GFLOP/s', higherIsBetter: true,
@@ -106,7 +106,7 @@ export async function chainRows(quick: boolean): Promise<Row[]> {
   };
   // With one warm-up this reads about twice the warmed figure (the JIT is still compiling the
   // tape's paths), so it is warmed up well.
-  const ms = await compare([{ name: 'tapegrad', run: chain }], { warmup: 60, rounds: quick ? 5 : 15, minMs: 30 });
+  const ms = await compare([{ name: 'tapegrad', run: chain }], { warmup: 60, rounds: quick ? 5 : 21, minMs: 30 });
   return [{
     section: 'tape', name: 'chain of 1,000 scalar ops, forward + backward', unit: 'µs per op', higherIsBetter: false,
     values: { tapegrad: (ms.tapegrad! * 1000) / 1000 },

@@ -42,10 +42,16 @@ export function targets(rows: readonly Row[]): Target[] {
     const mt = speedup(ab, 'tfjs-wasm'), st = speedup(ab, 'tfjs-wasm', 'tapegrad-1t');
     out.push({ target: 'matmul N=1024 ≥ 1.5× tfjs-wasm, both cores', measured: ratio(mt), met: mt === undefined ? undefined : mt >= 1.5 });
     out.push({ target: 'matmul N=1024 ≥ 1.0× tfjs-wasm, one core', measured: ratio(st), met: st === undefined ? undefined : st >= 1.0 });
+    // On each thread count: the threaded figure alone moves with the other process's load.
     for (const t of ['A·Bᵀ', 'Aᵀ·B']) {
       const r = find(`float32 matmul N=1024 ${t}`);
-      const rel = r && ab.values.tapegrad && r.values.tapegrad ? r.values.tapegrad / ab.values.tapegrad : undefined;
-      out.push({ target: `matmul N=1024 ${t} within 20% of A·B`, measured: rel === undefined ? '–' : `${(rel * 100).toFixed(0)}% of A·B`, met: rel === undefined ? undefined : rel >= 0.8 });
+      const rel = (k: 'tapegrad' | 'tapegrad-1t') => (r?.values[k] && ab.values[k] ? r.values[k] / ab.values[k] : undefined);
+      const [one, all] = [rel('tapegrad-1t'), rel('tapegrad')];
+      const pct = (x: number | undefined) => (x === undefined ? '–' : `${(x * 100).toFixed(0)}%`);
+      out.push({
+        target: `matmul N=1024 ${t} within 20% of A·B`, measured: `${pct(one)} of A·B on 1 thread, ${pct(all)} threaded`,
+        met: one === undefined || all === undefined ? undefined : Math.min(one, all) >= 0.8,
+      });
     }
   }
   const m = rows.find((r) => r.name.startsWith('MLP'));
