@@ -19,6 +19,7 @@ export type { GeneratorState } from './rng.js';
 export { noGrad, enableGrad, isGradEnabled, detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from './grad-mode.js';
 export { gradients } from './tape.js';
 export { tapeStats } from './tape-stats.js';
+export { setNumThreads, getNumThreads } from './threads.js';
 export type { TapeStats } from './tape-stats.js';
 export type { BackwardOptions, GradientsOptions, TapeNode, OpRecord } from './tape.js';
 export { defineOp } from './define-op.js';

@@ -22,9 +22,9 @@ export const threading = {
 
 /**
  * Int32 slots of the control block: wake-up sequence, workers finished, kernel id, task address,
- * chunks done by workers, error flag, workers started.
+ * chunks done by workers, error flag, workers started, workers that take part in the task.
  */
-const SEQ = 0, DONE = 1, KERNEL = 2, TASK = 3, WORKER_CHUNKS = 4, FAILED = 5, READY = 6;
+const SEQ = 0, DONE = 1, KERNEL = 2, TASK = 3, WORKER_CHUNKS = 4, FAILED = 5, READY = 6, ACTIVE = 7;
 export const CONTROL_BYTES = 32;
 
 // Plain JavaScript, run with `eval`, so workers need no loader for TypeScript. New modules arrive
@@ -32,19 +32,22 @@ export const CONTROL_BYTES = 32;
 // runs: it sleeps in Atomics.wait between tasks).
 const WORKER_SOURCE = `
 const { parentPort, receiveMessageOnPort } = require('node:worker_threads');
-parentPort.once('message', ({ memory, port, control }) => {
+parentPort.once('message', ({ memory, port, control, index }) => {
   const ctl = new Int32Array(memory.buffer, control, ${CONTROL_BYTES / 4});
+  // No task is in flight while a worker starts (see runThreaded), so the current sequence is
+  // the one to wait past, also for a worker added to a pool that has already run tasks.
+  let seen = Atomics.load(ctl, ${SEQ});
   Atomics.add(ctl, ${READY}, 1);
   Atomics.notify(ctl, ${READY});
   const runs = [];
-  let seen = 0;
   for (;;) {
     while (Atomics.load(ctl, ${SEQ}) === seen) Atomics.wait(ctl, ${SEQ}, seen);
     seen = Atomics.load(ctl, ${SEQ});
     for (let m; (m = receiveMessageOnPort(port)); ) {
       runs[m.message.id] = new WebAssembly.Instance(m.message.module, { env: { mem: memory } }).exports.run;
     }
-    try {
+    // Workers beyond the active count (after setNumThreads lowered it) only report done.
+    if (index < ctl[${ACTIVE}]) try {
       Atomics.add(ctl, ${WORKER_CHUNKS}, runs[ctl[${KERNEL}]](ctl[${TASK}]));
     } catch (e) {
       Atomics.store(ctl, ${FAILED}, 1);
@@ -67,22 +70,28 @@ export function registerModule(module: object): number {
   return modules.length - 1;
 }
 
-/** Starts the workers on first use; null when threads are off or cannot start. */
+/**
+ * Starts workers on first use, and more when `threading.workers` has grown since (a lowered count
+ * keeps the extra workers asleep rather than stopping them); null when threads are off or cannot
+ * start. Added workers get every registered module with their first task (`sent` restarts).
+ */
 function ensurePool(memory: object, control: number): Pool | null {
-  if (pool || poolFailed || threading.workers === 0) return pool;
+  if (poolFailed || threading.workers === 0) return pool;
+  if (pool && pool.ports.length >= threading.workers) return pool;
   try {
-    const ports: MessagePort[] = [];
-    for (let i = 0; i < threading.workers; i++) {
+    const buffer = (memory as { buffer: SharedArrayBuffer }).buffer;
+    pool ??= { ports: [], ctl: new Int32Array(buffer, control, CONTROL_BYTES / 4), sent: 0 };
+    for (let i = pool.ports.length; i < threading.workers; i++) {
       // No inherited flags: a parent's --input-type=module would make the script an ES module.
       const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
       worker.unref(); // idle workers must not keep the process alive
       const { port1, port2 } = new MessageChannel();
       port1.unref();
-      worker.postMessage({ memory, port: port2, control }, [port2]);
-      ports.push(port1);
+      worker.postMessage({ memory, port: port2, control, index: i }, [port2]);
+      // Modules already sent to the older workers go to this one before its first task.
+      for (let id = 0; id < pool.sent; id++) port1.postMessage({ id, module: modules[id] });
+      pool.ports.push(port1);
     }
-    const buffer = (memory as { buffer: SharedArrayBuffer }).buffer;
-    pool = { ports, ctl: new Int32Array(buffer, control, CONTROL_BYTES / 4), sent: 0 };
   } catch {
     poolFailed = true;
   }
@@ -104,6 +113,7 @@ export function runThreaded(memory: object, control: number, kernel: number, run
   }
   const { ctl } = p;
   const n = p.ports.length;
+  ctl[ACTIVE] = threading.workers;
   Atomics.store(ctl, DONE, 0);
   Atomics.store(ctl, WORKER_CHUNKS, 0);
   ctl[KERNEL] = kernel;
