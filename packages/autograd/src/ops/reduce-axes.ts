@@ -2,7 +2,8 @@
 import { Tensor } from '../tensor.js';
 import { normalizeAxes, reducedShape } from '../shape.js';
 import { wrap } from '../kernels/layout.js';
-import { reduceAxes } from '../kernels/reduce.js';
+import { reduceAxes, sumRun } from '../kernels/reduce.js';
+import { sumAxes } from '../kernels/reduce-sum.js';
 
 /**
  * The axes a reduction covers: one axis, a list, or `undefined`/`null` for all of them.
@@ -17,7 +18,12 @@ export type Axes = number | readonly number[] | undefined;
 export type Run = Parameters<typeof reduceAxes>[2];
 
 export function reduceWith(x: Tensor, axes: readonly number[], keepDims: boolean, run: Run): Tensor {
-  return new Tensor(wrap(reduceAxes(x.data, axes, run), reducedShape(x.shape, axes, keepDims)));
+  // Sum over leading or middle axes has a kernel that reads the input in place instead of
+  // copying it with the reduced axes moved last; trailing axes are already runs, which
+  // reduceAxes sums with less overhead (measured: [64,256].sum(1) 14 vs 18 µs).
+  const trailing = axes.every((a, i) => a === x.ndim - axes.length + i);
+  const values = run === sumRun && !trailing ? sumAxes(x.data, axes) : reduceAxes(x.data, axes, run);
+  return new Tensor(wrap(values, reducedShape(x.shape, axes, keepDims)));
 }
 
 /** The gradient of a reduction, broadcast back over the reduced axes of `x`. */
