@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import ndarray, { type NdArray } from 'ndarray';
-import { loopPlan, map2, map3, mapReference, type BinaryKind } from '../src/kernels/elementwise.js';
+import { loopPlan, map1, map2, map3, mapReference, type BinaryKind, type UnaryKind } from '../src/kernels/elementwise.js';
 import type { TypedArray } from '../src/dtype.js';
 
 type DT = 'float32' | 'float64';
@@ -87,6 +87,19 @@ describe('strided elementwise kernels', () => {
     expect(loopPlan([64, 256], [[256, 1], [0, 1]])).toEqual({ dims: [64, 256], steps: [[256, 1], [0, 1]] });
     expect(loopPlan([4, 1, 8, 16], [[128, 128, 16, 1], [128, 5, 16, 1]])).toEqual({ dims: [512], steps: [[1], [1]] });
     expect(loopPlan([], [[], []])).toEqual({ dims: [1], steps: [[0], [0]] });
+  });
+
+  it('map1 dedicated loops equal the closure, on views and special values', () => {
+    const unary: Record<UnaryKind, (v: number) => number> = {
+      neg: (v) => -v, exp: Math.exp, log: Math.log, sqrt: Math.sqrt, square: (v) => v * v, abs: Math.abs, relu: (v) => (v > 0 ? v : 0),
+    };
+    fc.assert(fc.property(caseArb, ({ S, la, dt, seed }) => {
+      const a = view(S, la, dt, seed);
+      if (a.size > 0) a.data[a.offset] = [NaN, Infinity, -0, 0][seed & 3]!;
+      for (const kind of Object.keys(unary) as UnaryKind[]) {
+        expect(values(map1(a, unary[kind], kind))).toEqual(values(map1(a, unary[kind])));
+      }
+    }), { numRuns: 200 });
   });
 
   it('handles empty operands', () => {

@@ -47,11 +47,24 @@ export function loopPlan(shape: readonly number[], strides: readonly (readonly n
   return { dims, steps };
 }
 
-/** out[i] = f(x[i]) as a new contiguous array of x's dtype. */
-export function map1(x: Nd, f: (v: number) => number): Nd {
+/** Unary ops with a dedicated loop in map1 (same reason as BinaryKind; measured exp over 1e6: 8.6 vs 15 ms). */
+export type UnaryKind = 'neg' | 'exp' | 'log' | 'sqrt' | 'square' | 'abs' | 'relu';
+
+/** out[i] = f(x[i]) as a new contiguous array of x's dtype. `kind` selects a dedicated loop; `f` must agree with it. */
+export function map1(x: Nd, f: (v: number) => number, kind?: UnaryKind): Nd {
   const src = contiguousData(x);
-  const out = like(src, src.length);
-  for (let i = 0; i < src.length; i++) out[i] = f(src[i]!);
+  const n = src.length;
+  const out = like(src, n);
+  switch (kind) {
+    case 'neg': for (let i = 0; i < n; i++) out[i] = -src[i]!; break;
+    case 'exp': for (let i = 0; i < n; i++) out[i] = Math.exp(src[i]!); break;
+    case 'log': for (let i = 0; i < n; i++) out[i] = Math.log(src[i]!); break;
+    case 'sqrt': for (let i = 0; i < n; i++) out[i] = Math.sqrt(src[i]!); break;
+    case 'square': for (let i = 0; i < n; i++) { const v = src[i]!; out[i] = v * v; } break;
+    case 'abs': for (let i = 0; i < n; i++) out[i] = Math.abs(src[i]!); break;
+    case 'relu': for (let i = 0; i < n; i++) { const v = src[i]!; out[i] = v > 0 ? v : 0; } break;
+    default: for (let i = 0; i < n; i++) out[i] = f(src[i]!);
+  }
   return wrap(out, x.shape);
 }
 

@@ -3,12 +3,12 @@
 // elu) multiply by constant masks, which are locally exact away from the kink.
 import { Tensor } from '../tensor.js';
 import { defineOp } from '../define-op.js';
-import { map1 } from '../kernels/elementwise.js';
+import { map1, type UnaryKind } from '../kernels/elementwise.js';
 import * as k from '../kernels/activation.js';
 import { gt } from './compare.js';
 import { where } from './elementwise.js';
 
-const mapped = (x: Tensor, f: (v: number) => number) => new Tensor(map1(x.data, f));
+const mapped = (x: Tensor, f: (v: number) => number, kind?: UnaryKind) => new Tensor(map1(x.data, f, kind));
 
 function assertFinite(op: string, name: string, value: number): void {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${op}: ${name} must be a finite number, got ${value}`);
@@ -56,7 +56,7 @@ export function logSigmoid(x: Tensor): Tensor {
 
 const reluOp = defineOp({
   name: 'relu',
-  forward: (x: Tensor) => mapped(x, (v) => (v > 0 ? v : 0)),
+  forward: (x: Tensor) => mapped(x, (v) => (v > 0 ? v : 0), 'relu'),
   // The gradient at 0 is 0, as in PyTorch.
   vjp: (g, { args: [x] }) => [g.mul(gt(x, 0))],
 });

@@ -1,16 +1,20 @@
 // Elementwise unary math: each op a kernel over the values and a vjp in tensor ops.
 import { Tensor } from '../tensor.js';
 import { defineOp } from '../define-op.js';
-import { map1 } from '../kernels/elementwise.js';
+import { map1, type UnaryKind } from '../kernels/elementwise.js';
 import { erf as erfScalar } from '../kernels/special.js';
 import { ge, le } from './compare.js';
 
 const wrapNd = (nd: Tensor['data']) => new Tensor(nd);
 
+// Ops whose name is a UnaryKind get map1's dedicated loop; the rest go through `f`.
+const dedicated = new Set<string>(['neg', 'exp', 'log', 'sqrt', 'square', 'abs']);
+
 function unaryOp(name: string, f: (x: number) => number, vjp: (g: Tensor, x: Tensor, out: Tensor) => Tensor | null) {
+  const kind = dedicated.has(name) ? (name as UnaryKind) : undefined;
   const op = defineOp({
     name,
-    forward: (x: Tensor) => wrapNd(map1(x.data, f)),
+    forward: (x: Tensor) => wrapNd(map1(x.data, f, kind)),
     vjp: (g, { args: [x], output }) => [vjp(g, x, output)],
   });
   return (x: Tensor): Tensor => op(x);
