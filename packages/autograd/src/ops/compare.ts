@@ -1,14 +1,16 @@
 // Comparisons: masks of 0/1 in the operands' dtype. They are not differentiable (no grad, no tape).
 import { Tensor, type TensorLike } from '../tensor.js';
 import { noGrad } from '../grad-mode.js';
-import { map2 } from '../kernels/elementwise.js';
+import { map2, type CompareKind } from '../kernels/elementwise.js';
 import { broadcastOperands } from './broadcast.js';
 
-function compareOp(name: string, f: (a: number, b: number) => boolean) {
+// The name is map2's CompareKind, which selects a branch-free dedicated loop; `f` must agree.
+function compareOp(name: CompareKind, f: (a: number, b: number) => boolean) {
+  const g = (u: number, v: number) => (f(u, v) ? 1 : 0);
   return (a: TensorLike, b: TensorLike): Tensor =>
     noGrad(() => {
       const [x, y] = broadcastOperands(name, [a, b]);
-      return new Tensor(map2(x!.data, y!.data, (u, v) => (f(u, v) ? 1 : 0)));
+      return new Tensor(map2(x!.data, y!.data, g, name));
     });
 }
 
