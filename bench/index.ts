@@ -8,7 +8,7 @@
 //   pnpm bench --only matmul,cnn   some sections (matmul, elementwise, mlp, cnn, chain, gemm)
 //   pnpm bench --docs              also update docs/performance.md and docs/performance.json
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, availableParallelism } from 'node:os';
+import { cpus, availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -29,6 +29,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 // PROD: no tfjs-node hint on the first cpu op (it cannot install here), no debug checks.
 tf.env().set('PROD', true);
 const started = performance.now();
+// The 1-minute load before and after: threaded figures only mean something when the other core
+// was free (this run itself adds up to 2 to the figure after).
+const loadBefore = loadavg()[0]!;
 const rows: Row[] = [];
 const section = async (name: string, fn: () => Promise<Row[]>) => {
   if (!wanted(name)) return;
@@ -48,6 +51,7 @@ await section('cnn', () => cnnRows(quick));
 const machine = {
   cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), node: process.version,
   os: `${process.platform} ${process.arch}`, tfjs: tf.version_core, gemmThreads: threading.workers + 1,
+  load: [loadBefore, loadavg()[0]!],
 };
 const date = new Date().toISOString();
 const seconds = (performance.now() - started) / 1000;
@@ -56,7 +60,7 @@ const markdown = [
   ...table(rows, machine.gemmThreads), '',
   `Medians. Ratios are speed-ups of tapegrad over the peer (> 1: tapegrad faster); "1 thread" forces tapegrad's gemm onto the calling thread. tfjs-wasm is SIMD, single-threaded.`,
   '', ...targetTable(ts), '',
-  `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, tfjs ${machine.tfjs}; ${date}; ${seconds.toFixed(0)} s.`,
+  `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, tfjs ${machine.tfjs}; ${date}; ${seconds.toFixed(0)} s; load average ${machine.load.map((x) => x.toFixed(2)).join(' before, ')} after.`,
 ].join('\n');
 console.log(markdown);
 if (wanted('gemm')) console.log('\n' + gemmTable(gemmFigures()).join('\n'));
