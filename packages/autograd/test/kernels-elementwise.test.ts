@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import ndarray, { type NdArray } from 'ndarray';
-import { loopPlan, map1, map2, map3, mapReference, type BinaryKind, type UnaryKind } from '../src/kernels/elementwise.js';
+import { loopPlan } from '../src/kernels/loop-plan.js';
+import { map1, map2, map3, mapReference, type BinaryKind, type UnaryKind } from '../src/kernels/elementwise.js';
 import type { TypedArray } from '../src/dtype.js';
 
 type DT = 'float32' | 'float64';

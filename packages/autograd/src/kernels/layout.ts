@@ -1,9 +1,9 @@
 // Moving values between ndarray views, contiguous typed arrays and nested JS arrays.
 // No autograd in here.
 import ndarray, { type NdArray } from 'ndarray';
-import ops from 'ndarray-ops';
 import { allocate, dtypeOf, type DType, type TypedArray } from '../dtype.js';
 import { contiguousStrides, sizeOf } from '../shape.js';
+import { copyStrided } from './loop-plan.js';
 
 /**
  * Nested arrays of numbers, as `toArray()` returns them and `tensor()` accepts them.
@@ -44,12 +44,7 @@ export function copyToContiguous(a: NdArray<TypedArray>, dtype: DType = dtypeOf(
   // ndarray-ops.assign, 0.29 ms as slice).
   if (dtype === dtypeOf(a.data) && isContiguous(a)) return a.data.slice(a.offset, a.offset + sizeOf(a.shape));
   const out = allocate(dtype, sizeOf(a.shape));
-  if (out.length === 0) return out;
-  if (a.shape.length === 0) {
-    out[0] = a.get();
-    return out;
-  }
-  ops.assign(ndarray(out, a.shape.slice()), a);
+  copyStrided(a.data, a.shape, a.stride, a.offset, out);
   return out;
 }
 

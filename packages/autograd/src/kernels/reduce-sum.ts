@@ -4,7 +4,7 @@
 // instead of copying a transpose. No autograd in here.
 import type { NdArray } from 'ndarray';
 import type { TypedArray } from '../dtype.js';
-import { loopPlan } from './elementwise.js';
+import { loopPlan } from './loop-plan.js';
 
 /**
  * Σ of `x` over `axes` (sorted, unique), row-major over the kept axes, in x's dtype. Partial
