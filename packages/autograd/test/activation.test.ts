@@ -123,3 +123,14 @@ describe('activations: bad input', () => {
     expect(x.elu().toArray()).toEqual(tg.elu(x, 1).toArray());
   });
 });
+
+describe('relu and NaN', () => {
+  it('passes NaN through (as PyTorch) instead of hiding it, and maps -0 to +0', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const out = tensor([NaN, -0, -1, 2], { dtype }).relu().toArray() as number[];
+      expect(Number.isNaN(out[0])).toBe(true);
+      expect(Object.is(out[1], 0)).toBe(true);
+      expect(out.slice(2)).toEqual([0, 2]);
+    }
+  });
+});

@@ -48,8 +48,8 @@ export function map1(x: Nd, f: (v: number) => number, kind?: UnaryKind): Nd {
 }
 
 /**
- * out = src > 0 ? src : 0 (NaN and -0 give +0) without a branch: the bits of each value are ANDed
- * with a mask that is all ones when v > 0 and zero otherwise. A branch on random signs mispredicts
+ * out = v <= 0 ? +0 : v without a branch (NaN passes through, as in PyTorch; -0 gives +0): the bits
+ * of each value are ANDed with a mask that is zero when v <= 0 and all ones otherwise. A branch on random signs mispredicts
  * half the time (measured 295k float32: 1.9 ms with `v > 0 ? v : 0`).
  */
 function reluBits(src: TypedArray, out: TypedArray): void {
@@ -57,10 +57,10 @@ function reluBits(src: TypedArray, out: TypedArray): void {
   const si = new Int32Array(src.buffer, src.byteOffset, src.length * words);
   const oi = new Int32Array(out.buffer, out.byteOffset, out.length * words);
   if (words === 1) {
-    for (let i = 0; i < src.length; i++) oi[i] = si[i]! & -(src[i]! > 0);
+    for (let i = 0; i < src.length; i++) oi[i] = si[i]! & -!(src[i]! <= 0);
   } else {
     for (let i = 0, w = 0; i < src.length; i++, w += 2) {
-      const m = -(src[i]! > 0);
+      const m = -!(src[i]! <= 0);
       oi[w] = si[w]! & m;
       oi[w + 1] = si[w + 1]! & m;
     }

@@ -56,7 +56,7 @@ export function logSigmoid(x: Tensor): Tensor {
 
 const reluOp = defineOp({
   name: 'relu',
-  forward: (x: Tensor) => mapped(x, (v) => (v > 0 ? v : 0), 'relu'),
+  forward: (x: Tensor) => mapped(x, (v) => (v <= 0 ? 0 : v), 'relu'), // NaN stays NaN, as in PyTorch
   // The gradient at 0 is 0, as in PyTorch.
   vjp: (g, { args: [x] }) => [g.mul(gt(x, 0))],
 });
