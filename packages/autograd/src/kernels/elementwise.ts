@@ -7,6 +7,7 @@ import type { NdArray } from 'ndarray';
 import type { TypedArray } from '../dtype.js';
 import { contiguousData, wrap } from './layout.js';
 import { loopPlan } from './loop-plan.js';
+import { simdBinary, simdUnary } from './wasm/elementwise-wasm.js';
 
 type Nd = NdArray<TypedArray>;
 
@@ -33,6 +34,11 @@ export type UnaryKind = 'neg' | 'exp' | 'log' | 'sqrt' | 'square' | 'abs' | 'rel
 export function map1(x: Nd, f: (v: number) => number, kind?: UnaryKind): Nd {
   const src = contiguousData(x);
   const n = src.length;
+  // Large contiguous inputs of the SIMD-able kinds go to WebAssembly (null: not here, too small).
+  if (kind === 'neg' || kind === 'exp' || kind === 'sqrt' || kind === 'abs' || kind === 'relu') {
+    const fast = simdUnary(kind, src, n);
+    if (fast) return wrap(fast, x.shape);
+  }
   const out = like(src, n);
   switch (kind) {
     case 'neg': for (let i = 0; i < n; i++) out[i] = -src[i]!; break;
@@ -110,11 +116,16 @@ function row2(
  * a new contiguous array of a's dtype. `kind` selects a dedicated loop; `f` must agree with it.
  */
 export function map2(a: Nd, b: Nd, f: (u: number, v: number) => number, kind?: BinaryKind): Nd {
-  const out = like(a.data, a.size);
-  if (a.size === 0) return wrap(out, a.shape);
+  if (a.size === 0) return wrap(like(a.data, 0), a.shape);
   const { dims, steps: [sa, sb] } = loopPlan(a.shape, [a.stride, b.stride]);
   const D = dims.length - 1;
   const inner = dims[D]!, ia = sa![D]!, ib = sb![D]!;
+  // One merged run of contiguous or broadcast-scalar operands: the WebAssembly SIMD path when large.
+  if (D === 0 && (kind === 'add' || kind === 'sub' || kind === 'mul' || kind === 'div')) {
+    const fast = simdBinary(kind, inner, a.data, a.offset, ia, b.data, b.offset, ib);
+    if (fast) return wrap(fast, a.shape);
+  }
+  const out = like(a.data, a.size);
   const idx = new Array<number>(D).fill(0);
   let pa = a.offset, pb = b.offset;
   for (let o = 0; o < out.length; o += inner) {

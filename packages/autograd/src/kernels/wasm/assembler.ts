@@ -53,6 +53,11 @@ const SIMD = {
   v128_load: 0x00, v128_load32_splat: 0x09, v128_load64_splat: 0x0a, v128_store: 0x0b, v128_const: 0x0c,
   f32x4_splat: 0x13, f64x2_splat: 0x14,
   f32x4_add: 0xe4, f32x4_mul: 0xe6, f64x2_add: 0xf0, f64x2_mul: 0xf2,
+  // Elementwise kernels (elementwise-module.ts).
+  f32x4_abs: 0xe0, f32x4_neg: 0xe1, f32x4_sqrt: 0xe3, f32x4_sub: 0xe5, f32x4_div: 0xe7, f32x4_min: 0xe8, f32x4_max: 0xe9,
+  f64x2_abs: 0xec, f64x2_neg: 0xed, f64x2_sqrt: 0xef, f64x2_sub: 0xf1, f64x2_div: 0xf3,
+  f32x4_le: 0x45, f64x2_le: 0x4b, v128_not: 0x4d, v128_and: 0x4e, f32x4_nearest: 0x6a,
+  i32x4_shl: 0xab, i32x4_shr_s: 0xac, i32x4_add: 0xae, i32x4_sub: 0xb1, i32x4_trunc_sat_f32x4_s: 0xf8,
   f32x4_relaxed_madd: 0x105, f64x2_relaxed_madd: 0x107,
 } as const;
 
@@ -164,6 +169,22 @@ export class Fn {
   shuffle(lanes: readonly number[], bytes: number): this {
     this.code.push(0xfd, 0x0d);
     for (const l of lanes) for (let b = 0; b < bytes; b++) this.code.push(l * bytes + b);
+    return this;
+  }
+
+  /** `v128.const` with four equal float32 lanes. */
+  f32x4Const(v: number): this {
+    this.simd('v128_const');
+    const b = new Uint8Array(new Float32Array([v, v, v, v]).buffer);
+    this.code.push(...b);
+    return this;
+  }
+
+  /** `v128.const` with four equal int32 lanes. */
+  i32x4Const(v: number): this {
+    this.simd('v128_const');
+    const b = new Uint8Array(new Int32Array([v, v, v, v]).buffer);
+    this.code.push(...b);
     return this;
   }
 
