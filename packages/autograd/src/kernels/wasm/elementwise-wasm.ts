@@ -23,7 +23,7 @@ type Dtype = 'float32' | 'float64';
 /**
  * minSize: elements from which the SIMD path runs. Measured ns/element SIMD vs TS loop (float32):
  * at 256 mul 5.7/5.6, exp 6.6/10.7, relu 5.1/6.0; at 1024 mul 1.9/2.8, exp 3.2/7.4; float64 alike
- * (call and allocation overhead dominate below ~256). chunk: 16384elements copied in, computed and
+ * (call and allocation overhead dominate below ~256). chunk: elements copied in, computed and
  * copied out per kernel call, so WebAssembly memory stays at a few hundred KiB (it never shrinks)
  * instead of growing to twice the largest operand; 4 Ki–64 Ki and unchunked measured the same, the
  * fresh output array's page faults dominating at 1e7. Mutable so tests can force the path (minSize
