@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import ndarray from 'ndarray';
 import { map1, map2, type BinaryKind, type UnaryKind } from '../src/kernels/elementwise.js';
-import { simdBinary, simdElementwise, simdElementwiseAvailable, simdUnary } from '../src/kernels/wasm/elementwise-wasm.js';
+import { simdBinary, simdBinaryRows, simdElementwise, simdElementwiseAvailable, simdUnary } from '../src/kernels/wasm/elementwise-wasm.js';
 import type { TypedArray } from '../src/dtype.js';
 
 type DT = 'float32' | 'float64';
@@ -92,6 +92,27 @@ describe.each(['float32', 'float64'] as const)('SIMD elementwise %s', (dt) => {
         expectSame(got!, want);
       },
     ), { numRuns: 60 });
+  });
+});
+
+describe.each(['float32', 'float64'] as const)('SIMD elementwise rows %s', (dt) => {
+  // Operand layouts of a rows × width product: [outer step, inner step] as map2's loop plan gives.
+  const LAYOUTS = { full: (w: number) => [w, 1], row: () => [0, 1], col: () => [1, 0], one: () => [0, 0] } as const;
+  it.each(['add', 'sub', 'mul', 'div'] as const)('%s with full, repeated-row, per-row and single operands matches the reference', (kind: BinaryKind) => {
+    fc.assert(fc.property(
+      fc.array(valueArb(dt), { minLength: 1, maxLength: 64 }), fc.array(valueArb(dt), { minLength: 1, maxLength: 64 }),
+      fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 150 }), fc.constantFrom('full', 'row', 'col', 'one'),
+      fc.constantFrom('full', 'row', 'col', 'one'), fc.integer({ min: 0, max: 3 }), fc.constantFrom(7, 64, 16384),
+      (va, vb, rows, width, la, lb, off, chunk) => {
+        const a = arrayOf(dt, va, rows * width + off), b = arrayOf(dt, vb, rows * width + off);
+        const [ao, ai] = LAYOUTS[la](width), [bo, bi] = LAYOUTS[lb](width);
+        const want = reference(() => map2(ndarray(a, [rows, width], [ao!, ai!], off), ndarray(b, [rows, width], [bo!, bi!], off), () => NaN, kind).data);
+        Object.assign(simdElementwise, { minSize: 0, minWidth: 0, chunk });
+        const got = simdBinaryRows(kind as 'add', rows, width, a, off, ao!, ai!, b, off, bo!, bi!);
+        if (ai === 0 && bi === 0) { expect(got).toBeNull(); return; }
+        expectSame(got!, want);
+      },
+    ), { numRuns: 80 });
   });
 });
 

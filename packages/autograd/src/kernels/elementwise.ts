@@ -7,7 +7,7 @@ import type { NdArray } from 'ndarray';
 import type { TypedArray } from '../dtype.js';
 import { contiguousData, wrap } from './layout.js';
 import { loopPlan } from './loop-plan.js';
-import { simdBinary, simdUnary } from './wasm/elementwise-wasm.js';
+import { simdBinary, simdBinaryRows, simdUnary } from './wasm/elementwise-wasm.js';
 
 type Nd = NdArray<TypedArray>;
 
@@ -123,6 +123,10 @@ export function map2(a: Nd, b: Nd, f: (u: number, v: number) => number, kind?: B
   // One merged run of contiguous or broadcast-scalar operands: the WebAssembly SIMD path when large.
   if (D === 0 && (kind === 'add' || kind === 'sub' || kind === 'mul' || kind === 'div')) {
     const fast = simdBinary(kind, inner, a.data, a.offset, ia, b.data, b.offset, ib);
+    if (fast) return wrap(fast, a.shape);
+  }
+  if (D === 1 && (kind === 'add' || kind === 'sub' || kind === 'mul' || kind === 'div')) {
+    const fast = simdBinaryRows(kind, dims[0]!, inner, a.data, a.offset, sa![0]!, ia, b.data, b.offset, sb![0]!, ib);
     if (fast) return wrap(fast, a.shape);
   }
   const out = like(a.data, a.size);

@@ -27,9 +27,11 @@ type Dtype = 'float32' | 'float64';
  * copied out per kernel call, so WebAssembly memory stays at a few hundred KiB (it never shrinks)
  * instead of growing to twice the largest operand; 4 Ki–64 Ki and unchunked measured the same, the
  * fresh output array's page faults dominating at 1e7. Mutable so tests can force the path (minSize
- * 0) or switch it off (enabled false); not part of the public API.
+ * 0) or switch it off (enabled false); not part of the public API. minWidth: the shortest row
+ * simdBinaryRows takes; with one call per row it still measured 2× the TS loop at width 4 (1024
+ * rows, bias and per-row operands, both dtypes) and ties below minSize.
  */
-export const simdElementwise = { enabled: true, minSize: 512, chunk: 16384 };
+export const simdElementwise = { enabled: true, minSize: 512, chunk: 16384, minWidth: 4 };
 
 const PAGE = 65536;
 const MAX_BYTES = 0x7fff0000; // keeps byte addresses below 2^31
@@ -131,6 +133,64 @@ export function simdUnary(kind: SimdUnary, x: TypedArray, n: number): TypedArray
     v.set(x.subarray(s, s + len), 0);
     run(0, 0, pad(len * es));
     out.set(v.subarray(0, len), s);
+  }
+  return out;
+}
+
+/**
+ * How one operand of a rows × inner product is laid out, from its (outer, inner) steps: full
+ * (row r at r·inner), one row repeated (a bias), one value per row (keepdim reductions such as
+ * softmax's max), or one value. Anything else (transposed, strided) is left to the TS loops.
+ */
+type RowLayout = 'full' | 'row' | 'col' | 'one';
+function rowLayout(outer: number, inner: number, width: number): RowLayout | null {
+  if (inner === 1) return outer === width ? 'full' : outer === 0 ? 'row' : null;
+  if (inner === 0) return outer === 1 ? 'col' : outer === 0 ? 'one' : null;
+  return null;
+}
+
+/**
+ * out = a ∘ b over a rows × width loop (map2's two merged dimensions), one kernel call per row, so
+ * a broadcast row or column is copied in once per chunk and never expanded. Null: use the TS loop.
+ */
+export function simdBinaryRows(
+  kind: SimdBinary, rows: number, width: number,
+  a: TypedArray, aOff: number, aOuter: number, ia: number, b: TypedArray, bOff: number, bOuter: number, ib: number,
+): TypedArray | null {
+  const n = rows * width;
+  if (!simdElementwise.enabled || n < simdElementwise.minSize || width < simdElementwise.minWidth) return null;
+  const dtype = dtypeOf(a);
+  if (!dtype || dtypeOf(b) !== dtype || !BINARY.includes(kind)) return null;
+  const la = rowLayout(aOuter, ia, width), lb = rowLayout(bOuter, ib, width);
+  const form: SimdForm | null = ia === 1 && ib === 1 ? 'vv' : ia === 1 ? 'vs' : ib === 1 ? 'sv' : null;
+  if (!la || !lb || !form) return null;
+  const k = kernels(dtype);
+  if (!k) return null;
+  const es = a.BYTES_PER_ELEMENT;
+  const chunkRows = Math.max(1, Math.floor(simdElementwise.chunk / width));
+  // Regions (bytes): A | B | O, each room for a chunk of full rows plus one vector of overrun: a
+  // row's kernel call runs to the next 16 bytes, so it may write into the next row's output slot
+  // (rewritten by the next call) and read past its operand row (only those lanes use it).
+  const region = pad(chunkRows * width * es + 16);
+  const aAt = 0, bAt = region, oAt = 2 * region;
+  if (!ensureMemory(3 * region)) return null;
+  const v = view(dtype);
+  const out = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+  const run = k[`${kind}_${form}`]!;
+  const rowBytes = Math.ceil((width * es) / 16) * 16;
+  /** Copies the operand's part for rows [r0, r0 + m) to `at`; returns its per-row byte step. */
+  const load = (x: TypedArray, off: number, l: RowLayout, at: number, r0: number, m: number, first: boolean): number => {
+    if (l === 'full') v.set(x.subarray(off + r0 * width, off + (r0 + m) * width), at / es);
+    else if (l === 'col') v.set(x.subarray(off + r0, off + r0 + m), at / es);
+    else if (first) v.set(x.subarray(off, off + (l === 'row' ? width : 1)), at / es);
+    return l === 'full' ? width * es : l === 'col' ? es : 0;
+  };
+  for (let r0 = 0; r0 < rows; r0 += chunkRows) {
+    const m = Math.min(chunkRows, rows - r0);
+    const da = load(a, aOff, la, aAt, r0, m, r0 === 0);
+    const db = load(b, bOff, lb, bAt, r0, m, r0 === 0);
+    for (let r = 0; r < m; r++) run(aAt + r * da, bAt + r * db, oAt + r * width * es, rowBytes);
+    out.set(v.subarray(oAt / es, oAt / es + m * width), r0 * width);
   }
   return out;
 }
