@@ -55,6 +55,7 @@ const SIMD = {
   f32x4_add: 0xe4, f32x4_mul: 0xe6, f64x2_add: 0xf0, f64x2_mul: 0xf2,
   // Elementwise kernels (elementwise-module.ts).
   f32x4_abs: 0xe0, f32x4_neg: 0xe1, f32x4_sqrt: 0xe3, f32x4_sub: 0xe5, f32x4_div: 0xe7, f32x4_min: 0xe8, f32x4_max: 0xe9,
+  f32x4_pmin: 0xea, f32x4_pmax: 0xeb,
   f64x2_abs: 0xec, f64x2_neg: 0xed, f64x2_sqrt: 0xef, f64x2_sub: 0xf1, f64x2_div: 0xf3,
   f32x4_le: 0x45, f64x2_le: 0x4b, v128_not: 0x4d, v128_and: 0x4e, f32x4_nearest: 0x6a,
   i32x4_shl: 0xab, i32x4_shr_s: 0xac, i32x4_add: 0xae, i32x4_sub: 0xb1, i32x4_trunc_sat_f32x4_s: 0xf8,
