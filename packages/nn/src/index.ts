@@ -27,6 +27,13 @@ export { Dropout, type DropoutOptions } from './layers/dropout.js';
 export { BatchNorm, BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './layers/batch-norm.js';
 export { LayerNorm, type LayerNormOptions } from './layers/layer-norm.js';
 export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
+export { MultiheadAttention, type MultiheadAttentionOptions, type MultiheadAttentionForwardOptions } from './layers/attention.js';
+export { generateSquareSubsequentMask } from './layers/attention-mask.js';
+export {
+  TransformerEncoderLayer, TransformerDecoderLayer, type TransformerLayerOptions, type TransformerActivation,
+  type TransformerEncoderForwardOptions, type TransformerDecoderForwardOptions,
+} from './layers/transformer-layers.js';
+export { TransformerEncoder, TransformerDecoder, type TransformerStackOptions, type TransformerEncoderStackForwardOptions } from './layers/transformer.js';
 export { ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax, LogSoftmax, Identity } from './layers/activations.js';
 
 export type { Reduction, LossOptions } from './losses/reduction.js';

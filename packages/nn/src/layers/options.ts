@@ -57,3 +57,12 @@ export function checkDType(layerName: string, x: Tensor, reference: Tensor | nul
     throw new Error(`${layerName}: input is ${x.dtype} but the layer's parameters are ${reference.dtype}; convert one (layer.toDType('${x.dtype}') or x.toDType('${reference.dtype}'))`);
   }
 }
+
+/** Throws, naming the layer, when `options` holds a key outside `known` (a misspelt option must not be silently ignored). */
+export function checkOptions(layer: string, options: object | undefined, known: readonly string[]): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object') throw new Error(`${layer}: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new Error(`${layer}: unknown option '${key}' (known: ${known.join(', ')})`);
+  }
+}
