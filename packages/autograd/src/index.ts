@@ -32,6 +32,9 @@ export { zeroGrad } from './zero-grad.js';
 export { unravelIndex } from './shape.js';
 export { serializeTensors, deserializeTensors, saveTensors, loadTensors } from './serialize.js';
 export type { TensorFile } from './serialize.js';
+export { parseSafetensors, serializeSafetensors } from './safetensors.js';
+export type { SafetensorsFile } from './safetensors.js';
+export { saveSafetensors, loadSafetensors } from './safetensors-file.js';
 export * from './graph.js';
 
 export * from './ops/creation.js';

@@ -145,7 +145,11 @@ export function deserializeTensors(bytes: Uint8Array, source = 'tensor data'): T
  * @category Serialization
  */
 export function saveTensors(path: string, tensors: Readonly<Record<string, Tensor>>, meta: unknown = null): void {
-  const bytes = serializeTensors(tensors, meta);
+  writeFileAtomic(path, serializeTensors(tensors, meta));
+}
+
+/** Writes a temporary file, syncs it and renames it over `path`, so a crash never leaves half a file. */
+export function writeFileAtomic(path: string, bytes: Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
   try {
     const fd = openSync(tmp, 'w');

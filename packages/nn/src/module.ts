@@ -140,11 +140,11 @@ export abstract class Module<In extends unknown[] = any[], Out = any> {
   }
 
   /**
-   * Every buffer with its dotted name (e.g. `'bn.runningMean'`).
+   * Every buffer with its dotted name in PyTorch's spelling (e.g. `'bn.running_mean'`).
    *
    * @example
    * ```ts
-   * new BatchNorm1d(3).namedBuffers().map(([n]) => n); // ['runningMean', 'runningVar', 'numBatchesTracked']
+   * new BatchNorm1d(3).namedBuffers().map(([n]) => n); // ['running_mean', 'running_var', 'num_batches_tracked']
    * ```
    */
   namedBuffers(): [string, BufferTensor][] {

@@ -2,6 +2,7 @@
 // validated on load, written atomically).
 import { loadTensors, saveTensors } from '@tapegrad/autograd';
 import type { Module } from './module.js';
+import { pytorchKey } from './slots.js';
 import type { LoadStateDictOptions, LoadStateDictResult } from './state-dict.js';
 
 /**
@@ -48,8 +49,11 @@ export interface LoadModelResult extends LoadStateDictResult {
  */
 export function loadModel(model: Module, path: string, options: LoadStateDictOptions = {}): LoadModelResult {
   const { tensors, meta } = loadTensors(path);
+  // Files written before state-dict names followed PyTorch hold camelCase keys ('bn.runningMean'):
+  // spelling every key the PyTorch way reads them and leaves newer files unchanged.
+  const state = Object.fromEntries(Object.entries(tensors).map(([k, t]) => [pytorchKey(k), t]));
   try {
-    return { ...model.loadStateDict(tensors, options), meta };
+    return { ...model.loadStateDict(state, options), meta };
   } catch (e) {
     throw new Error(`loadModel: ${path}: ${(e as Error).message}`, { cause: e });
   }

@@ -16,6 +16,16 @@ export interface Slot {
 const isMember = (v: unknown): v is Member => v instanceof Parameter || v instanceof BufferTensor || v instanceof Module;
 export const join = (prefix: string, name: string) => (prefix === '' ? name : `${prefix}.${name}`);
 
+/**
+ * The PyTorch spelling of a field name: camelCase becomes snake_case (`runningMean` →
+ * `running_mean`, `outProj` → `out_proj`), so dotted names and state-dict keys match PyTorch's for
+ * the same architecture. Idempotent: a snake_case name is returned unchanged.
+ */
+export const pytorchName = (field: string) => field.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
+
+/** Every segment of a dotted name in PyTorch spelling: maps keys of weight files written before names followed PyTorch. */
+export const pytorchKey = (dotted: string) => dotted.split('.').map(pytorchName).join('.');
+
 /** The members in a module's own fields, in declaration order; array elements are named by index. */
 export function ownSlots(owner: Module): Slot[] {
   const out: Slot[] = [];
@@ -28,7 +38,7 @@ export function ownSlots(owner: Module): Slot[] {
       value.forEach((_, i) => visit(value as unknown as Record<number, unknown>, i, `${name}.${i}`));
     }
   };
-  for (const key of Object.keys(owner)) visit(owner as unknown as Record<string, unknown>, key, key);
+  for (const key of Object.keys(owner)) visit(owner as unknown as Record<string, unknown>, key, pytorchName(key));
   return out;
 }
 

@@ -46,7 +46,7 @@ describe('Module: discovery by walking fields', () => {
     expect(a.parameters()).toEqual([a.scale, a.shift]);
     expect(a.namedBuffers()).toEqual([['count', a.count]]);
     expect(new Net().namedBuffers().map(([n]) => n)).toEqual([
-      'nested.0.0.count', 'norm.runningMean', 'norm.runningVar', 'norm.numBatchesTracked',
+      'nested.0.0.count', 'norm.running_mean', 'norm.running_var', 'norm.num_batches_tracked',
     ]);
   });
 

@@ -14,7 +14,7 @@ describe('stateDict / loadStateDict', () => {
     const model = mlp();
     const state = model.stateDict();
     expect(Object.keys(state)).toEqual([
-      '0.weight', '0.bias', '2.weight', '2.bias', '2.runningMean', '2.runningVar', '2.numBatchesTracked', '3.weight', '3.bias',
+      '0.weight', '0.bias', '2.weight', '2.bias', '2.running_mean', '2.running_var', '2.num_batches_tracked', '3.weight', '3.bias',
     ]);
     expect(state['0.weight']!.requiresGrad).toBe(false);
     expect(state['0.weight']!.data.data).toBe((model[0] as Linear).weight.data.data);

@@ -33,7 +33,7 @@ export interface BatchNormOptions extends Omit<LayerOptions, 'generator'> {
  * @example
  * ```ts
  * const bn: BatchNorm = new BatchNorm2d(8);
- * bn.runningMean; // BufferTensor [8]
+ * bn.runningMean; // BufferTensor [8], saved as `running_mean`
  * ```
  * @category Layers
  */

@@ -103,6 +103,12 @@ export function saveCheckpoint(path: string, parts: CheckpointParts, progress: {
 }
 
 /**
+ * Checkpoints written before module names followed PyTorch hold camelCase keys ('bn.runningMean');
+ * the same camelCase → snake_case rule as @tapegrad/nn's names reads them and leaves newer keys as they are.
+ */
+const legacyKey = (key: string) => key.split('.').map((s) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase()).join('.');
+
+/**
  * Restores a checkpoint written by {@link saveCheckpoint} into freshly built parts (same
  * architecture, the optimizer over the same parameters, the same kind of scheduler), and returns
  * the completed epochs and history. Checks everything before changing anything it can: the file's
@@ -129,7 +135,7 @@ export function loadCheckpoint(path: string, parts: CheckpointParts): LoadedChec
 
   const group = (prefix: string) => {
     const out: Record<string, Tensor> = {};
-    for (const [name, t] of Object.entries(tensors)) if (name.startsWith(prefix)) out[name.slice(prefix.length)] = t;
+    for (const [name, t] of Object.entries(tensors)) if (name.startsWith(prefix)) out[legacyKey(name.slice(prefix.length))] = t;
     return out;
   };
   // Model first: its loadStateDict checks names and shapes and copies nothing on a mismatch.

@@ -1,0 +1,40 @@
+// safetensors files on disk (Node only): the byte-level format is in safetensors.ts.
+import { readFileSync } from 'node:fs';
+import type { Tensor } from './tensor.js';
+import { parseSafetensors, serializeSafetensors } from './safetensors.js';
+import { writeFileAtomic } from './serialize.js';
+
+/**
+ * Writes named tensors to a `.safetensors` file atomically (see {@link serializeSafetensors}).
+ * `saveSafetensors(path, model.stateDict())` writes weights that PyTorch loads with
+ * `model.load_state_dict(safetensors.torch.load_file(path))`.
+ *
+ * @example
+ * ```ts
+ * saveSafetensors('model.safetensors', model.stateDict(), { format: 'pt' });
+ * ```
+ * @category Serialization
+ */
+export function saveSafetensors(path: string, tensors: Readonly<Record<string, Tensor>>, metadata: Readonly<Record<string, string>> = {}): void {
+  writeFileAtomic(path, serializeSafetensors(tensors, metadata));
+}
+
+/**
+ * Reads the tensors of a `.safetensors` file (validated as {@link parseSafetensors} does; errors
+ * name the file). Weights saved by PyTorch's `safetensors.torch.save_file(model.state_dict(), path)`
+ * load with `model.loadStateDict(loadSafetensors(path))`.
+ *
+ * @example
+ * ```ts
+ * model.loadStateDict(loadSafetensors('model.safetensors'));
+ * ```
+ * @category Serialization
+ */
+export function loadSafetensors(path: string): Record<string, Tensor> {
+  const bytes = readFileSync(path);
+  try {
+    return parseSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)).tensors;
+  } catch (e) {
+    throw new Error(`loadSafetensors: ${path}: ${(e as Error).message.replace(/^parseSafetensors: /, '')}`, { cause: e });
+  }
+}
