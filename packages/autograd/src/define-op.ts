@@ -3,6 +3,8 @@ import { Tensor } from './tensor.js';
 import { isAnomalyEnabled, isGradEnabled, noGrad } from './grad-mode.js';
 import { recordNode, type OpRecord, type TapeNode } from './tape.js';
 import { assertFiniteOutput } from './anomaly.js';
+import { atBase, assertNotTracer } from './transform-levels.js';
+import { dispatch } from './op-dispatch.js';
 
 /**
  * The gradient a vjp returns for one argument: a tensor (or `null` for none) for a tensor argument,
@@ -50,6 +52,78 @@ export interface VjpContext<Args extends readonly unknown[], Saved> {
 }
 
 /**
+ * The tangent a jvp rule receives for one argument: a tensor (or `null` for a zero tangent) for a
+ * tensor argument, one per element for a tensor-list argument, `undefined` for anything else.
+ *
+ * @example
+ * ```ts
+ * type T = TangentOf<Tensor>; // Tensor | null
+ * ```
+ * @category Extending
+ */
+export type TangentOf<A> = A extends Tensor
+  ? Tensor | null
+  : A extends readonly Tensor[]
+    ? readonly (Tensor | null)[]
+    : undefined;
+
+/**
+ * One {@link TangentOf} per argument of the op, in argument order.
+ *
+ * @example
+ * ```ts
+ * type T = Tangents<[Tensor, number]>; // [Tensor | null, undefined]
+ * ```
+ * @category Extending
+ */
+export type Tangents<Args extends readonly unknown[]> = { -readonly [K in keyof Args]: TangentOf<Args[K]> };
+
+/**
+ * Where the examples lie in one argument of a batching rule: the axis of a tensor argument that
+ * holds the batch (`null` when the argument is the same for every example), one per element for a
+ * tensor-list argument, `undefined` for anything else.
+ *
+ * @example
+ * ```ts
+ * type D = BatchDimOf<Tensor>; // number | null
+ * ```
+ * @category Extending
+ */
+export type BatchDimOf<A> = A extends Tensor
+  ? number | null
+  : A extends readonly Tensor[]
+    ? readonly (number | null)[]
+    : undefined;
+
+/**
+ * One {@link BatchDimOf} per argument of the op, in argument order.
+ *
+ * @example
+ * ```ts
+ * type D = BatchDims<[Tensor, Tensor]>; // [number | null, number | null]
+ * ```
+ * @category Extending
+ */
+export type BatchDims<Args extends readonly unknown[]> = { -readonly [K in keyof Args]: BatchDimOf<Args[K]> };
+
+/**
+ * What a batching rule sees besides the arguments: the batch size and the op itself, so a rule
+ * can call it on arguments with the batch moved into an ordinary axis.
+ *
+ * @example
+ * ```ts
+ * const batch = (args: [Tensor], dims: [number | null], { op }: BatchContext<[Tensor]>) => [op(...args), dims[0]] as const;
+ * ```
+ * @category Extending
+ */
+export interface BatchContext<Args extends readonly unknown[]> {
+  /** The number of examples. */
+  readonly size: number;
+  /** The op being batched (call it on arguments whose batch lives in an ordinary axis). */
+  readonly op: Op<Args>;
+}
+
+/**
  * What `forward` may return: the output alone, or the output with residuals for the vjp.
  *
  * @example
@@ -88,6 +162,19 @@ export interface OpSpec<Args extends readonly unknown[], Saved> {
    * inputs whose `requiresGrad` is false by returning `null` for them.
    */
   vjp(g: Tensor, ctx: VjpContext<Args, Saved>): Grads<Args>;
+  /**
+   * Forward mode: given one tangent per argument (`null` for zero), returns the output's tangent
+   * (`null` for zero), written with tensor ops so that it nests under `grad`, `jvp` and `vmap`.
+   * `ctx` is the vjp's context. Without it, `jvp` goes through the vjp twice (same results, slower).
+   */
+  jvp?(tangents: Tangents<Args>, ctx: VjpContext<Args, Saved>): Tensor | null;
+  /**
+   * Batching for `vmap`: receives the arguments holding every example, with the axis of the batch in
+   * each (`null` for an argument shared by all examples), and returns the output holding every example
+   * and its batch axis (`null` when the output is the same for all). Most rules move the batch to
+   * axis 0 and call `ctx.op`. Without it, `vmap` loops over the examples and stacks.
+   */
+  batch?(args: Args, dims: BatchDims<Args>, ctx: BatchContext<Args>): readonly [Tensor, number | null];
 }
 
 /**
@@ -103,9 +190,13 @@ export interface Op<Args extends readonly unknown[]> {
   (...args: Args): Tensor;
   /** The record tape nodes point to (name and flattened vjp). */
   readonly record: OpRecord;
+  /** Whether the op has a forward-mode rule (else `jvp` goes through its vjp twice). */
+  readonly hasJvp: boolean;
+  /** Whether the op has a batching rule (else `vmap` loops over the examples). */
+  readonly hasBatch: boolean;
 }
 
-function flattenTensors(args: readonly unknown[]): Tensor[] {
+export function flattenTensors(args: readonly unknown[]): Tensor[] {
   const out: Tensor[] = [];
   for (const a of args) {
     if (a instanceof Tensor) out.push(a);
@@ -115,7 +206,7 @@ function flattenTensors(args: readonly unknown[]): Tensor[] {
 }
 
 /** Flattens the vjp's per-argument result to one entry per recorded input, checking its structure. */
-function flattenGrads(name: string, args: readonly unknown[], grads: readonly unknown[]): (Tensor | null)[] {
+export function flattenGrads(name: string, args: readonly unknown[], grads: readonly unknown[]): (Tensor | null)[] {
   if (!Array.isArray(grads) || grads.length !== args.length) {
     throw new Error(`${name}: vjp must return one entry per argument (${args.length}), got ${Array.isArray(grads) ? grads.length : typeof grads}`);
   }
@@ -158,9 +249,11 @@ export function defineOp<Args extends readonly unknown[], Saved = undefined>(spe
       return flattenGrads(spec.name, args, grads);
     },
   };
-  const op = (...args: Args): Tensor => {
+  // Runs the op with no transform level in sight: the plain forward, recorded on the tape.
+  const base = (args: Args): { output: Tensor; saved: Saved | undefined } => {
     const inputs = flattenTensors(args);
-    const result = noGrad(() => spec.forward(...args));
+    for (const t of inputs) assertNotTracer(spec.name, t);
+    const result = atBase(() => noGrad(() => spec.forward(...args)));
     let output = result instanceof Tensor ? result : result.output;
     const saved = result instanceof Tensor ? undefined : result.saved;
     if (!(output instanceof Tensor)) throw new Error(`${spec.name}: forward must return a Tensor or { output, saved }`);
@@ -168,7 +261,12 @@ export function defineOp<Args extends readonly unknown[], Saved = undefined>(spe
     if (output.gradFn !== null || output.requiresGrad || inputs.includes(output)) output = new Tensor(output.data);
     if (isAnomalyEnabled()) assertFiniteOutput(spec.name, inputs, output);
     if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) recordNode(record, inputs, args, saved, output);
-    return output;
+    return { output, saved };
   };
-  return Object.assign(op, { record });
+  const op = Object.assign((...args: Args): Tensor => dispatch(spec, op, args, base).output, {
+    record,
+    hasJvp: spec.jvp !== undefined,
+    hasBatch: spec.batch !== undefined,
+  }) as Op<Args>;
+  return op;
 }

@@ -4,7 +4,11 @@ import { Tensor } from './tensor.js';
 import { gradients } from './tape.js';
 import { isGradEnabled } from './grad-mode.js';
 import { zerosLike } from './ops/creation.js';
-import { fmt } from './shape.js';
+import { fmt, sameShape } from './shape.js';
+import { copyLevels, withLevel, type JvpLevel } from './transform-levels.js';
+import { alias } from './transforms/alias.js';
+import { assertSameStructure, treeLeaves, treeMap } from './transforms/pytree.js';
+import './transforms/fallback-ops.js';
 
 interface Prepared {
   args: unknown[];
@@ -23,7 +27,8 @@ function prepare(op: string, args: readonly unknown[], argnums: readonly number[
       nested = true;
       return a;
     }
-    return (out[i] = a.detach().requiresGrad_());
+    // A fresh leaf that keeps the value's tangents and batching (so jvp/vmap of grad work).
+    return (out[i] = copyLevels(a, new Tensor(a.data), true).requiresGrad_());
   });
   return { args: out, inputs, nested };
 }
@@ -128,9 +133,11 @@ export function vjp(f: (...primals: Tensor[]) => Tensor, ...primals: Tensor[]): 
 }
 
 /**
- * Forward mode: evaluates `f` at `primals` and the Jacobian-vector product along `tangents`
- * (one per primal). Built from two reverse passes: the vjp is linear in its cotangent, so
- * differentiating it with respect to the cotangent gives J·t.
+ * Forward mode: evaluates `f` at `primals` and the Jacobian-vector product along `tangents` (one
+ * per primal, same structure) in one forward pass: every op carries its input tangents forward
+ * through its jvp rule (dual numbers). Primals may be tensors or trees of tensors (nested arrays and
+ * plain objects), and `f` may return a tree; the tangent returned has the output's structure.
+ * Composes with `grad`, `vmap` and itself in any order.
  *
  * @example
  * ```ts
@@ -138,21 +145,28 @@ export function vjp(f: (...primals: Tensor[]) => Tensor, ...primals: Tensor[]): 
  * ```
  * @category Transforms
  */
-export function jvp(f: (...primals: Tensor[]) => Tensor, primals: readonly Tensor[], tangents: readonly Tensor[]): [Tensor, Tensor] {
+export function jvp<P extends readonly unknown[], R>(f: (...primals: P) => R, primals: P, tangents: P): [R, R] {
+  if (!Array.isArray(primals) || !Array.isArray(tangents)) throw new Error('jvp: primals and tangents must be arrays (one entry per argument of f)');
   if (tangents.length !== primals.length) throw new Error(`jvp: got ${primals.length} primals but ${tangents.length} tangents`);
-  tangents.forEach((t, i) => {
-    if (t.shape.join() !== primals[i]!.shape.join()) throw new Error(`jvp: tangent ${i} has shape ${fmt(t.shape)} but primal ${i} has shape ${fmt(primals[i]!.shape)}`);
+  primals.forEach((p, i) => assertSameStructure('jvp', `primal ${i} and tangent ${i}`, p, tangents[i]));
+  const ps = treeLeaves(primals);
+  const ts = treeLeaves(tangents);
+  ts.forEach((t, i) => {
+    const p = ps[i]!;
+    if (!sameShape(t.shape, p.shape)) throw new Error(`jvp: tangent ${i} has shape ${fmt(t.shape)} but primal ${i} has shape ${fmt(p.shape)}`);
+    if (t.dtype !== p.dtype) throw new Error(`jvp: tangent ${i} is ${t.dtype} but primal ${i} is ${p.dtype}`);
   });
-  const p = prepare('jvp', primals, primals.map((_, i) => i));
-  const y = f(...(p.args as Tensor[]));
-  if (!y.requiresGrad) return [y, zerosLike(y)];
-  const u = zerosLike(y).requiresGrad_();
-  const pulled = gradients([y], p.inputs, { gradOutputs: [u], createGraph: true, allowUnused: true });
-  const inner = pulled.map((g, i) => g.mul(tangents[i]!).sum()).reduce((a, b) => a.add(b));
-  const [jt] = inner.requiresGrad
-    ? gradients([inner], [u], { createGraph: p.nested, allowUnused: true })
-    : [zerosLike(y)];
-  return [p.nested ? y : y.detach(), jt!];
+  const level: JvpLevel = { kind: 'jvp', tangents: new WeakMap() };
+  return withLevel(level, () => {
+    const xs = treeMap(primals, (p, i) => {
+      const x = alias(p);
+      level.tangents.set(x, ts[i]!);
+      return x;
+    });
+    const y = f(...(xs as unknown as P));
+    const ty = treeMap(y, (leaf) => level.tangents.get(leaf) ?? zerosLike(leaf));
+    return [y, ty];
+  });
 }
 
 /**

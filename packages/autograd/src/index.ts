@@ -23,7 +23,7 @@ export { setNumThreads, getNumThreads } from './threads.js';
 export type { TapeStats } from './tape-stats.js';
 export type { BackwardOptions, GradientsOptions, TapeNode, OpRecord } from './tape.js';
 export { defineOp } from './define-op.js';
-export type { Op, OpSpec, VjpContext, ForwardResult, Grads, GradOf } from './define-op.js';
+export type { Op, OpSpec, VjpContext, ForwardResult, Grads, GradOf, Tangents, TangentOf, BatchDims, BatchDimOf, BatchContext } from './define-op.js';
 export { grad, valueAndGrad, vjp, jvp, hvp } from './functional.js';
 export type { ArgNums, GradResult } from './functional.js';
 export { gradcheck, gradgradcheck } from './testing/gradcheck.js';

@@ -4,6 +4,7 @@ import { sizeOf } from './shape.js';
 import type { TapeNode } from './tape.js';
 import { backward as runBackward, type BackwardOptions } from './tape.js';
 import { formatTensor } from './format.js';
+import { assertNotTracer, copyLevels } from './transform-levels.js';
 import { contiguousData, toNested, type Nested } from './kernels/layout.js';
 import * as ew from './ops/elementwise.js';
 import * as act from './ops/activation.js';
@@ -125,6 +126,7 @@ export class Tensor {
    * ```
    */
   toArray(): Nested {
+    assertNotTracer('toArray', this);
     return toNested(this.data);
   }
 
@@ -137,6 +139,7 @@ export class Tensor {
    * ```
    */
   item(): number {
+    assertNotTracer('item', this);
     if (this.size !== 1) {
       throw new Error(`item: only one-element tensors can be converted to a number, got shape [${this.shape.join(',')}] (${this.size} elements)`);
     }
@@ -153,6 +156,7 @@ export class Tensor {
    * ```
    */
   contiguousData(): TypedArray {
+    assertNotTracer('contiguousData', this);
     return contiguousData(this.data);
   }
 
@@ -194,7 +198,8 @@ export class Tensor {
    * ```
    */
   detach(): Tensor {
-    return new Tensor(this.data, false);
+    // Under vmap the result stays batched; under jvp its tangent is zero (nothing flows through).
+    return copyLevels(this, new Tensor(this.data, false), false);
   }
 
   /**

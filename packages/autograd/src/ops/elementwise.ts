@@ -7,6 +7,7 @@ import { map2, map3, type BinaryKind } from '../kernels/elementwise.js';
 import { copyToContiguous, wrap } from '../kernels/layout.js';
 import { broadcastOperands } from './broadcast.js';
 import { gt, eq } from './compare.js';
+import { batchElementwise } from './batch-rules.js';
 
 export * from './unary.js';
 
@@ -15,12 +16,21 @@ const wrapNd = (nd: Tensor['data']) => new Tensor(nd);
 // add/sub/mul/div have a dedicated loop in map2 (their name is the BinaryKind); the rest go through `f`.
 const dedicated = new Set<string>(['add', 'sub', 'mul', 'div']);
 
-function binaryOp(name: string, f: (a: number, b: number) => number, vjp: (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null]) {
+type BinaryJvp = (ta: Tensor | null, tb: Tensor | null, a: Tensor, b: Tensor, out: Tensor) => Tensor | null;
+
+function binaryOp(
+  name: string,
+  f: (a: number, b: number) => number,
+  vjp: (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null],
+  jvp: BinaryJvp,
+) {
   const kind = dedicated.has(name) ? (name as BinaryKind) : undefined;
   const op = defineOp({
     name,
     forward: (a: Tensor, b: Tensor) => wrapNd(map2(a.data, b.data, f, kind)),
     vjp: (g, { args: [a, b], output }) => vjp(g, a, b, output),
+    jvp: ([ta, tb], { args: [a, b], output }) => jvp(ta, tb, a, b, output),
+    batch: batchElementwise,
   });
   return (a: TensorLike, b: TensorLike): Tensor => {
     const [x, y] = broadcastOperands(name, [a, b]);
@@ -30,6 +40,10 @@ function binaryOp(name: string, f: (a: number, b: number) => number, vjp: (g: Te
 
 
 const need = (t: Tensor, grad: () => Tensor): Tensor | null => (t.requiresGrad ? grad() : null);
+/** The sum of the tangent terms present (`null` terms are zero). */
+const plus = (...terms: (Tensor | null)[]): Tensor | null => terms.reduce<Tensor | null>((s, t) => (t === null ? s : s === null ? t : s.add(t)), null);
+/** `t` mapped by `f`, or null for a zero tangent. */
+const lin = (t: Tensor | null, f: (t: Tensor) => Tensor): Tensor | null => (t === null ? null : f(t));
 
 /**
  * `a + b`, broadcasting.
@@ -40,7 +54,7 @@ const need = (t: Tensor, grad: () => Tensor): Tensor | null => (t.requiresGrad ?
  * ```
  * @category Elementwise
  */
-export const add = binaryOp('add', (a, b) => a + b, (g, a, b) => [need(a, () => g), need(b, () => g)]);
+export const add = binaryOp('add', (a, b) => a + b, (g, a, b) => [need(a, () => g), need(b, () => g)], (ta, tb) => plus(ta, tb));
 
 /**
  * `a - b`, broadcasting.
@@ -51,7 +65,7 @@ export const add = binaryOp('add', (a, b) => a + b, (g, a, b) => [need(a, () => 
  * ```
  * @category Elementwise
  */
-export const sub = binaryOp('sub', (a, b) => a - b, (g, a, b) => [need(a, () => g), need(b, () => g.neg())]);
+export const sub = binaryOp('sub', (a, b) => a - b, (g, a, b) => [need(a, () => g), need(b, () => g.neg())], (ta, tb) => plus(ta, lin(tb, (t) => t.neg())));
 
 /**
  * `a * b`, broadcasting.
@@ -62,7 +76,9 @@ export const sub = binaryOp('sub', (a, b) => a - b, (g, a, b) => [need(a, () => 
  * ```
  * @category Elementwise
  */
-export const mul = binaryOp('mul', (a, b) => a * b, (g, a, b) => [need(a, () => g.mul(b)), need(b, () => g.mul(a))]);
+export const mul = binaryOp('mul', (a, b) => a * b, (g, a, b) => [need(a, () => g.mul(b)), need(b, () => g.mul(a))], (ta, tb, a, b) =>
+  plus(lin(ta, (t) => t.mul(b)), lin(tb, (t) => t.mul(a))),
+);
 
 /**
  * `a / b`, broadcasting.
@@ -76,7 +92,7 @@ export const mul = binaryOp('mul', (a, b) => a * b, (g, a, b) => [need(a, () => 
 export const div = binaryOp('div', (a, b) => a / b, (g, a, b) => [
   need(a, () => g.div(b)),
   need(b, () => g.mul(a).div(b.square()).neg()),
-]);
+], (ta, tb, a, b) => plus(lin(ta, (t) => t.div(b)), lin(tb, (t) => t.mul(a).div(b.square()).neg())));
 
 /**
  * `a ** b`, broadcasting; the exponent may be a tensor (its gradient needs `a > 0`) or a number.
@@ -90,7 +106,7 @@ export const div = binaryOp('div', (a, b) => a / b, (g, a, b) => [
 export const pow = binaryOp('pow', Math.pow, (g, a, b, out) => [
   need(a, () => g.mul(b).mul(a.pow(b.sub(1)))),
   need(b, () => g.mul(out).mul(a.log())),
-]);
+], (ta, tb, a, b, out) => plus(lin(ta, (t) => t.mul(b).mul(a.pow(b.sub(1)))), lin(tb, (t) => t.mul(out).mul(a.log()))));
 
 // Ties split the gradient evenly between both sides, as PyTorch does.
 const pickMask = (a: Tensor, b: Tensor, wins: (a: TensorLike, b: TensorLike) => Tensor) => wins(a, b).add(eq(a, b).mul(0.5));
@@ -107,6 +123,9 @@ const pickMask = (a: Tensor, b: Tensor, wins: (a: TensorLike, b: TensorLike) => 
 export const maximum = binaryOp('maximum', Math.max, (g, a, b) => {
   const m = pickMask(a, b, gt);
   return [need(a, () => g.mul(m)), need(b, () => g.mul(m.neg().add(1)))];
+}, (ta, tb, a, b) => {
+  const m = pickMask(a, b, gt);
+  return plus(lin(ta, (t) => t.mul(m)), lin(tb, (t) => t.mul(m.neg().add(1))));
 });
 
 /**
@@ -121,6 +140,9 @@ export const maximum = binaryOp('maximum', Math.max, (g, a, b) => {
 export const minimum = binaryOp('minimum', Math.min, (g, a, b) => {
   const m = pickMask(b, a, gt);
   return [need(a, () => g.mul(m)), need(b, () => g.mul(m.neg().add(1)))];
+}, (ta, tb, a, b) => {
+  const m = pickMask(b, a, gt);
+  return plus(lin(ta, (t) => t.mul(m)), lin(tb, (t) => t.mul(m.neg().add(1))));
 });
 
 const whereOp = defineOp({
@@ -130,6 +152,8 @@ const whereOp = defineOp({
     const zero = g.mul(0);
     return [null, need(a, () => where(cond, g, zero)), need(b, () => where(cond, zero, g))];
   },
+  jvp: ([, ta, tb], { args: [cond] }) => (ta === null && tb === null ? null : where(cond, ta ?? 0, tb ?? 0)),
+  batch: batchElementwise,
 });
 
 /**
@@ -154,6 +178,8 @@ const toDTypeOp = defineOp({
   name: 'toDType',
   forward: (x: Tensor, dtype: DType) => new Tensor(wrap(copyToContiguous(x.data, dtype), x.shape)),
   vjp: (g, { args: [x] }) => [g.toDType(x.dtype), null],
+  jvp: ([t], { args: [, dtype] }) => (t ? t.toDType(dtype) : null),
+  batch: ([x, dtype], [d], { op }) => [op(x, dtype), d],
 });
 
 /**

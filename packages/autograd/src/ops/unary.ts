@@ -4,6 +4,7 @@ import { defineOp } from '../define-op.js';
 import { map1, type UnaryKind } from '../kernels/elementwise.js';
 import { erf as erfScalar } from '../kernels/special.js';
 import { ge, le } from './compare.js';
+import { batchElementwise } from './batch-rules.js';
 
 const wrapNd = (nd: Tensor['data']) => new Tensor(nd);
 
@@ -16,6 +17,9 @@ function unaryOp(name: string, f: (x: number) => number, vjp: (g: Tensor, x: Ten
     name,
     forward: (x: Tensor) => wrapNd(map1(x.data, f, kind)),
     vjp: (g, { args: [x], output }) => [vjp(g, x, output)],
+    // A diagonal Jacobian is its own transpose: J·t is the vjp applied to t.
+    jvp: ([t], { args: [x], output }) => (t ? vjp(t, x, output) : null),
+    batch: ([x], [d], { op }) => [op(x), d],
   });
   return (x: Tensor): Tensor => op(x);
 }
@@ -168,6 +172,8 @@ const clampOp = defineOp({
   forward: (x: Tensor, lo: number, hi: number) => wrapNd(map1(x.data, (v) => (v < lo ? lo : v > hi ? hi : v))),
   // The gradient passes where lo <= x <= hi, as in PyTorch.
   vjp: (g, { args: [x, lo, hi] }) => [g.mul(ge(x, lo).mul(le(x, hi))), null, null],
+  jvp: ([t], { args: [x, lo, hi] }) => (t ? t.mul(ge(x, lo).mul(le(x, hi))) : null),
+  batch: batchElementwise,
 });
 
 /**
