@@ -46,3 +46,8 @@ export * from './ops/linalg.js';
 export * from './ops/movement.js';
 export * from './ops/indexing.js';
 export * from './ops/conv.js';
+// Issue 12 ops (trig, special functions, rounding, activations, shape and index ops).
+export * from './ops/trig.js';
+export * from './ops/exp-log.js';
+export * from './ops/rounding.js';
+export * from './ops/more-activations.js';

@@ -14,6 +14,10 @@ import * as la from './ops/linalg.js';
 import * as mv from './ops/movement.js';
 import * as ix from './ops/indexing.js';
 import * as inplace from './ops/inplace.js';
+import * as trig from './ops/trig.js';
+import * as expLog from './ops/exp-log.js';
+import * as rnd from './ops/rounding.js';
+import * as act2 from './ops/more-activations.js';
 
 /**
  * A number, or a tensor; binary ops accept either on both sides and broadcast.
@@ -443,4 +447,48 @@ export class Tensor {
   split(sizeOrSections: number | readonly number[], axis?: number): Tensor[] { return ix.split(this, sizeOrSections, axis); }
   /** Pads `x` with a constant `value` (default 0), like PyTorch's `F.pad(x, pads, value=...)`; negative amounts crop. See {@link PadSpec} for the two layouts of `pads`. Same as `pad(this, …)`. @example `x.pad([1, 1])` */
   pad(pads: ix.PadSpec, value?: number): Tensor { return ix.pad(this, pads, value); }
+
+  // ---- issue 12: more elementwise math (PyTorch's Tensor methods of the same names) ----
+  /** Tangent. Same as `tan(this)`. @example `x.tan()` */
+  tan(): Tensor { return trig.tan(this); }
+  /** Inverse sine. Same as `asin(this)`. @example `x.asin()` */
+  asin(): Tensor { return trig.asin(this); }
+  /** Inverse cosine. Same as `acos(this)`. @example `x.acos()` */
+  acos(): Tensor { return trig.acos(this); }
+  /** Inverse tangent. Same as `atan(this)`. @example `x.atan()` */
+  atan(): Tensor { return trig.atan(this); }
+  /** Angle of the point (other, this): `atan2(this, other)`, broadcasting. @example `y.atan2(x)` */
+  atan2(other: TensorLike): Tensor { return trig.atan2(this, other); }
+  /** Hyperbolic sine. Same as `sinh(this)`. @example `x.sinh()` */
+  sinh(): Tensor { return trig.sinh(this); }
+  /** Hyperbolic cosine. Same as `cosh(this)`. @example `x.cosh()` */
+  cosh(): Tensor { return trig.cosh(this); }
+  /** Inverse hyperbolic sine. Same as `asinh(this)`. @example `x.asinh()` */
+  asinh(): Tensor { return trig.asinh(this); }
+  /** Inverse hyperbolic cosine. Same as `acosh(this)`. @example `x.acosh()` */
+  acosh(): Tensor { return trig.acosh(this); }
+  /** Inverse hyperbolic tangent. Same as `atanh(this)`. @example `x.atanh()` */
+  atanh(): Tensor { return trig.atanh(this); }
+  /** Complementary error function, accurate in the tail. Same as `erfc(this)`. @example `x.erfc()` */
+  erfc(): Tensor { return expLog.erfc(this); }
+  /** `e ** x − 1`, accurate near 0. Same as `expm1(this)`. @example `x.expm1()` */
+  expm1(): Tensor { return expLog.expm1(this); }
+  /** `log(e^this + e^other)` without overflow, broadcasting. Same as `logaddexp(this, other)`. @example `a.logaddexp(b)` */
+  logaddexp(other: TensorLike): Tensor { return expLog.logaddexp(this, other); }
+  /** Rounds down (zero gradient). Same as `floor(this)`. @example `x.floor()` */
+  floor(): Tensor { return rnd.floor(this); }
+  /** Rounds up (zero gradient). Same as `ceil(this)`. @example `x.ceil()` */
+  ceil(): Tensor { return rnd.ceil(this); }
+  /** Rounds half to even, optionally to `decimals` places (zero gradient). Same as `round(this, options)`. @example `x.round({ decimals: 2 })` */
+  round(options?: rnd.RoundOptions): Tensor { return rnd.round(this, options); }
+  /** Rounds toward zero (zero gradient). Same as `trunc(this)`. @example `x.trunc()` */
+  trunc(): Tensor { return rnd.trunc(this); }
+  /** Fractional part `x − trunc(x)` (gradient 1). Same as `frac(this)`. @example `x.frac()` */
+  frac(): Tensor { return rnd.frac(this); }
+  /** 1 where NaN, else 0 (no gradient). Same as `isNaN(this)`. @example `x.isNaN()` */
+  isNaN(): Tensor { return rnd.isNaN(this); }
+  /** 1 where finite, else 0 (no gradient). Same as `isFinite(this)`. @example `x.isFinite()` */
+  isFinite(): Tensor { return rnd.isFinite(this); }
+  /** Parametric relu with a learned slope per channel (axis 1). Same as `prelu(this, weight)`. @example `x.prelu(w)` */
+  prelu(weight: Tensor): Tensor { return act2.prelu(this, weight); }
 }

@@ -35,6 +35,7 @@ export {
 } from './layers/transformer-layers.js';
 export { TransformerEncoder, TransformerDecoder, type TransformerStackOptions, type TransformerEncoderStackForwardOptions } from './layers/transformer.js';
 export { ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax, LogSoftmax, Identity } from './layers/activations.js';
+export { ReLU6, Hardtanh, SELU, SiLU, Mish, PReLU } from './layers/more-activations.js';
 
 export type { Reduction, LossOptions } from './losses/reduction.js';
 export { mseLoss, l1Loss, huberLoss, type HuberLossOptions } from './losses/regression.js';

@@ -28,3 +28,16 @@ function erfcLarge(x: number): number {
   for (let k = 60; k >= 1; k--) f = x + k / 2 / f;
   return Math.exp(-x * x) / (f * Math.sqrt(Math.PI));
 }
+
+/**
+ * erfc(x) = 1 − erf(x) without the cancellation: below |x| = 1 the difference loses under one
+ * digit; from 1 on the Laplace continued fraction (200 terms reach float64 precision at x = 1).
+ */
+export function erfc(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  if (x < 0) return 2 - erfc(-x);
+  if (x < 1) return 1 - erf(x);
+  let f = x;
+  for (let k = 200; k >= 1; k--) f = x + k / 2 / f;
+  return Math.exp(-x * x) / (f * Math.sqrt(Math.PI));
+}

@@ -1,0 +1,50 @@
+// Builders for elementwise ops (internal): a scalar kernel for the forward and the vjp in tensor
+// ops beside it, so every op they make is differentiable twice when its vjp is.
+import { Tensor, type TensorLike } from '../tensor.js';
+import { defineOp } from '../define-op.js';
+import { map1, map2 } from '../kernels/elementwise.js';
+import { broadcastOperands } from './broadcast.js';
+import { zeros } from './creation.js';
+
+/** An elementwise op of one tensor: `f` per value, `vjp(g, x, out)` in tensor ops. */
+export function unaryOp(name: string, f: (x: number) => number, vjp: (g: Tensor, x: Tensor, out: Tensor) => Tensor | null): (x: Tensor) => Tensor {
+  const op = defineOp({
+    name,
+    forward: (x: Tensor) => new Tensor(map1(x.data, f)),
+    vjp: (g, { args: [x], output }) => [vjp(g, x, output)],
+  });
+  return (x: Tensor): Tensor => op(x);
+}
+
+/** An elementwise op of two broadcast operands; the vjp sees operands of the output's shape. */
+export function binaryOp(
+  name: string,
+  f: (a: number, b: number) => number,
+  vjp: (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null],
+): (a: TensorLike, b: TensorLike) => Tensor {
+  const op = defineOp({
+    name,
+    forward: (a: Tensor, b: Tensor) => new Tensor(map2(a.data, b.data, f)),
+    vjp: (g, { args: [a, b], output }) => vjp(g, a, b, output),
+  });
+  return (a: TensorLike, b: TensorLike): Tensor => {
+    const [x, y] = broadcastOperands(name, [a, b]);
+    return op(x!, y!);
+  };
+}
+
+/** The gradient of a piecewise-constant op: zeros, as PyTorch returns (not `null`, so `.grad` is set). */
+export const zerosGrad = (g: Tensor): Tensor => zeros(g.shape, { dtype: g.dtype });
+
+/** Runs `grad` only for an operand that requires grad. */
+export const need = (t: Tensor, grad: () => Tensor): Tensor | null => (t.requiresGrad ? grad() : null);
+
+export function assertFiniteNumber(op: string, name: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${op}: ${name} must be a finite number, got ${String(value)}`);
+}
+
+export function assertInteger(op: string, name: string, value: unknown, min = -Infinity): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new Error(`${op}: ${name} must be an integer${min > -Infinity ? ` >= ${min}` : ''}, got ${String(value)}`);
+  }
+}
