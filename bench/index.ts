@@ -7,9 +7,12 @@
 //   pnpm bench --quick             fewer rounds, N ≤ 512 (a smoke run)
 //   pnpm bench --only matmul,cnn   some sections (matmul, elementwise, mlp, cnn, chain, gemm)
 //   pnpm bench --docs              also update docs/performance.md and docs/performance.json
+//   pnpm bench --torch /path/python  also run torch_steps.py (PyTorch CPU, 2 threads) after the
+//                                  training sections, for the PyTorch column (Python is optional)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { threading } from '../packages/autograd/src/kernels/wasm/gemm-threads.js';
@@ -47,6 +50,18 @@ await section('matmul', () => matmulRows(quick ? [128, 256, 512] : [128, 256, 51
 await section('elementwise', () => elementwiseRows(quick));
 await section('mlp', () => mlpRows(quick));
 await section('cnn', () => cnnRows(quick));
+const torchArg = args.indexOf('--torch');
+if (torchArg >= 0) {
+  // PyTorch is a Python peer: its own process, run right after ours, never at the same time.
+  const t0 = performance.now();
+  const out = execFileSync(args[torchArg + 1]!, [join(here, 'torch_steps.py')], { encoding: 'utf8' });
+  const torch = JSON.parse(out.trim().split('\n').pop()!) as { mlp: number; cnn: number };
+  for (const r of rows) {
+    if (r.name.startsWith('MLP')) r.values.pytorch = torch.mlp;
+    if (r.name.startsWith('demo CNN')) r.values.pytorch = torch.cnn;
+  }
+  console.error(`pytorch: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
 
 const machine = {
   cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), node: process.version,
@@ -58,7 +73,7 @@ const seconds = (performance.now() - started) / 1000;
 const ts = targets(rows);
 const markdown = [
   ...table(rows, machine.gemmThreads), '',
-  `Medians. Ratios are speed-ups of tapegrad over the peer (> 1: tapegrad faster); "1 thread" forces tapegrad's gemm onto the calling thread. tfjs-wasm is SIMD, single-threaded.`,
+  `Medians. Ratios are speed-ups of tapegrad over the peer (> 1: tapegrad faster); "1 thread" forces tapegrad's gemm onto the calling thread. tfjs-wasm is SIMD, single-threaded; jax-js runs its wasm backend on one thread (Node has no global Worker), each step or chain under jit; PyTorch (with --torch) is CPU eager with 2 threads, timed in its own process right after.`,
   '', ...targetTable(ts), '',
   `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, tfjs ${machine.tfjs}; ${date}; ${seconds.toFixed(0)} s; load average ${machine.load.map((x) => x.toFixed(2)).join(' before, ')} after.`,
 ].join('\n');

@@ -1,11 +1,12 @@
 // Sections 1, 2 and 5: float32 matmul through the public API (tapegrad on one thread and with its
-// default threading, tfjs-cpu, tfjs-wasm), the elementwise `x*y + exp(x)`, and the tape's
+// default threading, tfjs-cpu, tfjs-wasm), the elementwise `x*y + exp(x)` (also jax-js, jitted), and the tape's
 // bookkeeping on a chain of tiny scalar ops.
 import * as tf from '@tensorflow/tfjs-core';
 import { matmul, noGrad, randn, tensor, type Tensor } from '@tapegrad/autograd';
 import { gemmWasm } from '../packages/autograd/src/kernels/wasm/gemm-wasm.js';
 import { threading, workersReady } from '../packages/autograd/src/kernels/wasm/gemm-threads.js';
 import { compare, type Contender } from './harness.js';
+import { jaxElementwise } from './jax.js';
 import type { Row } from './report.js';
 
 type Trans = 'A·B' | 'A·Bᵀ' | 'Aᵀ·B';
@@ -85,12 +86,12 @@ export async function elementwiseRows(quick: boolean): Promise<Row[]> {
     // Inputs without requiresGrad: the forward work alone, as tfjs does it outside a gradient scope.
     const ms = await compare([
       { name: 'tapegrad', run: () => void noGrad(() => x.mul(y).add(x.exp())) },
-      tfCase('cpu'), tfCase('wasm'),
+      tfCase('cpu'), tfCase('wasm'), jaxElementwise(size),
     ], { warmup: 3, rounds: quick ? 3 : 9, minMs: 30 });
     const rate = (t: number | undefined) => (t === undefined ? undefined : size / (t * 1e3));
     rows.push({
       section: 'elementwise', name: `x*y + exp(x), ${size.toExponential(0).replace('+', '')} elements`, unit: 'M elements/s', higherIsBetter: true,
-      values: { tapegrad: rate(ms.tapegrad), 'tfjs-cpu': rate(ms['tfjs-cpu']), 'tfjs-wasm': rate(ms['tfjs-wasm']) },
+      values: { tapegrad: rate(ms.tapegrad), 'jax-js': rate(ms['jax-js']), 'tfjs-cpu': rate(ms['tfjs-cpu']), 'tfjs-wasm': rate(ms['tfjs-wasm']) },
     });
   }
   return rows;

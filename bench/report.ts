@@ -1,5 +1,5 @@
 // The results: one row per measured case, rendered as a Markdown table (ratios as speed-ups, so
-// > 1 always means tapegrad is faster), checked against the issue's targets, and written as JSON.
+// > 1 always means tapegrad is faster), checked against the issues' targets, and written as JSON.
 export interface Row {
   section: string;
   name: string;
@@ -7,11 +7,15 @@ export interface Row {
   /** Whether a larger figure is better (rates) or worse (times, memory). */
   higherIsBetter: boolean;
   /** Medians; `tapegrad` uses its default threading, `tapegrad-1t` forces one thread. */
-  values: Partial<Record<'tapegrad' | 'tapegrad-1t' | 'tfjs-cpu' | 'tfjs-wasm', number | undefined>>;
+  values: Partial<Record<Contender, number | undefined>>;
 }
 
+/** The columns: tapegrad (default threading and one thread) and its peers. PyTorch runs in its own process. */
+export type Contender = 'tapegrad' | 'tapegrad-1t' | Peer;
+export type Peer = 'tfjs-cpu' | 'tfjs-wasm' | 'jax-js' | 'pytorch';
+
 /** How many times faster tapegrad is than the peer (undefined when either is missing). */
-export function speedup(row: Row, peer: 'tfjs-cpu' | 'tfjs-wasm', ours: 'tapegrad' | 'tapegrad-1t' = 'tapegrad'): number | undefined {
+export function speedup(row: Row, peer: Peer, ours: 'tapegrad' | 'tapegrad-1t' = 'tapegrad'): number | undefined {
   const a = row.values[ours], b = row.values[peer];
   if (a === undefined || b === undefined) return undefined;
   return row.higherIsBetter ? a / b : b / a;
@@ -21,12 +25,14 @@ const fmt = (x: number | undefined, digits = x !== undefined && Math.abs(x) < 10
 const ratio = (x: number | undefined) => (x === undefined ? '–' : `${x.toFixed(2)}×`);
 
 export function table(rows: readonly Row[], threads: number): string[] {
+  const torch = rows.some((r) => r.values.pytorch !== undefined);
   const out = [
-    `| benchmark | unit | tapegrad 1 thread | tapegrad (${threads} threads) | tfjs-cpu | tfjs-wasm | vs cpu | vs wasm, 1 thread | vs wasm |`,
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| benchmark | unit | tapegrad 1 thread | tapegrad (${threads} threads) | jax-js | tfjs-cpu | tfjs-wasm |${torch ? ' PyTorch |' : ''} vs jax-js | vs cpu | vs wasm, 1 thread | vs wasm |${torch ? ' vs PyTorch |' : ''}`,
+    `| --- | --- | ---: | ---: | ---: | ---: | ---: |${torch ? ' ---: |' : ''} ---: | ---: | ---: | ---: |${torch ? ' ---: |' : ''}`,
   ];
   for (const r of rows) {
-    out.push(`| ${r.name} | ${r.unit} | ${fmt(r.values['tapegrad-1t'])} | ${fmt(r.values.tapegrad)} | ${fmt(r.values['tfjs-cpu'])} | ${fmt(r.values['tfjs-wasm'])} | ${ratio(speedup(r, 'tfjs-cpu'))} | ${ratio(speedup(r, 'tfjs-wasm', 'tapegrad-1t'))} | ${ratio(speedup(r, 'tfjs-wasm'))} |`);
+    const v = r.values;
+    out.push(`| ${r.name} | ${r.unit} | ${fmt(v['tapegrad-1t'])} | ${fmt(v.tapegrad)} | ${fmt(v['jax-js'])} | ${fmt(v['tfjs-cpu'])} | ${fmt(v['tfjs-wasm'])} |${torch ? ` ${fmt(v.pytorch)} |` : ''} ${ratio(speedup(r, 'jax-js'))} | ${ratio(speedup(r, 'tfjs-cpu'))} | ${ratio(speedup(r, 'tfjs-wasm', 'tapegrad-1t'))} | ${ratio(speedup(r, 'tfjs-wasm'))} |${torch ? ` ${ratio(speedup(r, 'pytorch'))} |` : ''}`);
   }
   return out;
 }
@@ -54,13 +60,20 @@ export function targets(rows: readonly Row[]): Target[] {
       });
     }
   }
+  /** `row` ≥ `min`× `peer`; skipped when the peer was not measured (PyTorch without --torch). */
+  const atLeast = (row: Row | undefined, peer: Peer, min: number, label: string) => {
+    const s = row && speedup(row, peer);
+    if (s !== undefined) out.push({ target: `${label} ≥ ${min.toFixed(1)}× ${peer}`, measured: ratio(s), met: s >= min });
+  };
   const m = rows.find((r) => r.name.startsWith('MLP'));
-  if (m) out.push({ target: 'MLP step ≥ 1.0× tfjs-wasm', measured: ratio(speedup(m, 'tfjs-wasm')), met: (speedup(m, 'tfjs-wasm') ?? NaN) >= 1 });
+  atLeast(m, 'tfjs-wasm', 1, 'MLP step');
+  atLeast(m, 'jax-js', 1, 'MLP step');
+  atLeast(m, 'pytorch', 0.5, 'MLP step');
   const c = rows.find((r) => r.name.startsWith('demo CNN'));
-  if (c) {
-    out.push({ target: 'CNN step ≥ 1.0× tfjs-wasm (slices × matmul)', measured: ratio(speedup(c, 'tfjs-wasm')), met: (speedup(c, 'tfjs-wasm') ?? NaN) >= 1 });
-    out.push({ target: 'CNN step ≥ 10× tfjs-cpu', measured: ratio(speedup(c, 'tfjs-cpu')), met: (speedup(c, 'tfjs-cpu') ?? NaN) >= 10 });
-  }
+  atLeast(c, 'tfjs-wasm', 1, 'CNN step (tfjs-wasm: slices × matmul)');
+  atLeast(c, 'tfjs-cpu', 10, 'CNN step');
+  atLeast(c, 'pytorch', 0.5, 'CNN step');
+  for (const r of rows.filter((x) => x.section === 'elementwise')) atLeast(r, 'jax-js', 1, r.name);
   const chain = find('chain of 1,000 scalar ops, forward + backward');
   if (chain) out.push({ target: 'tiny-op chain < 2 µs per op', measured: `${fmt(chain.values.tapegrad)} µs`, met: chain.values.tapegrad! < 2 });
   const r50 = find('RSS after 50 MLP steps')?.values.tapegrad, r500 = find('RSS after 500 MLP steps')?.values.tapegrad;

@@ -1,11 +1,13 @@
 // Sections 3 and 4: one training step (forward, cross-entropy, backward, Adam) of the MLP
 // 784-256-128-10 at batch 64 and of the demo's CNN (examples/demo.ts) at batch 32, the same
-// architecture written in each library; plus tapegrad's RSS over a long MLP run.
+// architecture written in each library (jax-js: the whole step jitted, see jax.ts); plus
+// tapegrad's RSS over a long MLP run.
 import * as tf from '@tensorflow/tfjs-core';
 import { manualSeed, randint, randn, type Tensor } from '@tapegrad/autograd';
 import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, crossEntropy } from '@tapegrad/nn';
 import { Adam } from '@tapegrad/optim';
 import { compare, type Contender } from './harness.js';
+import { jaxCnn, jaxMlp } from './jax.js';
 import type { Row } from './report.js';
 
 function tapegradStep(model: Sequential, inputs: Tensor, labels: Tensor): () => void {
@@ -58,11 +60,12 @@ export async function mlpRows(quick: boolean): Promise<Row[]> {
     { name: 'tapegrad', run: tapegradStep(mlp(), x, y) },
     tfStep('cpu', 64, [784], tfMlp),
     tfStep('wasm', 64, [784], tfMlp),
+    jaxMlp(),
   ], { warmup: 5, rounds: quick ? 3 : 9, minMs: 100 });
   const rate = (t: number | undefined) => (t === undefined ? undefined : 64 / (t / 1e3));
   const rows: Row[] = [{
     section: 'training', name: 'MLP 784-256-128-10 step, batch 64, Adam', unit: 'samples/s', higherIsBetter: true,
-    values: { tapegrad: rate(ms.tapegrad), 'tfjs-cpu': rate(ms['tfjs-cpu']), 'tfjs-wasm': rate(ms['tfjs-wasm']) },
+    values: { tapegrad: rate(ms.tapegrad), 'jax-js': rate(ms['jax-js']), 'tfjs-cpu': rate(ms['tfjs-cpu']), 'tfjs-wasm': rate(ms['tfjs-wasm']) },
   }];
   // RSS of a fresh model's run: after 50 steps (everything allocated once) and after 500.
   const step = tapegradStep(mlp(), x, y);
@@ -127,10 +130,11 @@ export async function cnnRows(quick: boolean): Promise<Row[]> {
     { name: 'tapegrad', run: tapegradStep(cnn(), x, y) },
     tfStep('cpu', 32, [28, 28, 1], tfCnn(true)),
     tfStep('wasm', 32, [28, 28, 1], tfCnn(false)),
+    jaxCnn(),
   ], { warmup: 2, rounds: quick ? 3 : 5, minMs: 50 });
   const rate = (t: number | undefined) => (t === undefined ? undefined : 32 / (t / 1e3));
   return [{
     section: 'training', name: 'demo CNN step, batch 32, Adam (tfjs-wasm: slices × matmul)', unit: 'samples/s', higherIsBetter: true,
-    values: { tapegrad: rate(ms.tapegrad), 'tfjs-cpu': rate(ms['tfjs-cpu']), 'tfjs-wasm': rate(ms['tfjs-wasm']) },
+    values: { tapegrad: rate(ms.tapegrad), 'jax-js': rate(ms['jax-js']), 'tfjs-cpu': rate(ms['tfjs-cpu']), 'tfjs-wasm': rate(ms['tfjs-wasm']) },
   }];
 }
