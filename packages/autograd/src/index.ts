@@ -20,6 +20,8 @@ export { noGrad, enableGrad, isGradEnabled, detectAnomaly, setDetectAnomaly, isA
 export { gradients } from './tape.js';
 export { tapeStats } from './tape-stats.js';
 export { setNumThreads, getNumThreads } from './threads.js';
+export { fusedAdamUpdate, fusedSgdUpdate } from './kernels/optim-update.js';
+export type { FusedAdamParams, FusedSgdParams } from './kernels/optim-update.js';
 export type { TapeStats } from './tape-stats.js';
 export type { BackwardOptions, GradientsOptions, TapeNode, OpRecord } from './tape.js';
 export { defineOp } from './define-op.js';

@@ -1,6 +1,6 @@
 // Adam (L2 weight decay folded into the gradient) and AdamW (decoupled weight decay), following
 // torch.optim.Adam / AdamW. They share one update; AdamW only changes where the decay goes.
-import type { Tensor } from '@tapegrad/autograd';
+import { fusedAdamUpdate, type Tensor } from '@tapegrad/autograd';
 import { checkBoolean, checkNonNegative, checkUnitInterval, defined, ensure } from './checks.js';
 import { Optimizer } from './optimizer.js';
 import type { ParamGroup, ParamsInput } from './types.js';
@@ -135,19 +135,8 @@ export class Adam extends Optimizer<AdamHyperParams, AdamState> {
     const V = ownValues(s.expAvgSq);
     // amsgrad switched on after the first step (e.g. via a loaded group) starts its max from v.
     const Vmax = amsgrad ? ownValues((s.maxExpAvgSq ??= stateTensor(p, V))) : null;
-    writeInPlace(p, (P) => {
-      for (let i = 0; i < P.length; i++) {
-        const g = sign * G[i]! + l2 * P[i]!;
-        M[i] = b1 * M[i]! + (1 - b1) * g;
-        V[i] = b2 * V[i]! + (1 - b2) * g * g;
-        let v = V[i]!;
-        if (Vmax !== null) {
-          Vmax[i] = Math.max(Vmax[i]!, v);
-          v = Vmax[i]!;
-        }
-        P[i] = P[i]! * shrink - (stepSize * M[i]!) / (Math.sqrt(v) / bc2Sqrt + eps);
-      }
-    });
+    // One fused pass (float32: WebAssembly SIMD in float32 arithmetic, as PyTorch's float32 Adam).
+    writeInPlace(p, (P) => fusedAdamUpdate(P, G, M, V, Vmax, { sign, l2, beta1: b1, beta2: b2, shrink, stepSize, bc2Sqrt, eps }));
   }
 }
 

@@ -1,6 +1,6 @@
 // Stochastic gradient descent with momentum, dampening, Nesterov momentum and L2 weight decay,
 // following torch.optim.SGD's update equations.
-import type { Tensor } from '@tapegrad/autograd';
+import { fusedSgdUpdate, type Tensor } from '@tapegrad/autograd';
 import { checkBoolean, checkNonNegative, defined, ensure } from './checks.js';
 import { Optimizer } from './optimizer.js';
 import type { ParamGroup, ParamsInput } from './types.js';
@@ -110,21 +110,10 @@ export class SGD extends Optimizer<SGDHyperParams, SGDState> {
     const { lr, momentum: mu, dampening, nesterov, weightDecay: wd, maximize } = group;
     const G = readValues(grad);
     const sign = maximize ? -1 : 1;
-    if (mu === 0) {
-      writeInPlace(p, (P) => {
-        for (let i = 0; i < P.length; i++) P[i] = P[i]! - lr * (sign * G[i]! + wd * P[i]!);
-      });
-      return;
-    }
     // The buffer starts as the first gradient itself (no dampening on step one), as in PyTorch.
-    const first = s.momentumBuffer === undefined;
-    const B = ownValues((s.momentumBuffer ??= stateTensor(p)));
-    writeInPlace(p, (P) => {
-      for (let i = 0; i < P.length; i++) {
-        const g = sign * G[i]! + wd * P[i]!;
-        B[i] = first ? g : mu * B[i]! + (1 - dampening) * g;
-        P[i] = P[i]! - lr * (nesterov ? g + mu * B[i]! : B[i]!);
-      }
-    });
+    const first = mu !== 0 && s.momentumBuffer === undefined;
+    const B = mu === 0 ? null : ownValues((s.momentumBuffer ??= stateTensor(p)));
+    // One fused pass (float32: WebAssembly SIMD in float32 arithmetic, as PyTorch's float32 SGD).
+    writeInPlace(p, (P) => fusedSgdUpdate(P, G, B, { sign, l2: wd, lr, momentum: mu, dampening, nesterov, first }));
   }
 }

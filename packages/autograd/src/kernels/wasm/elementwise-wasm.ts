@@ -1,21 +1,12 @@
 // Runs the generated SIMD elementwise kernels (elementwise-module.ts): chunk by chunk, the
-// operands are copied into a WebAssembly.Memory of their own (unshared: no worker ever touches
-// it), the kernel overwrites a vector operand's region in place, and the result is copied out into
+// operands are copied into the streaming kernels' WebAssembly.Memory (simd-memory.ts), the kernel overwrites a vector operand's region in place, and the result is copied out into
 // the fresh output array. The copies are memcpy speed; the win is the 4-wide (or 2-wide) arithmetic, and for
 // float32 exp a polynomial instead of a Math.exp call per element. Compiled lazily per dtype;
 // every entry point returns null (having done nothing) when WebAssembly SIMD is unavailable, the
 // size is under the threshold, or memory cannot grow, and the caller runs its TypeScript loop.
 import type { TypedArray } from '../../dtype.js';
 import { BINARY, elementwiseModuleBytes, FORMS, unaryKinds, type SimdBinary, type SimdForm, type SimdUnary } from './elementwise-module.js';
-
-interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Memory: new (d: { initial: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
-}
-const WA = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+import { ensureMemory, instantiate, memoryView } from './simd-memory.js';
 
 type Kernel = (...args: number[]) => void;
 type Dtype = 'float32' | 'float64';
@@ -33,36 +24,11 @@ type Dtype = 'float32' | 'float64';
  */
 export const simdElementwise = { enabled: true, minSize: 512, chunk: 16384, minWidth: 4 };
 
-const PAGE = 65536;
-const MAX_BYTES = 0x7fff0000; // keeps byte addresses below 2^31
-let memory: WasmMemory | null = null;
 const modules = new Map<Dtype, Record<string, Kernel> | null>();
-
-function ensureMemory(bytes: number): boolean {
-  if (!WA || bytes > MAX_BYTES) return false;
-  try {
-    memory ??= new WA.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
-    const have = memory.buffer.byteLength;
-    if (have < bytes) memory.grow(Math.ceil((bytes - have) / PAGE));
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function kernels(dtype: Dtype): Record<string, Kernel> | null {
   let k = modules.get(dtype);
-  if (k !== undefined) return k;
-  k = null;
-  try {
-    const bytes = elementwiseModuleBytes(dtype);
-    if (WA && WA.validate(bytes) && ensureMemory(PAGE)) {
-      k = new WA.Instance(new WA.Module(bytes), { env: { mem: memory } }).exports as Record<string, Kernel>;
-    }
-  } catch {
-    k = null;
-  }
-  modules.set(dtype, k);
+  if (k === undefined) modules.set(dtype, (k = instantiate(elementwiseModuleBytes(dtype)) as Record<string, Kernel> | null));
   return k;
 }
 
@@ -74,10 +40,7 @@ export function simdElementwiseAvailable(dtype: Dtype): boolean {
 const dtypeOf = (x: TypedArray): Dtype | null => (x instanceof Float32Array ? 'float32' : x instanceof Float64Array ? 'float64' : null);
 const pad = (bytes: number) => Math.ceil(bytes / 64) * 64;
 
-/** A fresh view of the whole memory (views of an unshared memory detach when it grows). */
-function view(dtype: Dtype): Float32Array | Float64Array {
-  return dtype === 'float32' ? new Float32Array(memory!.buffer) : new Float64Array(memory!.buffer);
-}
+const view = memoryView;
 
 /**
  * out[i] = a[·] ∘ b[·] for i < n, where an operand with step 1 is read at [off + i] and one with
