@@ -9,10 +9,14 @@
 //   pnpm demo --resume                         continue from out/checkpoints/last.tg
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Generator, manualSeed, saveGraph } from '@tapegrad/autograd';
+import { Generator, manualSeed } from '@tapegrad/autograd';
+import { saveGraph } from '@tapegrad/autograd/node';
 import { DataLoader, TensorDataset, randomSplit, trainValTestSplit } from '@tapegrad/data';
-import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, crossEntropy, saveModel } from '@tapegrad/nn';
-import { Adam, EarlyStopping, ReduceLROnPlateau, evaluate, fit, saveHistorySvg, trainStep, type StepFn } from '@tapegrad/optim';
+import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, crossEntropy } from '@tapegrad/nn';
+import { saveModel } from '@tapegrad/nn/node';
+import { Adam, ReduceLROnPlateau } from '@tapegrad/optim';
+import { EarlyStopping, evaluate, fit, trainStep, type StepFn } from '@tapegrad/train';
+import { checkpointDir, readCheckpoint, saveHistorySvg } from '@tapegrad/train/node';
 import { idxDigits, packageDigits, randomShift } from './mnist-digits.js';
 
 const args = process.argv.slice(2);
@@ -21,7 +25,7 @@ const numberArg = (name: string, fallback: number) => (flag(name) >= 0 ? Number(
 const maxEpochs = numberArg('epochs', 30);
 const limit = numberArg('limit', Infinity);
 const outDir = 'out';
-const checkpointDir = join(outDir, 'checkpoints');
+const checkpoints = join(outDir, 'checkpoints');
 mkdirSync(outDir, { recursive: true });
 manualSeed(0);
 
@@ -69,8 +73,8 @@ const start = performance.now();
 const { history, bestEpoch, stoppedEarly } = fit({
   model, optimizer, step, scheduler, earlyStopping, epochs: maxEpochs,
   trainData: trainLoader, valData: valLoader, loss: crossEntropy,
-  checkpoint: { dir: checkpointDir, best: true },
-  resume: flag('resume') >= 0 ? join(checkpointDir, 'last.tg') : undefined,
+  checkpoint: { write: checkpointDir(checkpoints), best: true },
+  resume: flag('resume') >= 0 ? readCheckpoint(join(checkpoints, 'last.tg')) : undefined,
 });
 const minutes = (performance.now() - start) / 60_000;
 
@@ -90,7 +94,7 @@ const resumed = flag('resume') >= 0 ? ', resumed from a checkpoint' : '';
 console.log(`\ntrained ${history.length} epoch(s) in ${minutes.toFixed(1)} min${resumed}${stoppedEarly ? ' (early stopping: validation loss levelled off)' : ''}`);
 console.log(`best epoch ${best.epoch + 1}: validation loss ${best.valLoss?.toFixed(4)}, accuracy ${pct(best.valAccuracy)}`);
 console.log(`test accuracy ${pct(result.accuracy)} on ${result.samples} held-out digits (loss ${result.loss?.toFixed(4)})`);
-console.log(`saved: model ${modelPath}, training curves ${svgPath}, graph ${graph.path}, checkpoints ${checkpointDir}/`);
+console.log(`saved: model ${modelPath}, training curves ${svgPath}, graph ${graph.path}, checkpoints ${checkpoints}/`);
 
 function pct(x: number | null | undefined): string {
   return x == null ? 'n/a' : `${(x * 100).toFixed(2)}%`;

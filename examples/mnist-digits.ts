@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fromTyped, type Generator, type Tensor } from '@tapegrad/autograd';
-import { loadMnist } from '@tapegrad/data';
+import { loadMnist } from '@tapegrad/data/node';
 
 /** Images [N, 1, 28, 28] in [0, 1] and class labels [N], plus where they came from. */
 export interface Digits {

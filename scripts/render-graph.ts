@@ -1,10 +1,11 @@
 // Draws docs/images/mlp-graph.svg, the picture in docs/getting-started.md ("Seeing the graph"):
 // the recorded graph of a 2-layer MLP's cross-entropy loss, built from raw tensors so every op
-// the tape saw is visible. Run with `npx tsx scripts/render-graph.ts` (needs Graphviz's `dot`).
+// the tape saw is visible. Run with `npx tsx --conditions=@tapegrad/source scripts/render-graph.ts` (needs Graphviz's `dot`).
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { manualSeed, randn, saveGraph, tensor, zeros } from '@tapegrad/autograd';
+import { manualSeed, randn, tensor, zeros } from '@tapegrad/autograd';
+import { saveGraph } from '@tapegrad/autograd/node';
 
 manualSeed(0);
 const x = randn([4, 3]); // a batch of 4 samples with 3 features

@@ -5,8 +5,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadSafetensors, parseSafetensors, saveSafetensors, serializeSafetensors, serializeTensors, tensor, type Tensor } from '@tapegrad/autograd';
-import { BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, loadModel, mseLoss } from '@tapegrad/nn';
+import { parseSafetensors, serializeSafetensors, serializeTensors, tensor, type Tensor } from '@tapegrad/autograd';
+import { loadSafetensors, saveSafetensors } from '@tapegrad/autograd/node';
+import { BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, mseLoss } from '@tapegrad/nn';
+import { loadModel } from '@tapegrad/nn/node';
 import { SGD } from '@tapegrad/optim';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'interop');

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { Generator, manualSeed, noGrad, ones, rand, randn, zeros, type Tensor } from '@tapegrad/autograd';
 import { gradcheck } from '@tapegrad/autograd/testing';
 import {
-  Dropout, LayerNorm, Linear, Module, buffer, crossEntropy, functionalCall, init, loadModel, parameter, saveModel, type Parameter,
+  Dropout, LayerNorm, Linear, Module, buffer, crossEntropy, functionalCall, init, parameter, type Parameter,
 } from '@tapegrad/nn';
+import { loadModel, saveModel } from '@tapegrad/nn/node';
 
 class ResidualBlock extends Module<[Tensor], Tensor> {
   norm: LayerNorm;

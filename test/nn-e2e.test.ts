@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Generator, manualSeed, noGrad, randint, randn, tensor, type Tensor } from '@tapegrad/autograd';
 import {
-  Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, Tanh, binaryCrossEntropyWithLogits, crossEntropy, loadModel, saveModel,
+  Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, Tanh, binaryCrossEntropyWithLogits, crossEntropy,
   type Module,
 } from '@tapegrad/nn';
+import { loadModel, saveModel } from '@tapegrad/nn/node';
 import { Adam } from '@tapegrad/optim';
 
 function sgdStep(model: Module, lr: number): void {

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { importsFromSource } from './guide-imports.js';
 import type { Tensor } from '@tapegrad/autograd';
 
 const guidePath = fileURLToPath(new URL('../docs/optim.md', import.meta.url));
-const sourceOf = (pkg: string) => fileURLToPath(new URL(`../packages/${pkg}/src/index.ts`, import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tapegrad-optim-guide-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -21,7 +21,7 @@ const values = (t: Tensor) => Array.from(t.contiguousData());
 describe('docs/optim.md', () => {
   it('runs every ts snippet of the guide, with the results it describes', async () => {
     let code = tsBlocks(readFileSync(guidePath, 'utf8')).join('\n');
-    for (const pkg of ['autograd', 'nn', 'optim']) code = code.replaceAll(`from '@tapegrad/${pkg}'`, `from ${JSON.stringify(sourceOf(pkg))}`);
+    code = importsFromSource(code);
     code = code.replaceAll("'checkpoints/", `'${dir}/checkpoints/`);
     const module = join(dir, 'guide.ts');
     const exported = 'firstLoss, lastLoss, adamw, finetune, lrs, plateau, gradNorm, makeRun, trainOneEpoch, resumed, start';

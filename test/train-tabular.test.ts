@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { Generator, manualSeed } from '@tapegrad/autograd';
 import { DataLoader, StandardScaler, TensorDataset, readCsv, trainValTestSplit, type Table } from '@tapegrad/data';
 import { Linear, ReLU, Sequential, crossEntropy } from '@tapegrad/nn';
-import { Adam, EarlyStopping, ReduceLROnPlateau, evaluate, fit } from '@tapegrad/optim';
+import { Adam, ReduceLROnPlateau } from '@tapegrad/optim';
+import { EarlyStopping, evaluate, fit } from '@tapegrad/train';
 
 const RADIUS = Math.sqrt(8 / Math.PI); // half of the [-2, 2]² square lies inside: balanced classes
 

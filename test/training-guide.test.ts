@@ -4,9 +4,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { importsFromSource } from './guide-imports.js';
 
 const guidePath = fileURLToPath(new URL('../docs/training.md', import.meta.url));
-const sourceOf = (pkg: string) => fileURLToPath(new URL(`../packages/${pkg}/src/index.ts`, import.meta.url));
 // Inside the repository (in the gitignored out/), so that the guide's createRequire finds the mnist package.
 const outRoot = fileURLToPath(new URL('../out', import.meta.url));
 mkdirSync(outRoot, { recursive: true });
@@ -20,7 +20,7 @@ function tsBlocks(markdown: string): string[] {
 describe('docs/training.md', () => {
   it('runs every ts snippet of the guide, with the results it describes', async () => {
     let code = tsBlocks(readFileSync(guidePath, 'utf8')).join('\n');
-    for (const pkg of ['autograd', 'data', 'nn', 'optim']) code = code.replaceAll(`from '@tapegrad/${pkg}'`, `from ${JSON.stringify(sourceOf(pkg))}`);
+    code = importsFromSource(code);
     code = code.replaceAll("'out/", `'${dir}/out/`);
     // The guide's fit calls print progress; keep the test output to the test's own lines.
     code = code.replace('const { history, bestEpoch, stoppedEarly } = fit(trained);', 'const { history, bestEpoch, stoppedEarly } = fit({ ...trained, progress: false });');

@@ -1,8 +1,6 @@
-// The recorded graph as a picture: Graphviz DOT text, and SVG through the system `dot` binary.
-// Only names and shapes are read (op.name, inputs, output), never args/saved, so a graph freed by
-// backward() still draws.
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+// The recorded graph as Graphviz DOT text (rendering it with the `dot` program and writing files
+// is in node/graph-files.ts). Only names and shapes are read (op.name, inputs, output), never
+// args/saved, so a graph freed by backward() still draws.
 import type { Tensor } from './tensor.js';
 
 /**
@@ -22,7 +20,7 @@ export type TensorNames =
   | Iterable<readonly [string, Tensor]>;
 
 /**
- * Options of {@link toDot} and {@link saveGraph}.
+ * Options of {@link toDot} (and of `saveGraph` in `@tapegrad/autograd/node`).
  *
  * @example
  * ```ts
@@ -143,108 +141,4 @@ export function toDot(outputs: Tensor | readonly Tensor[], options: GraphOptions
     lines.push(`  ${id} [label=${quote(label)}, ${style}${isRoot.has(t) ? ', penwidth=2' : ''}];`);
   }
   return [...lines, ...edges, '}', ''].join('\n');
-}
-
-/**
- * Options of {@link renderSvg}.
- *
- * @example
- * ```ts
- * renderSvg(dot, { command: '/opt/graphviz/bin/dot' });
- * ```
- * @category Graph
- */
-export interface RenderOptions {
-  /** The Graphviz executable; defaults to `dot` on the `PATH`. */
-  command?: string;
-}
-
-/**
- * Renders DOT text to SVG with the system Graphviz `dot` binary. Returns `null` when that binary
- * is not installed (so callers can fall back to writing the DOT); throws with Graphviz's message
- * when it is installed but rejects the input.
- *
- * @example
- * ```ts
- * const svg = renderSvg(toDot(loss));
- * if (svg === null) console.log('install graphviz to render the graph');
- * ```
- * @category Graph
- */
-export function renderSvg(dot: string, options: RenderOptions = {}): string | null {
-  const command = options.command ?? 'dot';
-  const result = spawnSync(command, ['-Tsvg'], { input: dot, encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (result.error) {
-    if ((result.error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new Error(`renderSvg: could not run '${command}': ${result.error.message}`);
-  }
-  if (result.status !== 0) {
-    throw new Error(`renderSvg: '${command} -Tsvg' exited with status ${result.status}: ${result.stderr.trim()}`);
-  }
-  return result.stdout;
-}
-
-/**
- * Options of {@link saveGraph}: those of {@link toDot}, the renderer, and where notices go.
- *
- * @example
- * ```ts
- * saveGraph('graph.svg', loss, { names: { w }, warn: () => {} });
- * ```
- * @category Graph
- */
-export interface SaveGraphOptions extends GraphOptions, RenderOptions {
-  /** Receives the notice when `dot` is missing and DOT was written instead; defaults to `console.warn`. */
-  warn?: (message: string) => void;
-}
-
-/**
- * What {@link saveGraph} wrote.
- *
- * @example
- * ```ts
- * const { path, format } = saveGraph('graph.svg', loss);
- * ```
- * @category Graph
- */
-export interface SavedGraph {
-  /** The file written (the `.dot` twin of the requested path when SVG could not be rendered). */
-  path: string;
-  /** What the file holds. */
-  format: 'svg' | 'dot';
-}
-
-/**
- * Writes the graph behind `outputs` to a file: DOT for a `.dot`/`.gv` path, SVG for a `.svg`
- * path. Without Graphviz installed, an `.svg` request writes the DOT next to it (same name,
- * `.dot` extension) and says so through `options.warn`, rather than failing a training script.
- *
- * @example
- * ```ts
- * const saved = saveGraph('model-graph.svg', loss, { names: model.namedParameters() });
- * console.log(`graph written to ${saved.path}`);
- * ```
- * @category Graph
- */
-export function saveGraph(path: string, outputs: Tensor | readonly Tensor[], options: SaveGraphOptions = {}): SavedGraph {
-  const dot = toDot(outputs, options);
-  if (/\.(dot|gv)$/i.test(path)) {
-    writeFileSync(path, dot);
-    return { path, format: 'dot' };
-  }
-  if (!/\.svg$/i.test(path)) {
-    throw new Error(`saveGraph: cannot tell the format of '${path}'; use a .svg, .dot or .gv file name`);
-  }
-  const svg = renderSvg(dot, options);
-  if (svg !== null) {
-    writeFileSync(path, svg);
-    return { path, format: 'svg' };
-  }
-  const dotPath = path.replace(/\.svg$/i, '.dot');
-  writeFileSync(dotPath, dot);
-  (options.warn ?? console.warn)(
-    `saveGraph: Graphviz 'dot' was not found, so ${dotPath} holds the DOT source instead of ${path}; ` +
-      `install graphviz and run 'dot -Tsvg ${dotPath} -o ${path}'`,
-  );
-  return { path: dotPath, format: 'dot' };
 }

@@ -32,12 +32,12 @@ export { gradcheck, gradgradcheck } from './testing/gradcheck.js';
 export type { GradcheckOptions, GradcheckReport, GradcheckMismatch, GradcheckFn } from './testing/gradcheck.js';
 export { zeroGrad } from './zero-grad.js';
 export { unravelIndex } from './shape.js';
-export { serializeTensors, deserializeTensors, saveTensors, loadTensors } from './serialize.js';
+export { serializeTensors, deserializeTensors } from './serialize.js';
 export type { TensorFile } from './serialize.js';
 export { parseSafetensors, serializeSafetensors } from './safetensors.js';
 export type { SafetensorsFile } from './safetensors.js';
-export { saveSafetensors, loadSafetensors } from './safetensors-file.js';
-export * from './graph.js';
+export { toDot } from './graph.js';
+export type { TensorNames, GraphOptions } from './graph.js';
 
 export * from './ops/creation.js';
 export * from './ops/elementwise.js';

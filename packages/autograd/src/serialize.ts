@@ -6,7 +6,6 @@
 //         16   H bytes   UTF-8 JSON: { tensors: [{ name, dtype, shape, offset, byteLength }], meta }
 //          …   zero padding to a multiple of 8
 //          D   data      each tensor's values, row-major, little-endian, at D + offset (8-aligned)
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { Tensor } from './tensor.js';
 import { allocate, type DType } from './dtype.js';
 import { contiguousData, wrap } from './kernels/layout.js';
@@ -73,11 +72,11 @@ export function serializeTensors(tensors: Readonly<Record<string, Tensor>>, meta
 }
 
 /**
- * What {@link deserializeTensors} and {@link loadTensors} return.
+ * What {@link deserializeTensors} returns (and `loadTensors` of `@tapegrad/autograd/node`).
  *
  * @example
  * ```ts
- * const { tensors, meta }: TensorFile = loadTensors('model.tg');
+ * const { tensors, meta }: TensorFile = deserializeTensors(bytes);
  * ```
  * @category Serialization
  */
@@ -89,7 +88,8 @@ export interface TensorFile {
 }
 
 /**
- * Decodes bytes written by {@link serializeTensors}, checking the magic, version, header and every
+ * Decodes bytes written by {@link serializeTensors} (read from a file, or fetched in a browser),
+ * checking the magic, version, header and every
  * tensor's dtype, shape and extent; `source` names the file in errors.
  *
  * @example
@@ -132,50 +132,4 @@ export function deserializeTensors(bytes: Uint8Array, source = 'tensor data'): T
     tensors[e.name] = new Tensor(wrap(data, e.shape));
   }
   return { tensors, meta: header.meta ?? null };
-}
-
-/**
- * Writes named tensors and metadata to `path` atomically: a temporary file is written and synced,
- * then renamed over `path`, so an interrupted save never leaves a corrupt file behind.
- *
- * @example
- * ```ts
- * saveTensors('checkpoint.tg', { 'fc.weight': w }, { epoch: 3 });
- * ```
- * @category Serialization
- */
-export function saveTensors(path: string, tensors: Readonly<Record<string, Tensor>>, meta: unknown = null): void {
-  writeFileAtomic(path, serializeTensors(tensors, meta));
-}
-
-/** Writes a temporary file, syncs it and renames it over `path`, so a crash never leaves half a file. */
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, bytes);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
-
-/**
- * Reads a file written by {@link saveTensors}, validating it (errors name the file and the byte
- * offset or tensor at fault).
- *
- * @example
- * ```ts
- * const { tensors, meta } = loadTensors('checkpoint.tg');
- * ```
- * @category Serialization
- */
-export function loadTensors(path: string): TensorFile {
-  return deserializeTensors(readFileSync(path), path);
 }

@@ -92,7 +92,7 @@ describe.skipIf(threading.workers === 0)('gemm on worker threads', () => {
       const n = 256, a = new Float32Array(n * n).fill(1), c = new Float32Array(n * n);
       gemmWasm(n, n, n, a, 0, false, a, 0, false, c, 0, false);
       console.log(c[0]);`;
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    const child = spawnSync(process.execPath, ['--conditions=@tapegrad/source', '--import', 'tsx', '--input-type=module', '-e', code], {
       cwd: fileURLToPath(new URL('../../..', import.meta.url)),
       encoding: 'utf8',
       timeout: 30_000,

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { manualSeed, randn, renderSvg, saveGraph, tensor, toDot, zeros, type Tensor } from '@tapegrad/autograd';
+import { manualSeed, randn, tensor, toDot, zeros, type Tensor } from '@tapegrad/autograd';
+import { renderSvg, saveGraph } from '@tapegrad/autograd/node';
 
 const hasDot = !spawnSync('dot', ['-V']).error;
 const dir = mkdtempSync(join(tmpdir(), 'tapegrad-graph-'));

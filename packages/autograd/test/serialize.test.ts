@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { arange, deserializeTensors, loadTensors, randn, saveTensors, serializeTensors, tensor, zeros } from '@tapegrad/autograd';
+import { arange, deserializeTensors, randn, serializeTensors, tensor, zeros } from '@tapegrad/autograd';
+import { loadTensors, saveTensors } from '@tapegrad/autograd/node';
 
 describe('tensor files', () => {
   it('round-trips names, dtypes, shapes, values (bit-exact) and metadata', () => {

@@ -1,5 +1,4 @@
 // Reading CSV files (or text) into a typed Table.
-import { readFileSync } from 'node:fs';
 import { parseCsvRecords, type CsvRecord } from './csv-parse.js';
 import { Table } from './table.js';
 import type { Column } from './table-types.js';
@@ -48,7 +47,8 @@ export interface CsvText {
 const NUMBER = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
 /**
- * Reads a CSV file (a path) or CSV text (`{ text }`) into a {@link Table}.
+ * Reads CSV text (`{ text }`) into a {@link Table}; `readCsv` of `@tapegrad/data/node` also takes
+ * a file path.
  *
  * Quoted fields may hold the delimiter, line breaks and doubled quotes (`""`). Missing values
  * (see `naValues`) become `null`. A row with a different number of fields than the header is an
@@ -56,19 +56,22 @@ const NUMBER = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
  *
  * @example
  * ```ts
- * const table = readCsv('data/patients.csv');
  * const inline = readCsv({ text: 'x,label\n1.5,"a, b"\nNA,c\n' });
  * inline.row(1); // { x: null, label: 'c' }
  * ```
  * @category Loading
  */
-export function readCsv(source: string | CsvText, options: CsvOptions = {}): Table {
+export function readCsv(source: CsvText, options: CsvOptions = {}): Table {
   const { header = true, names, delimiter = ',', columnTypes = {}, naValues = ['', 'NA', '?'] } = options;
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
     throw new Error(`readCsv: delimiter must be one character other than a quote or a line break, got ${JSON.stringify(delimiter)}`);
   }
-  const name = typeof source === 'string' ? source : (source.name ?? '<text>');
-  const text = typeof source === 'string' ? readText(source) : source.text;
+  if (typeof source !== 'object' || source === null || typeof source.text !== 'string') {
+    const hint = typeof source === 'string' ? '; a file path needs readCsv from @tapegrad/data/node' : '';
+    throw new Error(`readCsv: expected CSV text as { text, name? }, got ${typeof source === 'string' ? JSON.stringify(source) : String(source)}${hint}`);
+  }
+  const name = source.name ?? '<text>';
+  const text = source.text;
   const records = parseCsvRecords(text, delimiter, name);
   if (header && records.length === 0) throw new Error(`readCsv: ${name} is empty; expected a header line with the column names`);
   const headerRecord = header ? records.shift() : undefined;
@@ -98,14 +101,6 @@ export function readCsv(source: string | CsvText, options: CsvOptions = {}): Tab
     columns.set(col, { type, values });
   });
   return new Table(columns);
-}
-
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new Error(`readCsv: cannot read ${path}: ${(e as Error).message}`);
-  }
 }
 
 function resolveNames(source: string, header: CsvRecord | undefined, first: CsvRecord | undefined, names: readonly string[] | undefined): string[] {

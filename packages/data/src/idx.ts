@@ -1,6 +1,4 @@
 // The IDX format of MNIST and friends: a magic number, big-endian dimension sizes, raw values.
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 
 /**
  * Element types an IDX file can declare (type codes 0x08 to 0x0E).
@@ -19,7 +17,7 @@ export type IdxDataType = 'ubyte' | 'byte' | 'short' | 'int' | 'float' | 'double
  *
  * @example
  * ```ts
- * const { type, shape, data } = readIdx('data/train-labels-idx1-ubyte.gz');
+ * const { type, shape, data } = parseIdx(bytes);
  * // type 'ubyte', shape [60000], data Uint8Array
  * ```
  * @category Loading
@@ -65,28 +63,9 @@ const hex = (n: number, digits: number) => `0x${n.toString(16).padStart(digits, 
 const KNOWN_TYPES = [...TYPES].map(([code, t]) => `${hex(code, 2)} (${t.type})`).join(', ');
 
 /**
- * Reads an IDX file (as MNIST is distributed), gunzipping it first when it starts with the gzip
- * magic bytes, whatever its name.
- *
- * @example
- * ```ts
- * const images = readIdx('data/train-images-idx3-ubyte.gz');
- * images.shape; // [60000, 28, 28]
- * ```
- * @category Loading
- */
-export function readIdx(path: string): IdxArray {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new Error(`readIdx: cannot read ${path}: ${(e as Error).message}`);
-  }
-  return parseIdx(bytes, path);
-}
-
-/**
- * Parses IDX bytes already in memory (gzipped or not); `source` names them in errors.
+ * Parses IDX bytes already in memory (read from a file, or fetched in a browser); `source` names
+ * them in errors. Gzipped bytes are refused with a hint: `readIdx` of `@tapegrad/data/node`
+ * gunzips files, and a browser can decompress with `DecompressionStream('gzip')` first.
  *
  * @example
  * ```ts
@@ -95,33 +74,41 @@ export function readIdx(path: string): IdxArray {
  * @category Loading
  */
 export function parseIdx(bytes: Uint8Array, source = '<bytes>'): IdxArray {
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (e) {
-      throw new Error(`readIdx: ${source} starts with the gzip magic bytes 0x1f 0x8b but could not be gunzipped: ${(e as Error).message}`);
-    }
-    source = `${source} (gunzipped)`;
+  if (isGzip(bytes)) {
+    throw new Error(
+      `parseIdx: ${source} is gzip-compressed (it starts with 0x1f 0x8b); decompress it first: readIdx of @tapegrad/data/node gunzips files, ` +
+        `and in a browser: new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer())`,
+    );
   }
+  return decodeIdx(bytes, source, 'parseIdx');
+}
+
+/** Whether `bytes` start with the gzip magic bytes. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** Decodes uncompressed IDX bytes; `who` starts the error messages. */
+export function decodeIdx(bytes: Uint8Array, source: string, who: string): IdxArray {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < 4) {
-    throw new Error(`readIdx: ${source}: truncated header at byte offset 0: expected 4 bytes of magic number, got ${bytes.length}`);
+    throw new Error(`${who}: ${source}: truncated header at byte offset 0: expected 4 bytes of magic number, got ${bytes.length}`);
   }
   const magic = view.getUint32(0);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     throw new Error(
-      `readIdx: ${source}: bad magic number ${hex(magic, 8)} at byte offset 0; an IDX file starts with two zero bytes, a type code and the number of dimensions`,
+      `${who}: ${source}: bad magic number ${hex(magic, 8)} at byte offset 0; an IDX file starts with two zero bytes, a type code and the number of dimensions`,
     );
   }
   const info = TYPES.get(bytes[2]!);
   if (!info) {
-    throw new Error(`readIdx: ${source}: bad magic number ${hex(magic, 8)}: unknown type code ${hex(bytes[2]!, 2)} at byte offset 2; expected one of ${KNOWN_TYPES}`);
+    throw new Error(`${who}: ${source}: bad magic number ${hex(magic, 8)}: unknown type code ${hex(bytes[2]!, 2)} at byte offset 2; expected one of ${KNOWN_TYPES}`);
   }
   const ndim = bytes[3]!;
   const dataOffset = 4 + 4 * ndim;
   if (bytes.length < dataOffset) {
     throw new Error(
-      `readIdx: ${source}: truncated header at byte offset 4: expected ${4 * ndim} bytes of dimension sizes (${ndim} dimension${ndim === 1 ? '' : 's'}), got ${bytes.length - 4}`,
+      `${who}: ${source}: truncated header at byte offset 4: expected ${4 * ndim} bytes of dimension sizes (${ndim} dimension${ndim === 1 ? '' : 's'}), got ${bytes.length - 4}`,
     );
   }
   const shape = Array.from({ length: ndim }, (_, k) => view.getUint32(4 + 4 * k));
@@ -130,11 +117,11 @@ export function parseIdx(bytes: Uint8Array, source = '<bytes>'): IdxArray {
   const got = bytes.length - dataOffset;
   const what = `shape [${shape.join(',')}] of ${info.type}`;
   if (got < expected) {
-    throw new Error(`readIdx: ${source}: truncated data at byte offset ${dataOffset}: expected ${expected} bytes (${what}), got ${got}`);
+    throw new Error(`${who}: ${source}: truncated data at byte offset ${dataOffset}: expected ${expected} bytes (${what}), got ${got}`);
   }
   if (got > expected) {
     throw new Error(
-      `readIdx: ${source}: ${got - expected} unexpected bytes after the data at byte offset ${dataOffset + expected} (${what} ends there)`,
+      `${who}: ${source}: ${got - expected} unexpected bytes after the data at byte offset ${dataOffset + expected} (${what} ends there)`,
     );
   }
   return { type: info.type, shape, data: info.decode(view, dataOffset, count) };

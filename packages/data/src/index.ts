@@ -1,5 +1,6 @@
 /**
- * Data preparation for tapegrad: load (CSV, MNIST IDX, in-memory arrays) → clean (drop duplicates
+ * Data preparation for tapegrad: load (CSV text, MNIST IDX bytes, in-memory arrays; files through
+ * `@tapegrad/data/node`) → clean (drop duplicates
  * and missing values, impute, encode categories) → scale (min-max, standardize, one-hot) → split
  * (random, train/val/test) → batch (DataLoader over datasets). See `docs/data.md` for a walkthrough.
  *
@@ -28,9 +29,9 @@ export { fromArrays } from './from-arrays.js';
 export type { InputCell } from './from-arrays.js';
 export { readCsv } from './csv.js';
 export type { CsvOptions, CsvText } from './csv.js';
-export { readIdx, parseIdx } from './idx.js';
+export { parseIdx } from './idx.js';
 export type { IdxArray, IdxDataType } from './idx.js';
-export { loadMnist } from './mnist.js';
+export { parseMnist } from './mnist.js';
 export type { Mnist, MnistOptions } from './mnist.js';
 
 export type { DropReport, DropDuplicatesOptions, DropMissingOptions } from './cleaning.js';

@@ -1,13 +1,13 @@
 // MNIST (and Fashion-MNIST, KMNIST…): a pair of IDX files turned into image and label tensors.
 import { fromTyped, type Tensor } from '@tapegrad/autograd';
-import { readIdx } from './idx.js';
+import { parseIdx, type IdxArray } from './idx.js';
 
 /**
- * Options of {@link loadMnist}.
+ * Options of {@link parseMnist} (and `loadMnist` of `@tapegrad/data/node`).
  *
  * @example
  * ```ts
- * loadMnist(imagesPath, labelsPath, { normalize: false }); // pixel values 0..255
+ * parseMnist(imageBytes, labelBytes, { normalize: false }); // pixel values 0..255
  * ```
  * @category Loading
  */
@@ -21,7 +21,7 @@ export interface MnistOptions {
  *
  * @example
  * ```ts
- * const { images, labels } = loadMnist(imagesPath, labelsPath);
+ * const { images, labels } = parseMnist(imageBytes, labelBytes);
  * const ds = new TensorDataset(images, labels);
  * ```
  * @category Loading
@@ -34,30 +34,34 @@ export interface Mnist {
 }
 
 /**
- * Loads an MNIST-style image file (ubyte `[N, rows, cols]`) and label file (ubyte `[N]`), plain or
- * gzipped, into float32 tensors; checks that both hold the same number of samples.
+ * Decodes an MNIST-style image IDX (ubyte `[N, rows, cols]`) and label IDX (ubyte `[N]`), given
+ * as uncompressed bytes (fetched in a browser, say), into float32 tensors; checks that both hold
+ * the same number of samples. `loadMnist` of `@tapegrad/data/node` reads the (gzipped) files.
  *
  * @example
  * ```ts
- * const train = loadMnist('data/train-images-idx3-ubyte.gz', 'data/train-labels-idx1-ubyte.gz');
- * train.images.shape; // [60000, 1, 28, 28], values in [0, 1]
- * train.labels.shape; // [60000]
+ * const bytes = async (url: string) => new Uint8Array(await (await fetch(url)).arrayBuffer());
+ * const test = parseMnist(await bytes('t10k-images-idx3-ubyte'), await bytes('t10k-labels-idx1-ubyte'));
+ * test.images.shape; // [10000, 1, 28, 28], values in [0, 1]
  * ```
  * @category Loading
  */
-export function loadMnist(imagesPath: string, labelsPath: string, options: MnistOptions = {}): Mnist {
+export function parseMnist(imageBytes: Uint8Array, labelBytes: Uint8Array, options: MnistOptions = {}): Mnist {
+  return mnistFromIdx(parseIdx(imageBytes, 'the image bytes'), parseIdx(labelBytes, 'the label bytes'), options, 'parseMnist', 'the image bytes', 'the label bytes');
+}
+
+/** Checks and converts decoded IDX arrays; `who`, `imagesName` and `labelsName` word the errors. */
+export function mnistFromIdx(images: IdxArray, labels: IdxArray, options: MnistOptions, who: string, imagesName: string, labelsName: string): Mnist {
   const { normalize = true } = options;
-  const images = readIdx(imagesPath);
-  const labels = readIdx(labelsPath);
   if (images.type !== 'ubyte' || images.shape.length !== 3) {
-    throw new Error(`loadMnist: ${imagesPath} holds ${images.type} of shape [${images.shape.join(',')}]; expected ubyte images of shape [N, rows, cols]`);
+    throw new Error(`${who}: ${imagesName} holds ${images.type} of shape [${images.shape.join(',')}]; expected ubyte images of shape [N, rows, cols]`);
   }
   if (labels.type !== 'ubyte' || labels.shape.length !== 1) {
-    throw new Error(`loadMnist: ${labelsPath} holds ${labels.type} of shape [${labels.shape.join(',')}]; expected ubyte labels of shape [N]`);
+    throw new Error(`${who}: ${labelsName} holds ${labels.type} of shape [${labels.shape.join(',')}]; expected ubyte labels of shape [N]`);
   }
   const [n, rows, cols] = images.shape as [number, number, number];
   if (labels.shape[0] !== n) {
-    throw new Error(`loadMnist: ${imagesPath} has ${n} images but ${labelsPath} has ${labels.shape[0]} labels; they must match one to one`);
+    throw new Error(`${who}: ${imagesName} has ${n} images but ${labelsName} has ${labels.shape[0]} labels; they must match one to one`);
   }
   const pixels = new Float32Array(images.data.length);
   const divisor = normalize ? 255 : 1;

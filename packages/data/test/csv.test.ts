@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readCsv } from '@tapegrad/data';
+import { readCsv } from '@tapegrad/data/node';
+import { readCsv as readCsvText } from '@tapegrad/data';
 import { tempDir } from './helpers.js';
 
 describe('readCsv', () => {
@@ -75,6 +76,11 @@ describe('readCsv', () => {
     expect(() => readCsv({ text: 'a\n' }, { delimiter: '::' })).toThrow(
       'readCsv: delimiter must be one character other than a quote or a line break, got "::"',
     );
+  });
+
+  it('the main entry point reads text only, and says where paths are read', () => {
+    expect(readCsvText({ text: 'a,b\n1,x\n', name: 'mem.csv' }).row(0)).toEqual({ a: 1, b: 'x' });
+    expect(() => readCsvText('data.csv' as never)).toThrow('readCsv: expected CSV text as { text, name? }, got "data.csv"; a file path needs readCsv from @tapegrad/data/node');
   });
 
   it('reads a header-only file as an empty table', () => {

@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import type { Tensor } from '@tapegrad/autograd';
 import { tempDir, writeIdx } from './helpers.js';
+import { importsFromSource } from '../../../test/guide-imports.js';
 
 const guidePath = fileURLToPath(new URL('../../../docs/data.md', import.meta.url));
-const sourceOf = (pkg: string) => fileURLToPath(new URL(`../../${pkg}/src/index.ts`, import.meta.url));
 
 function blocks(markdown: string, lang: string): string[] {
   return [...markdown.matchAll(new RegExp('^```' + lang + '\\n([\\s\\S]*?)^```$', 'gm'))].map((m) => m[1]!);
@@ -24,11 +24,7 @@ describe('docs/data.md', () => {
     writeIdx(file('train-images-idx3-ubyte.gz'), 0x08, [n, 28, 28], Array.from({ length: n * 784 }, (_, k) => (k * 37) % 256), true);
     writeIdx(file('train-labels-idx1-ubyte.gz'), 0x08, [n], Array.from({ length: n }, (_, k) => k % 10), true);
 
-    const code = blocks(guide, 'ts')
-      .join('\n')
-      .replaceAll("from '@tapegrad/data'", `from ${JSON.stringify(sourceOf('data'))}`)
-      .replaceAll("from '@tapegrad/autograd'", `from ${JSON.stringify(sourceOf('autograd'))}`)
-      .replaceAll("'data/", `'${dir}/`);
+    const code = importsFromSource(blocks(guide, 'ts').join('\n')).replaceAll("'data/", `'${dir}/`);
     const module = file('guide.ts');
     writeFileSync(module, `${code}\nexport { raw, duplicates, unlabelled, codes, trainRows, valRows, testRows, xTrain, yTrain, loader, encoder, sexAndSmoker, squashed, mnist, mnistVal };\n`);
 

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { loadMnist, parseIdx, readIdx } from '@tapegrad/data';
+import { parseIdx, parseMnist } from '@tapegrad/data';
+import { loadMnist, readIdx } from '@tapegrad/data/node';
 import { idxBytes, tempDir, writeIdx } from './helpers.js';
 
 describe('readIdx', () => {
@@ -83,11 +84,30 @@ describe('readIdx', () => {
     expect(() => readIdx(broken)).toThrow(`readIdx: ${broken} starts with the gzip magic bytes 0x1f 0x8b but could not be gunzipped: unexpected end of file`);
   });
 
+  it('parseIdx decodes bytes, names them in errors, and refuses gzip with a way out', () => {
+    expect(() => parseIdx(Uint8Array.from([0, 0, 8]), 'x.idx')).toThrow('parseIdx: x.idx: truncated header at byte offset 0: expected 4 bytes of magic number, got 3');
+    expect(() => parseIdx(gzipSync(idxBytes(0x08, [2], [1, 2])), 'x.idx.gz')).toThrow(
+      "parseIdx: x.idx.gz is gzip-compressed (it starts with 0x1f 0x8b); decompress it first: readIdx of @tapegrad/data/node gunzips files, and in a browser: new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer())",
+    );
+  });
+
   it('rejects trailing bytes and unreadable files', () => {
     const extra = file('extra.idx');
     writeFileSync(extra, Uint8Array.from([...idxBytes(0x08, [2], [1, 2]), 9, 9]));
     expect(() => readIdx(extra)).toThrow(`readIdx: ${extra}: 2 unexpected bytes after the data at byte offset 10 (shape [2] of ubyte ends there)`);
     expect(() => readIdx(file('missing.idx'))).toThrow(/^readIdx: cannot read .*missing\.idx: ENOENT/);
+  });
+});
+
+describe('parseMnist', () => {
+  it('decodes image and label bytes into tensors, as loadMnist does from files', () => {
+    const images = idxBytes(0x08, [2, 1, 2], [0, 255, 51, 102]);
+    const labels = idxBytes(0x08, [2], [7, 3]);
+    const mnist = parseMnist(images, labels);
+    expect(mnist.images.shape).toEqual([2, 1, 1, 2]);
+    expect(Array.from(mnist.images.contiguousData())).toEqual([0, 1, 0.2, 0.4].map(Math.fround));
+    expect(mnist.labels.toArray()).toEqual([7, 3]);
+    expect(() => parseMnist(images, idxBytes(0x08, [1], [7]))).toThrow('parseMnist: the image bytes has 2 images but the label bytes has 1 labels; they must match one to one');
   });
 });
 

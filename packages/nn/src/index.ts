@@ -1,6 +1,6 @@
 /**
  * Neural-network building blocks on the tapegrad tape: `Module` (which finds its parameters by
- * walking its fields), layers, initializers (`init`), losses and weight files.
+ * walking its fields), layers, initializers (`init`) and losses. Weight files on disk are in `@tapegrad/nn/node`.
  *
  * @example
  * ```ts
@@ -15,7 +15,6 @@ export { Module } from './module.js';
 export { Parameter, parameter, BufferTensor, buffer } from './parameter.js';
 export type { LoadStateDictOptions, LoadStateDictResult } from './state-dict.js';
 export { functionalCall } from './functional-call.js';
-export { saveModel, loadModel, type LoadModelResult } from './serialize.js';
 export * as init from './init.js';
 
 export type { LayerOptions } from './layers/options.js';

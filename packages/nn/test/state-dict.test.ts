@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { manualSeed, randn, tensor, zeros } from '@tapegrad/autograd';
-import { BatchNorm1d, Linear, ReLU, Sequential, loadModel, saveModel } from '@tapegrad/nn';
+import { BatchNorm1d, Linear, ReLU, Sequential } from '@tapegrad/nn';
+import { loadModel, saveModel } from '@tapegrad/nn/node';
 import { flat } from './helpers.js';
 
 const mlp = () => new Sequential(new Linear(3, 4), new ReLU(), new BatchNorm1d(4), new Linear(4, 2));

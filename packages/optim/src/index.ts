@@ -2,8 +2,7 @@
  * Optimizers (SGD, Adam, AdamW, RMSprop, Adagrad) with parameter groups and resumable state,
  * learning-rate schedulers, and gradient clipping. Optimizers take any `Iterable<Tensor>` (such as
  * a module's `parameters()`) or parameter groups, and update parameters in place outside the tape.
- * `fit` runs the training loop (custom per-batch steps, validation, history, early stopping,
- * checkpoints with exact resume, progress output, SVG learning curves); see `docs/training.md`.
+ * The training loop (`fit`, checkpoints, progress, learning curves) is in `@tapegrad/train`.
  *
  * @example
  * ```ts
@@ -24,7 +23,7 @@
  */
 export { Optimizer } from './optimizer.js';
 export type { HyperParams, ParamGroup, ParamGroupInput, ParamsInput, ParamState, ParamGroupState, OptimizerStateDict } from './types.js';
-export { flattenStateDict, unflattenStateDict } from './state-dict.js';
+export { flattenStateDict, unflattenStateDict, encodeJson, decodeJson } from './state-dict.js';
 export type { FlatStateDict, FlatStateMeta } from './state-dict.js';
 export { SGD } from './sgd.js';
 export type { SGDOptions, SGDHyperParams, SGDState } from './sgd.js';
@@ -44,19 +43,3 @@ export { ReduceLROnPlateau } from './plateau.js';
 export type { ReduceLROnPlateauOptions, ReduceLROnPlateauStateDict } from './plateau.js';
 export { clipGradNorm, clipGradValue } from './clip.js';
 export type { ClipGradNormOptions } from './clip.js';
-export { fit, trainStep } from './train/fit.js';
-export type { FitOptions, FitResult, CheckpointOptions, EpochScheduler } from './train/fit.js';
-export type { FitProgress, FitProgressOption } from './train/fit-progress.js';
-export { EarlyStopping } from './train/early-stopping.js';
-export type { EarlyStoppingOptions, EarlyStoppingState } from './train/early-stopping.js';
-export { saveCheckpoint, loadCheckpoint } from './train/checkpoint.js';
-export type { CheckpointParts, LoadedCheckpoint, Resumable } from './train/checkpoint.js';
-export { accuracy, evaluate } from './train/metrics.js';
-export type { EvaluateOptions } from './train/metrics.js';
-export type { TrainableModel, BatchSource, LossFn, MetricFn, StepContext, StepResult, StepFn, EpochRecord } from './train/types.js';
-export { ProgressReporter } from './train/progress-reporter.js';
-export type { ProgressReporterOptions, ProgressStream, BatchProgress } from './train/progress-reporter.js';
-export { formatEpochLine } from './train/progress-format.js';
-export type { EpochSummary } from './train/progress-format.js';
-export { historyToSvg, saveHistorySvg } from './train/history-svg.js';
-export type { HistorySvgOptions, HistoryPanel, HistorySeries } from './train/history-svg.js';

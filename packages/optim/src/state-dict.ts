@@ -108,7 +108,17 @@ export function unflattenStateDict(tensors: Readonly<Record<string, Tensor>>, me
   return { state, paramGroups: decodeJson(m.paramGroups) as ParamGroupState[] };
 }
 
-/** A JSON-safe deep copy of `value`: non-finite numbers become `{ $number: 'Infinity' }` etc. */
+/**
+ * A JSON-safe deep copy of `value`: non-finite numbers become `{ $number: 'Infinity' }` (and
+ * `-Infinity`, `NaN`), which `JSON.stringify` would turn into `null`. Used for optimizer and
+ * scheduler state in files; {@link decodeJson} inverts it.
+ *
+ * @example
+ * ```ts
+ * JSON.stringify(encodeJson({ best: Infinity })); // '{"best":{"$number":"Infinity"}}'
+ * ```
+ * @category Optimizers
+ */
 export function encodeJson(value: unknown): unknown {
   if (typeof value === 'number') return Number.isFinite(value) ? value : { $number: String(value) };
   if (Array.isArray(value)) return value.map(encodeJson);
@@ -118,7 +128,15 @@ export function encodeJson(value: unknown): unknown {
   return value;
 }
 
-/** Inverts {@link encodeJson}. */
+/**
+ * Inverts {@link encodeJson}.
+ *
+ * @example
+ * ```ts
+ * decodeJson(JSON.parse('{"best":{"$number":"Infinity"}}')); // { best: Infinity }
+ * ```
+ * @category Optimizers
+ */
 export function decodeJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(decodeJson);
   if (value !== null && typeof value === 'object') {

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deserializeTensors, loadTensors, saveTensors, serializeTensors, tensor, type DType, type Tensor } from '@tapegrad/autograd';
+import { deserializeTensors, serializeTensors, tensor, type DType, type Tensor } from '@tapegrad/autograd';
+import { loadTensors, saveTensors } from '@tapegrad/autograd/node';
 import {
   Adagrad, Adam, AdamW, CosineAnnealingLR, LinearLR, ReduceLROnPlateau, RMSprop, SGD, SequentialLR,
   flattenStateDict, unflattenStateDict, type Optimizer, type OptimizerStateDict, type ParamGroupInput,

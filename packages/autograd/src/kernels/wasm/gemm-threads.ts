@@ -4,8 +4,12 @@
 // (so a worker slowed down by another process simply takes fewer chunks). The main thread runs
 // the same function on the same task, then blocks until every worker has returned: gemm stays
 // synchronous, and its result does not depend on how the chunks were shared out.
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { availableParallelism } from 'node:os';
+// The platform (Node's worker_threads or Web Workers) comes through the package's import map, so
+// this file names no `node:` module.
+import { platform } from '#platform';
+import { CONTROL_BYTES, SLOT, type KernelWorker } from '../../platform/types.js';
+
+export { CONTROL_BYTES };
 
 /**
  * Threading settings (internal; tests and the benchmark change them). `workers`: threads besides
@@ -15,50 +19,30 @@ import { availableParallelism } from 'node:os';
  * prove the workers' results).
  */
 export const threading = {
-  workers: Math.max(0, Math.min(availableParallelism() - 1, 7)),
+  workers: platform.defaultWorkers(),
   minMacs: 1 << 21,
   mainJoins: true,
 };
 
+const { SEQ, DONE, KERNEL, TASK, WORKER_CHUNKS, FAILED, READY, ACTIVE } = SLOT;
+
+/** Whether this thread may block in Atomics.wait (a browser's main thread may not). */
+let canBlock = true;
+
 /**
- * Int32 slots of the control block: wake-up sequence, workers finished, kernel id, task address,
- * chunks done by workers, error flag, workers started, workers that take part in the task.
+ * Blocks until `ctl[slot]` may have changed from `value` (or `ms` passed). Where blocking is not
+ * allowed the call returns at once and the caller's loop spins instead.
  */
-const SEQ = 0, DONE = 1, KERNEL = 2, TASK = 3, WORKER_CHUNKS = 4, FAILED = 5, READY = 6, ACTIVE = 7;
-export const CONTROL_BYTES = 32;
-
-// Plain JavaScript, run with `eval`, so workers need no loader for TypeScript. New modules arrive
-// on a MessagePort and are drained synchronously at every wake-up (the worker's event loop never
-// runs: it sleeps in Atomics.wait between tasks).
-const WORKER_SOURCE = `
-const { parentPort, receiveMessageOnPort } = require('node:worker_threads');
-parentPort.once('message', ({ memory, port, control, index }) => {
-  const ctl = new Int32Array(memory.buffer, control, ${CONTROL_BYTES / 4});
-  // No task is in flight while a worker starts (see runThreaded), so the current sequence is
-  // the one to wait past, also for a worker added to a pool that has already run tasks.
-  let seen = Atomics.load(ctl, ${SEQ});
-  Atomics.add(ctl, ${READY}, 1);
-  Atomics.notify(ctl, ${READY});
-  const runs = [];
-  for (;;) {
-    while (Atomics.load(ctl, ${SEQ}) === seen) Atomics.wait(ctl, ${SEQ}, seen);
-    seen = Atomics.load(ctl, ${SEQ});
-    for (let m; (m = receiveMessageOnPort(port)); ) {
-      runs[m.message.id] = new WebAssembly.Instance(m.message.module, { env: { mem: memory } }).exports.run;
-    }
-    // Workers beyond the active count (after setNumThreads lowered it) only report done.
-    if (index < ctl[${ACTIVE}]) try {
-      Atomics.add(ctl, ${WORKER_CHUNKS}, runs[ctl[${KERNEL}]](ctl[${TASK}]));
-    } catch (e) {
-      Atomics.store(ctl, ${FAILED}, 1);
-    }
-    Atomics.add(ctl, ${DONE}, 1);
-    Atomics.notify(ctl, ${DONE});
+function sleep(ctl: Int32Array, slot: number, value: number, ms?: number): void {
+  if (!canBlock) return;
+  try {
+    Atomics.wait(ctl, slot, value, ms);
+  } catch {
+    canBlock = false;
   }
-});
-`;
+}
 
-interface Pool { ports: MessagePort[]; ctl: Int32Array; sent: number }
+interface Pool { workers: KernelWorker[]; ctl: Int32Array; sent: number }
 let pool: Pool | null = null;
 let poolFailed = false;
 /** Modules by kernel id, sent to every worker before its first task on them. */
@@ -77,23 +61,19 @@ export function registerModule(module: object): number {
  */
 function ensurePool(memory: object, control: number): Pool | null {
   if (poolFailed || threading.workers === 0) return pool;
-  if (pool && pool.ports.length >= threading.workers) return pool;
+  if (pool && pool.workers.length >= threading.workers) return pool;
   try {
     const buffer = (memory as { buffer: SharedArrayBuffer }).buffer;
-    pool ??= { ports: [], ctl: new Int32Array(buffer, control, CONTROL_BYTES / 4), sent: 0 };
-    for (let i = pool.ports.length; i < threading.workers; i++) {
-      // No inherited flags: a parent's --input-type=module would make the script an ES module.
-      const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
-      worker.unref(); // idle workers must not keep the process alive
-      const { port1, port2 } = new MessageChannel();
-      port1.unref();
-      worker.postMessage({ memory, port: port2, control, index: i }, [port2]);
+    pool ??= { workers: [], ctl: new Int32Array(buffer, control, CONTROL_BYTES / 4), sent: 0 };
+    for (let i = pool.workers.length; i < threading.workers; i++) {
+      const worker = platform.startWorker({ memory, control, index: i });
       // Modules already sent to the older workers go to this one before its first task.
-      for (let id = 0; id < pool.sent; id++) port1.postMessage({ id, module: modules[id] });
-      pool.ports.push(port1);
+      for (let id = 0; id < pool.sent; id++) worker.send({ id, module: modules[id]! });
+      pool.workers.push(worker);
     }
   } catch {
-    poolFailed = true;
+    poolFailed = true; // e.g. memory that cannot be shared: one thread from now on
+    if (pool?.workers.length === 0) pool = null;
   }
   return pool;
 }
@@ -107,12 +87,12 @@ function ensurePool(memory: object, control: number): Pool | null {
  */
 export function runThreaded(memory: object, control: number, kernel: number, run: (task: number) => number, task: number): boolean {
   const p = ensurePool(memory, control);
-  if (!p || Atomics.load(p.ctl, READY) < p.ports.length) return false;
+  if (!p || Atomics.load(p.ctl, READY) < p.workers.length) return false;
   for (; p.sent < modules.length; p.sent++) {
-    for (const port of p.ports) port.postMessage({ id: p.sent, module: modules[p.sent] });
+    for (const worker of p.workers) worker.send({ id: p.sent, module: modules[p.sent]! });
   }
   const { ctl } = p;
-  const n = p.ports.length;
+  const n = p.workers.length;
   ctl[ACTIVE] = threading.workers;
   Atomics.store(ctl, DONE, 0);
   Atomics.store(ctl, WORKER_CHUNKS, 0);
@@ -121,7 +101,7 @@ export function runThreaded(memory: object, control: number, kernel: number, run
   Atomics.add(ctl, SEQ, 1);
   Atomics.notify(ctl, SEQ);
   if (threading.mainJoins) run(task);
-  for (let d = Atomics.load(ctl, DONE); d < n; d = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, d);
+  for (let d = Atomics.load(ctl, DONE); d < n; d = Atomics.load(ctl, DONE)) sleep(ctl, DONE, d);
   if (Atomics.exchange(ctl, FAILED, 0) !== 0) throw new Error('gemm: a worker thread failed');
   return true;
 }
@@ -135,10 +115,10 @@ export function lastWorkerChunks(): number {
 export function workersReady(ms: number): boolean {
   if (!pool) return false;
   const deadline = performance.now() + ms;
-  for (let r = Atomics.load(pool.ctl, READY); r < pool.ports.length; r = Atomics.load(pool.ctl, READY)) {
+  for (let r = Atomics.load(pool.ctl, READY); r < pool.workers.length; r = Atomics.load(pool.ctl, READY)) {
     const left = deadline - performance.now();
     if (left <= 0) return false;
-    Atomics.wait(pool.ctl, READY, r, left);
+    sleep(pool.ctl, READY, r, left);
   }
   return true;
 }

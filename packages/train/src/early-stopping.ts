@@ -1,7 +1,7 @@
 // Early stopping in Keras's sense: stop once the monitored metric has failed to improve by more
 // than minDelta for `patience` epochs in a row, optionally putting back the best epoch's weights.
 import { noGrad, type Tensor } from '@tapegrad/autograd';
-import { ensure } from '../checks.js';
+import { ensure } from './checks.js';
 import type { EpochRecord, TrainableModel } from './types.js';
 
 /**

@@ -1,8 +1,8 @@
 // safetensors files on disk (Node only): the byte-level format is in safetensors.ts.
 import { readFileSync } from 'node:fs';
-import type { Tensor } from './tensor.js';
-import { parseSafetensors, serializeSafetensors } from './safetensors.js';
-import { writeFileAtomic } from './serialize.js';
+import type { Tensor } from '../tensor.js';
+import { parseSafetensors, serializeSafetensors } from '../safetensors.js';
+import { writeFileAtomic } from './files.js';
 
 /**
  * Writes named tensors to a `.safetensors` file atomically (see {@link serializeSafetensors}).

@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-// The lead adds these to @tapegrad/optim's entry point; until then, import the modules themselves.
-import { ProgressReporter, type ProgressStream } from '../src/train/progress-reporter.js';
-import { formatEpochLine } from '../src/train/progress-format.js';
-import type { FitProgress } from '../src/train/fit-progress.js';
+import { ProgressReporter, formatEpochLine, type FitProgress, type ProgressStream } from '@tapegrad/train';
 
 /** A stream that records what is written, and a clock the test moves by hand. */
 function fake(isTTY: boolean, columns = 100) {

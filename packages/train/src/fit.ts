@@ -1,13 +1,11 @@
 // The training loop: epochs of per-batch steps, validation, history, early stopping, schedulers,
 // checkpoints and progress. Each piece is also usable alone (trainStep, evaluate, EarlyStopping,
-// saveCheckpoint), so a researcher who outgrows fit keeps the same parts in a loop of their own.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+// serializeCheckpoint), so a researcher who outgrows fit keeps the same parts in a loop of their own.
+// Checkpoints are bytes handed to a writer: files in Node (checkpointDir), anything in a browser.
 import { noGrad } from '@tapegrad/autograd';
-import { ensure } from '../checks.js';
-import type { Optimizer } from '../optimizer.js';
-import { ReduceLROnPlateau } from '../plateau.js';
-import { loadCheckpoint, saveCheckpoint, type Resumable } from './checkpoint.js';
+import { ReduceLROnPlateau, type Optimizer } from '@tapegrad/optim';
+import { ensure } from './checks.js';
+import { restoreCheckpoint, serializeCheckpoint, type Resumable } from './checkpoint.js';
 import { EarlyStopping, inferMode, type EarlyStoppingOptions } from './early-stopping.js';
 import { MeanTracker, accuracy, batchMetrics, batchSize, evaluate } from './metrics.js';
 import { openProgress, type FitProgressOption } from './fit-progress.js';
@@ -26,19 +24,34 @@ import type { BatchSource, EpochRecord, LossFn, MetricFn, StepContext, StepFn, S
 export type EpochScheduler = ReduceLROnPlateau | (Resumable & { step(): void });
 
 /**
- * Where and when {@link fit} writes checkpoints: `<dir>/last.tg` after every epoch (unless
- * `last: false`) and `<dir>/best.tg` whenever the monitored metric reaches a new best (with
- * `best: true`). Both can be passed to `resume`.
+ * Receives the bytes of each checkpoint {@link fit} writes: `name` is `'last'` (after every
+ * epoch) or `'best'` (on a new best of the monitored metric). In Node, `checkpointDir(dir)` of
+ * `@tapegrad/train/node` writes them to `<dir>/last.tg` and `<dir>/best.tg` atomically.
  *
  * @example
  * ```ts
- * const checkpoint: CheckpointOptions = { dir: 'out/checkpoints', best: true };
+ * const saved = new Map<string, Uint8Array>();
+ * const write: CheckpointWriter = (name, bytes) => saved.set(name, bytes);
+ * ```
+ * @category Training
+ */
+export type CheckpointWriter = (name: 'last' | 'best', bytes: Uint8Array) => void;
+
+/**
+ * Where and when {@link fit} writes checkpoints: the `last` one after every epoch (unless
+ * `last: false`) and the `best` one whenever the monitored metric reaches a new best (with
+ * `best: true`). Either can be passed back as `resume`.
+ *
+ * @example
+ * ```ts
+ * import { checkpointDir } from '@tapegrad/train/node';
+ * const checkpoint: CheckpointOptions = { write: checkpointDir('out/checkpoints'), best: true };
  * ```
  * @category Training
  */
 export interface CheckpointOptions {
-  /** Directory of the checkpoint files (created when missing). */
-  dir: string;
+  /** Receives each checkpoint's bytes. */
+  write: CheckpointWriter;
   /** Write `last.tg` after every epoch (default true). */
   last?: boolean;
   /** Write `best.tg` on every new best of the monitored metric (default false). */
@@ -53,7 +66,7 @@ export interface CheckpointOptions {
  * const options: FitOptions = {
  *   model, optimizer, trainData: trainLoader, valData: valLoader, epochs: 20, loss: crossEntropy,
  *   earlyStopping: { monitor: 'valLoss', patience: 3, restoreBestWeights: true },
- *   checkpoint: { dir: 'out/checkpoints' },
+ *   checkpoint: { write: checkpointDir('out/checkpoints') },
  * };
  * ```
  * @category Training
@@ -84,15 +97,16 @@ export interface FitOptions<M extends TrainableModel = TrainableModel> {
    * stopper's monitor, else `'valLoss'` with validation data, else `'trainLoss'`).
    */
   monitor?: string;
-  /** Write checkpoints: a directory, or {@link CheckpointOptions}. */
-  checkpoint?: string | CheckpointOptions | undefined;
+  /** Write checkpoints (see {@link CheckpointOptions}). */
+  checkpoint?: CheckpointOptions | undefined;
   /**
-   * A checkpoint file to continue from. The parts passed to `fit` must be built as for the saved
+   * The bytes of a checkpoint to continue from (in Node, `readCheckpoint(path)` of
+   * `@tapegrad/train/node`). The parts passed to `fit` must be built as for the saved
    * run; model, optimizer, scheduler, early stopping and history are restored, and each data
    * source is iterated (without reading batches) once per completed epoch, so a loader shuffled by
    * its own seeded generator continues with the permutation the interrupted run would have drawn.
    */
-  resume?: string | undefined;
+  resume?: Uint8Array | undefined;
   /** Progress output (default true); see {@link FitProgressOption}. */
   progress?: FitProgressOption;
   /** Called after each epoch (after checkpointing) with its record; return `'stop'` to end training. */
@@ -153,7 +167,7 @@ export function trainStep<M extends TrainableModel>({ model, optimizer, inputs, 
  *   trainData: trainLoader, valData: valLoader, epochs: 30, loss: crossEntropy,
  *   earlyStopping: { monitor: 'valLoss', patience: 3, restoreBestWeights: true },
  *   scheduler: new ReduceLROnPlateau(optimizer, { patience: 1 }),
- *   checkpoint: { dir: 'out/checkpoints', best: true },
+ *   checkpoint: { write: checkpointDir('out/checkpoints'), best: true },
  *   step: ({ model, optimizer, inputs, targets, loss }) => {
  *     optimizer.zeroGrad();
  *     const outputs = model.forward(inputs);
@@ -177,14 +191,24 @@ export function fit<M extends TrainableModel>(options: FitOptions<M>): FitResult
     ? options.earlyStopping
     : new EarlyStopping(options.earlyStopping);
   const monitor = options.monitor ?? stopper?.monitor ?? (valData ? 'valLoss' : 'trainLoss');
-  const ckpt = typeof options.checkpoint === 'string' ? { dir: options.checkpoint } : options.checkpoint;
+  const ckpt = options.checkpoint;
+  ensure(
+    ckpt === undefined ||
+      (typeof ckpt === 'object' && ckpt !== null && typeof ckpt.write === 'function' && Object.keys(ckpt).every((k) => ['write', 'last', 'best'].includes(k))),
+    'fit',
+    `checkpoint must be { write, last?, best? } with write(name, bytes); for files in Node use { write: checkpointDir(dir) } from @tapegrad/train/node, got ${typeof ckpt === 'string' ? JSON.stringify(ckpt) : typeof ckpt === 'object' && ckpt !== null ? `{ ${Object.keys(ckpt).join(', ')} }` : String(ckpt)}`,
+  );
+  ensure(
+    options.resume === undefined || options.resume instanceof Uint8Array,
+    'fit',
+    `resume must be the checkpoint's bytes (a Uint8Array; in Node readCheckpoint(path) from @tapegrad/train/node reads them), got ${typeof options.resume === 'string' ? JSON.stringify(options.resume) : String(options.resume)}`,
+  );
   ensure(valData !== undefined || !monitor.startsWith('val'), 'fit', `the monitored metric '${monitor}' needs valData`);
   const parts = { model, optimizer, scheduler, earlyStopping: stopper };
 
   let history: EpochRecord[] = [];
   if (options.resume !== undefined) {
-    ensure(existsSync(options.resume), 'fit', `resume: no checkpoint at ${options.resume}`);
-    const loaded = loadCheckpoint(options.resume, parts);
+    const loaded = restoreCheckpoint(options.resume, parts, 'resume');
     history = loaded.history.slice(0, loaded.epoch);
     // Iterating a data source starts an epoch; for a seeded shuffling loader that draws the
     // epoch's permutation, so replaying the starts puts its generator where the first run left it.
@@ -208,8 +232,11 @@ export function fit<M extends TrainableModel>(options: FitOptions<M>): FitResult
       const value = record[monitor];
       const improved = typeof value === 'number' && !Number.isNaN(value) && (best === null || better(value, best));
       if (improved) best = value;
-      if (ckpt && ckpt.last !== false) saveCheckpoint(join(ckpt.dir, 'last.tg'), parts, { epoch: epoch + 1, history });
-      if (ckpt?.best && improved) saveCheckpoint(join(ckpt.dir, 'best.tg'), parts, { epoch: epoch + 1, history });
+      if (ckpt && (ckpt.last !== false || (ckpt.best && improved))) {
+        const bytes = serializeCheckpoint(parts, { epoch: epoch + 1, history });
+        if (ckpt.last !== false) ckpt.write('last', bytes);
+        if (ckpt.best && improved) ckpt.write('best', bytes);
+      }
       progress.epochEnd(record, history);
       if (stopper && stoppedEarly) progress.log?.(stopNotice(stopper));
       if (options.onEpochEnd?.(record, history) === 'stop') stoppedEarly = true;

@@ -2,10 +2,9 @@
 // custom step, validates in eval mode without the tape, and reports progress.
 import { describe, expect, it } from 'vitest';
 import { isGradEnabled, tensor, type Tensor } from '@tapegrad/autograd';
-import {
-  Adam, SGD, StepLR, accuracy, clipGradNorm, evaluate, fit, type FitProgress, type StepContext,
-} from '@tapegrad/optim';
-import { SeededBatches, TinyNet, blobs, crossEntropy } from './train-helpers.js';
+import { Adam, SGD, StepLR, clipGradNorm } from '@tapegrad/optim';
+import { accuracy, evaluate, fit, type FitProgress, type StepContext } from '@tapegrad/train';
+import { SeededBatches, TinyNet, blobs, crossEntropy } from './helpers.js';
 
 function setup() {
   const { x, y } = blobs(32);

@@ -2,7 +2,7 @@
 // @tapegrad/nn (any object with these methods is a model) nor @tapegrad/data (any iterable of
 // [inputs, targets] pairs is a data source).
 import type { Tensor } from '@tapegrad/autograd';
-import type { Optimizer } from '../optimizer.js';
+import type { Optimizer } from '@tapegrad/optim';
 
 /**
  * What {@link fit} needs of a model: an `nn.Module` fits as is, and so does any object with

@@ -1,6 +1,5 @@
 // The training history as an SVG chart: loss and accuracy per epoch, train and validation,
 // side by side. Records are read by key, so any numeric series (a custom metric, lr) can be drawn.
-import { writeFileSync } from 'node:fs';
 import { maxOf, minOf, renderPanel, type ChartPanel, type ChartSeries } from './svg-chart.js';
 
 /**
@@ -43,7 +42,7 @@ export interface HistoryPanel {
 }
 
 /**
- * Options of {@link historyToSvg} and {@link saveHistorySvg}.
+ * Options of {@link historyToSvg} (and `saveHistorySvg` of `@tapegrad/train/node`).
  *
  * @example
  * ```ts
@@ -153,18 +152,4 @@ export function historyToSvg(history: readonly object[], options: HistorySvgOpti
     renderPanel(p, { x: i * panelWidth, width: panelWidth, height, xDomain, xLabel: xKey, marker }),
   );
   return [...head, ...body, '</svg>', ''].join('\n');
-}
-
-/**
- * Writes {@link historyToSvg}'s chart of `history` to `path`.
- *
- * @example
- * ```ts
- * const { history } = fit({ model, optimizer, trainData, valData, epochs: 20, loss: crossEntropy });
- * saveHistorySvg('out/history.svg', history, { epochOffset: 1 });
- * ```
- * @category Training
- */
-export function saveHistorySvg(path: string, history: readonly object[], options: HistorySvgOptions = {}): void {
-  writeFileSync(path, historyToSvg(history, options));
 }

@@ -5,9 +5,11 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Adam, EarlyStopping, StepLR, fit, loadCheckpoint, saveCheckpoint, trainStep, type EpochRecord, type FitOptions } from '@tapegrad/optim';
+import { Adam, StepLR } from '@tapegrad/optim';
+import { EarlyStopping, fit, restoreCheckpoint, serializeCheckpoint, trainStep, type EpochRecord, type FitOptions } from '@tapegrad/train';
+import { checkpointDir, loadCheckpoint, readCheckpoint, saveCheckpoint } from '@tapegrad/train/node';
 import { manualSeed, noGrad, randn } from '@tapegrad/autograd';
-import { SeededBatches, TinyNet, blobs, crossEntropy } from './train-helpers.js';
+import { SeededBatches, TinyNet, blobs, crossEntropy } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tapegrad-ckpt-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -38,7 +40,7 @@ describe('fit checkpoints', () => {
 
     const dir = join(root, 'interrupted');
     const crashing = makeRun({
-      checkpoint: dir,
+      checkpoint: { write: checkpointDir(dir) },
       step: (ctx) => {
         if (ctx.epoch === 5 && ctx.batch === 3) throw new Error('power cut');
         return trainStep(ctx);
@@ -47,7 +49,7 @@ describe('fit checkpoints', () => {
     expect(() => fit(crashing)).toThrow('power cut');
     expect(loadCheckpoint(join(dir, 'last.tg'), makeRun()).epoch).toBe(5);
 
-    const resumed = makeRun({ checkpoint: dir, resume: join(dir, 'last.tg') });
+    const resumed = makeRun({ checkpoint: { write: checkpointDir(dir) }, resume: readCheckpoint(join(dir, 'last.tg')) });
     const result = fit(resumed);
     expect(resumed.model.values()).toEqual(reference.model.values());
     expect(resumed.optimizer.paramGroups[0]!.lr).toBe(reference.optimizer.paramGroups[0]!.lr);
@@ -72,7 +74,7 @@ describe('fit checkpoints', () => {
     const dir = join(root, 'noisy');
     manualSeed(11);
     const crashing = makeRun({
-      checkpoint: dir,
+      checkpoint: { write: checkpointDir(dir) },
       earlyStopping: undefined,
       step: (ctx) => {
         if (ctx.epoch === 4 && ctx.batch === 1) throw new Error('power cut');
@@ -81,7 +83,7 @@ describe('fit checkpoints', () => {
     });
     expect(() => fit(crashing)).toThrow('power cut');
     manualSeed(12345); // a new process would start from some other state
-    const resumed = makeRun({ step: noisy, earlyStopping: undefined, checkpoint: dir, resume: join(dir, 'last.tg') });
+    const resumed = makeRun({ step: noisy, earlyStopping: undefined, checkpoint: { write: checkpointDir(dir) }, resume: readCheckpoint(join(dir, 'last.tg')) });
     fit(resumed);
     expect(resumed.model.values()).toEqual(reference.model.values());
   });
@@ -90,7 +92,7 @@ describe('fit checkpoints', () => {
     const dir = join(root, 'both');
     const bests: number[] = [];
     const run = makeRun({
-      epochs: 4, checkpoint: { dir, best: true },
+      epochs: 4, checkpoint: { write: checkpointDir(dir), best: true },
       onEpochEnd: (record) => {
         const best = loadCheckpoint(join(dir, 'best.tg'), makeRun());
         bests.push(best.epoch - 1);
@@ -106,10 +108,10 @@ describe('fit checkpoints', () => {
   it('resuming a run that already stopped early trains no further and restores the same best weights', () => {
     const dir = join(root, 'stopped');
     const stopping = () => new EarlyStopping({ patience: 1, minDelta: 10, restoreBestWeights: true }); // stops after epoch 1
-    const first = makeRun({ checkpoint: dir, earlyStopping: stopping() });
+    const first = makeRun({ checkpoint: { write: checkpointDir(dir) }, earlyStopping: stopping() });
     const done = fit(first);
     expect(done.history).toHaveLength(2);
-    const again = makeRun({ resume: join(dir, 'last.tg'), earlyStopping: stopping() });
+    const again = makeRun({ resume: readCheckpoint(join(dir, 'last.tg')), earlyStopping: stopping() });
     const result = fit(again);
     expect(result.history).toHaveLength(2);
     expect(result.stoppedEarly).toBe(true);
@@ -139,7 +141,32 @@ describe('fit checkpoints', () => {
     const other = join(root, 'manual', 'other.tg');
     writeFileSync(other, 'not a checkpoint');
     expect(() => loadCheckpoint(other, fresh)).toThrow('not a tapegrad tensor file');
-    expect(() => fit(makeRun({ resume: join(root, 'nowhere.tg') }))).toThrow(`fit: resume: no checkpoint at ${join(root, 'nowhere.tg')}`);
+    expect(() => readCheckpoint(join(root, 'nowhere.tg'))).toThrow(`readCheckpoint: no checkpoint at ${join(root, 'nowhere.tg')}`);
+    expect(() => fit(makeRun({ resume: join(root, 'last.tg') as unknown as Uint8Array }))).toThrow(
+      `fit: resume must be the checkpoint's bytes (a Uint8Array; in Node readCheckpoint(path) from @tapegrad/train/node reads them), got "${join(root, 'last.tg')}"`,
+    );
+    expect(() => fit(makeRun({ checkpoint: { dir: root } as never }))).toThrow('fit: checkpoint must be { write, last?, best? } with write(name, bytes); for files in Node use { write: checkpointDir(dir) } from @tapegrad/train/node, got { dir }');
+  });
+
+  it('works on bytes alone: fit hands each checkpoint to the writer, and resumes from bytes', () => {
+    const saved = new Map<string, Uint8Array>();
+    const reference = makeRun();
+    fit(reference);
+    const crashing = makeRun({
+      checkpoint: { write: (name, bytes) => saved.set(name, bytes), best: true },
+      step: (ctx) => {
+        if (ctx.epoch === 3 && ctx.batch === 1) throw new Error('tab closed');
+        return trainStep(ctx);
+      },
+    });
+    expect(() => fit(crashing)).toThrow('tab closed');
+    expect([...saved.keys()].sort()).toEqual(['best', 'last']);
+    expect(restoreCheckpoint(saved.get('last')!, makeRun()).epoch).toBe(3);
+    const resumed = makeRun({ resume: saved.get('last')! });
+    fit(resumed);
+    expect(resumed.model.values()).toEqual(reference.model.values());
+    const bytes = serializeCheckpoint({ model: resumed.model, optimizer: resumed.optimizer }, { epoch: 8 });
+    expect(() => restoreCheckpoint(bytes, makeRun())).toThrow('restoreCheckpoint: the checkpoint bytes holds no scheduler state, but a scheduler was given');
     expect(existsSync(join(root, 'nowhere.tg'))).toBe(false);
   });
 });

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-// The lead adds these to @tapegrad/optim's entry point; until then, import the module itself.
-import { historyToSvg, saveHistorySvg } from '../src/train/history-svg.js';
+import { historyToSvg } from '@tapegrad/train';
+import { saveHistorySvg } from '@tapegrad/train/node';
 
 interface Element {
   name: string;

@@ -1,13 +1,10 @@
 // A training checkpoint in one tapegrad tensor file: the model's tensors under `model.`, the
 // optimizer's state under `optim.`, early stopping's best weights under `best.`, and everything
-// else (epoch, history, scheduler and early-stopping progress) as JSON metadata. saveTensors writes
-// a temporary file and renames it, so a crash mid-save leaves the previous checkpoint intact.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { defaultGenerator, loadTensors, saveTensors, type GeneratorState, type Tensor } from '@tapegrad/autograd';
-import { ensure } from '../checks.js';
-import type { Optimizer } from '../optimizer.js';
-import { decodeJson, encodeJson, flattenStateDict, unflattenStateDict } from '../state-dict.js';
+// else (epoch, history, scheduler and early-stopping progress) as JSON metadata. This file works on
+// bytes; node/checkpoint-files.ts writes them to disk atomically.
+import { defaultGenerator, deserializeTensors, serializeTensors, type GeneratorState, type Tensor } from '@tapegrad/autograd';
+import { decodeJson, encodeJson, flattenStateDict, unflattenStateDict, type Optimizer } from '@tapegrad/optim';
+import { ensure } from './checks.js';
 import type { EarlyStopping } from './early-stopping.js';
 import type { EpochRecord, TrainableModel } from './types.js';
 
@@ -52,11 +49,12 @@ export interface CheckpointParts {
 }
 
 /**
- * What {@link loadCheckpoint} returns besides restoring the parts.
+ * What {@link restoreCheckpoint} (and `loadCheckpoint` of `@tapegrad/train/node`) returns besides
+ * restoring the parts.
  *
  * @example
  * ```ts
- * const { epoch, history } = loadCheckpoint('out/run/last.tg', { model, optimizer });
+ * const { epoch, history } = restoreCheckpoint(bytes, { model, optimizer });
  * ```
  * @category Training
  */
@@ -65,21 +63,42 @@ export interface LoadedCheckpoint {
   epoch: number;
   /** The history of those epochs. */
   history: EpochRecord[];
-  /** The `extra` value given to {@link saveCheckpoint}, or `null`. */
+  /** The `extra` value given to {@link serializeCheckpoint}, or `null`. */
   extra: unknown;
 }
 
 /**
- * Saves model, optimizer, scheduler and early-stopping state, the number of completed epochs and
- * the history to one file, atomically (temporary file, then rename). Creates the directory.
+ * How far a run got, as saved in a checkpoint: completed epochs, their history, and any
+ * JSON-serializable `extra` value of yours.
  *
  * @example
  * ```ts
- * saveCheckpoint('out/run/last.tg', { model, optimizer, scheduler }, { epoch: 5, history });
+ * const progress: CheckpointProgress = { epoch: 5, history, extra: { note: 'warm-up done' } };
  * ```
  * @category Training
  */
-export function saveCheckpoint(path: string, parts: CheckpointParts, progress: { epoch: number; history?: readonly EpochRecord[]; extra?: unknown }): void {
+export interface CheckpointProgress {
+  /** Number of completed epochs. */
+  epoch: number;
+  /** The history of those epochs. */
+  history?: readonly EpochRecord[] | undefined;
+  /** Anything JSON-serializable (non-finite numbers survive). */
+  extra?: unknown;
+}
+
+/**
+ * Encodes model, optimizer, scheduler and early-stopping state, the number of completed epochs
+ * and the history as the bytes of one tapegrad tensor file (`saveCheckpoint` of
+ * `@tapegrad/train/node` writes them to disk; a browser can keep them in IndexedDB or download
+ * them).
+ *
+ * @example
+ * ```ts
+ * const bytes = serializeCheckpoint({ model, optimizer, scheduler }, { epoch: 5, history });
+ * ```
+ * @category Training
+ */
+export function serializeCheckpoint(parts: CheckpointParts, progress: CheckpointProgress): Uint8Array {
   const { model, optimizer, scheduler, earlyStopping } = parts;
   const tensors: Record<string, Tensor> = {};
   for (const [name, t] of Object.entries(model.stateDict())) tensors[`model.${name}`] = t;
@@ -98,8 +117,7 @@ export function saveCheckpoint(path: string, parts: CheckpointParts, progress: {
     // The global stream (dropout masks, randn in a custom step) continues exactly after resume.
     rng: defaultGenerator.getState(),
   };
-  mkdirSync(dirname(path), { recursive: true });
-  saveTensors(path, tensors, meta);
+  return serializeTensors(tensors, meta);
 }
 
 /**
@@ -109,22 +127,27 @@ export function saveCheckpoint(path: string, parts: CheckpointParts, progress: {
 const legacyKey = (key: string) => key.split('.').map((s) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase()).join('.');
 
 /**
- * Restores a checkpoint written by {@link saveCheckpoint} into freshly built parts (same
+ * Restores checkpoint bytes written by {@link serializeCheckpoint} into freshly built parts (same
  * architecture, the optimizer over the same parameters, the same kind of scheduler), and returns
- * the completed epochs and history. Checks everything before changing anything it can: the file's
- * format, that the scheduler and early stopper were saved if given.
+ * the completed epochs and history. Checks everything before changing anything it can: the
+ * format, that the scheduler and early stopper were saved if given. `source` names the bytes in
+ * errors.
  *
  * @example
  * ```ts
  * const model = makeModel();
  * const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
- * const { epoch } = loadCheckpoint('out/run/last.tg', { model, optimizer });
+ * const { epoch } = restoreCheckpoint(bytes, { model, optimizer });
  * ```
  * @category Training
  */
-export function loadCheckpoint(path: string, parts: CheckpointParts): LoadedCheckpoint {
-  const who = 'loadCheckpoint';
-  const { tensors, meta: raw } = loadTensors(path);
+export function restoreCheckpoint(bytes: Uint8Array, parts: CheckpointParts, source = 'the checkpoint bytes'): LoadedCheckpoint {
+  return restoreAs('restoreCheckpoint', bytes, parts, source);
+}
+
+/** {@link restoreCheckpoint} with errors starting with `who` (the file-reading caller's name). */
+export function restoreAs(who: string, bytes: Uint8Array, parts: CheckpointParts, path: string): LoadedCheckpoint {
+  const { tensors, meta: raw } = deserializeTensors(bytes, path);
   const meta = raw as Record<string, unknown> | null;
   ensure(meta !== null && typeof meta === 'object' && meta.format === FORMAT, who, `${path} is not a training checkpoint (expected format '${FORMAT}')`);
   ensure(meta.version === VERSION, who, `${path}: unsupported checkpoint version ${String(meta.version)} (this build reads version ${VERSION})`);

@@ -35,7 +35,7 @@ export interface ProgressStream {
 export interface ProgressReporterOptions {
   /** Number of epochs in the run, shown as `epoch 3/10` (just `epoch 3` without it). */
   epochs?: number;
-  /** Where to write (default `process.stderr`, so progress never mixes with a program's output). */
+  /** Where to write (default `process.stderr`, so progress never mixes with a program's output; the console without Node). */
   stream?: ProgressStream;
   /** Milliseconds from some fixed origin (default `performance.now`); tests pass a fake clock. */
   now?: () => number;
@@ -102,7 +102,8 @@ export class ProgressReporter {
   private shown = 0;
 
   /**
-   * A reporter writing to `options.stream` (default `process.stderr`).
+   * A reporter writing to `options.stream` (default `process.stderr` in Node, the console, one
+   * line per epoch, where there is no `process`, as in a browser).
    *
    * @example
    * ```ts
@@ -110,7 +111,7 @@ export class ProgressReporter {
    * ```
    */
   constructor(options: ProgressReporterOptions = {}) {
-    this.stream = options.stream ?? process.stderr;
+    this.stream = options.stream ?? defaultStream();
     this.now = options.now ?? (() => performance.now());
     const mode = options.mode ?? 'auto';
     this.bar = mode === 'bar' || (mode === 'auto' && this.stream.isTTY === true);
@@ -226,4 +227,19 @@ export class ProgressReporter {
     }
     return `${this.epochLabel}${bar}${tail}`.slice(0, max);
   }
+}
+
+/** Node's standard error when there is one; else the console, a line at a time. */
+function defaultStream(): ProgressStream {
+  const stderr = (globalThis as { process?: { stderr?: ProgressStream } }).process?.stderr;
+  if (stderr) return stderr;
+  let pending = '';
+  return {
+    write(chunk: string) {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) console.log(line);
+    },
+    isTTY: false,
+  };
 }

@@ -1,9 +1,9 @@
 // Weight files: a model's state dict in autograd's tensor file format (dtype and shape recorded,
 // validated on load, written atomically).
-import { loadTensors, saveTensors } from '@tapegrad/autograd';
-import type { Module } from './module.js';
-import { pytorchKey } from './slots.js';
-import type { LoadStateDictOptions, LoadStateDictResult } from './state-dict.js';
+import { loadTensors, saveTensors } from '@tapegrad/autograd/node';
+import type { Module } from '../module.js';
+import { pytorchKey } from '../slots.js';
+import type { LoadStateDictOptions, LoadStateDictResult } from '../state-dict.js';
 
 /**
  * Saves every parameter and buffer of `model` (its `stateDict()`) to `path`, with optional

@@ -1,8 +1,8 @@
-// Fixtures for the trainer tests, written without @tapegrad/nn and @tapegrad/data (optim depends on
+// Fixtures for the trainer tests, written without @tapegrad/nn and @tapegrad/data (train depends on
 // neither): a tiny two-layer classifier that satisfies TrainableModel structurally, a seeded
 // shuffling batch source that behaves like data's DataLoader, and a cross-entropy loss.
 import { Generator, randn, tensor, zeros, type Tensor } from '@tapegrad/autograd';
-import type { TrainableModel } from '@tapegrad/optim';
+import type { TrainableModel } from '@tapegrad/train';
 
 /** x → tanh(x·w1 + b1)·w2 + b2, logits for `classes` classes; parameters from a seeded generator. */
 export class TinyNet implements TrainableModel {

@@ -2,8 +2,9 @@
 // epoch where training must stop (and the rates it must use) can be worked out by hand.
 import { describe, expect, it } from 'vitest';
 import { tensor, type Tensor } from '@tapegrad/autograd';
-import { EarlyStopping, ReduceLROnPlateau, SGD, fit, type EpochRecord } from '@tapegrad/optim';
-import { SeededBatches, TinyNet, blobs, crossEntropy } from './train-helpers.js';
+import { ReduceLROnPlateau, SGD } from '@tapegrad/optim';
+import { EarlyStopping, fit, type EpochRecord } from '@tapegrad/train';
+import { SeededBatches, TinyNet, blobs, crossEntropy } from './helpers.js';
 
 describe('EarlyStopping', () => {
   it('stops after `patience` epochs without an improvement larger than minDelta', () => {

@@ -1,0 +1,76 @@
+// Checkpoints on disk: the bytes of checkpoint.ts written atomically (a temporary file, then a
+// rename), so a crash mid-save leaves the previous checkpoint intact.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '@tapegrad/autograd/node';
+import { restoreAs, serializeCheckpoint, type CheckpointParts, type CheckpointProgress, type LoadedCheckpoint } from '../checkpoint.js';
+import type { CheckpointWriter } from '../fit.js';
+
+/** Writes checkpoint bytes to `path` atomically, creating its directory. */
+function writeAtomically(path: string, bytes: Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileAtomic(path, bytes);
+}
+
+/**
+ * Saves model, optimizer, scheduler and early-stopping state, the number of completed epochs and
+ * the history to one file, atomically (temporary file, then rename). Creates the directory.
+ *
+ * @example
+ * ```ts
+ * saveCheckpoint('out/run/last.tg', { model, optimizer, scheduler }, { epoch: 5, history });
+ * ```
+ * @category Training
+ */
+export function saveCheckpoint(path: string, parts: CheckpointParts, progress: CheckpointProgress): void {
+  writeAtomically(path, serializeCheckpoint(parts, progress));
+}
+
+/**
+ * Reads a checkpoint file written by {@link saveCheckpoint} or by `fit` through
+ * {@link checkpointDir}, for `fit`'s `resume` option or `restoreCheckpoint`.
+ *
+ * @example
+ * ```ts
+ * fit({ ...options, resume: readCheckpoint('out/checkpoints/last.tg') });
+ * ```
+ * @category Training
+ */
+export function readCheckpoint(path: string): Uint8Array {
+  if (!existsSync(path)) throw new Error(`readCheckpoint: no checkpoint at ${path}`);
+  return readFileSync(path);
+}
+
+/**
+ * Restores a checkpoint file written by {@link saveCheckpoint} into freshly built parts (same
+ * architecture, the optimizer over the same parameters, the same kind of scheduler), and returns
+ * the completed epochs and history. Checks everything before changing anything it can: the file's
+ * format, that the scheduler and early stopper were saved if given.
+ *
+ * @example
+ * ```ts
+ * const model = makeModel();
+ * const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
+ * const { epoch } = loadCheckpoint('out/run/last.tg', { model, optimizer });
+ * ```
+ * @category Training
+ */
+export function loadCheckpoint(path: string, parts: CheckpointParts): LoadedCheckpoint {
+  if (!existsSync(path)) throw new Error(`loadCheckpoint: no checkpoint at ${path}`);
+  return restoreAs('loadCheckpoint', readFileSync(path), parts, path);
+}
+
+/**
+ * A checkpoint writer for `fit` that keeps `<dir>/last.tg` and `<dir>/best.tg`, each written
+ * atomically (the directory is created when missing).
+ *
+ * @example
+ * ```ts
+ * fit({ ...options, checkpoint: { write: checkpointDir('out/checkpoints'), best: true } });
+ * ```
+ * @category Training
+ */
+export function checkpointDir(dir: string): CheckpointWriter {
+  if (typeof dir !== 'string' || dir === '') throw new Error(`checkpointDir: expected a directory path, got ${JSON.stringify(dir)}`);
+  return (name, bytes) => writeAtomically(join(dir, `${name}.tg`), bytes);
+}
