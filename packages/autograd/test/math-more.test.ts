@@ -4,6 +4,7 @@ import * as tg from '@tapegrad/autograd';
 import { tensor, type Tensor } from '@tapegrad/autograd';
 import { broadcastShapesArb, shapeArb, tensorsArb, type ValueConstraints } from '@tapegrad/autograd/testing';
 import { propertyGradcheck } from './helpers.js';
+import { propertyJvpcheck } from './jvp-helpers.js';
 
 // Shapes include size-0 and size-1 axes.
 const shapes = shapeArb({ minDim: 0, maxDim: 3 });
@@ -25,14 +26,17 @@ const unaries: [string, (x: Tensor) => Tensor, ValueConstraints][] = [
 
 describe('issue 12 unary math: gradients', () => {
   for (const [name, f, c] of unaries) {
-    it(`${name} matches finite differences to second order`, () => {
+    it(`${name} matches finite differences to second order, and its jvp rule too`, () => {
       propertyGradcheck(shapes.chain((s) => tensorsArb([s], c)), f, { second: true });
+      propertyJvpcheck(shapes.chain((s) => tensorsArb([s], c)), f);
     });
   }
   for (const name of ['floor', 'ceil', 'trunc', 'round'] as const) {
     it(`${name} has a zero gradient (set, not missing) away from its jumps`, () => {
       const f = tg[name] as (x: Tensor) => Tensor;
-      propertyGradcheck(shapes.chain((s) => tensorsArb([s], { min: -3, max: 3, avoid: [-3, -2.5, -2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2, 2.5, 3] })), f);
+      const arb = shapes.chain((s) => tensorsArb([s], { min: -3, max: 3, avoid: [-3, -2.5, -2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2, 2.5, 3] }));
+      propertyGradcheck(arb, f);
+      propertyJvpcheck(arb, f);
       const x = tensor([1.3, -2.7], { requiresGrad: true });
       f(x).mul(5).sum().backward();
       expect(x.grad!.toArray()).toEqual([0, 0]);
@@ -46,10 +50,12 @@ describe('issue 12 binary math: gradients with broadcasting', () => {
     // Signs drawn separately so every quadrant is exercised (values stay away from the origin).
     propertyGradcheck(arb, (y, x) => tg.atan2(y!.mul(-1), x!), { second: true });
     propertyGradcheck(arb, (y, x) => tg.atan2(y!, x!.neg()), { second: true });
+    propertyJvpcheck(arb, (y, x) => tg.atan2(y!.mul(-1), x!));
   });
   it('logaddexp matches finite differences to second order', () => {
     const arb = broadcastShapesArb(2, { minDim: 0, maxDim: 3 }).chain((s) => tensorsArb(s, { min: -4, max: 4 }));
     propertyGradcheck(arb, (a, b) => tg.logaddexp(a!, b!), { second: true });
+    propertyJvpcheck(arb, (a, b) => tg.logaddexp(a!, b!));
   });
 });
 

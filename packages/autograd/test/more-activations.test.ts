@@ -5,6 +5,7 @@ import * as tg from '@tapegrad/autograd';
 import { tensor, type Tensor } from '@tapegrad/autograd';
 import { shapeArb, tensorArb, tensorsArb, type ValueConstraints } from '@tapegrad/autograd/testing';
 import { propertyGradcheck } from './helpers.js';
+import { propertyJvpcheck } from './jvp-helpers.js';
 
 const shapes = shapeArb({ minDim: 0, maxDim: 3 });
 
@@ -20,6 +21,7 @@ describe('more activations: gradients', () => {
   for (const [name, f, c, second] of cases) {
     it(`${name} matches finite differences${second ? ' to second order' : ''}`, () => {
       propertyGradcheck(shapes.chain((s) => tensorsArb([s], c)), f, { second });
+      propertyJvpcheck(shapes.chain((s) => tensorsArb([s], c)), f);
     });
   }
 
@@ -30,6 +32,7 @@ describe('more activations: gradients', () => {
         fc.tuple(tensorArb(shape, { avoid: [0] }), tensorArb(perChannel ? [shape[1]!] : [1], { min: -1, max: 1 })),
       );
     propertyGradcheck(arb, (x, w) => tg.prelu(x!, w!), { second: true });
+    propertyJvpcheck(arb, (x, w) => tg.prelu(x!, w!));
     propertyGradcheck(shapeArb({ maxRank: 1 }).chain((s) => fc.tuple(tensorArb(s, { avoid: [0] }), tensorArb([], { min: -1, max: 1 }))), (x, w) => tg.prelu(x!, w!), { second: true });
   });
 });

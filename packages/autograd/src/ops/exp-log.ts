@@ -1,6 +1,6 @@
 // Exponential-family helpers that stay accurate where the naive formula cancels or overflows.
 import { erfc as erfcScalar } from '../kernels/special.js';
-import { unaryOp, binaryOp, need } from './pointwise.js';
+import { unaryOp, binaryOp } from './pointwise.js';
 
 /**
  * The complementary error function 1 − erf(x), accurate where it is tiny (erfc(10) ≈ 2.09e-45).
@@ -40,8 +40,8 @@ function logAddExpScalar(a: number, b: number): number {
  * ```
  * @category Elementwise
  */
-export const logaddexp = binaryOp('logaddexp', logAddExpScalar, (g, a, b, out) => [
+export const logaddexp = binaryOp('logaddexp', logAddExpScalar, {
   // ∂/∂a = e^(a − out) = σ(a − b): never above 1, so it cannot overflow.
-  need(a, () => g.mul(a.sub(out).exp())),
-  need(b, () => g.mul(b.sub(out).exp())),
-]);
+  a: (a, _b, out) => a.sub(out).exp(),
+  b: (_a, b, out) => b.sub(out).exp(),
+});

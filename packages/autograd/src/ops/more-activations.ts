@@ -9,12 +9,15 @@ import { gt, lt } from './compare.js';
 import { where } from './elementwise.js';
 import { sigmoid } from './activation.js';
 import { assertFiniteNumber, need } from './pointwise.js';
+import { batchElementwise } from './batch-rules.js';
 
 const hardtanhOp = defineOp({
   name: 'hardtanh',
   forward: (x: Tensor, lo: number, hi: number) => new Tensor(map1(x.data, (v) => (v < lo ? lo : v > hi ? hi : v))),
   // The gradient passes strictly inside (lo, hi): 0 at the corners, as PyTorch's hardtanh_backward.
   vjp: (g, { args: [x, lo, hi] }) => [g.mul(gt(x, lo).mul(lt(x, hi))), null, null],
+  jvp: ([t], { args: [x, lo, hi] }) => (t ? t.mul(gt(x, lo).mul(lt(x, hi))) : null),
+  batch: batchElementwise,
 });
 
 /**
@@ -52,12 +55,16 @@ export function relu6(x: Tensor): Tensor {
 const SELU_ALPHA = 1.6732632423543772848170429916717;
 const SELU_SCALE = 1.0507009873554804934193349852946;
 
+const seluSlope = (x: Tensor, out: Tensor) => where(gt(x, 0), SELU_SCALE, out.add(SELU_SCALE * SELU_ALPHA));
+
 const seluOp = defineOp({
   name: 'selu',
   forward: (x: Tensor) => new Tensor(map1(x.data, (v) => SELU_SCALE * (v > 0 ? v : SELU_ALPHA * Math.expm1(v)))),
   // For x ≤ 0 the slope scale·α·e^x equals out + scale·α; reading it off the output avoids e^x,
   // which overflows in the unused x > 0 branch (0 · Inf = NaN in second order).
-  vjp: (g, { args: [x], output }) => [g.mul(where(gt(x, 0), SELU_SCALE, output.add(SELU_SCALE * SELU_ALPHA)))],
+  vjp: (g, { args: [x], output }) => [g.mul(seluSlope(x, output))],
+  jvp: ([t], { args: [x], output }) => (t ? t.mul(seluSlope(x, output)) : null),
+  batch: batchElementwise,
 });
 
 /**
@@ -74,14 +81,18 @@ export function selu(x: Tensor): Tensor {
   return seluOp(x);
 }
 
+// d/dx x·tanh(sp(x)) = t + x·σ(x)·(1 − t²), t = tanh(softplus(x)); softplus' = σ.
+function mishSlope(x: Tensor): Tensor {
+  const t = x.softplus(1, Infinity).tanh();
+  return t.add(x.mul(sigmoid(x)).mul(t.square().neg().add(1)));
+}
+
 const mishOp = defineOp({
   name: 'mish',
   forward: (x: Tensor) => new Tensor(map1(x.data, (v) => v * Math.tanh(softplusStable(v)))),
-  // d/dx x·tanh(sp(x)) = t + x·σ(x)·(1 − t²), t = tanh(softplus(x)); softplus' = σ.
-  vjp: (g, { args: [x] }) => {
-    const t = x.softplus(1, Infinity).tanh();
-    return [g.mul(t.add(x.mul(sigmoid(x)).mul(t.square().neg().add(1))))];
-  },
+  vjp: (g, { args: [x] }) => [g.mul(mishSlope(x))],
+  jvp: ([t], { args: [x] }) => (t ? t.mul(mishSlope(x)) : null),
+  batch: batchElementwise,
 });
 
 /**
@@ -105,6 +116,13 @@ const preluOp = defineOp({
     const pos = gt(x, 0);
     return [need(x, () => g.mul(where(pos, 1, w))), need(w, () => g.mul(where(pos, 0, x)))];
   },
+  jvp: ([tx, tw], { args: [x, w] }) => {
+    const pos = gt(x, 0);
+    const dx = tx ? tx.mul(where(pos, 1, w)) : null;
+    const dw = tw ? tw.mul(where(pos, 0, x)) : null;
+    return dx && dw ? dx.add(dw) : (dx ?? dw);
+  },
+  batch: batchElementwise,
 });
 
 /**

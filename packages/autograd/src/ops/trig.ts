@@ -1,6 +1,6 @@
 // Trigonometric and hyperbolic functions and their inverses (sin, cos, tanh are in unary.ts).
 // Each vjp is written in tensor ops, so all of them are differentiable to any order.
-import { unaryOp, binaryOp, need } from './pointwise.js';
+import { unaryOp, binaryOp } from './pointwise.js';
 
 /**
  * Tangent.
@@ -111,8 +111,8 @@ export const atanh = unaryOp('atanh', Math.atanh, (g, x) => g.div(x.square().neg
  * ```
  * @category Elementwise
  */
-export const atan2 = binaryOp('atan2', Math.atan2, (g, y, x) => {
+export const atan2 = binaryOp('atan2', Math.atan2, {
   // ∂/∂y = x / (x² + y²), ∂/∂x = −y / (x² + y²).
-  const r2 = x.square().add(y.square());
-  return [need(y, () => g.mul(x).div(r2)), need(x, () => g.mul(y).div(r2).neg())];
+  a: (y, x) => x.div(x.square().add(y.square())),
+  b: (y, x) => y.div(x.square().add(y.square())).neg(),
 });
