@@ -53,3 +53,6 @@ export * from './ops/trig.js';
 export * from './ops/exp-log.js';
 export * from './ops/rounding.js';
 export * from './ops/more-activations.js';
+export * from './ops/flip-roll.js';
+export * from './ops/repeat.js';
+export * from './ops/chunk.js';

@@ -18,6 +18,9 @@ import * as trig from './ops/trig.js';
 import * as expLog from './ops/exp-log.js';
 import * as rnd from './ops/rounding.js';
 import * as act2 from './ops/more-activations.js';
+import * as fr from './ops/flip-roll.js';
+import * as rep from './ops/repeat.js';
+import * as chk from './ops/chunk.js';
 
 /**
  * A number, or a tensor; binary ops accept either on both sides and broadcast.
@@ -491,4 +494,26 @@ export class Tensor {
   isFinite(): Tensor { return rnd.isFinite(this); }
   /** Parametric relu with a learned slope per channel (axis 1). Same as `prelu(this, weight)`. @example `x.prelu(w)` */
   prelu(weight: Tensor): Tensor { return act2.prelu(this, weight); }
+
+  // ---- issue 12: shape and indexing ops ----
+  /** Reverses the order of elements along `dims` (a view). Same as `flip(this, dims)`. @example `x.flip(0)` */
+  flip(dims: number | readonly number[]): Tensor { return fr.flip(this, dims); }
+  /** Shifts elements cyclically along `dims` (flattened when omitted). Same as `roll(this, …)`. @example `x.roll(1, 0)` */
+  roll(shifts: number | readonly number[], dims?: number | readonly number[]): Tensor { return fr.roll(this, shifts, dims); }
+  /** Repeats along each axis (PyTorch's `Tensor.repeat`). Same as `repeat(this, repeats)`. @example `x.repeat([2, 1])` */
+  repeat(repeats: readonly number[]): Tensor { return rep.repeat(this, repeats); }
+  /** Repeats like `torch.tile` (short `reps` padded with leading 1s). Same as `tile(this, reps)`. @example `x.tile([2])` */
+  tile(reps: readonly number[]): Tensor { return rep.tile(this, reps); }
+  /** Lower triangle of the last two axes. Same as `tril(this, diagonal)`. @example `x.tril()` */
+  tril(diagonal?: number): Tensor { return rep.tril(this, diagonal); }
+  /** Upper triangle of the last two axes. Same as `triu(this, diagonal)`. @example `x.triu(1)` */
+  triu(diagonal?: number): Tensor { return rep.triu(this, diagonal); }
+  /** `value` where `mask` is non-zero, this elsewhere. Same as `maskedFill(this, mask, value)`. @example `x.maskedFill(mask, -Infinity)` */
+  maskedFill(mask: Tensor, value: TensorLike): Tensor { return rep.maskedFill(this, mask, value); }
+  /** Cuts into `chunks` views along `dim`. Same as `chunk(this, chunks, dim)`. @example `x.chunk(3, -1)` */
+  chunk(chunks: number, dim?: number): Tensor[] { return chk.chunk(this, chunks, dim); }
+  /** The view of `length` elements from `start` along `dim`. Same as `narrow(this, …)`. @example `x.narrow(1, 0, 2)` */
+  narrow(dim: number, start: number, length: number): Tensor { return chk.narrow(this, dim, start, length); }
+  /** The slices along `dim`, each without that axis. Same as `unbind(this, dim)`. @example `x.unbind(0)` */
+  unbind(dim?: number): Tensor[] { return chk.unbind(this, dim); }
 }
