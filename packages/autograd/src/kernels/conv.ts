@@ -2,12 +2,13 @@
 // buffers. Several images share one patch panel side by side ([K, nb·L] per group), so each
 // group costs one large gemm per chunk of images instead of one small gemm per image: large
 // enough to be split across both cores, and with far fewer calls. Panels live in grow-only
-// scratch buffers reused across calls. The per-image kernels in conv-reference.ts are the
+// scratch buffers reused across calls; float32 im2col/col2im run in WebAssembly (wasm/im2col-wasm.ts). The per-image kernels in conv-reference.ts are the
 // reference these are tested against. No autograd in here.
 import { dtypeOf, type TypedArray } from '../dtype.js';
 import { gemm } from './gemm.js';
 import { col2im, im2col, isPointwise, type Geometry } from './im2col.js';
 import { scratch } from './scratch.js';
+import { col2imBatch, im2colBatch } from './wasm/im2col-wasm.js';
 
 /** Sizes of a convolution: batch N, input channels C, output channels O, groups, and the window. */
 export interface ConvDims {
@@ -65,7 +66,9 @@ function patches(x: TypedArray, n0: number, cnt: number, d: ConvDims): [TypedArr
   if (cnt === 1 && isPointwise(d.geo)) return [x, n0 * inImage];
   const ld = cnt * L;
   const panel = scratch(dtypeOf(x), 0, d.groups * K * ld);
-  for (let n = 0; n < cnt; n++) im2col(x, (n0 + n) * inImage, d.C, d.geo, panel, n * L, ld);
+  if (!im2colBatch(x, n0 * inImage, cnt, d.C, d.geo, panel, ld)) {
+    for (let n = 0; n < cnt; n++) im2col(x, (n0 + n) * inImage, d.C, d.geo, panel, n * L, ld);
+  }
   return [panel, 0];
 }
 
@@ -106,7 +109,9 @@ export function convInputGrad(gy: TypedArray, w: TypedArray, d: ConvDims, dx: Ty
     const [rows, at] = gatherRows(gy, n0, cnt, d, 1);
     const panel = scratch(dtypeOf(gy), 0, d.groups * K * ld);
     for (let g = 0; g < d.groups; g++) gemm(K, ld, Og, w, g * Og * K, true, rows, at + g * Og * ld, false, panel, g * K * ld);
-    for (let n = 0; n < cnt; n++) col2im(panel, n * L, d.C, d.geo, dx, (n0 + n) * inImage, ld);
+    if (!col2imBatch(panel, cnt, d.C, d.geo, dx, n0 * inImage, ld)) {
+      for (let n = 0; n < cnt; n++) col2im(panel, n * L, d.C, d.geo, dx, (n0 + n) * inImage, ld);
+    }
   }
 }
 

@@ -1,0 +1,125 @@
+// Generates im2col and col2im (kernels/im2col.ts) for float32 in WebAssembly: the same loops,
+// with the unit-stride row copies (im2col) and row accumulations (col2im) four lanes at a time
+// (unaligned v128 loads/stores that never pass a row segment's end; a scalar loop finishes it).
+// Each output element is written, and each input element accumulated, in the same order as the
+// TypeScript loops, so results are bit-identical.
+import { assemble, F32, Fn, I32, V128 } from './assembler.js';
+
+/**
+ * Parameters shared by both kernels (i32 each): x, cols (byte addresses), C, H, W, kH, kW, sH,
+ * sW, pH, pW, dH, dW, oH, oW, ld (elements between cols rows).
+ */
+const PARAMS = 16;
+
+/**
+ * The loop nest over (c, i, j, oh) of both kernels. For each patch row segment it computes the
+ * input row `ih` and the valid output columns [lo, hi) and calls `segment` with locals holding
+ * the destination (cols) and source (x) byte addresses of column 0, `lo`, `hi` and whether the
+ * input row is inside (`inside`).
+ */
+function nest(name: string, segment: (f: Fn, l: Record<string, number>) => void): Fn {
+  const f = new Fn(name, new Array<number>(PARAMS).fill(I32) as (typeof I32)[]);
+  const [x, cols, C, H, W, kH, kW, sH, sW, pH, pW, dH, dW, oH, oW, ld] = Array.from({ length: PARAMS }, (_, i) => i);
+  const l: Record<string, number> = {};
+  for (const k of ['c', 'i', 'j', 'oh', 'ow', 'row', 'plane', 'off', 'lo', 'hi', 'ih', 'dst', 'src', 'inside', 'end', 'tmp']) l[k] = f.local(I32);
+  l.v = f.local(V128);
+  Object.assign(l, { sW, oW, W });
+  f.get(cols).set(l.row!);
+  f.forRange(l.c!, 0, C, 1, () => {
+    // plane = x + c·H·W·4
+    f.get(x).get(l.c!).get(H).op('i32_mul').get(W).op('i32_mul').i32(2).op('i32_shl').op('i32_add').set(l.plane!);
+    f.forRange(l.i!, 0, kH, 1, () => {
+      f.forRange(l.j!, 0, kW, 1, () => {
+        // off = j·dW − pW; lo = max(0, ceil(−off / sW)); hi = min(oW, floor((W − 1 − off) / sW) + 1), hi ≥ lo
+        f.get(l.j!).get(dW).op('i32_mul').get(pW).op('i32_sub').set(l.off!);
+        // ceil(−off/sW) for −off > 0 is (−off + sW − 1)/sW; for −off ≤ 0 the max with 0 wins.
+        f.get(sW).get(l.off!).op('i32_sub').i32(1).op('i32_sub').get(sW).op('i32_div_u');
+        f.get(l.off!).i32(0).op('i32_lt_s').op('i32_mul').set(l.lo!);
+        // (W − 1 − off) < 0 means no valid column: hi = 0 (then raised to lo).
+        f.get(W).i32(1).op('i32_sub').get(l.off!).op('i32_sub').tee(l.tmp!).i32(0).op('i32_lt_s');
+        f.ifElse(() => { f.i32(0).set(l.hi!); }, () => {
+          f.get(l.tmp!).get(sW).op('i32_div_u').i32(1).op('i32_add').tee(l.hi!).get(oW).op('i32_gt_s');
+          f.ifElse(() => { f.get(oW).set(l.hi!); });
+        });
+        f.get(l.hi!).get(l.lo!).op('i32_lt_s').ifElse(() => { f.get(l.lo!).set(l.hi!); });
+        f.forRange(l.oh!, 0, oH, 1, () => {
+          // ih = oh·sH − pH + i·dH; dst = row + oh·oW·4; src = plane + (ih·W + off)·4
+          f.get(l.oh!).get(sH).op('i32_mul').get(pH).op('i32_sub').get(l.i!).get(dH).op('i32_mul').op('i32_add').set(l.ih!);
+          f.get(l.row!).get(l.oh!).get(oW).op('i32_mul').i32(2).op('i32_shl').op('i32_add').set(l.dst!);
+          f.get(l.plane!).get(l.ih!).get(W).op('i32_mul').get(l.off!).op('i32_add').i32(2).op('i32_shl').op('i32_add').set(l.src!);
+          f.get(l.ih!).i32(0).op('i32_ge_s').get(l.ih!).get(H).op('i32_lt_s').op('i32_and').set(l.inside!);
+          segment(f, l);
+        });
+        // row += ld·4
+        f.get(l.row!).get(ld).i32(2).op('i32_shl').op('i32_add').set(l.row!);
+      });
+    });
+  });
+  return f;
+}
+
+/** Stores 0.0 at dst + 4·ow for ow in [from, to) (locals). */
+function zeros(f: Fn, l: Record<string, number>, from: number | null, to: number): void {
+  f.forRange(l.ow!, from === null ? 0 : () => f.get(from), to, 1, () => {
+    f.get(l.dst!).get(l.ow!).i32(2).op('i32_shl').op('i32_add').fzero(F32).mem('f32_store');
+  });
+}
+
+/**
+ * Copies (or, for col2im, accumulates) columns [lo, hi): four at a time while a whole vector
+ * fits before hi (unit stride only), then one at a time. `body(ow)` handles one column.
+ */
+function columns(f: Fn, l: Record<string, number>, vector: () => void, scalar: () => void): void {
+  f.get(l.lo!).set(l.ow!);
+  f.get(l.sW!).i32(1).op('i32_eq').ifElse(() => {
+    f.get(l.hi!).i32(3).op('i32_sub').set(l.end!);
+    f.block(() => {
+      f.get(l.ow!).get(l.end!).op('i32_ge_s').brIf(0);
+      f.loop(() => {
+        vector();
+        f.inc(l.ow!, 4);
+        f.get(l.ow!).get(l.end!).op('i32_lt_s').brIf(0);
+      });
+    });
+  });
+  f.block(() => {
+    f.get(l.ow!).get(l.hi!).op('i32_ge_s').brIf(0);
+    f.loop(() => {
+      scalar();
+      f.inc(l.ow!, 1);
+      f.get(l.ow!).get(l.hi!).op('i32_lt_s').brIf(0);
+    });
+  });
+}
+
+/** Byte address dst + 4·ow. */
+const dstAt = (f: Fn, l: Record<string, number>) => f.get(l.dst!).get(l.ow!).i32(2).op('i32_shl').op('i32_add');
+/** Byte address src + 4·ow·sW. */
+const srcAt = (f: Fn, l: Record<string, number>) => f.get(l.src!).get(l.ow!).get(l.sW!).op('i32_mul').i32(2).op('i32_shl').op('i32_add');
+
+function im2col(): Fn {
+  return nest('im2col', (f, l) => {
+    f.get(l.inside!).ifElse(() => {
+      zeros(f, l, null, l.lo!);
+      columns(f, l,
+        () => { dstAt(f, l); srcAt(f, l).vmem('v128_load'); f.vmem('v128_store'); },
+        () => { dstAt(f, l); srcAt(f, l).mem('f32_load'); f.mem('f32_store'); });
+      zeros(f, l, l.hi!, l.oW!);
+    }, () => zeros(f, l, null, l.oW!));
+  });
+}
+
+function col2im(): Fn {
+  return nest('col2im', (f, l) => {
+    f.get(l.inside!).ifElse(() => {
+      columns(f, l,
+        () => { srcAt(f, l); srcAt(f, l).vmem('v128_load'); dstAt(f, l).vmem('v128_load'); f.simd('f32x4_add').vmem('v128_store'); },
+        () => { srcAt(f, l); srcAt(f, l).mem('f32_load'); dstAt(f, l).mem('f32_load'); f.op('f32_add').mem('f32_store'); });
+    });
+  });
+}
+
+/** The module, importing a plain (unshared) `env.mem`. */
+export function im2colModuleBytes(): Uint8Array {
+  return assemble([im2col(), col2im()]);
+}
