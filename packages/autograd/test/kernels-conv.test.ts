@@ -99,3 +99,24 @@ describe('batched conv kernels', () => {
     releaseScratch();
   });
 });
+
+describe('maxPoolForward without padding', () => {
+  it('matches the general loop bit for bit (values, argmax, ties, NaN)', async () => {
+    const { maxPoolForward, maxPoolReference } = await import('../src/kernels/pool.js');
+    const valueArb = fc.oneof(fc.constantFrom(0, -0, 1, -1, NaN, Infinity, -Infinity), fc.integer({ min: -3, max: 3 }));
+    fc.assert(fc.property(
+      fc.record({ planes: fc.integer({ min: 1, max: 3 }), k: pair(1, 3), s: pair(1, 3), dl: pair(1, 2), extra: pair(0, 5), vals: fc.array(valueArb, { minLength: 1, maxLength: 40 }) }),
+      ({ planes, k, s, dl, extra, vals }) => {
+        const H = dl[0] * (k[0] - 1) + 1 + extra[0], W = dl[1] * (k[1] - 1) + 1 + extra[1];
+        const geo = { H, W, kH: k[0], kW: k[1], sH: s[0], sW: s[1], pH: 0, pW: 0, dH: dl[0], dW: dl[1],
+          oH: outputLength(H, k[0], s[0], 0, dl[0]), oW: outputLength(W, k[1], s[1], 0, dl[1]) };
+        const x = Float32Array.from({ length: planes * H * W }, (_, i) => vals[(i * 7) % vals.length]!);
+        const n = planes * geo.oH * geo.oW;
+        const [o1, o2, i1, i2] = [new Float32Array(n), new Float32Array(n), new Int32Array(n), new Int32Array(n)];
+        maxPoolForward(x, planes, geo, o1, i1);
+        maxPoolReference(x, planes, geo, o2, i2);
+        expect(Array.from(i1)).toEqual(Array.from(i2));
+        for (let j = 0; j < n; j++) expect(Object.is(o1[j], o2[j])).toBe(true);
+      }), { numRuns: 200, seed: 14 });
+  });
+});
