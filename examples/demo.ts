@@ -7,7 +7,7 @@
 //   pnpm demo --idx <images> <labels>          the original IDX files (gzipped or not) instead
 //   pnpm demo --epochs 20 --limit 20000        at most 20 epochs / only the first 20,000 digits
 //   pnpm demo --resume                         continue from out/checkpoints/last.tg
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Generator, manualSeed } from '@tapegrad/autograd';
 import { saveGraph } from '@tapegrad/autograd/node';
@@ -17,6 +17,7 @@ import { saveModel } from '@tapegrad/nn/node';
 import { Adam, ReduceLROnPlateau } from '@tapegrad/optim';
 import { EarlyStopping, evaluate, fit, trainStep, type StepFn } from '@tapegrad/train';
 import { checkpointDir, readCheckpoint, saveHistorySvg } from '@tapegrad/train/node';
+import { exportOnnx } from '@tapegrad/onnx';
 import { idxDigits, packageDigits, randomShift } from './mnist-digits.js';
 
 const args = process.argv.slice(2);
@@ -88,6 +89,10 @@ const [xs, ys] = [...new DataLoader(test, { batchSize: 2 })][0]!;
 const graph = saveGraph(join(outDir, 'mnist-graph.svg'), crossEntropy(model.forward(xs), ys), {
   names: model.namedParameters(), rankDir: 'LR', warn: () => {},
 });
+
+// The trained network as ONNX (any batch size), for ONNX Runtime, Netron or PyTorch tooling.
+const onnxPath = join(outDir, 'mnist-cnn.onnx');
+writeFileSync(onnxPath, exportOnnx(model, [xs], { dynamicAxes: { input: { 0: 'batch' }, output: { 0: 'batch' } } }));
 
 const best = history[bestEpoch ?? history.length - 1]!;
 const resumed = flag('resume') >= 0 ? ', resumed from a checkpoint' : '';

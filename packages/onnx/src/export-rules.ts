@@ -1,0 +1,244 @@
+// How each recorded tapegrad op becomes ONNX nodes. Rules are keyed by the op's record object (what
+// tape nodes point to), never by name: the records are found by running each op once on a probe.
+import * as tg from '@tapegrad/autograd';
+import type { OpRecord, TapeNode, Tensor } from '@tapegrad/autograd';
+import type { AttrValue, GraphBuilder } from './graph-builder.js';
+
+/** What a rule sees: the builder, the node, its inputs' value names and whether input i keeps axis 0 dynamic. */
+export interface RuleContext {
+  readonly b: GraphBuilder;
+  readonly node: TapeNode;
+  /** The value name of tensor input i (an `expand` in front of it is kept). */
+  input(i: number): string;
+  /** The value name of tensor input i for an op that broadcasts by itself (a tapegrad `expand` in front is skipped). */
+  broadcastInput(i: number): string;
+  /** Whether axis 0 of tensor input i is a dynamic (batch) axis. */
+  batched(i: number): boolean;
+  /** Throws the exporter's error for this node. */
+  fail(why: string): never;
+}
+
+/** A rule returns the output's value name and, when it decides it, whether the output's axis 0 is dynamic. */
+export type Rule = (ctx: RuleContext) => string | { name: string; batched: boolean };
+
+type Spec = { readonly stride: readonly number[]; readonly padding: readonly number[]; readonly dilation: readonly number[]; readonly groups?: number; readonly kernel?: readonly number[]; readonly countIncludePad?: boolean };
+interface AxisSlice { start: number; length: number; step: number; drop: boolean }
+
+const arg = <T>(ctx: RuleContext, i: number) => ctx.node.args![i] as T;
+const out = (ctx: RuleContext) => ctx.node.output;
+
+const unary = (opType: string): Rule => (c) => c.b.node(opType, [c.input(0)]);
+const binary = (opType: string): Rule => (c) => c.b.node(opType, [c.broadcastInput(0), c.broadcastInput(1)]);
+
+/** Reduce ops take axes as an input from opset 18 (ReduceSum from 13), an attribute before. */
+function reduce(opType: string): Rule {
+  return (c) => {
+    const [x, axes, keepDims] = c.node.args as [Tensor, readonly number[], boolean];
+    const attrs = { keepdims: { int: keepDims ? 1 : 0 } };
+    const batched = c.batched(0) && !axes.includes(0);
+    if (axes.length === 0) return { name: c.b.node('Identity', [c.input(0)]), batched };
+    if (x.ndim === 0) return { name: c.b.node('Identity', [c.input(0)]), batched };
+    const name = opType === 'ReduceSum' || c.b.opset >= 18
+      ? c.b.node(opType, [c.input(0), c.b.int64s(axes)], attrs)
+      : c.b.node(opType, [c.input(0)], { ...attrs, axes: { ints: axes } });
+    return { name, batched };
+  };
+}
+
+/** A target shape for Reshape/Expand: with a dynamic axis 0 kept, 0 (Reshape: copy) or 1 (Expand: broadcast) stands for it. */
+function shapeFor(c: RuleContext, shape: readonly number[], placeholder: 0 | 1): { name: string; batched: boolean } | null {
+  if (!c.batched(0)) return null;
+  const x = c.node.inputs[0]!;
+  if (shape.length === 0 || shape[0] !== x.shape[0] || x.ndim === 0) {
+    c.fail(`cannot keep axis 0 dynamic: it goes from ${x.shape[0]} to shape [${shape.join(', ')}]`);
+  }
+  return { name: c.b.int64s([placeholder, ...shape.slice(1)]), batched: true };
+}
+
+const reshapeTo: Rule = (c) => {
+  const shape = out(c).shape;
+  const dyn = shapeFor(c, shape, 0);
+  if (dyn) return { name: c.b.node('Reshape', [c.input(0), dyn.name]), batched: true };
+  return { name: c.b.node('Reshape', [c.input(0), c.b.int64s(shape)]), batched: false };
+};
+
+const gelu = (approximate: 'none' | 'tanh'): Rule => (c) => {
+  if (c.b.opset >= 20) return c.b.node('Gelu', [c.input(0)], { approximate: { string: approximate } });
+  const x = c.input(0);
+  const t = out(c);
+  const half = c.b.node('Mul', [x, c.b.scalar(0.5, t)]);
+  if (approximate === 'none') {
+    const erf = c.b.node('Erf', [c.b.node('Mul', [x, c.b.scalar(Math.SQRT1_2, t)])]);
+    return c.b.node('Mul', [half, c.b.node('Add', [erf, c.b.scalar(1, t)])]);
+  }
+  const cube = c.b.node('Mul', [c.b.node('Mul', [x, x]), x]);
+  const inner = c.b.node('Mul', [c.b.node('Add', [x, c.b.node('Mul', [cube, c.b.scalar(0.044715, t)])]), c.b.scalar(Math.sqrt(2 / Math.PI), t)]);
+  return c.b.node('Mul', [half, c.b.node('Add', [c.b.node('Tanh', [inner]), c.b.scalar(1, t)])]);
+};
+
+const conv: Rule = (c) => {
+  const [, , bias, s] = c.node.args as [Tensor, Tensor, Tensor | null, Spec];
+  const w = c.node.inputs[1]!;
+  const inputs = [c.input(0), c.input(1), ...(bias ? [c.input(2)] : [])];
+  return c.b.node('Conv', inputs, {
+    kernel_shape: { ints: w.shape.slice(2) }, strides: { ints: s.stride }, dilations: { ints: s.dilation },
+    pads: { ints: [s.padding[0]!, s.padding[1]!, s.padding[0]!, s.padding[1]!] }, group: { int: s.groups ?? 1 },
+  });
+};
+
+const pool = (opType: 'MaxPool' | 'AveragePool'): Rule => (c) => {
+  const s = arg<Spec>(c, 1);
+  const attrs: Record<string, AttrValue> = {
+    kernel_shape: { ints: s.kernel! }, strides: { ints: s.stride }, pads: { ints: [s.padding[0]!, s.padding[1]!, s.padding[0]!, s.padding[1]!] },
+  };
+  if (opType === 'AveragePool') attrs.count_include_pad = { int: s.countIncludePad ? 1 : 0 };
+  return c.b.node(opType, [c.input(0)], attrs);
+};
+
+const slice: Rule = (c) => {
+  const axes = arg<readonly AxisSlice[]>(c, 1);
+  const x = c.node.inputs[0]!;
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const which: number[] = [];
+  const steps: number[] = [];
+  axes.forEach((a, i) => {
+    const n = x.shape[i]!;
+    if (!a.drop && a.step === 1 && a.start === 0 && a.length === n) return; // whole axis
+    if (i === 0 && c.batched(0)) c.fail('cannot keep axis 0 dynamic: the slice selects part of it');
+    starts.push(a.start);
+    // The stop one step past the last element; walking backwards past index 0 needs "before the start".
+    const stop = a.start + a.length * a.step;
+    ends.push(a.step < 0 && stop < 0 ? -(2 ** 31) : stop);
+    which.push(i);
+    steps.push(a.step);
+  });
+  let y = c.input(0);
+  if (which.length > 0) y = c.b.node('Slice', [y, c.b.int64s(starts), c.b.int64s(ends), c.b.int64s(which), c.b.int64s(steps)]);
+  const dropped = axes.flatMap((a, i) => (a.drop ? [i] : []));
+  if (dropped.length > 0) y = c.b.node('Squeeze', [y, c.b.int64s(dropped)]);
+  return { name: which.length + dropped.length > 0 ? y : c.b.node('Identity', [y]), batched: c.batched(0) };
+};
+
+const permute: Rule = (c) => {
+  const dims = arg<readonly number[]>(c, 1);
+  if (c.batched(0) && dims[0] !== 0) c.fail('cannot keep axis 0 dynamic: the permutation moves it');
+  return { name: c.b.node('Transpose', [c.input(0)], { perm: { ints: dims } }), batched: c.batched(0) };
+};
+
+const expand: Rule = (c) => {
+  const shape = out(c).shape;
+  const x = c.node.inputs[0]!;
+  if (c.batched(0) && x.ndim === shape.length) return { name: c.b.node('Expand', [c.input(0), c.b.int64s([1, ...shape.slice(1)])]), batched: true };
+  if (c.batched(0)) c.fail('cannot keep axis 0 dynamic: the expand adds leading axes');
+  return { name: c.b.node('Expand', [c.input(0), c.b.int64s(shape)]), batched: false };
+};
+
+const concat: Rule = (c) => {
+  const axis = arg<number>(c, 1);
+  const n = c.node.inputs.length;
+  const batched = Array.from({ length: n }, (_, i) => c.batched(i));
+  if (batched.some((v) => v) && (axis === 0 || !batched.every((v) => v))) c.fail('cannot keep axis 0 dynamic through this concat');
+  return { name: c.b.node('Concat', Array.from({ length: n }, (_, i) => c.input(i)), { axis: { int: axis } }), batched: batched[0]! };
+};
+
+const pad: Rule = (c) => {
+  const [, before, after, value] = c.node.args as [Tensor, readonly number[], readonly number[], number];
+  if (c.batched(0) && (before[0] !== 0 || after[0] !== 0)) c.fail('cannot keep axis 0 dynamic: it is padded');
+  return c.b.node('Pad', [c.input(0), c.b.int64s([...before, ...after]), c.b.scalar(value, out(c))], { mode: { string: 'constant' } });
+};
+
+const indexConst = (c: RuleContext, values: Int32Array, dims: readonly number[]) => c.b.int64s(Array.from(values), dims);
+
+const rules: [() => OpRecord, Rule][] = [];
+const on = (probe: () => Tensor, rule: Rule) => rules.push([() => probe().gradFn!.op, rule]);
+const leaf = (shape: number[]) => tg.ones(shape, { requiresGrad: true });
+
+on(() => tg.add(leaf([2]), leaf([2])), binary('Add'));
+on(() => tg.sub(leaf([2]), leaf([2])), binary('Sub'));
+on(() => tg.mul(leaf([2]), leaf([2])), binary('Mul'));
+on(() => tg.div(leaf([2]), leaf([2])), binary('Div'));
+on(() => tg.pow(leaf([2]), leaf([2])), binary('Pow'));
+on(() => tg.maximum(leaf([2]), leaf([2])), binary('Max'));
+on(() => tg.minimum(leaf([2]), leaf([2])), binary('Min'));
+on(() => tg.where(tg.ones([2]), leaf([2]), leaf([2])), (c) => {
+  const cond = c.b.node('Cast', [c.broadcastInput(0)], { to: { int: 9 } });
+  return c.b.node('Where', [cond, c.broadcastInput(1), c.broadcastInput(2)]);
+});
+for (const [f, opType] of [[tg.neg, 'Neg'], [tg.exp, 'Exp'], [tg.log, 'Log'], [tg.sqrt, 'Sqrt'], [tg.abs, 'Abs'], [tg.sign, 'Sign'], [tg.sin, 'Sin'], [tg.cos, 'Cos'], [tg.tanh, 'Tanh'], [tg.erf, 'Erf'], [tg.sigmoid, 'Sigmoid'], [tg.relu, 'Relu']] as const) {
+  on(() => f(leaf([2])), unary(opType));
+}
+on(() => tg.log1p(leaf([2])), (c) => c.b.node('Log', [c.b.node('Add', [c.input(0), c.b.scalar(1, out(c))])]));
+on(() => tg.rsqrt(leaf([2])), (c) => c.b.node('Reciprocal', [c.b.node('Sqrt', [c.input(0)])]));
+on(() => tg.square(leaf([2])), (c) => c.b.node('Mul', [c.input(0), c.input(0)]));
+on(() => tg.clamp(leaf([2]), 0, 1), (c) => {
+  const [, lo, hi] = c.node.args as [Tensor, number, number];
+  return c.b.node('Clip', [c.input(0), Number.isFinite(lo) ? c.b.scalar(lo, out(c)) : '', ...(Number.isFinite(hi) ? [c.b.scalar(hi, out(c))] : [])]);
+});
+on(() => tg.logSigmoid(leaf([2])), (c) => c.b.node('Neg', [c.b.node('Softplus', [c.b.node('Neg', [c.input(0)])])]));
+on(() => tg.leakyRelu(leaf([2]), 0.1), (c) => c.b.node('LeakyRelu', [c.input(0)], { alpha: { float: arg<number>(c, 1) } }));
+on(() => tg.elu(leaf([2]), 1), (c) => c.b.node('Elu', [c.input(0)], { alpha: { float: arg<number>(c, 1) } }));
+on(() => tg.gelu(leaf([2])), gelu('none'));
+on(() => tg.gelu(leaf([2]), 'tanh'), gelu('tanh'));
+on(() => tg.softplus(leaf([2])), (c) => {
+  const beta = arg<number>(c, 1);
+  if (beta === 1) return c.b.node('Softplus', [c.input(0)]);
+  const scaled = c.b.node('Softplus', [c.b.node('Mul', [c.input(0), c.b.scalar(beta, out(c))])]);
+  return c.b.node('Div', [scaled, c.b.scalar(beta, out(c))]);
+});
+on(() => tg.silu(leaf([2])), (c) => c.b.node('Mul', [c.input(0), c.b.node('Sigmoid', [c.input(0)])]));
+const softmaxLike = (opType: string): Rule => (c) => {
+  const axes = arg<number | readonly number[]>(c, 1);
+  const axis = typeof axes === 'number' ? axes : axes[0]!;
+  if (axis === 0 && c.batched(0)) c.fail(`cannot keep axis 0 dynamic: ${opType} runs along it`);
+  return c.b.node(opType, [c.input(0)], { axis: { int: axis } });
+};
+on(() => tg.softmax(leaf([2])), softmaxLike('Softmax'));
+on(() => tg.logSoftmax(leaf([2])), softmaxLike('LogSoftmax'));
+on(() => tg.logSumExp(leaf([2]), 0), reduce('ReduceLogSumExp'));
+on(() => tg.sum(leaf([2]), 0), reduce('ReduceSum'));
+on(() => tg.max(leaf([2]), 0), reduce('ReduceMax'));
+on(() => tg.min(leaf([2]), 0), reduce('ReduceMin'));
+on(() => tg.prod(leaf([2]), 0), reduce('ReduceProd'));
+on(() => tg.matmul(leaf([2, 2]), leaf([2, 2])), (c) => c.b.node('MatMul', [c.input(0), c.input(1)]));
+on(() => tg.reshape(leaf([2]), [1, 2]), reshapeTo);
+on(() => tg.unsqueeze(leaf([2]), 0), reshapeTo); // squeeze/unsqueeze record a restriding 'view'
+on(() => tg.permute(leaf([2, 2]), [1, 0]), permute);
+on(() => tg.expand(leaf([1]), [2]), expand);
+on(() => tg.clone(leaf([2])), unary('Identity'));
+on(() => tg.slice(leaf([2]), [0, 1]), slice);
+on(() => tg.concat([leaf([2]), leaf([2])]), concat);
+on(() => tg.pad(leaf([2]), [1, 1]), pad);
+on(() => tg.toDType(leaf([2]), 'float64'), (c) => c.b.node('Cast', [c.input(0)], { to: { int: out(c).dtype === 'float64' ? 11 : 1 } }));
+on(() => tg.gather(leaf([2]), 0, tg.tensor([1])), (c) => {
+  const index = arg<{ values: Int32Array; shape: readonly number[] }>(c, 2);
+  if (c.batched(0)) c.fail('cannot keep axis 0 dynamic: the gather index has a fixed shape');
+  return { name: c.b.node('GatherElements', [c.input(0), indexConst(c, index.values, index.shape)], { axis: { int: arg<number>(c, 1) } }), batched: false };
+});
+on(() => tg.indexSelect(leaf([2]), 0, [1]), (c) => {
+  const axis = arg<number>(c, 1);
+  const index = arg<{ values: Int32Array }>(c, 2);
+  if (c.batched(0) && axis === 0) c.fail('cannot keep axis 0 dynamic: indexSelect picks along it');
+  return c.b.node('Gather', [c.input(0), indexConst(c, index.values, [index.values.length])], { axis: { int: axis } });
+});
+on(() => tg.conv2d(leaf([1, 1, 2, 2]), leaf([1, 1, 1, 1])), conv);
+on(() => tg.maxPool2d(leaf([1, 1, 2, 2]), { kernelSize: 1 }), pool('MaxPool'));
+on(() => tg.avgPool2d(leaf([1, 1, 2, 2]), { kernelSize: 1 }), pool('AveragePool'));
+
+let table: Map<OpRecord, Rule> | null = null;
+
+/** The rule for a tape node's op, or null when the op has no ONNX mapping. */
+export function ruleFor(op: OpRecord): Rule | null {
+  table ??= new Map(rules.map(([record, rule]) => [record(), rule]));
+  return table.get(op) ?? null;
+}
+
+/** Names of the ops with a rule (for docs and error messages). */
+export function exportableOps(): string[] {
+  if (!table) ruleFor(rules[0]![0]());
+  return [...new Set([...table!.keys()].map((r) => r.name))].sort();
+}
+
+let expandOp: OpRecord | null = null;
+/** The record of `expand`, which broadcasting ops put in front of their operands. */
+export const expandRecord = (): OpRecord => (expandOp ??= tg.expand(leaf([1]), [2]).gradFn!.op);

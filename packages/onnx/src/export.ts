@@ -1,0 +1,185 @@
+// exportOnnx: runs the forward pass once on example inputs, then writes the recorded tape as an ONNX
+// graph, with the model's parameters and buffers as initializers under their state-dict names.
+import { enableGrad, noGrad, Tensor } from '@tapegrad/autograd';
+import { Module } from '@tapegrad/nn';
+import { GraphBuilder, elemType } from './graph-builder.js';
+import { expandRecord, ruleFor, type RuleContext } from './export-rules.js';
+import { encodeModel, type ValueInfo } from './proto.js';
+
+/**
+ * Options of {@link exportOnnx}.
+ *
+ * @example
+ * ```ts
+ * const options: ExportOnnxOptions = { opset: 17, dynamicAxes: { input: { 0: 'batch' }, output: { 0: 'batch' } } };
+ * ```
+ * @category ONNX
+ */
+export interface ExportOnnxOptions {
+  /** The ONNX opset (default 17; 13 to 21 are written). From 20 `gelu` is one `Gelu` node. */
+  opset?: number;
+  /** Graph input names (default `input`, or `input_0`, `input_1`, … for several). */
+  inputNames?: readonly string[];
+  /** Graph output names (default `output`, or `output_0`, … for several). */
+  outputNames?: readonly string[];
+  /**
+   * Axes of inputs and outputs left free in the graph, by value name: `{ input: { 0: 'batch' } }`.
+   * Axis 0 (the batch) is supported; the export fails, naming the op, if that axis does not pass
+   * through the graph unchanged.
+   */
+  dynamicAxes?: Readonly<Record<string, Readonly<Record<number, string>>>>;
+}
+
+const KNOWN = new Set(['opset', 'inputNames', 'outputNames', 'dynamicAxes']);
+
+/**
+ * What {@link exportOnnx} traces: a module, or a function of tensors returning a tensor or a list of them.
+ *
+ * @example
+ * ```ts
+ * const f: Traceable = (q, k) => softmax(q.matmul(k.transpose(-2, -1)), -1);
+ * ```
+ * @category ONNX
+ */
+export type Traceable = Module | ((...inputs: Tensor[]) => Tensor | readonly Tensor[]);
+
+function checkOptions(options: ExportOnnxOptions, inputs: number, outputs: () => number): Required<Omit<ExportOnnxOptions, 'dynamicAxes'>> & Pick<ExportOnnxOptions, 'dynamicAxes'> {
+  const unknown = Object.keys(options).filter((k) => !KNOWN.has(k));
+  if (unknown.length > 0) throw new Error(`exportOnnx: unknown option(s) ${unknown.join(', ')} (known: ${[...KNOWN].join(', ')})`);
+  const opset = options.opset ?? 17;
+  if (!Number.isInteger(opset) || opset < 13 || opset > 21) throw new Error(`exportOnnx: opset must be an integer from 13 to 21, got ${opset}`);
+  const names = (given: readonly string[] | undefined, stem: string, n: number) => {
+    if (given && given.length !== n) throw new Error(`exportOnnx: ${stem}Names has ${given.length} names for ${n} ${stem}s`);
+    return given ? [...given] : n === 1 ? [stem] : Array.from({ length: n }, (_, i) => `${stem}_${i}`);
+  };
+  return { opset, inputNames: names(options.inputNames, 'input', inputs), get outputNames() { return names(options.outputNames, 'output', outputs()); }, dynamicAxes: options.dynamicAxes };
+}
+
+function valueInfo(name: string, t: Tensor, dynamic: Readonly<Record<number, string>> | undefined): ValueInfo {
+  const dim = t.shape.map((d, i) => (dynamic?.[i] !== undefined ? { dim_param: dynamic[i] } : { dim_value: d }));
+  return { name, type: { tensor_type: { elem_type: elemType(t), shape: { dim } } } };
+}
+
+/**
+ * Exports a model (or a function of tensors) to ONNX bytes: runs it once on `exampleInputs` (a
+ * module in evaluation mode, restored afterwards), walks the recorded tape from the outputs, and
+ * writes each op as ONNX nodes, with parameters and buffers as initializers named as in
+ * `stateDict()`. Like `torch.jit.trace`, what the tape does not record becomes a constant: values
+ * computed under `noGrad`, comparison masks, indices. An op with no ONNX mapping is an error naming it.
+ *
+ * @example
+ * ```ts
+ * const model = new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 3));
+ * const bytes = exportOnnx(model, [randn([2, 4])], { dynamicAxes: { input: { 0: 'batch' }, output: { 0: 'batch' } } });
+ * writeFileSync('mlp.onnx', bytes);
+ * ```
+ * @category ONNX
+ */
+export function exportOnnx(model: Traceable, exampleInputs: readonly Tensor[], options: ExportOnnxOptions = {}): Uint8Array {
+  if (!Array.isArray(exampleInputs) || !exampleInputs.every((t) => t instanceof Tensor)) {
+    throw new Error('exportOnnx: exampleInputs must be an array of tensors');
+  }
+  let outputs: Tensor[] = [];
+  const opts = checkOptions(options, exampleInputs.length, () => outputs.length);
+  for (const key of Object.keys(opts.dynamicAxes ?? {})) {
+    for (const axis of Object.keys(opts.dynamicAxes![key]!)) {
+      if (axis !== '0') throw new Error(`exportOnnx: dynamicAxes supports axis 0 (the batch) only, got axis ${axis} of '${key}'`);
+    }
+  }
+  // Leaves of our own, so the graph inputs are exactly these objects and every op on them is recorded.
+  const inputs = exampleInputs.map((t) => t.detach().clone().requiresGrad_(true));
+  const names = new Map<Tensor, string>();
+  if (model instanceof Module) {
+    for (const [n, p] of model.namedParameters()) names.set(p, n);
+    for (const [n, buf] of model.namedBuffers()) names.set(buf, n);
+  }
+  const wasTraining = model instanceof Module ? model.modules().map((m) => m.training) : [];
+  try {
+    if (model instanceof Module) model.eval();
+    const result = enableGrad(() => (model instanceof Module ? model.forward(...inputs) : model(...inputs)));
+    outputs = Array.isArray(result) ? [...result] : [result as Tensor];
+  } finally {
+    if (model instanceof Module) model.modules().forEach((m, i) => (m.training = wasTraining[i]!));
+  }
+  if (!outputs.every((t) => t instanceof Tensor)) throw new Error('exportOnnx: the forward pass must return a tensor or an array of tensors');
+  const b = new GraphBuilder(opts.opset);
+  const graphInputs = opts.inputNames;
+  const value = new Map<Tensor, string>();
+  const batched = new Set<Tensor>();
+  const used = new Set<Tensor>();
+  inputs.forEach((t, i) => {
+    value.set(t, graphInputs[i]!);
+    if (opts.dynamicAxes?.[graphInputs[i]!]?.[0] !== undefined) batched.add(t);
+  });
+  const valueOf = (t: Tensor): string => {
+    const known = value.get(t);
+    if (known !== undefined) {
+      if (inputs.includes(t)) used.add(t);
+      return known;
+    }
+    const node = t.gradFn;
+    let name: string;
+    if (node === null) {
+      name = b.tensor(names.get(t) ?? b.fresh('const'), t);
+    } else {
+      if (node.args === null) throw new Error(`exportOnnx: the graph through '${node.op.name}' was freed by backward(); export from a fresh forward pass`);
+      const rule = ruleFor(node.op);
+      if (!rule) throw new Error(`exportOnnx: op '${node.op.name}' (output shape [${t.shape.join(', ')}]) has no ONNX mapping`);
+      const ctx: RuleContext = {
+        b, node,
+        input: (i) => valueOf(node.inputs[i]!),
+        broadcastInput: (i) => {
+          let x = node.inputs[i]!;
+          // tapegrad broadcasts with an explicit expand; ONNX's own (NumPy) broadcasting is the same, so skip it.
+          while (x.gradFn && x.gradFn.op === expandRecord() && x.gradFn.args !== null) x = x.gradFn.inputs[0]!;
+          // Constants broadcast before the op (a scalar made the operand's shape) need not be written at full size.
+          if (x.gradFn === null && !value.has(x) && !names.has(x) && x.data.stride.some((s, k) => s === 0 && x.shape[k]! > 1)) {
+            const compact = noGrad(() => x.slice(...x.data.stride.map((s, k) => (s === 0 && x.shape[k]! > 1 ? ([0, 1] as const) : null))).clone());
+            return b.tensor(b.fresh('const'), compact);
+          }
+          return valueOf(x);
+        },
+        batched: (i) => (valueOf(node.inputs[i]!), batched.has(node.inputs[i]!)),
+        fail: (why) => {
+          throw new Error(`exportOnnx: op '${node.op.name}' (output shape [${t.shape.join(', ')}]): ${why}`);
+        },
+      };
+      const r = rule(ctx);
+      name = typeof r === 'string' ? r : r.name;
+      const isBatched = typeof r === 'string' ? node.inputs.some((x) => batched.has(x)) : r.batched;
+      if (isBatched) batched.add(t);
+    }
+    value.set(t, name);
+    return name;
+  };
+  const outputNames = opts.outputNames;
+  outputs.forEach((t, i) => {
+    const v = valueOf(t);
+    const want = outputNames[i]!;
+    b.node('Identity', [v], {}, [want]);
+    const dynamic = opts.dynamicAxes?.[want]?.[0] !== undefined;
+    if (dynamic && !batched.has(t)) throw new Error(`exportOnnx: output '${want}' does not keep axis 0 of a dynamic input, so it cannot be dynamic`);
+  });
+  inputs.forEach((t, i) => {
+    if (!used.has(t)) {
+      throw new Error(`exportOnnx: input ${i} ('${graphInputs[i]}') does not reach the outputs through recorded ops (indices given to embedding/gather/indexSelect are constants of the trace, not inputs)`);
+    }
+  });
+  const dyn = (n: string) => opts.dynamicAxes?.[n];
+  for (const n of Object.keys(opts.dynamicAxes ?? {})) {
+    if (!graphInputs.includes(n) && !outputNames.includes(n)) throw new Error(`exportOnnx: dynamicAxes names '${n}', which is neither an input nor an output`);
+  }
+  return encodeModel({
+    ir_version: 8,
+    opset_import: [{ domain: '', version: opts.opset }],
+    producer_name: 'tapegrad',
+    producer_version: '0.1.0',
+    graph: {
+      name: model instanceof Module ? model.constructor.name || 'model' : 'tapegrad',
+      node: b.nodes,
+      initializer: b.initializers,
+      input: inputs.map((t, i) => valueInfo(graphInputs[i]!, t, dyn(graphInputs[i]!))),
+      output: outputs.map((t, i) => valueInfo(outputNames[i]!, t, dyn(outputNames[i]!))),
+    },
+  });
+}
