@@ -56,3 +56,8 @@ export * from './ops/more-activations.js';
 export * from './ops/flip-roll.js';
 export * from './ops/repeat.js';
 export * from './ops/chunk.js';
+export * from './ops/cumulative.js';
+export * from './ops/sort.js';
+export * from './ops/take.js';
+export * from './ops/norm.js';
+export * from './ops/einsum.js';

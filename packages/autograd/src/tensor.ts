@@ -21,6 +21,10 @@ import * as act2 from './ops/more-activations.js';
 import * as fr from './ops/flip-roll.js';
 import * as rep from './ops/repeat.js';
 import * as chk from './ops/chunk.js';
+import * as cum from './ops/cumulative.js';
+import * as srt from './ops/sort.js';
+import * as tk from './ops/take.js';
+import * as nrm from './ops/norm.js';
 
 /**
  * A number, or a tensor; binary ops accept either on both sides and broadcast.
@@ -516,4 +520,22 @@ export class Tensor {
   narrow(dim: number, start: number, length: number): Tensor { return chk.narrow(this, dim, start, length); }
   /** The slices along `dim`, each without that axis. Same as `unbind(this, dim)`. @example `x.unbind(0)` */
   unbind(dim?: number): Tensor[] { return chk.unbind(this, dim); }
+
+  // ---- issue 12: scans, sorting, taking, norms ----
+  /** Running sums along `dim`. Same as `cumsum(this, dim)`. @example `x.cumsum(0)` */
+  cumsum(dim: number): Tensor { return cum.cumsum(this, dim); }
+  /** Running products along `dim`. Same as `cumprod(this, dim)`. @example `x.cumprod(0)` */
+  cumprod(dim: number): Tensor { return cum.cumprod(this, dim); }
+  /** Sorted values and their indices along `dim` (stable). Same as `sort(this, …)`. @example `x.sort(-1, true).values` */
+  sort(dim?: number, descending?: boolean): srt.SortResult { return srt.sort(this, dim, descending); }
+  /** The indices that sort along `dim` (stable). Same as `argsort(this, …)`. @example `x.argsort()` */
+  argsort(dim?: number, descending?: boolean): Tensor { return srt.argsort(this, dim, descending); }
+  /** The `k` largest (or smallest) values and their indices. Same as `topk(this, …)`. @example `x.topk(5).indices` */
+  topk(k: number, dim?: number, largest?: boolean, sorted?: boolean): srt.SortResult { return srt.topk(this, k, dim, largest, sorted); }
+  /** Elements picked by flat indices. Same as `take(this, index)`. @example `x.take(tensor([0, 5]))` */
+  take(index: Tensor): Tensor { return tk.take(this, index); }
+  /** Values picked along `dim` by indices (flattened without `dim`). Same as `takeAlongDim(this, …)`. @example `x.takeAlongDim(idx, 1)` */
+  takeAlongDim(indices: Tensor, dim?: number): Tensor { return tk.takeAlongDim(this, indices, dim); }
+  /** Vector p-norm (or `'fro'`) over `axis`. Same as `norm(this, …)`. @example `x.norm(2, -1)` */
+  norm(p?: number | 'fro', axis?: number | readonly number[], keepDims?: boolean): Tensor { return nrm.norm(this, p, axis, keepDims); }
 }
