@@ -3,10 +3,15 @@
 // differently, so each has its adapter (node.ts, browser.ts), chosen through the package's
 // `#platform` import map: the core never names a `node:` module, so it bundles for a browser.
 
-/** The slots of the threads' control block (Int32 indices); both adapters' workers use them. */
-export const SLOT = { SEQ: 0, DONE: 1, KERNEL: 2, TASK: 3, WORKER_CHUNKS: 4, FAILED: 5, READY: 6, ACTIVE: 7 } as const;
-/** Size of the control block in bytes. */
-export const CONTROL_BYTES = 32;
+/**
+ * The slots of the threads' control block (Int32 indices); both adapters' workers use them:
+ * wake-up sequence (one per task), workers inside the current task, kernel id, task address,
+ * chunks done by workers, error flag, workers started, workers that take part, and the sequence
+ * number of the last closed task.
+ */
+export const SLOT = { SEQ: 0, BUSY: 1, KERNEL: 2, TASK: 3, WORKER_CHUNKS: 4, FAILED: 5, READY: 6, ACTIVE: 7, CLOSED: 8 } as const;
+/** Size of the control block in bytes (a multiple of 16, so what follows stays vector-aligned). */
+export const CONTROL_BYTES = 64;
 
 /** What a new worker receives: the shared memory, its control block's address and its index. */
 export interface WorkerInit {
@@ -30,7 +35,7 @@ export interface Platform {
 
 /**
  * The loop every worker runs, as JavaScript source shared by both adapters: sleep until the
- * sequence number moves, run its share of the task, report done. `wait` is the adapter's way to
+ * sequence number moves, run its share of the task unless it was closed meanwhile, report leaving. `wait` is the adapter's way to
  * sleep (a blocking Atomics.wait in Node, an awaited Atomics.waitAsync in a browser, whose worker
  * must return to its event loop to receive modules), `takeModules` how it collects new modules.
  */
@@ -46,13 +51,18 @@ export function workerLoop(wait: string, takeModules: string): string {
     while (Atomics.load(ctl, ${SLOT.SEQ}) === seen) ${wait};
     seen = Atomics.load(ctl, ${SLOT.SEQ});
     ${takeModules};
-    // Workers beyond the active count (after setNumThreads lowered it) only report done.
-    if (index < ctl[${SLOT.ACTIVE}]) try {
+    // Enter, then check that the task is still open and still the one woken for (loads in this
+    // order: the main thread closes, then reads BUSY, so either it waits for this worker or the
+    // worker sees the close and skips a task whose chunks are all taken). Workers beyond the
+    // active count (after setNumThreads lowered it) skip it too.
+    Atomics.add(ctl, ${SLOT.BUSY}, 1);
+    if (Atomics.load(ctl, ${SLOT.CLOSED}) !== seen && Atomics.load(ctl, ${SLOT.SEQ}) === seen && index < ctl[${SLOT.ACTIVE}]) try {
       Atomics.add(ctl, ${SLOT.WORKER_CHUNKS}, runs[ctl[${SLOT.KERNEL}]](ctl[${SLOT.TASK}]));
+      Atomics.notify(ctl, ${SLOT.WORKER_CHUNKS});
     } catch (e) {
       Atomics.store(ctl, ${SLOT.FAILED}, 1);
     }
-    Atomics.add(ctl, ${SLOT.DONE}, 1);
-    Atomics.notify(ctl, ${SLOT.DONE});
+    Atomics.sub(ctl, ${SLOT.BUSY}, 1);
+    Atomics.notify(ctl, ${SLOT.BUSY});
   }`;
 }

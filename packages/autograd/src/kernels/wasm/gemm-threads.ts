@@ -2,12 +2,15 @@
 // the same shared WebAssembly.Memory and, when woken, calls `run(task)` on the task the main
 // thread wrote there, claiming chunks of rows of C from one atomic counter until none is left
 // (so a worker slowed down by another process simply takes fewer chunks). The main thread runs
-// the same function on the same task, then blocks until every worker has returned: gemm stays
-// synchronous, and its result does not depend on how the chunks were shared out.
+// the same function on the same task, then closes the task and blocks only until the workers
+// already inside it have returned: a worker that wakes after the close skips it, so the caller
+// never waits for a sleeping or descheduled thread to wake up only to find no chunk left. gemm
+// stays synchronous, and its result does not depend on how the chunks were shared out.
 // The platform (Node's worker_threads or Web Workers) comes through the package's import map, so
 // this file names no `node:` module.
 import { platform } from '#platform';
 import { CONTROL_BYTES, SLOT, type KernelWorker } from '../../platform/types.js';
+import { TASK as TASK_FIELDS, TASK_BYTES } from './gemm-module.js';
 
 export { CONTROL_BYTES };
 
@@ -24,7 +27,7 @@ export const threading = {
   mainJoins: true,
 };
 
-const { SEQ, DONE, KERNEL, TASK, WORKER_CHUNKS, FAILED, READY, ACTIVE } = SLOT;
+const { SEQ, BUSY, KERNEL, TASK, WORKER_CHUNKS, FAILED, READY, ACTIVE, CLOSED } = SLOT;
 
 /** Whether this thread may block in Atomics.wait (a browser's main thread may not). */
 let canBlock = true;
@@ -79,7 +82,8 @@ function ensurePool(memory: object, control: number): Pool | null {
 }
 
 /**
- * Runs `run(task)` on the calling thread and every worker and returns once all have finished, or
+ * Runs `run(task)` on the calling thread and every worker that wakes in time, and returns once
+ * every chunk is done and no worker is inside the task any more, or
  * returns false without doing anything when no worker can be used. Until every worker has
  * started (tens of milliseconds after the first call) products stay on the calling thread, so
  * nobody waits for start-up, and a worker that cannot start only leaves threading off. The
@@ -92,16 +96,23 @@ export function runThreaded(memory: object, control: number, kernel: number, run
     for (const worker of p.workers) worker.send({ id: p.sent, module: modules[p.sent]! });
   }
   const { ctl } = p;
-  const n = p.workers.length;
   ctl[ACTIVE] = threading.workers;
-  Atomics.store(ctl, DONE, 0);
   Atomics.store(ctl, WORKER_CHUNKS, 0);
   ctl[KERNEL] = kernel;
   ctl[TASK] = task;
-  Atomics.add(ctl, SEQ, 1);
+  const seq = Atomics.add(ctl, SEQ, 1) + 1;
   Atomics.notify(ctl, SEQ);
   if (threading.mainJoins) run(task);
-  for (let d = Atomics.load(ctl, DONE); d < n; d = Atomics.load(ctl, DONE)) sleep(ctl, DONE, d);
+  else {
+    // Tests: the workers alone must do every chunk before the task may close.
+    const chunks = new Int32Array((memory as { buffer: SharedArrayBuffer }).buffer, task, TASK_BYTES / 4)[TASK_FIELDS.chunks / 4]!;
+    for (let c = Atomics.load(ctl, WORKER_CHUNKS); c < chunks && Atomics.load(ctl, FAILED) === 0; c = Atomics.load(ctl, WORKER_CHUNKS)) {
+      sleep(ctl, WORKER_CHUNKS, c, 50);
+    }
+  }
+  // Every chunk is claimed: close the task and wait only for the workers inside it.
+  Atomics.store(ctl, CLOSED, seq);
+  for (let b = Atomics.load(ctl, BUSY); b > 0; b = Atomics.load(ctl, BUSY)) sleep(ctl, BUSY, b);
   if (Atomics.exchange(ctl, FAILED, 0) !== 0) throw new Error('gemm: a worker thread failed');
   return true;
 }
