@@ -8,6 +8,7 @@ import { where } from './elementwise.js';
 import { eq, ne } from './compare.js';
 import { isNaN as isNaNMask } from './rounding.js';
 import { noGrad } from '../grad-mode.js';
+import { toFront } from './batch-rules.js';
 import { ones, zeros } from './creation.js';
 
 function pNormRun(p: number) {
@@ -54,7 +55,7 @@ function normGrad(x: Tensor, p: number, nb: Tensor, gb: Tensor, axes: readonly n
   if (!Number.isFinite(p)) {
     // The entries equal to the norm (or NaN) share the gradient evenly, as amax/amin.
     const mask = noGrad(() => {
-      const hit = eq(x.abs(), nb).add(isNaNMask(x)).gt(0);
+      const hit = eq(x.abs(), nb).add(isNaNMask(x)).gt(0).toDType(x.dtype); // weights in x's precision
       return hit.div(hit.sum([...axes], true));
     });
     return x.sign().mul(gb).mul(mask);
@@ -72,6 +73,7 @@ const normOp: Op<[Tensor, number, readonly number[], boolean]> = defineOp({
   name: 'norm',
   forward: (x: Tensor, p: number, axes: readonly number[], keepDims: boolean) => reduceWith(x, axes, keepDims, pNormRun(p)),
   vjp: (g, { args: [x, p, axes], output }) => [normGrad(x, p, expandReduced(output, x, axes), expandReduced(g, x, axes), axes), null, null, null],
+  batch: ([x, p, axes, keepDims], [d], { size }) => [normOp(toFront(x, d, size), p, axes.map((a) => a + 1), keepDims), 0],
   jvp: ([t], { args: [x, p, axes, keepDims], output }) => {
     if (!t) return null;
     // The norm is a reduction: its jvp is Σ t·∂norm/∂x over the reduced axes.
