@@ -111,6 +111,10 @@ function arrange(op: Operand, order: number[], grow: Set<number>, sizes: Map<num
   return t;
 }
 
+// A same-shape reshape of a transposed view would copy it; matmul reads transposes in place, so
+// 'bhqd,bhkd->bhqk' runs as q @ kᵀ with no copy.
+const reshapeIfNeeded = (t: Tensor, shape: number[]) => (t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]) ? t : t.reshape(shape));
+
 /** Contracts two operands with one batched matmul: [batch, aFree, k] @ [batch, k, bFree]. */
 function contract(a: Operand, b: Operand, needed: Set<number>, sizes: Map<number, number>): Operand {
   const inB = new Set(b.labels);
@@ -126,10 +130,10 @@ function contract(a: Operand, b: Operand, needed: Set<number>, sizes: Map<number
   const k = sizeOf(summed.map((l) => sizes.get(l)!));
   const aFreeShape = at.shape.slice(nb, nb + aFree.length);
   const bFreeShape = bt.shape.slice(nb + summed.length);
-  const a2 = at.reshape([...at.shape.slice(0, nb), sizeOf(aFreeShape), k]);
-  const b2 = bt.reshape([...bt.shape.slice(0, nb), k, sizeOf(bFreeShape)]);
+  const a2 = reshapeIfNeeded(at, [...at.shape.slice(0, nb), sizeOf(aFreeShape), k]);
+  const b2 = reshapeIfNeeded(bt, [...bt.shape.slice(0, nb), k, sizeOf(bFreeShape)]);
   const c = matmul(a2, b2);
-  return { t: c.reshape([...c.shape.slice(0, nb), ...aFreeShape, ...bFreeShape]), labels: [...batch, ...aFree, ...bFree] };
+  return { t: reshapeIfNeeded(c, [...c.shape.slice(0, nb), ...aFreeShape, ...bFreeShape]), labels: [...batch, ...aFree, ...bFree] };
 }
 
 /**
