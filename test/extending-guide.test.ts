@@ -55,7 +55,7 @@ describe('docs/extending.md', () => {
   it('the error message shown in the guide is what the tape says', () => {
     const wrong = defineOp({ name: 'softsign', forward: (x: Tensor) => x.clone(), vjp: (g) => [g.sum(1)] });
     expect(() => wrong(randn([3, 4], { requiresGrad: true })).sum().backward()).toThrow(
-      "backward: the vjp of 'softsign' returned a gradient of shape [3] for input 0 of shape [3,4]",
+      'softsign: vjp returned a gradient of the wrong shape or dtype for argument 0 (got a float32 tensor of shape [3], expected a float32 tensor of shape [3,4])',
     );
   });
 });

@@ -5,6 +5,9 @@ import { recordNode, type OpRecord, type TapeNode } from './tape.js';
 import { assertFiniteOutput } from './anomaly.js';
 import { atBase, assertNotTracer } from './transform-levels.js';
 import { dispatch } from './op-dispatch.js';
+import { nameAllocation } from './dtype.js';
+import { fmt, sameShape } from './shape.js';
+import { checkCallback, checkOptions, fail } from './validate.js';
 
 /**
  * The gradient a vjp returns for one argument: a tensor (or `null` for none) for a tensor argument,
@@ -211,13 +214,25 @@ export function flattenGrads(name: string, args: readonly unknown[], grads: read
     throw new Error(`${name}: vjp must return one entry per argument (${args.length}), got ${Array.isArray(grads) ? grads.length : typeof grads}`);
   }
   const out: (Tensor | null)[] = [];
+  // A wrong entry (a number, an array, a tensor of another shape) would otherwise drop or corrupt a gradient silently.
+  const entry = (where: string, x: Tensor, g: unknown): Tensor | null => {
+    if (g === null || g === undefined) return null;
+    if (!(g instanceof Tensor)) fail(name, `vjp returned a non-tensor gradient for ${where}`, g, 'a Tensor or null');
+    if (!sameShape(g.shape, x.shape) || g.dtype !== x.dtype) {
+      fail(name, `vjp returned a gradient of the wrong shape or dtype for ${where}`, g, `a ${x.dtype} tensor of shape ${fmt(x.shape)}`);
+    }
+    return g;
+  };
   args.forEach((a, i) => {
     const g = grads[i];
-    if (a instanceof Tensor) out.push(g instanceof Tensor ? g : null);
-    else if (Array.isArray(a)) {
+    if (a instanceof Tensor) out.push(entry(`argument ${i}`, a, g));
+    else if (Array.isArray(a) && a.some((x) => x instanceof Tensor)) {
+      if (g !== null && g !== undefined && (!Array.isArray(g) || g.length !== a.length)) {
+        fail(name, `vjp must return one gradient per element of tensor-list argument ${i}`, g, `an array of length ${a.length} or null`);
+      }
       const list = (g ?? []) as readonly unknown[];
       a.forEach((x, j) => {
-        if (x instanceof Tensor) out.push(list[j] instanceof Tensor ? (list[j] as Tensor) : null);
+        if (x instanceof Tensor) out.push(entry(`argument ${i}[${j}]`, x, list[j]));
       });
     }
   });
@@ -241,6 +256,13 @@ export function flattenGrads(name: string, args: readonly unknown[], grads: read
  * @category Extending
  */
 export function defineOp<Args extends readonly unknown[], Saved = undefined>(spec: OpSpec<Args, Saved>): Op<Args> {
+  // Every key of OpSpec: a misspelt rule (`jpv`) must be an error, not a silently missing rule.
+  checkOptions('defineOp', spec, ['name', 'forward', 'vjp', 'jvp', 'batch']);
+  if (typeof spec.name !== 'string' || spec.name === '') fail('defineOp', 'name must be a non-empty string', spec.name, 'a string');
+  checkCallback('defineOp', 'forward', spec.forward);
+  checkCallback('defineOp', 'vjp', spec.vjp);
+  if (spec.jvp !== undefined) checkCallback('defineOp', 'jvp', spec.jvp);
+  if (spec.batch !== undefined) checkCallback('defineOp', 'batch', spec.batch);
   const record: OpRecord = {
     name: spec.name,
     backward: (g: Tensor, node: TapeNode) => {
@@ -253,7 +275,12 @@ export function defineOp<Args extends readonly unknown[], Saved = undefined>(spe
   const base = (args: Args): { output: Tensor; saved: Saved | undefined } => {
     const inputs = flattenTensors(args);
     for (const t of inputs) assertNotTracer(spec.name, t);
-    const result = atBase(() => noGrad(() => spec.forward(...args)));
+    let result: ForwardResult<Saved>;
+    try {
+      result = atBase(() => noGrad(() => spec.forward(...args)));
+    } catch (e) {
+      nameAllocation(spec.name, e);
+    }
     let output = result instanceof Tensor ? result : result.output;
     const saved = result instanceof Tensor ? undefined : result.saved;
     if (!(output instanceof Tensor)) throw new Error(`${spec.name}: forward must return a Tensor or { output, saved }`);

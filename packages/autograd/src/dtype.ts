@@ -21,9 +21,37 @@ export type DType = 'float32' | 'float64';
  */
 export type TypedArray = Float32Array | Float64Array;
 
-/** Allocates a zero-filled buffer of the dtype. */
+/** Every dtype a tensor can hold, in the order error messages list them. */
+export const DTYPES: readonly DType[] = ['float32', 'float64'];
+
+/**
+ * Thrown by {@link allocate} when a buffer cannot exist; `defineOp` and the creation functions put
+ * their own name in front, so the message names the op and the size.
+ */
+export class AllocationError extends Error {
+  constructor(readonly detail: string) {
+    super(`allocate: ${detail}`);
+  }
+}
+
+/** Allocates a zero-filled buffer of the dtype; a size no typed array can hold is an AllocationError. */
 export function allocate(dtype: DType, size: number): TypedArray {
-  return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+  // 2^32 is V8's largest typed array; NaN or fractional sizes would otherwise silently become 0 or truncate.
+  if (!Number.isSafeInteger(size) || size < 0 || size > 2 ** 32) {
+    throw new AllocationError(`cannot allocate ${size} ${dtype} elements (got ${size}, expected an integer size at most ${2 ** 32})`);
+  }
+  try {
+    return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new AllocationError(`cannot allocate ${size} ${dtype} elements (got ${size * (dtype === 'float64' ? 8 : 4)} bytes, expected what free memory holds)`);
+  }
+}
+
+/** Re-throws an AllocationError with `fn` in front; other errors pass through. */
+export function nameAllocation(fn: string, e: unknown): never {
+  if (e instanceof AllocationError) throw new Error(`${fn}: ${e.detail}`);
+  throw e;
 }
 
 /** The dtype a typed array stores. */
@@ -32,8 +60,8 @@ export function dtypeOf(data: TypedArray): DType {
 }
 
 export function assertDType(op: string, dtype: unknown): asserts dtype is DType {
-  if (dtype !== 'float32' && dtype !== 'float64') {
-    throw new Error(`${op}: unknown dtype ${JSON.stringify(dtype)}; expected 'float32' or 'float64'`);
+  if (!(DTYPES as readonly unknown[]).includes(dtype)) {
+    throw new Error(`${op}: unknown dtype ${JSON.stringify(dtype) ?? String(dtype)} (expected ${DTYPES.map((d) => `'${d}'`).join(' or ')})`);
   }
 }
 

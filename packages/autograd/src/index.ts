@@ -25,6 +25,24 @@ export type { FusedAdamParams, FusedSgdParams } from './kernels/optim-update.js'
 export type { TapeStats } from './tape-stats.js';
 export type { BackwardOptions, GradientsOptions, TapeNode, OpRecord } from './tape.js';
 export { defineOp } from './define-op.js';
+export {
+  describeValue,
+  fail,
+  checkTensor,
+  checkTensorLike,
+  checkTensorList,
+  checkNumber,
+  checkFinite,
+  checkRange,
+  checkInt,
+  checkBoolean,
+  checkCallback,
+  checkDType,
+  checkShape,
+  checkAxis,
+  checkOptions,
+  checkAllocation,
+} from './validate.js';
 export type { Op, OpSpec, VjpContext, ForwardResult, Grads, GradOf, Tangents, TangentOf, BatchDims, BatchDimOf, BatchContext } from './define-op.js';
 export { grad, valueAndGrad, vjp, jvp, hvp } from './functional.js';
 export type { ArgNums, GradResult } from './functional.js';

@@ -1,4 +1,5 @@
 // Shape arithmetic shared by every op: broadcasting, axis normalization, strides.
+import { checkAxis, checkInt, checkShape, fail } from './validate.js';
 
 /** Formats a shape the way error messages print it: `[2,3]`. */
 export function fmt(shape: readonly number[]): string {
@@ -27,11 +28,7 @@ export function contiguousStrides(shape: readonly number[]): number[] {
 }
 
 export function assertShape(op: string, shape: readonly number[]): void {
-  for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) {
-      throw new Error(`${op}: invalid shape ${fmt(shape)}: dimensions must be non-negative integers`);
-    }
-  }
+  checkShape(op, 'shape', shape);
 }
 
 /** NumPy broadcasting of any number of shapes; the error names the op and every shape. */
@@ -57,15 +54,13 @@ export function broadcastShapes(op: string, ...shapes: (readonly number[])[]): n
 
 /** Resolves a possibly negative axis against `ndim`, or throws naming the op. */
 export function normalizeAxis(op: string, axis: number, ndim: number): number {
-  if (!Number.isInteger(axis) || axis < -ndim || axis >= Math.max(ndim, 1)) {
-    throw new Error(`${op}: axis ${axis} is out of range for a tensor of rank ${ndim} (expected ${-ndim}..${Math.max(ndim, 1) - 1})`);
-  }
-  return axis < 0 ? axis + ndim : axis;
+  return checkAxis(op, 'axis', axis, ndim);
 }
 
 /** Normalizes an axis list (undefined = all axes), sorted and without repeats. */
 export function normalizeAxes(op: string, axes: number | readonly number[] | undefined | null, ndim: number): number[] {
   if (axes === undefined || axes === null) return Array.from({ length: ndim }, (_, i) => i);
+  if (typeof axes !== 'number' && !Array.isArray(axes)) fail(op, 'axis must be an integer or an array of integers', axes, 'an integer, an array of integers or undefined');
   const list = (typeof axes === 'number' ? [axes] : [...axes]).map((a) => normalizeAxis(op, a, ndim));
   const sorted = [...new Set(list)].sort((a, b) => a - b);
   if (sorted.length !== list.length) throw new Error(`${op}: repeated axis in [${list.join(',')}]`);
@@ -106,6 +101,10 @@ export function broadcastAxes(from: readonly number[], to: readonly number[]): {
  * @category Shape
  */
 export function unravelIndex(flat: number, shape: readonly number[]): number[] {
+  const dims = checkShape('unravelIndex', 'shape', shape);
+  checkInt('unravelIndex', 'flat', flat, { min: 0, max: Math.max(0, sizeOf(dims) - 1) });
+  if (sizeOf(dims) === 0) fail('unravelIndex', 'a shape with no elements has no index', shape, 'a shape with at least one element');
+  shape = dims;
   const out = new Array<number>(shape.length);
   for (let d = shape.length - 1; d >= 0; d--) {
     out[d] = flat % shape[d]!;

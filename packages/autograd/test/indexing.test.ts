@@ -158,7 +158,7 @@ describe('bad input', () => {
     expect(() => tg.concat([m, tg.zeros([2, 4])])).toThrow('concat: tensor 1 has shape [2,4] but tensor 0 has shape [2,3]; sizes must match except on axis 0');
     expect(() => tg.concat([m, tg.zeros([3])], 0)).toThrow('concat: tensor 1 has shape [3] but tensor 0 has shape [2,3]');
     expect(() => tg.concat([m, tg.zeros([2, 3], { dtype: 'float64' })])).toThrow('concat: tensor 1 is float64 but tensor 0 is float32');
-    expect(() => tg.concat([])).toThrow('concat: expected a non-empty list of tensors');
+    expect(() => tg.concat([])).toThrow('concat: tensors must not be empty');
     expect(() => tg.concat([tensor(1)])).toThrow('concat: tensor 0 is 0-d');
     expect(() => tg.stack([m, tg.zeros([3, 2])])).toThrow('stack: tensor 1 has shape [3,2] but tensor 0 has shape [2,3]; stack needs equal shapes');
   });

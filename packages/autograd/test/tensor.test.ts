@@ -41,11 +41,11 @@ describe('creation', () => {
     expect(new Set(ints)).toEqual(new Set([0, 1, 2]));
   });
   it('rejects bad input with the op name', () => {
-    expect(() => tensor([[1, 2], [3]])).toThrow('tensor: ragged nested array at [1]: expected length 2, got length 1');
+    expect(() => tensor([[1, 2], [3]])).toThrow('tensor: ragged nested array at [1] (got an array of length 1, expected an array of length 2)');
     expect(() => tensor([1, 2, 3], { shape: [2, 2] })).toThrow('tensor: shape [2,2] holds 4 elements but the data has 3');
-    expect(() => zeros([2, -1])).toThrow('full: invalid shape [2,-1]');
-    expect(() => zeros([2], { dtype: 'int8' as never })).toThrow(`full: unknown dtype "int8"; expected 'float32' or 'float64'`);
-    expect(() => arange(0, 1, 0)).toThrow('arange: step must be a finite non-zero number');
+    expect(() => zeros([2, -1])).toThrow('zeros: shape[1] must be a non-negative integer (got -1,');
+    expect(() => zeros([2], { dtype: 'int8' as never })).toThrow(`zeros: unknown dtype (got a string "int8", expected 'float32' or`);
+    expect(() => arange(0, 1, 0)).toThrow('arange: step must be non-zero (got 0, expected a finite non-zero number)');
   });
 });
 

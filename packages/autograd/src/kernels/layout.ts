@@ -1,7 +1,8 @@
 // Moving values between ndarray views, contiguous typed arrays and nested JS arrays.
 // No autograd in here.
 import ndarray, { type NdArray } from 'ndarray';
-import { allocate, dtypeOf, type DType, type TypedArray } from '../dtype.js';
+import { allocate, dtypeOf, nameAllocation, type DType, type TypedArray } from '../dtype.js';
+import { fail } from '../validate.js';
 import { contiguousStrides, sizeOf } from '../shape.js';
 import { copyStrided } from './loop-plan.js';
 
@@ -73,17 +74,24 @@ export function fromNested(op: string, value: Nested, dtype: DType): { data: Typ
     shape.push(v.length);
     if (v.length === 0) break;
   }
-  const data = allocate(dtype, sizeOf(shape));
+  let data: TypedArray;
+  try {
+    data = allocate(dtype, sizeOf(shape));
+  } catch (e) {
+    nameAllocation(op, e);
+  }
   let pos = 0;
   const walk = (v: Nested, dim: number, path: number[]): void => {
     if (dim === shape.length) {
-      if (typeof v !== 'number') throw new Error(`${op}: ragged nested array at [${path.join('][')}]: expected a number, got an array`);
+      if (typeof v !== 'number') {
+        const what = Array.isArray(v) ? 'ragged nested array' : 'non-numeric element';
+        fail(op, `${what} at [${path.join('][')}]`, v, 'a number');
+      }
       data[pos++] = v;
       return;
     }
     if (!Array.isArray(v) || v.length !== shape[dim]) {
-      const got = Array.isArray(v) ? `length ${v.length}` : 'a number';
-      throw new Error(`${op}: ragged nested array at [${path.join('][')}]: expected length ${shape[dim]}, got ${got}`);
+      fail(op, `ragged nested array at [${path.join('][')}]`, v, `an array of length ${shape[dim]}`);
     }
     v.forEach((item, i) => walk(item, dim + 1, [...path, i]));
   };

@@ -7,6 +7,7 @@ import { map1, type UnaryKind } from '../kernels/elementwise.js';
 import * as k from '../kernels/activation.js';
 import { gt } from './compare.js';
 import { where } from './elementwise.js';
+import { checkTensor } from '../validate.js';
 
 const mapped = (x: Tensor, f: (v: number) => number, kind?: UnaryKind) => new Tensor(map1(x.data, f, kind));
 
@@ -31,6 +32,7 @@ const sigmoidOp = defineOp({
  * @category Activation
  */
 export function sigmoid(x: Tensor): Tensor {
+  checkTensor('sigmoid', 'x', x);
   return sigmoidOp(x);
 }
 
@@ -51,6 +53,7 @@ const logSigmoidOp = defineOp({
  * @category Activation
  */
 export function logSigmoid(x: Tensor): Tensor {
+  checkTensor('logSigmoid', 'x', x);
   return logSigmoidOp(x);
 }
 
@@ -71,6 +74,7 @@ const reluOp = defineOp({
  * @category Activation
  */
 export function relu(x: Tensor): Tensor {
+  checkTensor('relu', 'x', x);
   return reluOp(x);
 }
 
@@ -90,6 +94,7 @@ const leakyReluOp = defineOp({
  * @category Activation
  */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+  checkTensor('leakyRelu', 'x', x);
   assertFinite('leakyRelu', 'negativeSlope', negativeSlope);
   return leakyReluOp(x, negativeSlope);
 }
@@ -112,6 +117,7 @@ const eluOp = defineOp({
  * @category Activation
  */
 export function elu(x: Tensor, alpha = 1): Tensor {
+  checkTensor('elu', 'x', x);
   assertFinite('elu', 'alpha', alpha);
   return eluOp(x, alpha);
 }
@@ -153,6 +159,7 @@ const geluTanhOp = defineOp({
  * @category Activation
  */
 export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
+  checkTensor('gelu', 'x', x);
   if (approximate === 'none') return geluExactOp(x);
   if (approximate === 'tanh') return geluTanhOp(x);
   throw new Error(`gelu: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
@@ -176,6 +183,7 @@ const softplusOp = defineOp({
  * @category Activation
  */
 export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
+  checkTensor('softplus', 'x', x);
   assertFinite('softplus', 'beta', beta);
   if (beta === 0) throw new Error('softplus: beta must be non-zero (it divides the result), got 0');
   if (typeof threshold !== 'number' || Number.isNaN(threshold)) throw new Error(`softplus: threshold must be a number, got ${threshold}`);
@@ -202,5 +210,6 @@ const siluOp = defineOp({
  * @category Activation
  */
 export function silu(x: Tensor): Tensor {
+  checkTensor('silu', 'x', x);
   return siluOp(x);
 }

@@ -3,6 +3,7 @@ import type { Tensor, TensorLike } from '../tensor.js';
 import { asTensor } from './creation.js';
 import { broadcastShapes, sameShape } from '../shape.js';
 import { expand } from './movement.js';
+import { checkTensorLike } from '../validate.js';
 
 /** The dtype shared by the operands; numbers adopt the tensor's, and float32 vs float64 is an error. */
 export function commonDType(op: string, operands: readonly TensorLike[]): Tensor['dtype'] {
@@ -19,6 +20,7 @@ export function commonDType(op: string, operands: readonly TensorLike[]): Tensor
 
 /** Coerces and broadcasts operands to one shape; an op's kernel then never sees mismatched shapes. */
 export function broadcastOperands(op: string, operands: readonly TensorLike[]): Tensor[] {
+  operands.forEach((v, i) => checkTensorLike(op, `operand ${i}`, v));
   const dtype = commonDType(op, operands);
   const tensors = operands.map((v) => asTensor(v, dtype));
   const shape = broadcastShapes(op, ...tensors.map((t) => t.shape));

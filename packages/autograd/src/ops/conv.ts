@@ -7,6 +7,7 @@ import { assertShape, fmt, sameShape, sizeOf } from '../shape.js';
 import { contiguousData, wrap } from '../kernels/layout.js';
 import { convForward, convInputGrad, convWeightGrad, type ConvDims } from '../kernels/conv.js';
 import { geometryOf, isBatched, pairOf, sameDType, type Pair } from './conv-args.js';
+import { checkTensor } from '../validate.js';
 
 export * from './pool.js';
 export * from './unfold.js';
@@ -120,6 +121,8 @@ const weightGradOp: Op<[Tensor, Tensor, readonly number[], ConvSpec]> = defineOp
  * @category Convolution
  */
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  checkTensor('conv2d', 'input', input);
+  checkTensor('conv2d', 'weight', weight);
   const s = specOf('conv2d', options);
   const batched = isBatched('conv2d', input);
   const xShape = batched ? input.shape : [1, ...input.shape];
@@ -153,6 +156,8 @@ function checkGradOutput(op: string, g: Tensor, x: readonly number[], w: readonl
  * @category Convolution
  */
 export function conv2dInputGrad(gradOutput: Tensor, weight: Tensor, inputShape: readonly number[], options: Conv2dOptions = {}): Tensor {
+  checkTensor('conv2dInputGrad', 'gradOutput', gradOutput);
+  checkTensor('conv2dInputGrad', 'weight', weight);
   const op = 'conv2dInputGrad';
   const s = specOf(op, options);
   if (inputShape.length !== 4) throw new Error(`${op}: expected inputShape [N, C, H, W], got ${fmt(inputShape)}`);
@@ -176,6 +181,8 @@ export function conv2dInputGrad(gradOutput: Tensor, weight: Tensor, inputShape: 
  * @category Convolution
  */
 export function conv2dWeightGrad(input: Tensor, gradOutput: Tensor, weightShape: readonly number[], options: Conv2dOptions = {}): Tensor {
+  checkTensor('conv2dWeightGrad', 'input', input);
+  checkTensor('conv2dWeightGrad', 'gradOutput', gradOutput);
   const op = 'conv2dWeightGrad';
   const s = specOf(op, options);
   if (input.ndim !== 4) throw new Error(`${op}: expected input of shape [N, C, H, W], got ${fmt(input.shape)}`);

@@ -1,9 +1,10 @@
 // Creating tensors: from data, filled, ranges, identity (random draws are in random.ts).
 import ndarray from 'ndarray';
 import { Tensor } from '../tensor.js';
-import { allocate, dtypeFrom, type DType, type TypedArray } from '../dtype.js';
-import { assertShape, fmt, sizeOf } from '../shape.js';
+import { allocate, nameAllocation, type DType, type TypedArray } from '../dtype.js';
+import { fmt, sizeOf } from '../shape.js';
 import { fromNested, wrap, type Nested } from '../kernels/layout.js';
+import { checkAllocation, checkBoolean, checkDType, checkFinite, checkInt, checkNumber, checkOptions, checkShape, checkTensor, fail } from '../validate.js';
 
 /**
  * Options shared by the creation functions.
@@ -33,8 +34,31 @@ export interface CreateOptions {
  * ```
  * @category Creation
  */
-export function fromTyped(data: TypedArray, shape: readonly number[], requiresGrad = false): Tensor {
-  return new Tensor(wrap(data, shape), requiresGrad);
+export function fromTyped(data: TypedArray, shape: number | readonly number[], requiresGrad = false): Tensor {
+  if (!(data instanceof Float32Array || data instanceof Float64Array)) fail('fromTyped', 'data must be a Float32Array or Float64Array', data, 'a Float32Array or Float64Array');
+  const dims = checkShape('fromTyped', 'shape', shape);
+  if (sizeOf(dims) !== data.length) fail('fromTyped', `shape ${fmt(dims)} holds ${sizeOf(dims)} elements but the buffer has ${data.length}`, data, `a buffer of ${sizeOf(dims)} elements`);
+  checkBoolean('fromTyped', 'requiresGrad', requiresGrad);
+  return new Tensor(wrap(data, dims), requiresGrad);
+}
+
+/** Allocates for a creation function; a size that cannot exist names the function. */
+function alloc(fn: string, dtype: DType, size: number): TypedArray {
+  try {
+    return allocate(dtype, size);
+  } catch (e) {
+    return nameAllocation(fn, e);
+  }
+}
+
+const CREATE_KEYS = ['dtype', 'requiresGrad'] as const;
+
+/** Checks creation options: known keys only, a known dtype, a boolean requiresGrad. */
+function createOptions(fn: string, opts: unknown, extra: readonly string[] = []): { dtype?: DType; requiresGrad: boolean } {
+  const o = checkOptions(fn, opts as CreateOptions & Record<string, unknown>, [...CREATE_KEYS, ...extra]);
+  const dtype = o.dtype === undefined ? undefined : checkDType(fn, 'dtype', o.dtype);
+  const requiresGrad = o.requiresGrad === undefined ? false : checkBoolean(fn, 'requiresGrad', o.requiresGrad);
+  return { dtype, requiresGrad };
 }
 
 /**
@@ -51,27 +75,34 @@ export function fromTyped(data: TypedArray, shape: readonly number[], requiresGr
  */
 export function tensor(
   value: Nested | ArrayLike<number>,
-  opts: CreateOptions & { shape?: readonly number[] } = {},
+  opts: CreateOptions & { shape?: number | readonly number[] } = {},
 ): Tensor {
+  const o = createOptions('tensor', opts, ['shape']);
   const isTyped = ArrayBuffer.isView(value);
-  const dtype = dtypeFrom('tensor', opts, isTyped && value instanceof Float64Array ? 'float64' : 'float32');
+  if (isTyped && !(value instanceof Float32Array || value instanceof Float64Array || value instanceof Int32Array || value instanceof Uint8Array || value instanceof Int8Array || value instanceof Uint16Array || value instanceof Int16Array || value instanceof Uint32Array || value instanceof Uint8ClampedArray)) {
+    fail('tensor', 'value must be a number, nested arrays of numbers or a numeric typed array', value, 'numbers');
+  }
+  if (!isTyped && typeof value !== 'number' && !Array.isArray(value)) {
+    fail('tensor', 'value must be a number, nested arrays of numbers or a typed array', value, 'numbers');
+  }
+  const dtype = o.dtype ?? (isTyped && value instanceof Float64Array ? 'float64' : 'float32');
   let data: TypedArray;
   let shape: number[];
   if (isTyped) {
-    data = allocate(dtype, (value as ArrayLike<number>).length);
+    data = alloc('tensor', dtype, (value as ArrayLike<number>).length);
     data.set(value as ArrayLike<number>);
     shape = [data.length];
   } else {
     ({ data, shape } = fromNested('tensor', value as Nested, dtype));
   }
-  if (opts.shape) {
-    assertShape('tensor', opts.shape);
-    if (sizeOf(opts.shape) !== data.length) {
-      throw new Error(`tensor: shape ${fmt(opts.shape)} holds ${sizeOf(opts.shape)} elements but the data has ${data.length}`);
+  if (opts.shape !== undefined) {
+    const dims = checkShape('tensor', 'shape', opts.shape);
+    if (sizeOf(dims) !== data.length) {
+      throw new Error(`tensor: shape ${fmt(dims)} holds ${sizeOf(dims)} elements but the data has ${data.length}`);
     }
-    shape = [...opts.shape];
+    shape = dims;
   }
-  return fromTyped(data, shape, opts.requiresGrad ?? false);
+  return fromTyped(data, shape, o.requiresGrad);
 }
 
 /**
@@ -83,11 +114,17 @@ export function tensor(
  * ```
  * @category Creation
  */
-export function full(shape: readonly number[], value: number, opts?: CreateOptions): Tensor {
-  assertShape('full', shape);
-  const data = allocate(dtypeFrom('full', opts), sizeOf(shape));
-  if (value !== 0) data.fill(value);
-  return fromTyped(data, shape, opts?.requiresGrad ?? false);
+export function full(shape: number | readonly number[], value: number, opts?: CreateOptions): Tensor {
+  return fill('full', shape, value, opts);
+}
+
+function fill(fn: string, shape: unknown, value: unknown, opts: unknown): Tensor {
+  const dims = checkShape(fn, 'shape', shape);
+  const v = checkNumber(fn, 'value', value);
+  const o = createOptions(fn, opts);
+  const data = alloc(fn, o.dtype ?? 'float32', sizeOf(dims));
+  if (v !== 0) data.fill(v);
+  return fromTyped(data, dims, o.requiresGrad);
 }
 
 /**
@@ -99,8 +136,8 @@ export function full(shape: readonly number[], value: number, opts?: CreateOptio
  * ```
  * @category Creation
  */
-export function zeros(shape: readonly number[], opts?: CreateOptions): Tensor {
-  return full(shape, 0, opts);
+export function zeros(shape: number | readonly number[], opts?: CreateOptions): Tensor {
+  return fill('zeros', shape, 0, opts);
 }
 
 /**
@@ -112,8 +149,8 @@ export function zeros(shape: readonly number[], opts?: CreateOptions): Tensor {
  * ```
  * @category Creation
  */
-export function ones(shape: readonly number[], opts?: CreateOptions): Tensor {
-  return full(shape, 1, opts);
+export function ones(shape: number | readonly number[], opts?: CreateOptions): Tensor {
+  return fill('ones', shape, 1, opts);
 }
 
 /**
@@ -126,7 +163,8 @@ export function ones(shape: readonly number[], opts?: CreateOptions): Tensor {
  * @category Creation
  */
 export function zerosLike(t: Tensor, opts?: CreateOptions): Tensor {
-  return full(t.shape, 0, { dtype: t.dtype, ...opts });
+  checkTensor('zerosLike', 't', t);
+  return fill('zerosLike', t.shape, 0, { dtype: t.dtype, ...checkOptions('zerosLike', opts, CREATE_KEYS) });
 }
 
 /**
@@ -139,7 +177,8 @@ export function zerosLike(t: Tensor, opts?: CreateOptions): Tensor {
  * @category Creation
  */
 export function onesLike(t: Tensor, opts?: CreateOptions): Tensor {
-  return full(t.shape, 1, { dtype: t.dtype, ...opts });
+  checkTensor('onesLike', 't', t);
+  return fill('onesLike', t.shape, 1, { dtype: t.dtype, ...checkOptions('onesLike', opts, CREATE_KEYS) });
 }
 
 /**
@@ -152,7 +191,8 @@ export function onesLike(t: Tensor, opts?: CreateOptions): Tensor {
  * @category Creation
  */
 export function fullLike(t: Tensor, value: number, opts?: CreateOptions): Tensor {
-  return full(t.shape, value, { dtype: t.dtype, ...opts });
+  checkTensor('fullLike', 't', t);
+  return fill('fullLike', t.shape, value, { dtype: t.dtype, ...checkOptions('fullLike', opts, CREATE_KEYS) });
 }
 
 /**
@@ -168,11 +208,15 @@ export function fullLike(t: Tensor, value: number, opts?: CreateOptions): Tensor
  */
 export function arange(start: number, end?: number, step = 1, opts?: CreateOptions): Tensor {
   if (end === undefined) [start, end] = [0, start];
-  if (step === 0 || !Number.isFinite(step)) throw new Error(`arange: step must be a finite non-zero number, got ${step}`);
+  checkFinite('arange', 'start', start);
+  checkFinite('arange', 'end', end);
+  if (checkFinite('arange', 'step', step) === 0) fail('arange', 'step must be non-zero', step, 'a finite non-zero number');
+  const o = createOptions('arange', opts);
   const n = Math.max(0, Math.ceil((end - start) / step));
-  const data = allocate(dtypeFrom('arange', opts), n);
+  checkAllocation('arange', n);
+  const data = alloc('arange', o.dtype ?? 'float32', n);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
-  return fromTyped(data, [n], opts?.requiresGrad ?? false);
+  return fromTyped(data, [n], o.requiresGrad);
 }
 
 /**
@@ -185,11 +229,15 @@ export function arange(start: number, end?: number, step = 1, opts?: CreateOptio
  * @category Creation
  */
 export function linspace(start: number, end: number, steps: number, opts?: CreateOptions): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new Error(`linspace: steps must be a non-negative integer, got ${steps}`);
-  const data = allocate(dtypeFrom('linspace', opts), steps);
+  checkFinite('linspace', 'start', start);
+  checkFinite('linspace', 'end', end);
+  checkInt('linspace', 'steps', steps, { min: 0 });
+  checkAllocation('linspace', steps);
+  const o = createOptions('linspace', opts);
+  const data = alloc('linspace', o.dtype ?? 'float32', steps);
   const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
   for (let i = 0; i < steps; i++) data[i] = i === steps - 1 ? end : start + i * delta;
-  return fromTyped(data, [steps], opts?.requiresGrad ?? false);
+  return fromTyped(data, [steps], o.requiresGrad);
 }
 
 /**
@@ -202,10 +250,13 @@ export function linspace(start: number, end: number, steps: number, opts?: Creat
  * @category Creation
  */
 export function eye(n: number, m = n, opts?: CreateOptions): Tensor {
-  assertShape('eye', [n, m]);
-  const data = allocate(dtypeFrom('eye', opts), n * m);
+  checkInt('eye', 'n', n, { min: 0 });
+  checkInt('eye', 'm', m, { min: 0 });
+  checkShape('eye', 'shape', [n, m]);
+  const o = createOptions('eye', opts);
+  const data = alloc('eye', o.dtype ?? 'float32', n * m);
   for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
-  return fromTyped(data, [n, m], opts?.requiresGrad ?? false);
+  return fromTyped(data, [n, m], o.requiresGrad);
 }
 
 /**
@@ -219,10 +270,14 @@ export function eye(n: number, m = n, opts?: CreateOptions): Tensor {
  * @category Creation
  */
 export function fromNdarray(array: ndarray.NdArray<TypedArray>, opts?: { requiresGrad?: boolean }): Tensor {
+  const o = createOptions('fromNdarray', opts);
+  if (typeof array !== 'object' || array === null || !Array.isArray(array.shape) || !Array.isArray(array.stride)) {
+    fail('fromNdarray', 'array must be an ndarray', array, 'an ndarray (data, shape, stride, offset)');
+  }
   if (!(array.data instanceof Float32Array || array.data instanceof Float64Array)) {
     throw new Error(`fromNdarray: expected an ndarray over a Float32Array or Float64Array, got ${(array.data as object)?.constructor?.name}`);
   }
-  return new Tensor(array, opts?.requiresGrad ?? false);
+  return new Tensor(array, o.requiresGrad);
 }
 
 /**
@@ -236,8 +291,10 @@ export function fromNdarray(array: ndarray.NdArray<TypedArray>, opts?: { require
  */
 export function asTensor(v: Tensor | number, dtype: DType): Tensor {
   if (v instanceof Tensor) return v;
+  const n = checkNumber('asTensor', 'v', v);
+  checkDType('asTensor', 'dtype', dtype);
   const data = allocate(dtype, 1);
-  data[0] = v;
+  data[0] = n;
   return new Tensor(ndarray(data, []));
 }
 

@@ -8,6 +8,7 @@ import { copyToContiguous, wrap } from '../kernels/layout.js';
 import { broadcastOperands } from './broadcast.js';
 import { gt, eq } from './compare.js';
 import { batchElementwise } from './batch-rules.js';
+import { checkTensor, checkTensorLike } from '../validate.js';
 
 export * from './unary.js';
 
@@ -168,6 +169,9 @@ const whereOp = defineOp({
  * @category Elementwise
  */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  checkTensor('where', 'cond', cond);
+  checkTensorLike('where', 'a', a);
+  checkTensorLike('where', 'b', b);
   const dtype = a instanceof Tensor ? a.dtype : b instanceof Tensor ? b.dtype : cond.dtype;
   const c = cond.dtype === dtype ? cond : cond.detach().toDType(dtype);
   const [cc, x, y] = broadcastOperands('where', [c, a, b]);
@@ -192,6 +196,7 @@ const toDTypeOp = defineOp({
  * @category Elementwise
  */
 export function toDType(x: Tensor, dtype: DType): Tensor {
+  checkTensor('toDType', 'x', x);
   assertDType('toDType', dtype);
   return x.dtype === dtype ? x : toDTypeOp(x, dtype);
 }

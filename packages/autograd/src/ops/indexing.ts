@@ -8,6 +8,7 @@ import { wrap } from '../kernels/layout.js';
 import { addSlabs, gatherAlong, scatterAddAlong, selectSlabs } from '../kernels/indexing.js';
 import { commonDType } from './broadcast.js';
 import { zeros } from './creation.js';
+import { checkTensor } from '../validate.js';
 
 export { concat, stack, split } from './join.js';
 export { pad, type PadSpec } from './pad.js';
@@ -75,6 +76,8 @@ function checkAlong(op: string, x: Tensor, axis: number, index: Tensor): number 
  * @category Indexing
  */
 export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
+  checkTensor('gather', 'x', x);
+  checkTensor('gather', 'index', index);
   const a = checkAlong('gather', x, axis, index);
   return gatherOp(x, a, toIndex('gather', index, a, x));
 }
@@ -92,6 +95,9 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
  * @category Indexing
  */
 export function scatterAdd(x: Tensor, axis: number, index: Tensor, src: Tensor): Tensor {
+  checkTensor('scatterAdd', 'x', x);
+  checkTensor('scatterAdd', 'index', index);
+  checkTensor('scatterAdd', 'src', src);
   commonDType('scatterAdd', [x, src]);
   const a = checkAlong('scatterAdd', x, axis, index);
   if (!sameShape(src.shape, index.shape)) throw new Error(`scatterAdd: src shape ${fmt(src.shape)} must equal index shape ${fmt(index.shape)}`);
@@ -132,6 +138,7 @@ function checkSlabIndex(op: string, x: Tensor, axis: number, index: Tensor | rea
  * @category Indexing
  */
 export function indexSelect(x: Tensor, axis: number, index: Tensor | readonly number[]): Tensor {
+  checkTensor('indexSelect', 'x', x);
   const [a, ix] = checkSlabIndex('indexSelect', x, axis, index);
   return indexSelectOp(x, a, ix);
 }
@@ -148,6 +155,8 @@ export function indexSelect(x: Tensor, axis: number, index: Tensor | readonly nu
  * @category Indexing
  */
 export function indexAdd(x: Tensor, axis: number, index: Tensor | readonly number[], src: Tensor): Tensor {
+  checkTensor('indexAdd', 'x', x);
+  checkTensor('indexAdd', 'src', src);
   commonDType('indexAdd', [x, src]);
   const [a, ix] = checkSlabIndex('indexAdd', x, axis, index);
   const expected = x.shape.map((d, i) => (i === a ? ix.values.length : d));

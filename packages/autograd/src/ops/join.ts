@@ -7,6 +7,7 @@ import { fmt, normalizeAxis, sizeOf } from '../shape.js';
 import { wrap } from '../kernels/layout.js';
 import { copyBlock } from '../kernels/indexing.js';
 import { slice, unsqueeze, type SliceSpec } from './movement.js';
+import { checkTensor, checkTensorList } from '../validate.js';
 
 /** Slice specs selecting `[start, start + length)` on `axis` and everything elsewhere. */
 function rangeOn(axis: number, start: number, length: number): SliceSpec[] {
@@ -66,6 +67,7 @@ function checkList(op: string, tensors: readonly Tensor[]): Tensor {
  * @category Indexing
  */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
+  checkTensorList('concat', 'tensors', tensors);
   const first = checkList('concat', tensors);
   if (first.ndim === 0) throw new Error('concat: tensor 0 is 0-d and cannot be concatenated; use stack to join scalars');
   const a = normalizeAxis('concat', axis, first.ndim);
@@ -90,6 +92,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
  * @category Indexing
  */
 export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
+  checkTensorList('stack', 'tensors', tensors);
   const first = checkList('stack', tensors);
   const a = normalizeAxis('stack', axis, first.ndim + 1);
   tensors.forEach((t, i) => {
@@ -112,6 +115,7 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
  * @category Indexing
  */
 export function split(x: Tensor, sizeOrSections: number | readonly number[], axis = 0): Tensor[] {
+  checkTensor('split', 'x', x);
   if (x.ndim === 0) throw new Error('split: cannot split a 0-d tensor');
   const a = normalizeAxis('split', axis, x.ndim);
   const n = x.shape[a]!;

@@ -8,6 +8,7 @@ import { wrap } from '../kernels/layout.js';
 import { batchedMatmul } from '../kernels/matmul.js';
 import { commonDType } from './broadcast.js';
 import { sumTo } from './reduce.js';
+import { checkTensor } from '../validate.js';
 
 const batchOf = (t: Tensor) => t.shape.slice(0, -2);
 
@@ -45,6 +46,8 @@ function matmul2(a: Tensor, b: Tensor): Tensor {
  * @category Linear algebra
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  checkTensor('matmul', 'a', a);
+  checkTensor('matmul', 'b', b);
   commonDType('matmul', [a, b]);
   if (a.ndim === 0 || b.ndim === 0) {
     throw new Error(`matmul: both operands need at least 1 dimension, got shapes ${fmt(a.shape)} @ ${fmt(b.shape)}; use mul for scalars`);
@@ -79,6 +82,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
  * @category Linear algebra
  */
 export function dot(a: Tensor, b: Tensor): Tensor {
+  checkTensor('dot', 'a', a);
+  checkTensor('dot', 'b', b);
   commonDType('dot', [a, b]);
   if (a.ndim !== 1 || b.ndim !== 1) throw new Error(`dot: expected two 1-D tensors, got shapes ${fmt(a.shape)} and ${fmt(b.shape)}; use matmul for matrices`);
   if (a.shape[0] !== b.shape[0]) throw new Error(`dot: sizes differ: ${fmt(a.shape)} and ${fmt(b.shape)}`);
@@ -95,6 +100,8 @@ export function dot(a: Tensor, b: Tensor): Tensor {
  * @category Linear algebra
  */
 export function outer(a: Tensor, b: Tensor): Tensor {
+  checkTensor('outer', 'a', a);
+  checkTensor('outer', 'b', b);
   commonDType('outer', [a, b]);
   if (a.ndim !== 1 || b.ndim !== 1) throw new Error(`outer: expected two 1-D tensors, got shapes ${fmt(a.shape)} and ${fmt(b.shape)}`);
   // A column times a row with inner size 1: one gemm, and matmul's vjp for free.

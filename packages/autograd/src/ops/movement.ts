@@ -7,13 +7,23 @@ import { fmt, normalizeAxes, normalizeAxis, sizeOf, contiguousStrides, assertSha
 import { copyToContiguous, isContiguous, wrap } from '../kernels/layout.js';
 import { sumTo } from './reduce.js';
 import { view } from './view.js';
+import { checkInt, checkTensor, fail } from '../validate.js';
 
 export * from './slice.js';
 
 
 /** Resolves one `-1` in a target shape and checks the element count. */
-function inferShape(op: string, from: readonly number[], shape: readonly number[]): number[] {
-  const out = [...shape];
+/** A target shape as reshape/expand take it: an array of integers >= -1, or one integer (as in PyTorch). */
+function targetShape(op: string, shape: unknown): number[] {
+  if (typeof shape === 'number') shape = [shape];
+  if (!Array.isArray(shape)) fail(op, 'shape must be an array of integers', shape, 'an array of integers (-1 allowed) or one integer');
+  shape.forEach((d, i) => checkInt(op, `shape[${i}]`, d, { min: -1 }));
+  return [...(shape as number[])];
+}
+
+function inferShape(op: string, from: readonly number[], shape: number | readonly number[]): number[] {
+  const out = targetShape(op, shape);
+  shape = [...out];
   const free = out.indexOf(-1);
   if (free !== out.lastIndexOf(-1)) throw new Error(`${op}: only one dimension can be -1, got ${fmt(shape)}`);
   if (free >= 0) {
@@ -46,7 +56,8 @@ const reshapeOp = defineOp({
  * ```
  * @category Shape
  */
-export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+export function reshape(x: Tensor, shape: number | readonly number[]): Tensor {
+  checkTensor('reshape', 'x', x);
   return reshapeOp(x, inferShape('reshape', x.shape, shape));
 }
 
@@ -70,6 +81,8 @@ const permuteOp = defineOp({
  * @category Shape
  */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  checkTensor('permute', 'x', x);
+  if (!Array.isArray(dims)) fail('permute', 'dims must be an array of axes', dims, `a permutation of the ${x.ndim} axes`);
   const norm = dims.map((d) => normalizeAxis('permute', d, x.ndim));
   if (norm.length !== x.ndim || new Set(norm).size !== norm.length) {
     throw new Error(`permute: dims [${dims.join(',')}] must be a permutation of the ${x.ndim} axes of ${fmt(x.shape)}`);
@@ -88,6 +101,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
  * @category Shape
  */
 export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
+  checkTensor('transpose', 'x', x);
   if (x.ndim < 2 && dim0 === -2 && dim1 === -1) return permuteOp(x, x.shape.map((_, i) => i));
   const a = normalizeAxis('transpose', dim0, x.ndim);
   const b = normalizeAxis('transpose', dim1, x.ndim);
@@ -116,7 +130,9 @@ const expandOp = defineOp({
  * ```
  * @category Shape
  */
-export function expand(x: Tensor, shape: readonly number[]): Tensor {
+export function expand(x: Tensor, shape: number | readonly number[]): Tensor {
+  checkTensor('expand', 'x', x);
+  shape = targetShape('expand', shape);
   const lead = shape.length - x.ndim;
   if (lead < 0) throw new Error(`expand: cannot expand ${fmt(x.shape)} to fewer dimensions ${fmt(shape)}`);
   const target = shape.map((d, i) => (d === -1 && i >= lead ? x.shape[i - lead]! : d));
@@ -138,7 +154,9 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
  * ```
  * @category Shape
  */
-export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
+export function broadcastTo(x: Tensor, shape: number | readonly number[]): Tensor {
+  checkTensor('broadcastTo', 'x', x);
+  shape = targetShape('broadcastTo', shape);
   if (shape.includes(-1)) throw new Error(`broadcastTo: shape ${fmt(shape)} may not contain -1`);
   return expand(x, shape);
 }
@@ -154,6 +172,7 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
  * @category Shape
  */
 export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
+  checkTensor('squeeze', 'x', x);
   const axes = normalizeAxes('squeeze', axis, x.ndim);
   const keep = x.shape.map((d, i) => !(d === 1 && axes.includes(i)));
   return restrideOp(x, x.shape.filter((_, i) => keep[i]), x.data.stride.filter((_, i) => keep[i]));
@@ -170,6 +189,7 @@ export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
  * @category Shape
  */
 export function unsqueeze(x: Tensor, axis: number): Tensor {
+  checkTensor('unsqueeze', 'x', x);
   const a = normalizeAxis('unsqueeze', axis, x.ndim + 1);
   const shape = [...x.shape];
   const stride = [...x.data.stride];
@@ -195,6 +215,7 @@ const restrideOp = defineOp({
  * @category Shape
  */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  checkTensor('flatten', 'x', x);
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normalizeAxis('flatten', startDim, x.ndim);
   const e = normalizeAxis('flatten', endDim, x.ndim);
@@ -218,6 +239,7 @@ const cloneOp = defineOp({
  * @category Shape
  */
 export function clone(x: Tensor): Tensor {
+  checkTensor('clone', 'x', x);
   return cloneOp(x);
 }
 
@@ -231,5 +253,6 @@ export function clone(x: Tensor): Tensor {
  * @category Shape
  */
 export function contiguous(x: Tensor): Tensor {
+  checkTensor('contiguous', 'x', x);
   return isContiguous(x.data) ? x : cloneOp(x);
 }

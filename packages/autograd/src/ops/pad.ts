@@ -7,6 +7,7 @@ import { fmt, sizeOf } from '../shape.js';
 import { wrap } from '../kernels/layout.js';
 import { copyBlock } from '../kernels/indexing.js';
 import { slice } from './movement.js';
+import { checkTensor } from '../validate.js';
 
 /**
  * Padding amounts for {@link pad}, in one of two layouts:
@@ -95,6 +96,7 @@ function resolvePads(x: Tensor, pads: PadSpec): [number[], number[]] {
  * @category Indexing
  */
 export function pad(x: Tensor, pads: PadSpec, value = 0): Tensor {
+  checkTensor('pad', 'x', x);
   const [before, after] = resolvePads(x, pads);
   return padOp(x, before, after, value);
 }

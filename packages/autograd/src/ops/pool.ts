@@ -8,6 +8,7 @@ import { contiguousData, wrap } from '../kernels/layout.js';
 import { avgPool, gatherAt, maxPoolForward, scatterAddAt } from '../kernels/pool.js';
 import type { Geometry } from '../kernels/im2col.js';
 import { geometryOf, isBatched, pairOf, type Window } from './conv-args.js';
+import { checkTensor } from '../validate.js';
 
 /**
  * Options of {@link maxPool2d} and {@link avgPool2d}; each size is a number or `[h, w]`.
@@ -102,6 +103,7 @@ const maxPoolGather: Op<[Tensor, Int32Array, readonly number[]]> = defineOp({
  * @category Convolution
  */
 export function maxPool2d(input: Tensor, options: Pool2dOptions): Tensor {
+  checkTensor('maxPool2d', 'input', input);
   const { spec, batched } = prepare('maxPool2d', input, options);
   return batched ? maxPoolOp(input, spec) : maxPoolOp(input.unsqueeze(0), spec).squeeze(0);
 }
@@ -142,6 +144,7 @@ const avgPoolBackward: Op<[Tensor, readonly number[], PoolSpec]> = defineOp({
  * @category Convolution
  */
 export function avgPool2d(input: Tensor, options: Pool2dOptions): Tensor {
+  checkTensor('avgPool2d', 'input', input);
   const { spec, batched } = prepare('avgPool2d', input, options);
   return batched ? avgPoolOp(input, spec) : avgPoolOp(input.unsqueeze(0), spec).squeeze(0);
 }

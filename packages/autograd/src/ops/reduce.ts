@@ -7,6 +7,7 @@ import { noGrad } from '../grad-mode.js';
 import { argmaxRun, argminRun, mapRuns, maxRun, minRun, prodOthersRun, prodRun, sumRun } from '../kernels/reduce.js';
 import { eq } from './compare.js';
 import { expandReduced, reduceWith, reductionAxes, type Axes, type Run } from './reduce-axes.js';
+import { checkTensor } from '../validate.js';
 
 export { softmax, logSoftmax, logSumExp } from './softmax.js';
 export type { Axes } from './reduce-axes.js';
@@ -29,6 +30,7 @@ const sumOp = defineOp({
  * @category Reduction
  */
 export function sum(x: Tensor, axis?: Axes, keepDims = false): Tensor {
+  checkTensor('sum', 'x', x);
   return sumOp(x, reductionAxes('sum', axis, x), keepDims);
 }
 
@@ -42,6 +44,7 @@ export function sum(x: Tensor, axis?: Axes, keepDims = false): Tensor {
  * @category Reduction
  */
 export function mean(x: Tensor, axis?: Axes, keepDims = false): Tensor {
+  checkTensor('mean', 'x', x);
   const axes = reductionAxes('mean', axis, x);
   const count = sizeOf(axes.map((a) => x.shape[a]!));
   return sumOp(x, axes, keepDims).div(count);
@@ -57,6 +60,7 @@ export function mean(x: Tensor, axis?: Axes, keepDims = false): Tensor {
  * @category Reduction
  */
 export function sumTo(x: Tensor, shape: readonly number[]): Tensor {
+  checkTensor('sumTo', 'x', x);
   if (sameShape(x.shape, shape)) return x;
   const { axes } = broadcastAxes(shape, x.shape);
   if (shape.length > x.ndim || shape.some((d, i) => d !== 1 && d !== x.shape[i + x.ndim - shape.length])) {
@@ -105,6 +109,7 @@ const minOp = extremumOp('min', minRun);
  * @category Reduction
  */
 export function max(x: Tensor, axis?: Axes, keepDims = false): Tensor {
+  checkTensor('max', 'x', x);
   const axes = reductionAxes('max', axis, x);
   assertNonEmpty('max', x, axes);
   return maxOp(x, axes, keepDims);
@@ -120,6 +125,7 @@ export function max(x: Tensor, axis?: Axes, keepDims = false): Tensor {
  * @category Reduction
  */
 export function min(x: Tensor, axis?: Axes, keepDims = false): Tensor {
+  checkTensor('min', 'x', x);
   const axes = reductionAxes('min', axis, x);
   assertNonEmpty('min', x, axes);
   return minOp(x, axes, keepDims);
@@ -145,6 +151,7 @@ function argReduce(op: string, run: Run, x: Tensor, axis: number | undefined, ke
  * @category Reduction
  */
 export function argmax(x: Tensor, axis?: number, keepDims = false): Tensor {
+  checkTensor('argmax', 'x', x);
   return argReduce('argmax', argmaxRun, x, axis, keepDims);
 }
 
@@ -158,6 +165,7 @@ export function argmax(x: Tensor, axis?: number, keepDims = false): Tensor {
  * @category Reduction
  */
 export function argmin(x: Tensor, axis?: number, keepDims = false): Tensor {
+  checkTensor('argmin', 'x', x);
   return argReduce('argmin', argminRun, x, axis, keepDims);
 }
 
@@ -194,6 +202,7 @@ const prodOp = defineOp({
  * @category Reduction
  */
 export function prod(x: Tensor, axis?: Axes, keepDims = false): Tensor {
+  checkTensor('prod', 'x', x);
   return prodOp(x, reductionAxes('prod', axis, x), keepDims);
 }
 
@@ -219,6 +228,7 @@ function centeredSquares(op: string, x: Tensor, axis: Axes, keepDims: boolean, c
  * @category Reduction
  */
 export function variance(x: Tensor, axis?: Axes, keepDims = false, correction = 1): Tensor {
+  checkTensor('variance', 'x', x);
   return centeredSquares('variance', x, axis, keepDims, correction);
 }
 
@@ -232,6 +242,7 @@ export function variance(x: Tensor, axis?: Axes, keepDims = false, correction = 
  * @category Reduction
  */
 export function std(x: Tensor, axis?: Axes, keepDims = false, correction = 1): Tensor {
+  checkTensor('std', 'x', x);
   return centeredSquares('std', x, axis, keepDims, correction).sqrt();
 }
 

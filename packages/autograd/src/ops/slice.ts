@@ -7,6 +7,7 @@ import { fmt } from '../shape.js';
 import { copyToContiguous } from '../kernels/layout.js';
 import { zeros } from './creation.js';
 import { view } from './view.js';
+import { checkTensor } from '../validate.js';
 
 /**
  * How {@link slice} selects along one axis: `null`/`undefined` keeps the whole axis, a number picks
@@ -97,6 +98,7 @@ function assign(target: Tensor, src: ndarray.NdArray): void {
  * @category Shape
  */
 export function slice(x: Tensor, ...ranges: SliceSpec[]): Tensor {
+  checkTensor('slice', 'x', x);
   return sliceOp(x, resolveSlice(x, ranges));
 }
 

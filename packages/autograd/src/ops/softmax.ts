@@ -4,6 +4,7 @@ import { defineOp } from '../define-op.js';
 import { wrap } from '../kernels/layout.js';
 import { logSoftmaxRun, logSumExpRun, mapRuns, softmaxRun } from '../kernels/reduce.js';
 import { expandReduced, reduceWith, reductionAxes, type Axes } from './reduce-axes.js';
+import { checkTensor } from '../validate.js';
 
 const logSumExpOp = defineOp({
   name: 'logSumExp',
@@ -23,6 +24,7 @@ const logSumExpOp = defineOp({
  * @category Reduction
  */
 export function logSumExp(x: Tensor, axis?: Axes, keepDims = false): Tensor {
+  checkTensor('logSumExp', 'x', x);
   return logSumExpOp(x, reductionAxes('logSumExp', axis, x), keepDims);
 }
 
@@ -55,6 +57,7 @@ function singleAxis(op: string, axis: number, x: Tensor): number[] {
  * @category Reduction
  */
 export function softmax(x: Tensor, axis = -1): Tensor {
+  checkTensor('softmax', 'x', x);
   return softmaxOp(x, singleAxis('softmax', axis, x));
 }
 
@@ -68,5 +71,6 @@ export function softmax(x: Tensor, axis = -1): Tensor {
  * @category Reduction
  */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  checkTensor('logSoftmax', 'x', x);
   return logSoftmaxOp(x, singleAxis('logSoftmax', axis, x));
 }

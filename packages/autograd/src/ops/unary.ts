@@ -5,6 +5,7 @@ import { map1, type UnaryKind } from '../kernels/elementwise.js';
 import { erf as erfScalar } from '../kernels/special.js';
 import { ge, le } from './compare.js';
 import { batchElementwise } from './batch-rules.js';
+import { checkNumber, checkTensor } from '../validate.js';
 
 const wrapNd = (nd: Tensor['data']) => new Tensor(nd);
 
@@ -21,7 +22,10 @@ function unaryOp(name: string, f: (x: number) => number, vjp: (g: Tensor, x: Ten
     jvp: ([t], { args: [x], output }) => (t ? vjp(t, x, output) : null),
     batch: ([x], [d], { op }) => [op(x), d],
   });
-  return (x: Tensor): Tensor => op(x);
+  return (x: Tensor): Tensor => {
+    checkTensor(name, 'x', x);
+    return op(x);
+  };
 }
 
 /**
@@ -186,8 +190,9 @@ const clampOp = defineOp({
  * @category Elementwise
  */
 export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
-  const lo = min ?? -Infinity;
-  const hi = max ?? Infinity;
+  checkTensor('clamp', 'x', x);
+  const lo = min === null || min === undefined ? -Infinity : checkNumber('clamp', 'min', min);
+  const hi = max === null || max === undefined ? Infinity : checkNumber('clamp', 'max', max);
   if (lo > hi) throw new Error(`clamp: min (${lo}) is greater than max (${hi})`);
   return clampOp(x, lo, hi);
 }

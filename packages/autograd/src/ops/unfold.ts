@@ -7,6 +7,7 @@ import { fmt, sizeOf } from '../shape.js';
 import { contiguousData, wrap } from '../kernels/layout.js';
 import { col2im, im2col } from '../kernels/im2col.js';
 import { geometryOf, isBatched, pairOf, type Pair, type Window } from './conv-args.js';
+import { checkTensor } from '../validate.js';
 
 /**
  * Options of {@link unfold}: the window, each size a number or `[h, w]`.
@@ -92,6 +93,7 @@ const foldOp: Op<[Tensor, readonly number[], Window]> = defineOp({
  * @category Convolution
  */
 export function unfold(input: Tensor, options: UnfoldOptions): Tensor {
+  checkTensor('unfold', 'input', input);
   const win = windowOf('unfold', options);
   const batched = isBatched('unfold', input);
   geometryOf('unfold', input.shape, win);
@@ -110,6 +112,7 @@ export function unfold(input: Tensor, options: UnfoldOptions): Tensor {
  * @category Convolution
  */
 export function fold(input: Tensor, options: FoldOptions): Tensor {
+  checkTensor('fold', 'input', input);
   const op = 'fold';
   const win = windowOf(op, options);
   const size: Pair = pairOf(op, 'outputSize', options.outputSize, NaN, 1);
