@@ -129,8 +129,8 @@ describe('issue 12 math: forward values as PyTorch', () => {
   });
 
   it('bad options name the function', () => {
-    expect(() => tg.round(tensor([1]), { decimals: 1.5 })).toThrow('round: decimals must be an integer, got 1.5');
-    expect(() => tg.round(tensor([1]), { digits: 2 } as never)).toThrow("round: unknown option 'digits'; expected 'decimals'");
+    expect(() => tg.round(tensor([1]), { decimals: 1.5 })).toThrow('round: decimals must be an integer (got 1.5, expected an integer)');
+    expect(() => tg.round(tensor([1]), { digits: 2 } as never)).toThrow("round: unexpected option 'digits' (expected one of: decimals)");
     expect(() => tg.atan2(tensor([1, 2]), tensor([1, 2, 3]))).toThrow('atan2: shapes [2] and [3] cannot be broadcast together');
   });
 });

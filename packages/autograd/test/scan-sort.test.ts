@@ -90,7 +90,7 @@ describe('sort, argsort, topk: values as PyTorch', () => {
   });
   it('reject bad arguments', () => {
     expect(() => tg.topk(tensor([1, 2]), 3)).toThrow('topk: k (3) is larger than axis 0 of size 2 (shape [2])');
-    expect(() => tg.topk(tensor([1, 2]), -1)).toThrow('topk: k must be an integer >= 0, got -1');
+    expect(() => tg.topk(tensor([1, 2]), -1)).toThrow('topk: k must be an integer >= 0 (got -1, expected an integer >= 0)');
     expect(() => tg.sort(tensor([1, 2]), 1)).toThrow('sort: axis 1 is out of range');
   });
 });
@@ -114,6 +114,6 @@ describe('take, takeAlongDim, oneHot', () => {
     expect(() => tg.takeAlongDim(x, tensor([[0, 1]]), 0)).toThrow('takeAlongDim: shapes');
     expect(() => tg.oneHot(tensor([0, 3]), 3)).toThrow('oneHot: index 3 at [1] is out of range for 3 classes; expected an integer in 0..2');
     expect(() => tg.oneHot(tensor([0.5]))).toThrow('oneHot: index 0.5 at [0] is out of range');
-    expect(() => tg.oneHot(tensor([0]), 2, { dtyp: 'float64' } as never)).toThrow("oneHot: unknown option 'dtyp'; expected 'dtype'");
+    expect(() => tg.oneHot(tensor([0]), 2, { dtyp: 'float64' } as never)).toThrow("oneHot: unexpected option 'dtyp' (expected one of: dtype)");
   });
 });

@@ -101,14 +101,14 @@ describe('issue 12 shape ops: bad input', () => {
     expect(() => tg.flip(m, 2)).toThrow('flip: axis 2 is out of range');
     expect(() => tg.roll(m, [1, 2])).toThrow('roll: without dims, shifts must be a single number, got [1,2]');
     expect(() => tg.roll(m, [1, 2], [0])).toThrow('roll: shifts [1,2] and dims [0] must have the same length');
-    expect(() => tg.roll(m, 1.5, 0)).toThrow('roll: shift must be an integer, got 1.5');
+    expect(() => tg.roll(m, 1.5, 0)).toThrow('roll: shift must be an integer (got 1.5, expected an integer)');
     expect(() => tg.repeat(m, [2])).toThrow('repeat: repeats [2] has fewer entries than the tensor has dimensions (shape [2,3])');
-    expect(() => tg.repeat(m, [1, -1])).toThrow('repeat: each repeat must be an integer >= 0, got -1');
+    expect(() => tg.repeat(m, [1, -1])).toThrow('repeat: each repeat must be an integer >= 0 (got -1');
     expect(() => tg.tril(arange(3))).toThrow('tril: expected a tensor with at least 2 dimensions');
-    expect(() => tg.triu(m, 0.5)).toThrow('triu: diagonal must be an integer, got 0.5');
+    expect(() => tg.triu(m, 0.5)).toThrow('triu: diagonal must be an integer (got 0.5');
     expect(() => tg.maskedFill(tensor([1, 2]), ones([2, 2]), 0)).toThrow('maskedFill: mask of shape [2,2] does not broadcast to the input\'s shape [2]');
     expect(() => tg.maskedFill(m, ones([3]), tensor([1, 2]))).toThrow('maskedFill: value must be a number or a 0-d tensor, got shape [2]');
-    expect(() => tg.chunk(m, 0)).toThrow('chunk: chunks must be an integer >= 1, got 0');
+    expect(() => tg.chunk(m, 0)).toThrow('chunk: chunks must be an integer >= 1 (got 0');
     expect(() => tg.narrow(m, 1, 2, 2)).toThrow('narrow: start 2 and length 2 exceed axis 1 of size 3 (shape [2,3])');
     expect(() => tg.unbind(tensor(1))).toThrow('unbind: cannot unbind a 0-d tensor');
   });

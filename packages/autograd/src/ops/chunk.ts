@@ -4,6 +4,7 @@ import { fmt, normalizeAxis } from '../shape.js';
 import { slice, type SliceSpec } from './slice.js';
 import { split } from './join.js';
 import { assertInteger } from './pointwise.js';
+import { checkTensor } from '../validate.js';
 
 /**
  * Cuts `x` into `chunks` views of equal size along `dim` (default 0), like `torch.chunk`: each has
@@ -17,6 +18,7 @@ import { assertInteger } from './pointwise.js';
  * @category Indexing
  */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+  checkTensor('chunk', 'x', x);
   assertInteger('chunk', 'chunks', chunks, 1);
   if (x.ndim === 0) throw new Error('chunk: cannot chunk a 0-d tensor');
   const a = normalizeAxis('chunk', dim, x.ndim);
@@ -38,6 +40,7 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
  * @category Indexing
  */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  checkTensor('narrow', 'x', x);
   if (x.ndim === 0) throw new Error('narrow: cannot narrow a 0-d tensor');
   const a = normalizeAxis('narrow', dim, x.ndim);
   const n = x.shape[a]!;
@@ -64,6 +67,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
  * @category Indexing
  */
 export function unbind(x: Tensor, dim = 0): Tensor[] {
+  checkTensor('unbind', 'x', x);
   if (x.ndim === 0) throw new Error('unbind: cannot unbind a 0-d tensor');
   const a = normalizeAxis('unbind', dim, x.ndim);
   return Array.from({ length: x.shape[a]! }, (_, i) => {

@@ -8,9 +8,11 @@ import { normalizeAxis } from '../shape.js';
 import { noGrad } from '../grad-mode.js';
 import { fromLines, linesOf, mapLines } from './along-axis.js';
 import { toFront } from './batch-rules.js';
+import { checkTensor } from '../validate.js';
 
 /** Axis of a scan; a 0-d tensor accepts 0 and -1 (as PyTorch) and is its own single line. */
 function scanAxis(op: string, x: Tensor, dim: number): number {
+  checkTensor(op, 'x', x);
   if (x.ndim === 0) {
     normalizeAxis(op, dim, 1); // throws for anything but 0 / -1
     return 0;

@@ -6,6 +6,7 @@ import { fmt, sizeOf } from '../shape.js';
 import { eye } from './creation.js';
 import { matmul } from './linalg.js';
 import { commonDType } from './broadcast.js';
+import { checkTensorList } from '../validate.js';
 
 /** Ellipsis axes get labels from here up (letters are char codes below 128). */
 const ELLIPSIS = 1000;
@@ -157,6 +158,7 @@ export function einsum(equation: string, ...operands: (Tensor | readonly Tensor[
   if (typeof equation !== 'string') throw new Error(`einsum: the equation must be a string, got ${typeof equation}`);
   const tensors = (operands.length === 1 && Array.isArray(operands[0]) ? operands[0] : operands) as Tensor[];
   if (tensors.length === 0) throw new Error('einsum: expected at least one operand');
+  checkTensorList('einsum', 'operands', tensors);
   commonDType('einsum', tensors);
   const { operands: ops, output, sizes } = parse(equation, tensors);
   const outSet = new Set(output);

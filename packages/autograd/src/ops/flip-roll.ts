@@ -8,6 +8,7 @@ import { concat } from './join.js';
 import { slice, type SliceSpec } from './slice.js';
 import { toFront } from './batch-rules.js';
 import { assertInteger } from './pointwise.js';
+import { checkTensor } from '../validate.js';
 
 const shift1 = (axes: readonly number[]) => axes.map((a) => a + 1);
 
@@ -46,6 +47,7 @@ function axesOf(op: string, dims: number | readonly number[], ndim: number): num
  * @category Shape
  */
 export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
+  checkTensor('flip', 'x', x);
   return flipOp(x, axesOf('flip', dims, x.ndim));
 }
 
@@ -86,6 +88,7 @@ const rollOp: Op<[Tensor, readonly number[], readonly number[]]> = defineOp({
  * @category Shape
  */
 export function roll(x: Tensor, shifts: number | readonly number[], dims?: number | readonly number[]): Tensor {
+  checkTensor('roll', 'x', x);
   const list = typeof shifts === 'number' ? [shifts] : [...shifts];
   list.forEach((s) => assertInteger('roll', 'shift', s));
   if (dims === undefined) {

@@ -10,6 +10,7 @@ import { where } from './elementwise.js';
 import { sigmoid } from './activation.js';
 import { assertFiniteNumber, need } from './pointwise.js';
 import { batchElementwise } from './batch-rules.js';
+import { checkTensor } from '../validate.js';
 
 const hardtanhOp = defineOp({
   name: 'hardtanh',
@@ -32,6 +33,7 @@ const hardtanhOp = defineOp({
  * @category Activation
  */
 export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
+  checkTensor('hardtanh', 'x', x);
   assertFiniteNumber('hardtanh', 'minVal', minVal);
   assertFiniteNumber('hardtanh', 'maxVal', maxVal);
   if (minVal > maxVal) throw new Error(`hardtanh: minVal (${minVal}) is greater than maxVal (${maxVal})`);
@@ -48,6 +50,7 @@ export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
  * @category Activation
  */
 export function relu6(x: Tensor): Tensor {
+  checkTensor('relu6', 'x', x);
   return hardtanhOp(x, 0, 6);
 }
 
@@ -78,6 +81,7 @@ const seluOp = defineOp({
  * @category Activation
  */
 export function selu(x: Tensor): Tensor {
+  checkTensor('selu', 'x', x);
   return seluOp(x);
 }
 
@@ -105,6 +109,7 @@ const mishOp = defineOp({
  * @category Activation
  */
 export function mish(x: Tensor): Tensor {
+  checkTensor('mish', 'x', x);
   return mishOp(x);
 }
 
@@ -137,6 +142,8 @@ const preluOp = defineOp({
  * @category Activation
  */
 export function prelu(x: Tensor, weight: Tensor): Tensor {
+  checkTensor('prelu', 'x', x);
+  checkTensor('prelu', 'weight', weight);
   if (weight.dtype !== x.dtype) throw new Error(`prelu: weight is ${weight.dtype} but input is ${x.dtype}; convert one side (e.g. weight.toDType('${x.dtype}'))`);
   if (weight.ndim > 1) throw new Error(`prelu: weight must be 0-d or 1-D, got shape ${fmt(weight.shape)}`);
   const channels = x.ndim >= 2 ? x.shape[1]! : 1;

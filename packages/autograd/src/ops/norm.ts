@@ -9,6 +9,7 @@ import { eq, ne } from './compare.js';
 import { isNaN as isNaNMask } from './rounding.js';
 import { noGrad } from '../grad-mode.js';
 import { toFront } from './batch-rules.js';
+import { checkBoolean, checkTensor } from '../validate.js';
 import { ones, zeros } from './creation.js';
 
 function pNormRun(p: number) {
@@ -97,6 +98,8 @@ const normOp: Op<[Tensor, number, readonly number[], boolean]> = defineOp({
  * @category Reduction
  */
 export function norm(x: Tensor, p: number | 'fro' = 2, axis?: Axes, keepDims = false): Tensor {
+  checkTensor('norm', 'x', x);
+  checkBoolean('norm', 'keepDims', keepDims);
   if (p === 'fro') {
     const axes = reductionAxes('norm', axis, x);
     if (axis !== undefined && axis !== null && axes.length > 2) throw new Error(`norm: the Frobenius norm takes at most 2 axes, got [${axes.join(',')}]`);

@@ -6,6 +6,7 @@ import { map1, map2 } from '../kernels/elementwise.js';
 import { broadcastOperands } from './broadcast.js';
 import { zeros } from './creation.js';
 import { batchElementwise } from './batch-rules.js';
+import { checkFinite, checkInt, checkTensor, checkTensorLike } from '../validate.js';
 
 /** An elementwise op of one tensor: `f` per value, `vjp(g, x, out)` in tensor ops. */
 export function unaryOp(name: string, f: (x: number) => number, vjp: (g: Tensor, x: Tensor, out: Tensor) => Tensor | null): (x: Tensor) => Tensor {
@@ -17,7 +18,10 @@ export function unaryOp(name: string, f: (x: number) => number, vjp: (g: Tensor,
     jvp: ([t], { args: [x], output }) => (t ? vjp(t, x, output) : null),
     batch: ([x], [d], { op }) => [op(x), d],
   });
-  return (x: Tensor): Tensor => op(x);
+  return (x: Tensor): Tensor => {
+    checkTensor(name, 'x', x);
+    return op(x);
+  };
 }
 
 /**
@@ -42,6 +46,8 @@ export function binaryOp(
     batch: batchElementwise,
   });
   return (a: TensorLike, b: TensorLike): Tensor => {
+    checkTensorLike(name, 'a', a);
+    checkTensorLike(name, 'b', b);
     const [x, y] = broadcastOperands(name, [a, b]);
     return op(x!, y!);
   };
@@ -53,12 +59,12 @@ export const zerosGrad = (g: Tensor): Tensor => zeros(g.shape, { dtype: g.dtype 
 /** Runs `grad` only for an operand that requires grad. */
 export const need = (t: Tensor, grad: () => Tensor): Tensor | null => (t.requiresGrad ? grad() : null);
 
+/** The validation vocabulary's finite-number check, as an assertion. */
 export function assertFiniteNumber(op: string, name: string, value: unknown): asserts value is number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${op}: ${name} must be a finite number, got ${String(value)}`);
+  checkFinite(op, name, value);
 }
 
+/** The validation vocabulary's integer check (at least `min`), as an assertion. */
 export function assertInteger(op: string, name: string, value: unknown, min = -Infinity): asserts value is number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new Error(`${op}: ${name} must be an integer${min > -Infinity ? ` >= ${min}` : ''}, got ${String(value)}`);
-  }
+  checkInt(op, name, value, { min });
 }

@@ -7,6 +7,7 @@ import { broadcastShapes, fmt, sameShape } from '../shape.js';
 import { where } from './elementwise.js';
 import { toFront } from './batch-rules.js';
 import { assertInteger } from './pointwise.js';
+import { checkTensor } from '../validate.js';
 
 /**
  * Repeats `x` along each axis `repeats[i]` times, like `torch.Tensor.repeat`: `repeats` may be
@@ -19,6 +20,8 @@ import { assertInteger } from './pointwise.js';
  * @category Shape
  */
 export function repeat(x: Tensor, repeats: readonly number[]): Tensor {
+  checkTensor('repeat', 'x', x);
+  if (!Array.isArray(repeats)) throw new Error(`repeat: repeats must be an array of integers, got ${typeof repeats}`);
   if (repeats.length < x.ndim) {
     throw new Error(`repeat: repeats [${repeats.join(',')}] has fewer entries than the tensor has dimensions (shape ${fmt(x.shape)})`);
   }
@@ -41,6 +44,8 @@ export function repeat(x: Tensor, repeats: readonly number[]): Tensor {
  * @category Shape
  */
 export function tile(x: Tensor, reps: readonly number[]): Tensor {
+  checkTensor('tile', 'x', x);
+  if (!Array.isArray(reps)) throw new Error(`tile: reps must be an array of integers, got ${typeof reps}`);
   const padded = reps.length < x.ndim ? [...new Array<number>(x.ndim - reps.length).fill(1), ...reps] : [...reps];
   return repeat(x, padded);
 }
@@ -73,6 +78,7 @@ const trilOp = triangleOp('tril', true);
 const triuOp = triangleOp('triu', false);
 
 function checkTriangle(op: string, x: Tensor, diagonal: number): void {
+  checkTensor(op, 'x', x);
   if (x.ndim < 2) throw new Error(`${op}: expected a tensor with at least 2 dimensions (a matrix or a batch of them), got shape ${fmt(x.shape)}`);
   assertInteger(op, 'diagonal', diagonal);
 }
@@ -121,7 +127,8 @@ export function triu(x: Tensor, diagonal = 0): Tensor {
  * @category Indexing
  */
 export function maskedFill(x: Tensor, mask: Tensor, value: TensorLike): Tensor {
-  if (!(mask instanceof Tensor)) throw new Error(`maskedFill: mask must be a tensor, got ${typeof mask}`);
+  checkTensor('maskedFill', 'x', x);
+  checkTensor('maskedFill', 'mask', mask);
   const target = broadcastShapes('maskedFill', x.shape, mask.shape);
   if (!sameShape(target, x.shape)) throw new Error(`maskedFill: mask of shape ${fmt(mask.shape)} does not broadcast to the input's shape ${fmt(x.shape)}`);
   if (value instanceof Tensor && value.ndim !== 0) throw new Error(`maskedFill: value must be a number or a 0-d tensor, got shape ${fmt(value.shape)}`);

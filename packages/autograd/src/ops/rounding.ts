@@ -4,6 +4,7 @@ import { noGrad } from '../grad-mode.js';
 import { map1 } from '../kernels/elementwise.js';
 import { unaryOp, zerosGrad, assertInteger } from './pointwise.js';
 import { defineOp } from '../define-op.js';
+import { checkOptions, checkTensor } from '../validate.js';
 
 /**
  * Rounds down to an integer (zero gradient).
@@ -94,9 +95,8 @@ export interface RoundOptions {
  * @category Elementwise
  */
 export function round(x: Tensor, options: RoundOptions = {}): Tensor {
-  const unknown = Object.keys(options).filter((k) => k !== 'decimals');
-  if (unknown.length > 0) throw new Error(`round: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}; expected 'decimals'`);
-  const decimals = options.decimals ?? 0;
+  checkTensor('round', 'x', x);
+  const decimals = checkOptions('round', options, ['decimals']).decimals ?? 0;
   assertInteger('round', 'decimals', decimals);
   return roundOp(x, decimals);
 }

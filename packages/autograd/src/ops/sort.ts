@@ -9,6 +9,7 @@ import { gather } from './indexing.js';
 import { zeros } from './creation.js';
 import { clone } from './movement.js';
 import { assertInteger } from './pointwise.js';
+import { checkBoolean, checkTensor } from '../validate.js';
 
 /**
  * What {@link sort} and {@link topk} return, as PyTorch's `(values, indices)`.
@@ -47,7 +48,9 @@ function orderAlong(x: Tensor, axis: number, descending: boolean): Tensor {
   return fromLines(out, x.shape, axis);
 }
 
-function sortAxis(op: string, x: Tensor, dim: number): number {
+function sortAxis(op: string, x: Tensor, dim: number, descending = false): number {
+  checkTensor(op, 'x', x);
+  checkBoolean(op, op === 'topk' ? 'largest' : 'descending', descending);
   if (x.ndim === 0) {
     normalizeAxis(op, dim, 1); // a 0-d tensor accepts 0 and -1, as PyTorch
     return 0;
@@ -70,7 +73,7 @@ const gatherSorted = (x: Tensor, axis: number, indices: Tensor): Tensor => (x.nd
  * @category Reduction
  */
 export function argsort(x: Tensor, dim = -1, descending = false): Tensor {
-  const axis = sortAxis('argsort', x, dim);
+  const axis = sortAxis('argsort', x, dim, descending);
   return noGrad(() => orderAlong(x, axis, descending));
 }
 
@@ -88,7 +91,7 @@ export function argsort(x: Tensor, dim = -1, descending = false): Tensor {
  * @category Reduction
  */
 export function sort(x: Tensor, dim = -1, descending = false): SortResult {
-  const axis = sortAxis('sort', x, dim);
+  const axis = sortAxis('sort', x, dim, descending);
   const indices = noGrad(() => orderAlong(x, axis, descending));
   return { values: gatherSorted(x, axis, indices), indices };
 }
@@ -106,11 +109,12 @@ export function sort(x: Tensor, dim = -1, descending = false): SortResult {
  * @category Reduction
  */
 export function topk(x: Tensor, k: number, dim = -1, largest = true, sorted = true): SortResult {
-  const axis = sortAxis('topk', x, dim);
+  const axis = sortAxis('topk', x, dim, largest);
   const n = x.ndim === 0 ? 1 : x.shape[axis]!;
   assertInteger('topk', 'k', k, 0);
   if (k > n) throw new Error(`topk: k (${k}) is larger than axis ${axis} of size ${n} (shape ${fmt(x.shape)})`);
-  if (typeof largest !== 'boolean' || typeof sorted !== 'boolean') throw new Error(`topk: largest and sorted must be booleans, got ${String(largest)} and ${String(sorted)}`);
+  checkBoolean('topk', 'largest', largest);
+  checkBoolean('topk', 'sorted', sorted);
   const indices = noGrad(() => {
     if (x.ndim === 0) return zeros([], { dtype: x.dtype });
     const best = orderAlong(x, axis, largest).narrow(axis, 0, k);

@@ -8,6 +8,7 @@ import { wrap } from '../kernels/layout.js';
 import { gather } from './indexing.js';
 import { tensor } from './creation.js';
 import { assertInteger } from './pointwise.js';
+import { checkOptions, checkTensor } from '../validate.js';
 
 /** The index values, checked to be integers in [-size, size) (negatives allowed) or [0, size). */
 function checkedIndices(op: string, index: Tensor, size: number, negatives: boolean, what: string): number[] {
@@ -32,7 +33,8 @@ function checkedIndices(op: string, index: Tensor, size: number, negatives: bool
  * @category Indexing
  */
 export function take(x: Tensor, index: Tensor): Tensor {
-  if (!(index instanceof Tensor)) throw new Error(`take: index must be a tensor, got ${typeof index}`);
+  checkTensor('take', 'x', x);
+  checkTensor('take', 'index', index);
   const flat = checkedIndices('take', index, x.size, true, `an input of ${x.size} elements (shape ${fmt(x.shape)})`);
   const idx = tensor(flat, { dtype: x.dtype, shape: [flat.length] });
   return gather(x.reshape([-1]), 0, idx).reshape(index.shape);
@@ -52,7 +54,8 @@ export function take(x: Tensor, index: Tensor): Tensor {
  * @category Indexing
  */
 export function takeAlongDim(x: Tensor, indices: Tensor, dim?: number): Tensor {
-  if (!(indices instanceof Tensor)) throw new Error(`takeAlongDim: indices must be a tensor, got ${typeof indices}`);
+  checkTensor('takeAlongDim', 'x', x);
+  checkTensor('takeAlongDim', 'indices', indices);
   if (dim === undefined) return takeAlongDim(x.reshape([-1]), indices.reshape([-1]), 0);
   if (x.ndim === 0) throw new Error('takeAlongDim: expected an input with at least 1 dimension with dim given, got shape []');
   if (indices.ndim !== x.ndim) {
@@ -94,10 +97,8 @@ export interface OneHotOptions {
  * @category Indexing
  */
 export function oneHot(indices: Tensor, numClasses = -1, options: OneHotOptions = {}): Tensor {
-  if (!(indices instanceof Tensor)) throw new Error(`oneHot: indices must be a tensor, got ${typeof indices}`);
-  const unknown = Object.keys(options).filter((k) => k !== 'dtype');
-  if (unknown.length > 0) throw new Error(`oneHot: unknown option ${unknown.map((k) => `'${k}'`).join(', ')}; expected 'dtype'`);
-  const dtype = dtypeFrom('oneHot', options);
+  checkTensor('oneHot', 'indices', indices);
+  const dtype = dtypeFrom('oneHot', checkOptions('oneHot', options, ['dtype']));
   assertInteger('oneHot', 'numClasses', numClasses, -1);
   const raw = indices.contiguousData();
   let classes = numClasses;

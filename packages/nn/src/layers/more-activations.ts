@@ -1,5 +1,5 @@
 // ReLU6, Hardtanh, SELU, SiLU, Mish and PReLU as modules; each forwards to the autograd op.
-import { full, hardtanh, mish, prelu, relu6, selu, type Tensor } from '@tapegrad/autograd';
+import { checkFinite, checkOptions, full, hardtanh, mish, prelu, relu6, selu, type Tensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { pyFloat } from '../format.js';
@@ -123,10 +123,9 @@ export class PReLU extends Module<[Tensor], Tensor> {
   constructor(numParameters = 1, init = 0.25, options: Omit<LayerOptions, 'generator'> = {}) {
     super();
     checkInt('PReLU', 'numParameters', numParameters);
-    if (typeof init !== 'number' || !Number.isFinite(init)) throw new Error(`PReLU: init must be a finite number, got ${String(init)}`);
-    const unknown = Object.keys(options).filter((k) => k !== 'dtype');
-    if (unknown.length > 0) throw new Error(`PReLU: unknown option ${unknown.map((k) => `'${k}'`).join(', ')}; expected 'dtype'`);
-    this.weight = new Parameter(full([numParameters], init, { dtype: options.dtype }));
+    checkFinite('PReLU', 'init', init);
+    const { dtype } = checkOptions('PReLU', options, ['dtype']);
+    this.weight = new Parameter(full([numParameters], init, { dtype }));
   }
 
   /** `prelu(x, weight)`. */
