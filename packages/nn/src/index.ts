@@ -33,6 +33,8 @@ export {
   type TransformerEncoderForwardOptions, type TransformerDecoderForwardOptions,
 } from './layers/transformer-layers.js';
 export { TransformerEncoder, TransformerDecoder, type TransformerStackOptions, type TransformerEncoderStackForwardOptions } from './layers/transformer.js';
+export { RNNCell, LSTMCell, GRUCell, type RNNCellOptions, type ElmanCellOptions, type RecurrentMode } from './layers/rnn-cells.js';
+export { RNN, LSTM, GRU, type RecurrentOptions, type RNNOptions, type RecurrentForwardOptions } from './layers/rnn.js';
 export { ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax, LogSoftmax, Identity } from './layers/activations.js';
 export { ReLU6, Hardtanh, SELU, SiLU, Mish, PReLU } from './layers/more-activations.js';
 
