@@ -1,7 +1,7 @@
 // The code of docs/extending.md and docs/getting-started.md, run as tests so the guides stay true.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { defineOp, fromTyped, grad, hvp, jvp, randn, tensor, valueAndGrad, type Tensor } from '@tapegrad/autograd';
+import { defineOp, fromTyped, grad, hvp, jvp, onesLike, randn, tensor, valueAndGrad, type Tensor } from '@tapegrad/autograd';
 import { gradcheck, gradgradcheck, shapeArb, tensorArb } from '@tapegrad/autograd/testing';
 
 const softsign = defineOp({
@@ -65,6 +65,16 @@ describe('docs/getting-started.md', () => {
     const x = tensor([1, 2, 3], { requiresGrad: true });
     x.mul(x).sum().backward();
     expect(x.grad?.toArray()).toEqual([2, 4, 6]);
+    const w = tensor([1, 2], { requiresGrad: true });
+    const z = w.mul(w);
+    z.backward({ gradient: onesLike(z), retainGraph: true });
+    expect(w.grad?.toArray()).toEqual([2, 4]);
+    z.backward(onesLike(z));
+    expect(w.grad?.toArray()).toEqual([4, 8]);
+    const s = tensor(3, { requiresGrad: true });
+    s.mul(s).mul(s).backward({ createGraph: true });
+    expect(s.grad?.item()).toBe(27);
+    expect(s.grad?.requiresGrad).toBe(true);
     const f = (x: Tensor) => x.mul(x).sin().sum();
     const x0 = tensor([0.5], { dtype: 'float64' });
     expect(grad(f)(x0).item()).toBeCloseTo(2 * 0.5 * Math.cos(0.25), 12);

@@ -208,20 +208,20 @@ function runPass(roots: readonly Tensor[], rootGrads: readonly Tensor[], options
   return grads;
 }
 
-function seedGrad(op: string, root: Tensor, g: Tensor | undefined): Tensor {
+function seedGrad(op: string, root: Tensor, g: Tensor | undefined, what = 'gradient'): Tensor {
   if (!root.requiresGrad) {
     throw new Error(`${op}: the tensor (shape ${fmt(root.shape)}) does not require grad and has no grad_fn`);
   }
   if (g === undefined) {
     if (root.size !== 1) {
-      throw new Error(`${op}: gradOutput can be implicit only for a one-element output; got shape ${fmt(root.shape)}, pass a gradient of that shape`);
+      throw new Error(`${op}: ${what} can be implicit only for a one-element output; got shape ${fmt(root.shape)}, pass a gradient of that shape`);
     }
     return new Tensor(wrap(root.dtype === 'float64' ? new Float64Array([1]) : new Float32Array([1]), root.shape));
   }
   if (!sameShape(g.shape, root.shape)) {
-    throw new Error(`${op}: gradOutput has shape ${fmt(g.shape)} but the output has shape ${fmt(root.shape)}`);
+    throw new Error(`${op}: ${what} has shape ${fmt(g.shape)} but the output has shape ${fmt(root.shape)}`);
   }
-  if (g.dtype !== root.dtype) throw new Error(`${op}: gradOutput is ${g.dtype} but the output is ${root.dtype}`);
+  if (g.dtype !== root.dtype) throw new Error(`${op}: ${what} is ${g.dtype} but the output is ${root.dtype}`);
   return g;
 }
 
@@ -258,7 +258,7 @@ export interface GradientsOptions extends BackwardOptions {
  * @category Autograd
  */
 export function gradients(outputs: readonly Tensor[], inputs: readonly Tensor[], options: GradientsOptions = {}): Tensor[] {
-  const seeds = outputs.map((o, i) => seedGrad('gradients', o, options.gradOutputs?.[i]));
+  const seeds = outputs.map((o, i) => seedGrad('gradients', o, options.gradOutputs?.[i], `gradOutputs[${i}]`));
   inputs.forEach((x, i) => {
     if (!x.requiresGrad) throw new Error(`gradients: input ${i} (shape ${fmt(x.shape)}) does not require grad`);
   });

@@ -187,17 +187,45 @@ export class Tensor {
 
   /**
    * Runs reverse mode from this tensor and accumulates gradients into every leaf's `.grad`.
-   * A non-scalar tensor needs `gradOutput` of its own shape.
+   * A non-scalar tensor needs a `gradient` of its own shape (the vector of the vector-Jacobian
+   * product). Options as in PyTorch: `retainGraph` keeps the graph for a second backward,
+   * `createGraph` records the backward pass so the gradients can be differentiated again.
    *
    * @example
    * ```ts
    * const x = tensor([1, 2, 3], { requiresGrad: true });
    * x.square().sum().backward();
    * x.grad?.toArray(); // [2, 4, 6]
+   * x.mul(2).backward(ones([3]), { retainGraph: true });
    * ```
    */
-  backward(gradOutput?: Tensor, options: BackwardOptions = {}): void {
-    runBackward(this, gradOutput, options);
+  backward(gradient?: Tensor, options?: BackwardOptions): void;
+  /**
+   * The same with everything in one options object: `backward({ createGraph: true })`,
+   * `backward({ gradient, retainGraph: true })`.
+   *
+   * @example
+   * ```ts
+   * const x = tensor(3, { requiresGrad: true });
+   * x.mul(x).mul(x).backward({ createGraph: true });
+   * x.grad?.item(); // 27; x.grad can be differentiated again
+   * ```
+   */
+  backward(options: BackwardOptions & { gradient?: Tensor | undefined }): void;
+  backward(first?: Tensor | (BackwardOptions & { gradient?: Tensor | undefined }), options?: BackwardOptions): void {
+    if (first === undefined || first instanceof Tensor) {
+      runBackward(this, first, checkBackwardOptions(options ?? {}, ['retainGraph', 'createGraph']));
+      return;
+    }
+    if (typeof first !== 'object' || first === null) {
+      throw new TypeError(`backward: expected a gradient Tensor or an options object { gradient, retainGraph, createGraph }, got ${String(first)}`);
+    }
+    if (options !== undefined) {
+      throw new TypeError('backward: options were given twice; pass backward(gradient, { retainGraph, createGraph }) or backward({ gradient, retainGraph, createGraph })');
+    }
+    const { gradient, ...rest } = checkBackwardOptions(first, ['gradient', 'retainGraph', 'createGraph']);
+    if (gradient !== undefined && !(gradient instanceof Tensor)) throw new TypeError(`backward: gradient must be a Tensor, got ${String(gradient)}`);
+    runBackward(this, gradient, rest);
   }
 
   /**
@@ -539,3 +567,20 @@ export class Tensor {
   /** Vector p-norm (or `'fro'`) over `axis`. Same as `norm(this, …)`. @example `x.norm(2, -1)` */
   norm(p?: number | 'fro', axis?: number | readonly number[], keepDims?: boolean): Tensor { return nrm.norm(this, p, axis, keepDims); }
 }
+
+/** `options` after checking its keys against `allowed` (unknown options are a mistake, not a no-op). */
+function checkBackwardOptions<T extends object>(options: T, allowed: readonly string[]): T {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`backward: options must be an object, got ${String(options)}`);
+  const unknown = Object.keys(options).filter((k) => !allowed.includes(k));
+  if (unknown.length > 0) throw new TypeError(`backward: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}; expected ${allowed.join(', ')}`);
+  return options;
+}
+
+// console.log(t) in Node shows what String(t) shows instead of the object's internals. Node looks
+// the hook up by this registered symbol, so naming it needs no import of node:util (browsers
+// ignore it, and their consoles have their own object view).
+Object.defineProperty(Tensor.prototype, Symbol.for('nodejs.util.inspect.custom'), {
+  value(this: Tensor): string {
+    return this.toString();
+  },
+});

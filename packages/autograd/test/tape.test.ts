@@ -32,12 +32,50 @@ describe('backward', () => {
     expect(h.grad).toBeNull();
     expect(arr(k.grad)).toEqual([2 * 14]);
   });
-  it('a non-scalar output needs gradOutput of its shape', () => {
+  it('a non-scalar output needs a gradient of its shape', () => {
     const x = tensor([1, 2], { requiresGrad: true });
-    expect(() => x.mul(2).backward()).toThrow('backward: gradOutput can be implicit only for a one-element output; got shape [2]');
-    expect(() => x.mul(2).backward(zeros([3]))).toThrow('backward: gradOutput has shape [3] but the output has shape [2]');
+    expect(() => x.mul(2).backward()).toThrow('backward: gradient can be implicit only for a one-element output; got shape [2]');
+    expect(() => x.mul(2).backward(zeros([3]))).toThrow('backward: gradient has shape [3] but the output has shape [2]');
+    expect(() => x.mul(2).backward({ gradient: zeros([3]) })).toThrow('backward: gradient has shape [3] but the output has shape [2]');
     x.mul(2).backward(tensor([1, 10]));
     expect(arr(x.grad)).toEqual([2, 20]);
+  });
+  it('takes one options object { gradient, retainGraph, createGraph } as well as (gradient, options)', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = x.mul(x);
+    y.backward({ gradient: tensor([1, 10]), retainGraph: true });
+    expect(arr(x.grad)).toEqual([2, 40]);
+    y.backward(tensor([1, 1])); // the graph was retained
+    expect(arr(x.grad)).toEqual([4, 44]);
+    // createGraph alone, as the guides write it: the gradient can be differentiated again.
+    const z = tensor(3, { requiresGrad: true });
+    z.mul(z).mul(z).backward({ createGraph: true });
+    const dz = z.grad!;
+    expect(dz.item()).toBe(27);
+    z.zeroGrad();
+    dz.backward();
+    expect(z.grad!.item()).toBe(18);
+    const w = tensor(2, { requiresGrad: true });
+    w.square().backward({});
+    expect(w.grad!.item()).toBe(4);
+  });
+  it('rejects unknown options, options given twice and a gradient that is not a tensor, before running', () => {
+    const x = tensor(2, { requiresGrad: true });
+    const y = x.square();
+    expect(() => y.backward({ retain_graph: true } as never)).toThrow("backward: unknown option 'retain_graph'; expected gradient, retainGraph, createGraph");
+    expect(() => y.backward(undefined, { gradient: tensor(1) } as never)).toThrow("backward: unknown option 'gradient'; expected retainGraph, createGraph");
+    expect(() => (y.backward as (...args: unknown[]) => void).call(y, { retainGraph: true }, {})).toThrow('backward: options were given twice');
+    expect(() => y.backward({ gradient: [1] as never })).toThrow('backward: gradient must be a Tensor, got 1');
+    expect(() => y.backward(5 as never)).toThrow('backward: expected a gradient Tensor or an options object { gradient, retainGraph, createGraph }, got 5');
+    expect(x.grad).toBeNull();
+    y.backward();
+    expect(x.grad!.item()).toBe(4);
+  });
+  it('console.log(t) in Node prints what String(t) does', async () => {
+    const { inspect } = await import('node:util');
+    const t = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    expect(inspect(t)).toBe(String(t));
+    expect(inspect({ t })).toContain(String(t).split('\n')[0]!);
   });
   it('backward on a tensor that does not require grad throws', () => {
     expect(() => tensor([1]).sum().backward()).toThrow('backward: the tensor (shape []) does not require grad and has no grad_fn');

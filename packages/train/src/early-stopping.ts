@@ -41,7 +41,7 @@ export interface EarlyStoppingOptions {
 export interface EarlyStoppingState {
   /** The best value seen, or `null` before the first epoch. */
   best: number | null;
-  /** The epoch of the best value, or `null`. */
+  /** The epoch of the best value (from 0, as `EpochRecord.epoch`), or `null`. */
   bestEpoch: number | null;
   /** Consecutive epochs without improvement. */
   wait: number;
@@ -85,7 +85,7 @@ export class EarlyStopping {
   readonly restoreBestWeights: boolean;
   /** The best value seen so far, or `null`. */
   best: number | null = null;
-  /** The epoch of the best value, or `null`. */
+  /** The epoch of the best value (from 0, as `EpochRecord.epoch`; printed from 1), or `null`. */
   bestEpoch: number | null = null;
   /** Consecutive epochs without improvement. */
   wait = 0;

@@ -128,7 +128,12 @@ export interface FitResult {
   history: EpochRecord[];
   /** Whether early stopping (or `onEpochEnd`) ended training before `epochs`. */
   stoppedEarly: boolean;
-  /** The epoch with the best monitored value, or `null` when it was never defined. */
+  /**
+   * The epoch with the best monitored value, or `null` when it was never defined. Like every epoch
+   * number in data (`EpochRecord.epoch`, `history[bestEpoch]`) it counts from 0; text for people
+   * (the progress lines, the early-stopping notice) counts from 1, so `bestEpoch` 48 prints as
+   * `best epoch 49`.
+   */
   bestEpoch: number | null;
   /** Whether the best epoch's weights were loaded back into the model at the end. */
   restoredBestWeights: boolean;

@@ -94,7 +94,7 @@ export interface StepContext<M extends TrainableModel = TrainableModel> {
   targets: Tensor;
   /** The loss function given to {@link fit}. */
   loss: LossFn;
-  /** Epoch number, from 0. */
+  /** Epoch number, from 0 (the progress lines print it from 1). */
   epoch: number;
   /** Batch number within the epoch, from 0. */
   batch: number;
@@ -143,7 +143,7 @@ export type StepFn<M extends TrainableModel = TrainableModel> = (ctx: StepContex
  * @category Training
  */
 export interface EpochRecord {
-  /** Epoch number, from 0. */
+  /** Epoch number, from 0 (the progress lines print it from 1). */
   epoch: number;
   /** Mean training loss over the epoch (the weights changed during it). */
   trainLoss: number;

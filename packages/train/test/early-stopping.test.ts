@@ -65,6 +65,16 @@ describe('fit with early stopping', () => {
     expect(run.model.values()).not.toEqual(run.weights[6]);
   });
 
+  it('counts epochs from 0 in data and from 1 in the text it prints', () => {
+    const run = scriptedRun(script);
+    const lines: string[] = [];
+    const progress = { epochStart() {}, batchEnd() {}, epochEnd() {}, close() {}, log: (m: string) => void lines.push(m) };
+    const result = fit({ ...run, epochs: 10, progress, earlyStopping: { patience: 4, minDelta: 0.02 } });
+    expect(result.bestEpoch).toBe(2);
+    expect(result.history[result.bestEpoch!]!.epoch).toBe(2);
+    expect(lines).toEqual(['early stopping: valLoss has not improved by more than 0.02 for 4 epoch(s); best epoch 3']);
+  });
+
   it('keeps the last weights without restoreBestWeights, and runs every epoch when the metric keeps improving', () => {
     const run = scriptedRun(script);
     const result = fit({ ...run, epochs: 10, progress: false, earlyStopping: { patience: 4, minDelta: 0.02 } });
