@@ -127,6 +127,21 @@ export interface BatchContext<Args extends readonly unknown[]> {
 }
 
 /**
+ * What a jvp rule sees: the vjp's context plus the op itself (a linear op's jvp is the op applied
+ * to the tangents).
+ *
+ * @example
+ * ```ts
+ * const jvp = ([t]: Tangents<[Tensor]>, { op }: JvpContext<[Tensor], undefined>) => (t ? op(t) : null);
+ * ```
+ * @category Extending
+ */
+export interface JvpContext<Args extends readonly unknown[], Saved> extends VjpContext<Args, Saved> {
+  /** The op whose tangent is computed. */
+  readonly op: Op<Args>;
+}
+
+/**
  * What `forward` may return: the output alone, or the output with residuals for the vjp.
  *
  * @example
@@ -168,9 +183,9 @@ export interface OpSpec<Args extends readonly unknown[], Saved> {
   /**
    * Forward mode: given one tangent per argument (`null` for zero), returns the output's tangent
    * (`null` for zero), written with tensor ops so that it nests under `grad`, `jvp` and `vmap`.
-   * `ctx` is the vjp's context. Without it, `jvp` goes through the vjp twice (same results, slower).
+   * `ctx` is the vjp's context plus the op. Without it, `jvp` goes through the vjp twice (same results, slower).
    */
-  jvp?(tangents: Tangents<Args>, ctx: VjpContext<Args, Saved>): Tensor | null;
+  jvp?(tangents: Tangents<Args>, ctx: JvpContext<Args, Saved>): Tensor | null;
   /**
    * Batching for `vmap`: receives the arguments holding every example, with the axis of the batch in
    * each (`null` for an argument shared by all examples), and returns the output holding every example

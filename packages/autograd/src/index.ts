@@ -43,9 +43,13 @@ export {
   checkOptions,
   checkAllocation,
 } from './validate.js';
-export type { Op, OpSpec, VjpContext, ForwardResult, Grads, GradOf, Tangents, TangentOf, BatchDims, BatchDimOf, BatchContext } from './define-op.js';
+export type { Op, OpSpec, VjpContext, ForwardResult, Grads, GradOf, Tangents, TangentOf, JvpContext, BatchDims, BatchDimOf, BatchContext } from './define-op.js';
 export { grad, valueAndGrad, vjp, jvp, hvp } from './functional.js';
 export type { ArgNums, GradResult } from './functional.js';
+export { vmap } from './transforms/vmap.js';
+export type { VmapOptions, AxisSpec } from './transforms/vmap.js';
+export type { Tree } from './transforms/pytree.js';
+export type { Randomness } from './transform-levels.js';
 export { gradcheck, gradgradcheck } from './testing/gradcheck.js';
 export type { GradcheckOptions, GradcheckReport, GradcheckMismatch, GradcheckFn } from './testing/gradcheck.js';
 export { zeroGrad } from './zero-grad.js';

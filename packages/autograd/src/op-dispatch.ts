@@ -3,7 +3,7 @@
 // runs the batching rule on the physical tensors), and with no level in sight the op runs plainly.
 import ndarray from 'ndarray';
 import { Tensor } from './tensor.js';
-import type { Op, OpSpec, VjpContext } from './define-op.js';
+import type { JvpContext, Op, OpSpec, VjpContext } from './define-op.js';
 import { isAnomalyEnabled, isGradEnabled, withGradMode } from './grad-mode.js';
 import { recordNode } from './tape.js';
 import { fmt, sameShape } from './shape.js';
@@ -79,7 +79,7 @@ function jvpAt<Args extends readonly unknown[], Saved>(
 ): Applied<Saved> {
   const r = belowLevel(k, () => dispatch(spec, op, args, base));
   const tangents = mapTensors(args, (t) => level.tangents.get(t) ?? null) as never;
-  const ctx: VjpContext<Args, Saved> = { args, output: r.output, saved: r.saved as Saved };
+  const ctx: JvpContext<Args, Saved> = { args, output: r.output, saved: r.saved as Saved, op };
   const t = belowLevel(k, () => (spec.jvp ? spec.jvp(tangents, ctx) : jvpThroughVjp(spec, tangents, ctx)));
   if (t !== null && t !== undefined) {
     if (!(t instanceof Tensor)) throw new Error(`${spec.name}: jvp rule must return a Tensor or null`);

@@ -19,7 +19,16 @@ export interface Batched {
   readonly dim: number;
 }
 
-/** How random ops behave under vmap (as torch.func's `randomness`). */
+/**
+ * How random ops behave under `vmap` (as torch.func's `randomness`): a draw per example, one draw
+ * shared by all, or an error.
+ *
+ * @example
+ * ```ts
+ * const r: Randomness = 'different';
+ * ```
+ * @category Transforms
+ */
 export type Randomness = 'different' | 'same' | 'error';
 
 /** A `vmap` level: each logical tensor's physical tensor and batch axis. */
@@ -91,13 +100,10 @@ export function topLevelOf(inputs: readonly Tensor[]): number {
   return -1;
 }
 
-/** The innermost visible vmap level, if any (random ops consult it). */
-export function innermostVmap(): VmapLevel | undefined {
-  for (let k = visible - 1; k >= 0; k--) {
-    const level = stack[k]!;
-    if (level.kind === 'vmap') return level;
-  }
-  return undefined;
+/** Index of the innermost visible vmap level, or -1 (random ops consult it). */
+export function innermostVmap(): number {
+  for (let k = visible - 1; k >= 0; k--) if (stack[k]!.kind === 'vmap') return k;
+  return -1;
 }
 
 export function markTracer(level: VmapLevel, logical: Tensor, b: Batched): Tensor {

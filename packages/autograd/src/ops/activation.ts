@@ -8,6 +8,7 @@ import * as k from '../kernels/activation.js';
 import { gt } from './compare.js';
 import { where } from './elementwise.js';
 import { checkTensor } from '../validate.js';
+import { batchElementwise, diagonalJvp } from './batch-rules.js';
 
 const mapped = (x: Tensor, f: (v: number) => number, kind?: UnaryKind) => new Tensor(map1(x.data, f, kind));
 
@@ -20,6 +21,8 @@ const sigmoidOp = defineOp({
   forward: (x: Tensor) => mapped(x, k.sigmoid),
   // σ' = σ(1 − σ), read off the output so no exponential is recomputed.
   vjp: (g, { output }) => [g.mul(output.mul(output.neg().add(1)))],
+  jvp: diagonalJvp,
+  batch: batchElementwise,
 });
 
 /**
@@ -41,6 +44,8 @@ const logSigmoidOp = defineOp({
   forward: (x: Tensor) => mapped(x, k.logSigmoid),
   // d/dx log σ(x) = 1 − σ(x) = σ(−x), which does not cancel for large x.
   vjp: (g, { args: [x] }) => [g.mul(sigmoid(x.neg()))],
+  jvp: diagonalJvp,
+  batch: batchElementwise,
 });
 
 /**
@@ -62,6 +67,8 @@ const reluOp = defineOp({
   forward: (x: Tensor) => mapped(x, (v) => (v <= 0 ? 0 : v), 'relu'), // NaN stays NaN, as in PyTorch
   // The gradient at 0 is 0, as in PyTorch.
   vjp: (g, { args: [x] }) => [g.mul(gt(x, 0))],
+  jvp: diagonalJvp,
+  batch: batchElementwise,
 });
 
 /**
@@ -82,6 +89,8 @@ const leakyReluOp = defineOp({
   name: 'leakyRelu',
   forward: (x: Tensor, slope: number) => mapped(x, (v) => (v > 0 ? v : v * slope)),
   vjp: (g, { args: [x, slope] }) => [g.mul(gt(x, 0).mul(1 - slope).add(slope)), null],
+  jvp: diagonalJvp,
+  batch: batchElementwise,
 });
 
 /**
@@ -105,6 +114,8 @@ const eluOp = defineOp({
   // For x ≤ 0 the slope α·e^x equals out + α; using the output avoids e^x, which overflows in the
   // unused x > 0 branch and would turn a zero second-order gradient into 0 · Inf = NaN.
   vjp: (g, { args: [x, alpha], output }) => [g.mul(where(gt(x, 0), 1, output.add(alpha))), null],
+  jvp: diagonalJvp,
+  batch: batchElementwise,
 });
 
 /**
@@ -131,6 +142,8 @@ const geluExactOp = defineOp({
     const pdf = x.square().mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
     return [g.mul(cdf.add(x.mul(pdf)))];
   },
+  jvp: diagonalJvp,
+  batch: batchElementwise,
 });
 
 const geluTanhOp = defineOp({
@@ -146,6 +159,8 @@ const geluTanhOp = defineOp({
     const du = x2.mul(3 * k.GELU_C).add(1).mul(k.GELU_K);
     return [g.mul(t.add(1).mul(0.5).add(xc.mul(0.5).mul(t.square().neg().add(1)).mul(du)))];
   },
+  jvp: diagonalJvp,
+  batch: batchElementwise,
 });
 
 /**
@@ -170,6 +185,8 @@ const softplusOp = defineOp({
   forward: (x: Tensor, beta: number, threshold: number) => mapped(x, (v) => k.softplus(v, beta, threshold)),
   // σ(βx) below the threshold, 1 in the linear region (PyTorch's choice).
   vjp: (g, { args: [x, beta, threshold] }) => [g.mul(where(gt(x.mul(beta), threshold), 1, sigmoid(x.mul(beta)))), null, null],
+  jvp: diagonalJvp,
+  batch: batchElementwise,
 });
 
 /**
@@ -198,6 +215,8 @@ const siluOp = defineOp({
     const s = sigmoid(x);
     return [g.mul(s.mul(x.mul(s.neg().add(1)).add(1)))];
   },
+  jvp: diagonalJvp,
+  batch: batchElementwise,
 });
 
 /**

@@ -3,14 +3,24 @@ import { Tensor, type TensorLike } from '../tensor.js';
 import { noGrad } from '../grad-mode.js';
 import { map2, type CompareKind } from '../kernels/elementwise.js';
 import { broadcastOperands } from './broadcast.js';
+import { defineOp } from '../define-op.js';
+import { batchElementwise } from './batch-rules.js';
 
 // The name is map2's CompareKind, which selects a branch-free dedicated loop; `f` must agree.
+// An op (so jvp and vmap see it) called without recording: a mask never requires grad.
 function compareOp(name: CompareKind, f: (a: number, b: number) => boolean) {
   const g = (u: number, v: number) => (f(u, v) ? 1 : 0);
+  const op = defineOp({
+    name,
+    forward: (x: Tensor, y: Tensor) => new Tensor(map2(x.data, y.data, g, name)),
+    vjp: () => [null, null],
+    jvp: () => null,
+    batch: batchElementwise,
+  });
   return (a: TensorLike, b: TensorLike): Tensor =>
     noGrad(() => {
       const [x, y] = broadcastOperands(name, [a, b]);
-      return new Tensor(map2(x!.data, y!.data, g, name));
+      return op(x!, y!);
     });
 }
 

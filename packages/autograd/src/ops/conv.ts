@@ -8,6 +8,7 @@ import { contiguousData, wrap } from '../kernels/layout.js';
 import { convForward, convInputGrad, convWeightGrad, type ConvDims } from '../kernels/conv.js';
 import { geometryOf, isBatched, pairOf, sameDType, type Pair } from './conv-args.js';
 import { checkTensor } from '../validate.js';
+import { intoN, multilinearJvp, outOfN, shapeIntoN, toFront } from './batch-rules.js';
 
 export * from './pool.js';
 export * from './unfold.js';
@@ -82,7 +83,34 @@ const conv2dOp: Op<[Tensor, Tensor, Tensor | null, ConvSpec]> = defineOp({
     b && b.requiresGrad ? g.sum([0, 2, 3]) : null,
     null,
   ],
+  // Bilinear in (x, w) plus the bias.
+  jvp: ([tx, tw, tb], { args: [x, w, , s] }) => {
+    const terms = [tx ? conv2dOp(tx, w, null, s) : null, tw ? conv2dOp(x, tw, null, s) : null, tb ? tb.reshape([1, tb.shape[0]!, 1, 1]) : null];
+    return terms.reduce<Tensor | null>((sum, t) => (t === null ? sum : sum === null ? t : sum.add(t)), null);
+  },
+  batch: ([x, w, b, s], [dx, dw, dbias], { op, size }) => {
+    const db = dbias ?? null;
+    if (dw === null && (b === null || db === null)) return outOfN(op(intoN(x, dx, size), w, b, s), size);
+    // Per-example weights: the examples become groups (channels [B, C], filters [B, O]).
+    const xg = channelsAsGroups(x, dx, size);
+    const wg = intoN(w, dw, size);
+    const bg = b === null ? null : toFront(b, db, size).reshape([size * b.shape[db === null ? 0 : 1 - db]!]);
+    return groupsOut(op(xg, wg, bg, { ...s, groups: s.groups * size }), size);
+  },
 });
+
+/** [N, C, H, W] per example → [N, B·C, H, W]: the examples side by side as channel groups. */
+function channelsAsGroups(x: Tensor, d: number | null, size: number): Tensor {
+  const xb = toFront(x, d, size);
+  const [, N, C, H, W] = xb.shape as [number, number, number, number, number];
+  return xb.permute([1, 0, 2, 3, 4]).reshape([N, size * C, H, W]);
+}
+
+/** Undoes {@link channelsAsGroups} on an [N, B·O, h, w] output: [N, B, O, h, w], batch at 1. */
+function groupsOut(out: Tensor, size: number): readonly [Tensor, number] {
+  const [N, BO, h, w] = out.shape as [number, number, number, number];
+  return [out.reshape([N, size, size === 0 ? 0 : BO / size, h, w]), 1];
+}
 
 // The transposed convolution: <inputGrad(g, w), v> = <g, conv2d(v, w)>.
 const inputGradOp: Op<[Tensor, Tensor, readonly number[], ConvSpec]> = defineOp({
@@ -93,6 +121,12 @@ const inputGradOp: Op<[Tensor, Tensor, readonly number[], ConvSpec]> = defineOp(
     return new Tensor(wrap(out, xShape));
   },
   vjp: (v, { args: [g, w, , s] }) => [need(g, () => conv2dOp(v, w, null, s)), need(w, () => weightGradOp(v, g, w.shape, s)), null, null],
+  jvp: multilinearJvp(0, 1),
+  batch: ([g, w, xShape, s], [dg, dw], { op, size }) => {
+    if (dw === null) return outOfN(op(intoN(g, dg, size), w, shapeIntoN(xShape, size), s), size);
+    const [N, C, H, W] = xShape as [number, number, number, number];
+    return groupsOut(op(channelsAsGroups(g, dg, size), intoN(w, dw, size), [N, size * C, H, W], { ...s, groups: s.groups * size }), size);
+  },
 });
 
 // <weightGrad(x, g), v> = <g, conv2d(x, v)>.
@@ -104,6 +138,12 @@ const weightGradOp: Op<[Tensor, Tensor, readonly number[], ConvSpec]> = defineOp
     return new Tensor(wrap(out, wShape));
   },
   vjp: (v, { args: [x, g, , s] }) => [need(x, () => inputGradOp(g, v, x.shape, s)), need(g, () => conv2dOp(x, v, null, s)), null, null],
+  jvp: multilinearJvp(0, 1),
+  // Each example's weight gradient sums over its own N: the examples become groups.
+  batch: ([x, g, wShape, s], [dx, dg], { op, size }) => [
+    op(channelsAsGroups(x, dx, size), channelsAsGroups(g, dg, size), shapeIntoN(wShape, size), { ...s, groups: s.groups * size }).reshape([size, ...wShape]),
+    0,
+  ],
 });
 
 /**

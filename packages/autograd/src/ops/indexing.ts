@@ -7,8 +7,10 @@ import { fmt, normalizeAxis, sameShape, unravelIndex } from '../shape.js';
 import { wrap } from '../kernels/layout.js';
 import { addSlabs, gatherAlong, scatterAddAlong, selectSlabs } from '../kernels/indexing.js';
 import { commonDType } from './broadcast.js';
-import { zeros } from './creation.js';
 import { checkTensor } from '../validate.js';
+import { fromTyped, zeros } from './creation.js';
+import { isTracer } from '../transform-levels.js';
+import { linearJvp, toFront } from './batch-rules.js';
 
 export { concat, stack, split } from './join.js';
 export { pad, type PadSpec } from './pad.js';
@@ -37,19 +39,33 @@ function toIndex(op: string, index: Tensor | readonly number[], axis: number, x:
   return { values, shape: index instanceof Tensor ? [...index.shape] : [raw.length] };
 }
 
-const gatherOp: Op<[Tensor, number, Index]> = defineOp({
+// The index is a tensor argument (it gets no gradient) so that under vmap it may differ per
+// example; forward converts it (checked) to positions.
+const gatherOp: Op<[Tensor, number, Tensor]> = defineOp({
   name: 'gather',
-  forward: (x: Tensor, axis: number, index: Index) => new Tensor(wrap(gatherAlong(x.data, axis, index.values, index.shape), index.shape)),
+  forward: (x: Tensor, axis: number, index: Tensor) => {
+    const ix = toIndex('gather', index, axis, x);
+    return new Tensor(wrap(gatherAlong(x.data, axis, ix.values, ix.shape), ix.shape));
+  },
   vjp: (g, { args: [x, axis, index] }) => [scatterAddOp(zeros(x.shape, { dtype: g.dtype }), axis, index, g), null, null],
+  jvp: linearJvp(0),
+  batch: ([x, axis, index], [dx, , di], { op, size }) => [op(toFront(x, dx, size), axis + 1, toFront(index, di, size)), 0],
 });
 
-const scatterAddOp: Op<[Tensor, number, Index, Tensor]> = defineOp({
+const scatterAddOp: Op<[Tensor, number, Tensor, Tensor]> = defineOp({
   name: 'scatterAdd',
-  forward: (x: Tensor, axis: number, index: Index, src: Tensor) => new Tensor(wrap(scatterAddAlong(x.data, axis, index.values, src.data), x.shape)),
+  forward: (x: Tensor, axis: number, index: Tensor, src: Tensor) => {
+    const ix = toIndex('scatterAdd', index, axis, x);
+    return new Tensor(wrap(scatterAddAlong(x.data, axis, ix.values, src.data), x.shape));
+  },
   vjp: (g, { args: [x, axis, index, src] }) => [x.requiresGrad ? g : null, null, null, src.requiresGrad ? gatherOp(g, axis, index) : null],
+  jvp: linearJvp(0, 3),
+  batch: ([x, axis, index, src], [dx, , di, ds], { op, size }) => [
+    op(toFront(x, dx, size), axis + 1, toFront(index, di, size), toFront(src, ds, size)),
+    0,
+  ],
 });
 
-/** The shared checks of gather and scatterAdd: rank, and index sizes within x's off the axis. */
 function checkAlong(op: string, x: Tensor, axis: number, index: Tensor): number {
   if (x.ndim === 0) throw new Error(`${op}: expected an input with at least 1 dimension, got shape []`);
   if (index.ndim !== x.ndim) {
@@ -79,7 +95,8 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   checkTensor('gather', 'x', x);
   checkTensor('gather', 'index', index);
   const a = checkAlong('gather', x, axis, index);
-  return gatherOp(x, a, toIndex('gather', index, a, x));
+  if (!isTracer(index)) toIndex('gather', index, a, x);
+  return gatherOp(x, a, index);
 }
 
 /**
@@ -101,29 +118,57 @@ export function scatterAdd(x: Tensor, axis: number, index: Tensor, src: Tensor):
   commonDType('scatterAdd', [x, src]);
   const a = checkAlong('scatterAdd', x, axis, index);
   if (!sameShape(src.shape, index.shape)) throw new Error(`scatterAdd: src shape ${fmt(src.shape)} must equal index shape ${fmt(index.shape)}`);
-  return scatterAddOp(x, a, toIndex('scatterAdd', index, a, x), src);
+  if (!isTracer(index)) toIndex('scatterAdd', index, a, x);
+  return scatterAddOp(x, a, index, src);
 }
 
-const indexSelectOp: Op<[Tensor, number, Index]> = defineOp({
+/** A per-example 1-D index [B, n] spread over the batched slab shape, for gather/scatterAdd along axis + 1. */
+function spreadIndex(index: Tensor, shape: readonly number[], axis: number): Tensor {
+  const lifted = index.reshape([shape[0]!, ...shape.slice(1).map((d, i) => (i === axis ? d : 1))]);
+  return lifted.expand([...shape]);
+}
+
+const indexSelectOp: Op<[Tensor, number, Tensor]> = defineOp({
   name: 'indexSelect',
-  forward: (x: Tensor, axis: number, index: Index) => {
-    const shape = x.shape.map((d, i) => (i === axis ? index.values.length : d));
-    return new Tensor(wrap(selectSlabs(x.data, axis, index.values), shape));
+  forward: (x: Tensor, axis: number, index: Tensor) => {
+    const ix = toIndex('indexSelect', index, axis, x);
+    const shape = x.shape.map((d, i) => (i === axis ? ix.values.length : d));
+    return new Tensor(wrap(selectSlabs(x.data, axis, ix.values), shape));
   },
   vjp: (g, { args: [x, axis, index] }) => [indexAddOp(zeros(x.shape, { dtype: g.dtype }), axis, index, g), null, null],
+  jvp: linearJvp(0),
+  batch: ([x, axis, index], [dx, , di], { op, size }) => {
+    const xb = toFront(x, dx, size);
+    if (di === null) return [op(xb, axis + 1, index), 0];
+    // A different index per example: a gather with the index spread over the other axes.
+    const shape = xb.shape.map((d, i) => (i === axis + 1 ? index.shape[1 - di]! : d));
+    return [gatherOp(xb, axis + 1, spreadIndex(toFront(index, di, size), shape, axis)), 0];
+  },
 });
 
-const indexAddOp: Op<[Tensor, number, Index, Tensor]> = defineOp({
+const indexAddOp: Op<[Tensor, number, Tensor, Tensor]> = defineOp({
   name: 'indexAdd',
-  forward: (x: Tensor, axis: number, index: Index, src: Tensor) => new Tensor(wrap(addSlabs(x.data, axis, index.values, src.data), x.shape)),
+  forward: (x: Tensor, axis: number, index: Tensor, src: Tensor) => {
+    const ix = toIndex('indexAdd', index, axis, x);
+    return new Tensor(wrap(addSlabs(x.data, axis, ix.values, src.data), x.shape));
+  },
   vjp: (g, { args: [x, axis, index, src] }) => [x.requiresGrad ? g : null, null, null, src.requiresGrad ? indexSelectOp(g, axis, index) : null],
+  jvp: linearJvp(0, 3),
+  batch: ([x, axis, index, src], [dx, , di, ds], { op, size }) => {
+    const xb = toFront(x, dx, size);
+    const sb = toFront(src, ds, size);
+    if (di === null) return [op(xb, axis + 1, index, sb), 0];
+    return [scatterAddOp(xb, axis + 1, spreadIndex(toFront(index, di, size), sb.shape, axis), sb), 0];
+  },
 });
 
-function checkSlabIndex(op: string, x: Tensor, axis: number, index: Tensor | readonly number[]): [number, Index] {
+function checkSlabIndex(op: string, x: Tensor, axis: number, index: Tensor | readonly number[]): [number, Tensor, number] {
   if (x.ndim === 0) throw new Error(`${op}: expected a tensor with at least 1 dimension, got shape []`);
   const a = normalizeAxis(op, axis, x.ndim);
   if (index instanceof Tensor && index.ndim > 1) throw new Error(`${op}: index must be 1-D, got shape ${fmt(index.shape)}`);
-  return [a, toIndex(op, index, a, x)];
+  if (index instanceof Tensor && isTracer(index)) return [a, index, index.size];
+  const ix = toIndex(op, index, a, x);
+  return [a, index instanceof Tensor ? index : fromTyped(Float64Array.from(ix.values), [ix.values.length]), ix.values.length];
 }
 
 /**
@@ -158,10 +203,10 @@ export function indexAdd(x: Tensor, axis: number, index: Tensor | readonly numbe
   checkTensor('indexAdd', 'x', x);
   checkTensor('indexAdd', 'src', src);
   commonDType('indexAdd', [x, src]);
-  const [a, ix] = checkSlabIndex('indexAdd', x, axis, index);
-  const expected = x.shape.map((d, i) => (i === a ? ix.values.length : d));
+  const [a, ix, n] = checkSlabIndex('indexAdd', x, axis, index);
+  const expected = x.shape.map((d, i) => (i === a ? n : d));
   if (!sameShape(src.shape, expected)) {
-    throw new Error(`indexAdd: src shape ${fmt(src.shape)} must be ${fmt(expected)} (input shape ${fmt(x.shape)} with ${ix.values.length} indices on axis ${a})`);
+    throw new Error(`indexAdd: src shape ${fmt(src.shape)} must be ${fmt(expected)} (input shape ${fmt(x.shape)} with ${n} indices on axis ${a})`);
   }
   return indexAddOp(x, a, ix, src);
 }

@@ -5,8 +5,10 @@ import ops from 'ndarray-ops';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { isGradEnabled, noGrad } from '../grad-mode.js';
 import { broadcastShapes, fmt, sameShape } from '../shape.js';
+import { assertNotTracer } from '../transform-levels.js';
 
 function target(op: string, t: Tensor): void {
+  assertNotTracer(op, t);
   if (isGradEnabled() && t.requiresGrad) {
     throw new Error(`${op}: in-place update of a tensor that requires grad (shape ${fmt(t.shape)}) would corrupt the tape; wrap it in noGrad()`);
   }
@@ -14,6 +16,7 @@ function target(op: string, t: Tensor): void {
 
 /** `other` as a view of `t`'s shape (broadcast only from other to t, never the reverse). */
 function operand(op: string, t: Tensor, other: Tensor): Tensor['data'] {
+  assertNotTracer(op, other);
   if (other.dtype !== t.dtype) throw new Error(`${op}: dtype mismatch: ${t.dtype} tensor updated with ${other.dtype}`);
   if (sameShape(other.shape, t.shape)) return other.data;
   const shape = broadcastShapes(op, t.shape, other.shape);

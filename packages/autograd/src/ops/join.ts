@@ -8,6 +8,7 @@ import { wrap } from '../kernels/layout.js';
 import { copyBlock } from '../kernels/indexing.js';
 import { slice, unsqueeze, type SliceSpec } from './movement.js';
 import { checkTensor, checkTensorList } from '../validate.js';
+import { linearJvp, toFront } from './batch-rules.js';
 
 /** Slice specs selecting `[start, start + length)` on `axis` and everything elsewhere. */
 function rangeOn(axis: number, start: number, length: number): SliceSpec[] {
@@ -41,6 +42,8 @@ const concatOp = defineOp({
     });
     return [grads, null];
   },
+  jvp: linearJvp(0),
+  batch: ([tensors, axis], [dims], { op, size }) => [op(tensors.map((t, i) => toFront(t, dims[i]!, size)), axis + 1), 0],
 });
 
 /** Non-empty list, one dtype; returns the first tensor, against which the others are compared. */

@@ -2,19 +2,20 @@
 // Everything funnels into one op on operands of rank >= 2; 1-D operands become a row or a column
 // (a recorded view) first, so the op and its vjp never special-case vectors.
 import { Tensor } from '../tensor.js';
-import { defineOp } from '../define-op.js';
+import { defineOp, type Op } from '../define-op.js';
 import { broadcastShapes, fmt } from '../shape.js';
 import { wrap } from '../kernels/layout.js';
 import { batchedMatmul } from '../kernels/matmul.js';
 import { commonDType } from './broadcast.js';
 import { sumTo } from './reduce.js';
 import { checkTensor } from '../validate.js';
+import { multilinearJvp, toFront } from './batch-rules.js';
 
 const batchOf = (t: Tensor) => t.shape.slice(0, -2);
 
 // The vjp is written with this same op and views, so it is recorded under createGraph and
 // matmul is differentiable to any order. Transposes stay views: the kernel reads them in place.
-const matmulOp = defineOp({
+const matmulOp: Op<[Tensor, Tensor, readonly number[]]> = defineOp({
   name: 'matmul',
   forward: (a: Tensor, b: Tensor, batch: readonly number[]) => {
     const shape = [...batch, a.shape[a.ndim - 2]!, b.shape[b.ndim - 1]!];
@@ -25,6 +26,28 @@ const matmulOp = defineOp({
     b.requiresGrad ? sumTo(matmul2(a.transpose(-2, -1), g), b.shape) : null,
     null,
   ],
+  jvp: multilinearJvp(0, 1),
+  batch: ([a, b, batch], [da, db], { size }) => {
+    // One operand shared by every example and no batch dims: fold the examples into the rows of a
+    // (or the columns of b), one large product instead of `size` small ones.
+    if (db === null && batch.length === 0) {
+      const [m, k] = a.shape.filter((_, i) => i !== da) as [number, number];
+      const rows = toFront(a, da, size).reshape([size * m, k]);
+      return [matmulOp(rows, b, []).reshape([size, m, b.shape[1]!]), 0];
+    }
+    if (da === null && batch.length === 0) {
+      const [k, n] = b.shape.filter((_, i) => i !== db) as [number, number];
+      const cols = toFront(b, db, size).permute([1, 0, 2]).reshape([k, size * n]);
+      return [matmulOp(a, cols, []).reshape([a.shape[0]!, size, n]), 1];
+    }
+    // Otherwise the examples become a leading batch dim (size 1 for a shared operand, broadcast).
+    const lift = (x: Tensor, d: number | null) => {
+      let xb = d === null ? x.unsqueeze(0) : toFront(x, d, size);
+      while (xb.ndim < batch.length + 3) xb = xb.unsqueeze(1);
+      return xb;
+    };
+    return [matmulOp(lift(a, da), lift(b, db), [size, ...batch]), 0];
+  },
 });
 
 /** Both operands of rank >= 2 with matching inner dimensions (already checked or true by construction). */

@@ -8,6 +8,7 @@ import { copyToContiguous, isContiguous, wrap } from '../kernels/layout.js';
 import { sumTo } from './reduce.js';
 import { view } from './view.js';
 import { checkInt, checkTensor, fail } from '../validate.js';
+import { batchElementwise, linearJvp, toFront } from './batch-rules.js';
 
 export * from './slice.js';
 
@@ -44,6 +45,8 @@ const reshapeOp = defineOp({
     return new Tensor(ndarray(data, [...shape], contiguousStrides(shape), offset));
   },
   vjp: (g, { args: [x] }) => [g.reshape(x.shape), null],
+  jvp: linearJvp(0),
+  batch: ([x, shape], [d], { op, size }) => [op(toFront(x, d, size), [size, ...shape]), 0],
 });
 
 /**
@@ -69,6 +72,8 @@ const permuteOp = defineOp({
     dims.forEach((d, i) => (inverse[d] = i));
     return [g.permute(inverse), null];
   },
+  jvp: linearJvp(0),
+  batch: ([x, dims], [d], { op, size }) => [op(toFront(x, d, size), [0, ...dims.map((a) => a + 1)]), 0],
 });
 
 /**
@@ -118,6 +123,13 @@ const expandOp = defineOp({
     return view(x, shape, stride, x.data.offset);
   },
   vjp: (g, { args: [x] }) => [sumTo(g, x.shape), null],
+  jvp: linearJvp(0),
+  // New leading axes go after the batch axis.
+  batch: ([x, shape], [d], { op, size }) => {
+    let xb = toFront(x, d, size);
+    for (let i = x.ndim; i < shape.length; i++) xb = xb.unsqueeze(1);
+    return [op(xb, [size, ...shape]), 0];
+  },
 });
 
 /**
@@ -203,6 +215,9 @@ const restrideOp = defineOp({
   name: 'view',
   forward: (x: Tensor, shape: readonly number[], stride: readonly number[]) => view(x, shape, stride, x.data.offset),
   vjp: (g, { args: [x] }) => [g.reshape(x.shape), null, null],
+  jvp: ([t], { args: [, shape] }) => (t ? t.reshape(shape) : null),
+  // The strides are those of the per-example view; batched, the op is the reshape it stands for.
+  batch: ([x, shape], [d], { size }) => [toFront(x, d, size).reshape([size, ...shape]), 0],
 });
 
 /**
@@ -227,6 +242,8 @@ const cloneOp = defineOp({
   name: 'clone',
   forward: (x: Tensor) => new Tensor(wrap(copyToContiguous(x.data), x.shape)),
   vjp: (g) => [g],
+  jvp: linearJvp(0),
+  batch: batchElementwise,
 });
 
 /**

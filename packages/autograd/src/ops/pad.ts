@@ -8,6 +8,7 @@ import { wrap } from '../kernels/layout.js';
 import { copyBlock } from '../kernels/indexing.js';
 import { slice } from './movement.js';
 import { checkTensor } from '../validate.js';
+import { toFront } from './batch-rules.js';
 
 /**
  * Padding amounts for {@link pad}, in one of two layouts:
@@ -48,6 +49,9 @@ const padOp: Op<[Tensor, readonly number[], readonly number[], number]> = define
     }
     return [padOp(g, before.map((b) => -b), after.map((a) => -a), 0), null, null, null];
   },
+  // Affine in x: the fill value is a constant, so the tangent is padded with zeros.
+  jvp: ([t], { args: [, before, after], op }) => (t ? op(t, before, after, 0) : null),
+  batch: ([x, before, after, value], [d], { op, size }) => [op(toFront(x, d, size), [0, ...before], [0, ...after], value), 0],
 });
 
 /** Per-axis (before, after) amounts from either layout of {@link PadSpec}. */

@@ -9,6 +9,7 @@ import { avgPool, gatherAt, maxPoolForward, scatterAddAt } from '../kernels/pool
 import type { Geometry } from '../kernels/im2col.js';
 import { geometryOf, isBatched, pairOf, type Window } from './conv-args.js';
 import { checkTensor } from '../validate.js';
+import { intoN, linearJvp, outOfN, shapeIntoN } from './batch-rules.js';
 
 /**
  * Options of {@link maxPool2d} and {@link avgPool2d}; each size is a number or `[h, w]`.
@@ -66,8 +67,55 @@ const maxPoolOp: Op<[Tensor, PoolSpec]> = defineOp<[Tensor, PoolSpec], Int32Arra
     maxPoolForward(contiguousData(x.data), planes, g, out, idx);
     return { output: new Tensor(wrap(out, shape)), saved: idx };
   },
-  vjp: (g, { args: [x], saved }) => [maxPoolScatter(g, saved, x.shape), null],
+  // Under vmap there are no residuals: the argmax positions are found again from x.
+  vjp: (g, { args: [x, spec], saved }) => [saved ? maxPoolScatter(g, saved, x.shape) : maxPoolRoute(g, x, spec), null],
+  jvp: ([t], { args: [x, spec], saved, output }) => (t ? (saved ? maxPoolGather(t, saved, output.shape) : maxPoolSelect(t, x, spec)) : null),
+  batch: ([x, spec], [d], { op, size }) => outOfN(op(intoN(x, d, size), spec), size),
 });
+
+/** Flat argmax positions of each window of x (what maxPool2d saves). */
+function argmaxPositions(x: Tensor, spec: PoolSpec): [Int32Array, number[]] {
+  const [g, planes] = planesOf(x.shape, spec);
+  const shape = outShape(x.shape, g);
+  const out = allocate(x.dtype, sizeOf(shape));
+  const idx = new Int32Array(out.length);
+  maxPoolForward(contiguousData(x.data), planes, g, out, idx);
+  return [idx, shape];
+}
+
+// maxPool2d's backward and its adjoint with the positions recomputed from x (x gets no gradient:
+// the positions are locally constant).
+const maxPoolRoute: Op<[Tensor, Tensor, PoolSpec]> = defineOp({
+  name: 'maxPool2dRoute',
+  forward: (g: Tensor, x: Tensor, spec: PoolSpec) => {
+    const out = allocate(g.dtype, x.size);
+    scatterAddAt(contiguousData(g.data), argmaxPositions(x, spec)[0], out);
+    return new Tensor(wrap(out, x.shape));
+  },
+  vjp: (v, { args: [, x, spec] }) => [maxPoolSelect(v, x, spec), null, null],
+  jvp: linearJvp(0),
+  batch: ([g, x, spec], [dg, dx], { op, size }) => outOfN(op(intoN(g, dg, size), intoN(x, dx, size), spec), size),
+});
+
+const maxPoolSelect: Op<[Tensor, Tensor, PoolSpec]> = defineOp({
+  name: 'maxPool2dSelect',
+  forward: (v: Tensor, x: Tensor, spec: PoolSpec) => {
+    const [idx, shape] = argmaxPositions(x, spec);
+    const out = allocate(v.dtype, idx.length);
+    gatherAt(contiguousData(v.data), idx, out);
+    return new Tensor(wrap(out, shape));
+  },
+  vjp: (g, { args: [, x, spec] }) => [maxPoolRoute(g, x, spec), null, null],
+  jvp: linearJvp(0),
+  batch: ([v, x, spec], [dv, dx], { op, size }) => outOfN(op(intoN(v, dv, size), intoN(x, dx, size), spec), size),
+});
+
+/** The saved positions repeated for `size` stacked copies of a tensor of `n` elements. */
+function offsetPositions(idx: Int32Array, size: number, n: number): Int32Array {
+  const out = new Int32Array(idx.length * size);
+  for (let b = 0; b < size; b++) for (let i = 0; i < idx.length; i++) out[b * idx.length + i] = idx[i]! + b * n;
+  return out;
+}
 
 // Routes each output gradient to its window's argmax; `idx` holds flat input positions.
 const maxPoolScatter: Op<[Tensor, Int32Array, readonly number[]]> = defineOp({
@@ -78,6 +126,8 @@ const maxPoolScatter: Op<[Tensor, Int32Array, readonly number[]]> = defineOp({
     return new Tensor(wrap(out, shape));
   },
   vjp: (v, { args: [g, idx] }) => [maxPoolGather(v, idx, g.shape), null, null],
+  jvp: linearJvp(0),
+  batch: ([g, idx, shape], [d], { op, size }) => outOfN(op(intoN(g, d, size), offsetPositions(idx, size, sizeOf(shape)), shapeIntoN(shape, size)), size),
 });
 
 // The adjoint of the scatter: reads the input-shaped tensor at each argmax.
@@ -89,6 +139,8 @@ const maxPoolGather: Op<[Tensor, Int32Array, readonly number[]]> = defineOp({
     return new Tensor(wrap(out, shape));
   },
   vjp: (v, { args: [x, idx] }) => [maxPoolScatter(v, idx, x.shape), null, null],
+  jvp: linearJvp(0),
+  batch: ([x, idx, shape], [d], { op, size }) => outOfN(op(intoN(x, d, size), offsetPositions(idx, size, x.size / Math.max(1, size)), shapeIntoN(shape, size)), size),
 });
 
 /**
@@ -118,6 +170,8 @@ const avgPoolOp: Op<[Tensor, PoolSpec]> = defineOp({
     return new Tensor(wrap(out, shape));
   },
   vjp: (g, { args: [x, spec] }) => [avgPoolBackward(g, x.shape, spec), null],
+  jvp: linearJvp(0),
+  batch: ([x, spec], [d], { op, size }) => outOfN(op(intoN(x, d, size), spec), size),
 });
 
 // The adjoint of the (linear) average: spreads each gradient over its window.
@@ -130,6 +184,8 @@ const avgPoolBackward: Op<[Tensor, readonly number[], PoolSpec]> = defineOp({
     return new Tensor(wrap(out, shape));
   },
   vjp: (v, { args: [, , spec] }) => [avgPoolOp(v, spec), null, null],
+  jvp: linearJvp(0),
+  batch: ([g, shape, spec], [d], { op, size }) => outOfN(op(intoN(g, d, size), shapeIntoN(shape, size), spec), size),
 });
 
 /**

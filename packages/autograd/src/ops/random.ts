@@ -5,6 +5,8 @@ import { defaultGenerator, type Generator } from '../rng.js';
 import type { Tensor } from '../tensor.js';
 import { dtypeFrom } from '../dtype.js';
 import { fromTyped, type CreateOptions } from './creation.js';
+import { belowLevel, innermostVmap, levelAt, type VmapLevel } from '../transform-levels.js';
+import { makeTracer } from '../op-dispatch.js';
 
 /**
  * Options of the random creation functions.
@@ -22,6 +24,20 @@ export interface RandomOptions extends CreateOptions {
 
 function random(op: string, shape: readonly number[], opts: RandomOptions | undefined, draw: (g: Generator) => number): Tensor {
   assertShape(op, shape);
+  // Under vmap with randomness 'different', every example gets its own draw: one tensor of
+  // [size, ...shape] drawn in order from the generator, seen per example as a batched value.
+  const k = innermostVmap();
+  if (k >= 0) {
+    const level = levelAt(k) as VmapLevel;
+    if (level.randomness === 'error') {
+      throw new Error(`${op}: random values inside vmap need a choice: pass { randomness: 'different' } (a draw per example) or 'same' (one draw shared) to vmap`);
+    }
+    if (level.randomness === 'different') {
+      const all = belowLevel(k, () => random(op, [level.size, ...shape], { ...opts, requiresGrad: false }, draw));
+      const logical = makeTracer(level, all, 0);
+      return opts?.requiresGrad ? logical.requiresGrad_() : logical;
+    }
+  }
   const gen = opts?.generator ?? defaultGenerator;
   const data = allocate(dtypeFrom(op, opts), sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = draw(gen);

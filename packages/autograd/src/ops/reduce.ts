@@ -1,6 +1,6 @@
 // Reductions over any axes with keepDims. The softmax family lives in softmax.ts.
 import { Tensor } from '../tensor.js';
-import { defineOp } from '../define-op.js';
+import { defineOp, type Op } from '../define-op.js';
 import { broadcastAxes, fmt, reducedShape, sameShape, sizeOf } from '../shape.js';
 import { wrap } from '../kernels/layout.js';
 import { noGrad } from '../grad-mode.js';
@@ -8,14 +8,17 @@ import { argmaxRun, argminRun, mapRuns, maxRun, minRun, prodOthersRun, prodRun, 
 import { eq } from './compare.js';
 import { expandReduced, reduceWith, reductionAxes, type Axes, type Run } from './reduce-axes.js';
 import { checkTensor } from '../validate.js';
+import { batchAxes, reductionJvp, toFront as toFrontAxes } from './batch-rules.js';
 
 export { softmax, logSoftmax, logSumExp } from './softmax.js';
 export type { Axes } from './reduce-axes.js';
 
-const sumOp = defineOp({
+const sumOp: Op<[Tensor, readonly number[], boolean]> = defineOp({
   name: 'sum',
   forward: (x: Tensor, axes: readonly number[], keepDims: boolean) => reduceWith(x, axes, keepDims, sumRun),
   vjp: (g, { args: [x, axes] }) => [expandReduced(g, x, axes), null, null],
+  jvp: ([t], { args: [, axes, keepDims] }) => (t ? sumOp(t, axes, keepDims) : null),
+  batch: batchAxes,
 });
 
 /**
@@ -92,6 +95,8 @@ function extremumOp(name: string, run: Run) {
       });
       return [expandReduced(g, x, axes).mul(weights), null, null];
     },
+    jvp: reductionJvp,
+    batch: batchAxes,
   });
 }
 
@@ -131,12 +136,33 @@ export function min(x: Tensor, axis?: Axes, keepDims = false): Tensor {
   return minOp(x, axes, keepDims);
 }
 
-function argReduce(op: string, run: Run, x: Tensor, axis: number | undefined, keepDims: boolean): Tensor {
+// Positions are not differentiable: an op (so vmap batches it) called without recording.
+function argOp(name: string, run: Run) {
+  return defineOp({
+    name,
+    forward: (x: Tensor, axes: readonly number[], keepDims: boolean) => reduceWith(x, axes, keepDims, run),
+    vjp: () => [null, null, null],
+    jvp: () => null,
+    batch: ([x, axes, keepDims], [d], { op, size }) => {
+      // With every axis reduced the index is into the flattened example, so flatten it first.
+      if (axes.length === x.ndim - 1 && axes.length > 1) {
+        const flat = toFrontAxes(x, d, size).reshape([size, -1]);
+        const out = op(flat, [1], keepDims);
+        return [keepDims ? out.reshape([size, ...axes.map(() => 1)]) : out, 0];
+      }
+      return batchAxes([x, axes, keepDims] as const, [d, undefined, undefined], { op, size });
+    },
+  });
+}
+const argmaxOp = argOp('argmax', argmaxRun);
+const argminOp = argOp('argmin', argminRun);
+
+function argReduce(op: string, reduceOp: typeof argmaxOp, x: Tensor, axis: number | undefined, keepDims: boolean): Tensor {
   if (axis !== undefined && typeof axis !== 'number') throw new Error(`${op}: axis must be a single number or undefined, got [${String(axis)}]`);
   // With no axis, reducing every axis at once walks the row-major order: the index is into the flattened tensor.
   const axes = reductionAxes(op, axis, x);
   assertNonEmpty(op, x, axes);
-  return noGrad(() => reduceWith(x, axes, keepDims, run));
+  return noGrad(() => reduceOp(x, axes, keepDims));
 }
 
 /**
@@ -152,7 +178,7 @@ function argReduce(op: string, run: Run, x: Tensor, axis: number | undefined, ke
  */
 export function argmax(x: Tensor, axis?: number, keepDims = false): Tensor {
   checkTensor('argmax', 'x', x);
-  return argReduce('argmax', argmaxRun, x, axis, keepDims);
+  return argReduce('argmax', argmaxOp, x, axis, keepDims);
 }
 
 /**
@@ -166,7 +192,7 @@ export function argmax(x: Tensor, axis?: number, keepDims = false): Tensor {
  */
 export function argmin(x: Tensor, axis?: number, keepDims = false): Tensor {
   checkTensor('argmin', 'x', x);
-  return argReduce('argmin', argminRun, x, axis, keepDims);
+  return argReduce('argmin', argminOp, x, axis, keepDims);
 }
 
 /** Whether out / x is a faithful product of the other elements: no zero input, no zero or Inf output. */
@@ -186,9 +212,22 @@ const prodOp = defineOp({
     // products of the other elements, exact to first order. Divide before multiplying by g: g · out
     // can underflow when out is subnormal even though out / x is an ordinary number.
     if (divisible) return [gx.mul(expandReduced(output, x, axes).div(x)), null, null];
-    const others = noGrad(() => new Tensor(wrap(mapRuns(x.data, axes, prodOthersRun), x.shape)));
+    // Under vmap (no residuals: `divisible` is undefined) the products of the others come from an
+    // op, which batches; reading x.data here would see one example only.
+    const others = divisible === undefined ? prodOthersOp(x, axes) : noGrad(() => new Tensor(wrap(mapRuns(x.data, axes, prodOthersRun), x.shape)));
     return [gx.mul(others), null, null];
   },
+  jvp: reductionJvp,
+  batch: batchAxes,
+});
+
+// Products of the other elements of each reduced run (treated as a constant, as in prod's vjp).
+const prodOthersOp = defineOp({
+  name: 'prodOthers',
+  forward: (x: Tensor, axes: readonly number[]) => new Tensor(wrap(mapRuns(x.data, axes, prodOthersRun), x.shape)),
+  vjp: () => [null, null],
+  jvp: () => null,
+  batch: batchAxes,
 });
 
 /**

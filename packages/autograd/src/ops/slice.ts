@@ -8,6 +8,7 @@ import { copyToContiguous } from '../kernels/layout.js';
 import { zeros } from './creation.js';
 import { view } from './view.js';
 import { checkTensor } from '../validate.js';
+import { linearJvp, toFront } from './batch-rules.js';
 
 /**
  * How {@link slice} selects along one axis: `null`/`undefined` keeps the whole axis, a number picks
@@ -64,7 +65,11 @@ const sliceOp: Op<[Tensor, readonly AxisSlice[]]> = defineOp({
   name: 'slice',
   forward: (x: Tensor, axes: readonly AxisSlice[]) => sliceView(x, axes),
   vjp: (g, { args: [x, axes] }) => [sliceBackward(g, x.shape, axes), null],
+  jvp: linearJvp(0),
+  batch: ([x, axes], [d], { op, size }) => [op(toFront(x, d, size), [wholeAxis(size), ...axes]), 0],
 });
+
+const wholeAxis = (n: number): AxisSlice => ({ start: 0, length: n, step: 1, drop: false });
 
 // Scatters the gradient of a slice into zeros of the input's shape; its own vjp slices again.
 const sliceBackward: Op<[Tensor, readonly number[], readonly AxisSlice[]]> = defineOp({
@@ -78,6 +83,8 @@ const sliceBackward: Op<[Tensor, readonly number[], readonly AxisSlice[]]> = def
     return out;
   },
   vjp: (gg, { args: [, , axes] }) => [sliceOp(gg, axes), null, null],
+  jvp: linearJvp(0),
+  batch: ([g, shape, axes], [d], { op, size }) => [op(toFront(g, d, size), [size, ...shape], [wholeAxis(size), ...axes]), 0],
 });
 
 function assign(target: Tensor, src: ndarray.NdArray): void {

@@ -5,12 +5,15 @@ import { wrap } from '../kernels/layout.js';
 import { logSoftmaxRun, logSumExpRun, mapRuns, softmaxRun } from '../kernels/reduce.js';
 import { expandReduced, reduceWith, reductionAxes, type Axes } from './reduce-axes.js';
 import { checkTensor } from '../validate.js';
+import { batchAxes, reductionJvp } from './batch-rules.js';
 
 const logSumExpOp = defineOp({
   name: 'logSumExp',
   forward: (x: Tensor, axes: readonly number[], keepDims: boolean) => reduceWith(x, axes, keepDims, logSumExpRun),
   // The softmax weights exp(x − out) never overflow, and -Inf entries get weight 0.
   vjp: (g, { args: [x, axes], output }) => [expandReduced(g, x, axes).mul(x.sub(expandReduced(output, x, axes)).exp()), null, null],
+  jvp: reductionJvp,
+  batch: batchAxes,
 });
 
 /**
@@ -33,12 +36,17 @@ const softmaxOp = defineOp({
   name: 'softmax',
   forward: (x: Tensor, axes: readonly number[]) => new Tensor(wrap(mapRuns(x.data, axes, softmaxRun), x.shape)),
   vjp: (g, { args: [, axes], output }) => [output.mul(g.sub(g.mul(output).sum(axes, true))), null],
+  // The softmax Jacobian diag(y) − y yᵀ is symmetric: J·t is the vjp applied to t.
+  jvp: ([t], { args: [, axes], output }) => (t ? output.mul(t.sub(t.mul(output).sum(axes, true))) : null),
+  batch: batchAxes,
 });
 
 const logSoftmaxOp = defineOp({
   name: 'logSoftmax',
   forward: (x: Tensor, axes: readonly number[]) => new Tensor(wrap(mapRuns(x.data, axes, logSoftmaxRun), x.shape)),
   vjp: (g, { args: [, axes], output }) => [g.sub(output.exp().mul(g.sum(axes, true))), null],
+  jvp: ([t], { args: [, axes], output }) => (t ? t.sub(output.exp().mul(t).sum(axes, true)) : null),
+  batch: batchAxes,
 });
 
 function singleAxis(op: string, axis: number, x: Tensor): number[] {

@@ -8,6 +8,7 @@ import { contiguousData, wrap } from '../kernels/layout.js';
 import { col2im, im2col } from '../kernels/im2col.js';
 import { geometryOf, isBatched, pairOf, type Pair, type Window } from './conv-args.js';
 import { checkTensor } from '../validate.js';
+import { intoN, linearJvp, outOfN, shapeIntoN } from './batch-rules.js';
 
 /**
  * Options of {@link unfold}: the window, each size a number or `[h, w]`.
@@ -66,6 +67,8 @@ const unfoldOp: Op<[Tensor, Window]> = defineOp({
     return new Tensor(wrap(out, [N, rows, L]));
   },
   vjp: (g, { args: [x, win] }) => [foldOp(g, x.shape, win), null],
+  jvp: linearJvp(0),
+  batch: ([x, win], [d], { op, size }) => outOfN(op(intoN(x, d, size), win), size),
 });
 
 const foldOp: Op<[Tensor, readonly number[], Window]> = defineOp({
@@ -80,6 +83,8 @@ const foldOp: Op<[Tensor, readonly number[], Window]> = defineOp({
     return new Tensor(wrap(out, shape));
   },
   vjp: (v, { args: [, , win] }) => [unfoldOp(v, win), null, null],
+  jvp: linearJvp(0),
+  batch: ([cols, shape, win], [d], { op, size }) => outOfN(op(intoN(cols, d, size), shapeIntoN(shape, size), win), size),
 });
 
 /**
