@@ -12,25 +12,46 @@ import './transforms/fallback-ops.js';
 
 interface Prepared {
   args: unknown[];
+  /** The tensors of the differentiated arguments, flattened in argnums order. */
   inputs: Tensor[];
   /** Whether a caller is differentiating through us, so our results must stay on the tape. */
   nested: boolean;
 }
 
+/** A fresh leaf for `a` that keeps its tangents and batching (so jvp/vmap of grad work). */
+const freshLeaf = (a: Tensor): Tensor => copyLevels(a, new Tensor(a.data), true).requiresGrad_();
+
 function prepare(op: string, args: readonly unknown[], argnums: readonly number[]): Prepared {
   const out = [...args];
   let nested = false;
-  const inputs = argnums.map((i) => {
+  const inputs: Tensor[] = [];
+  for (const i of argnums) {
     const a = args[i];
-    if (!(a instanceof Tensor)) throw new Error(`${op}: argument ${i} must be a Tensor to differentiate with respect to it, got ${typeof a}`);
-    if (a.requiresGrad && isGradEnabled()) {
-      nested = true;
-      return a;
+    if (!Number.isInteger(i) || i < 0 || i >= args.length) throw new Error(`${op}: argnums ${i} is out of range for ${args.length} arguments`);
+    if (treeLeaves(a).length === 0) {
+      throw new Error(`${op}: argument ${i} must be a Tensor to differentiate with respect to it, got ${describe(a)}`);
     }
-    // A fresh leaf that keeps the value's tangents and batching (so jvp/vmap of grad work).
-    return (out[i] = copyLevels(a, new Tensor(a.data), true).requiresGrad_());
-  });
+    out[i] = treeMap(a, (leaf) => {
+      if (leaf.requiresGrad && isGradEnabled()) {
+        nested = true;
+        inputs.push(leaf);
+        return leaf;
+      }
+      const x = freshLeaf(leaf);
+      inputs.push(x);
+      return x;
+    });
+  }
   return { args: out, inputs, nested };
+}
+
+const describe = (v: unknown) => (Array.isArray(v) ? 'an array without tensors' : v !== null && typeof v === 'object' ? 'an object without tensors' : typeof v);
+
+/** The flat gradients rebuilt into the structure of the differentiated arguments. */
+function regroup(args: readonly unknown[], argnums: ArgNums, flat: readonly Tensor[]): unknown {
+  let k = 0;
+  const one = (i: number) => treeMap(args[i], () => flat[k++]!);
+  return typeof argnums === 'number' ? one(argnums) : argnums.map(one);
 }
 
 function scalarOutput(op: string, y: unknown): Tensor {
@@ -57,45 +78,90 @@ function gradsOf(y: Tensor, p: Prepared): Tensor[] {
 export type ArgNums = number | readonly number[];
 
 /**
- * What {@link grad} returns: one tensor for a single `argnums`, a list for a list.
+ * What {@link grad} returns: the gradient has the type (and tree structure) of the argument it is
+ * taken with respect to; a list of them for a list of `argnums`.
  *
  * @example
  * ```ts
- * const g: GradResult<0> = grad(f)(x); // Tensor
+ * const g: GradResult<[Tensor, number], 0> = grad(f)(x, 3); // Tensor
  * ```
  * @category Transforms
  */
-export type GradResult<N extends ArgNums> = N extends number ? Tensor : Tensor[];
+export type GradResult<A extends readonly unknown[], N extends ArgNums> = N extends number
+  ? A[N]
+  : { -readonly [K in keyof N]: N[K] extends number ? A[N[K]] : never };
+
+/**
+ * Options of {@link grad} and {@link valueAndGrad} (and the Jacobian transforms): which arguments
+ * to differentiate, and whether `f` returns `[output, aux]` with auxiliary data passed through.
+ *
+ * @example
+ * ```ts
+ * const opts: GradOptions = { argnums: [0, 1], hasAux: true };
+ * ```
+ * @category Transforms
+ */
+export interface GradOptions<N extends ArgNums = ArgNums> {
+  /** The arguments to differentiate with respect to (default 0). Each may be a tree of tensors. */
+  argnums?: N;
+  /** `f` returns `[output, aux]`; aux is returned alongside, not differentiated (default false). */
+  hasAux?: boolean;
+}
+
+const gradKeys = new Set(['argnums', 'hasAux']);
+
+/** Reads the `argnums` or options argument of a transform. */
+export function gradOptions(op: string, o: ArgNums | GradOptions | undefined): { argnums: ArgNums; hasAux: boolean } {
+  if (o === undefined || typeof o === 'number' || Array.isArray(o)) return { argnums: (o as ArgNums | undefined) ?? 0, hasAux: false };
+  if (typeof o !== 'object' || o === null) throw new Error(`${op}: expected argnums (a number or list) or an options object, got ${typeof o}`);
+  for (const key of Object.keys(o)) if (!gradKeys.has(key)) throw new Error(`${op}: unknown option '${key}' (expected argnums, hasAux)`);
+  const opts = o as GradOptions;
+  return { argnums: opts.argnums ?? 0, hasAux: opts.hasAux ?? false };
+}
+
+/** Splits `f`'s result into output and aux when `hasAux`. */
+export function splitAux(op: string, r: unknown, hasAux: boolean): [unknown, unknown] {
+  if (!hasAux) return [r, undefined];
+  if (!Array.isArray(r) || r.length !== 2) throw new Error(`${op}: with hasAux the function must return [output, aux], got ${describe(r)}`);
+  return [r[0], r[1]];
+}
 
 /**
  * Returns a function computing `f`'s value and its gradient with respect to the arguments in
- * `argnums` (default: the first). `f` must return a one-element tensor.
+ * `argnums` (default: the first), each a tensor or a tree of tensors (e.g. a record of
+ * parameters; the gradient has the same structure). `f` must return a one-element tensor, or
+ * `[value, aux]` with `hasAux`, in which case the result is `[[value, aux], grads]`.
  *
  * @example
  * ```ts
  * const [value, g] = valueAndGrad((x: Tensor) => x.square().sum())(tensor([1, 2]));
  * // value 5, g [2, 4]
+ * const [, gp] = valueAndGrad((p: { w: Tensor; b: Tensor }) => p.w.mul(p.b).sum())({ w: tensor([1]), b: tensor([2]) });
+ * // gp.w [2], gp.b [1]
  * ```
  * @category Transforms
  */
-export function valueAndGrad<A extends unknown[], N extends ArgNums = 0>(
-  f: (...args: A) => Tensor,
-  argnums?: N,
-): (...args: A) => [Tensor, GradResult<N>] {
-  const nums = argnums ?? 0;
-  const list: readonly number[] = typeof nums === 'number' ? [nums] : (nums as readonly number[]);
+export function valueAndGrad<A extends unknown[], const N extends ArgNums = 0>(
+  f: (...args: A) => unknown,
+  argnums?: N | GradOptions<N>,
+): (...args: A) => [Tensor, GradResult<A, N>] {
+  const { argnums: nums, hasAux } = gradOptions('grad', argnums);
+  const list: readonly number[] = typeof nums === 'number' ? [nums] : nums;
   return (...args: A) => {
     const p = prepare('grad', args, list);
-    const y = scalarOutput('grad', f(...(p.args as A)));
+    const [out, aux] = splitAux('grad', f(...(p.args as A)), hasAux);
+    const y = scalarOutput('grad', out);
     const grads = gradsOf(y, p);
     const value = p.nested ? y : y.detach();
-    return [value, (typeof nums === 'number' ? grads[0]! : grads) as GradResult<N>];
+    return [(hasAux ? [value, aux] : value) as Tensor, regroup(args, nums, grads) as GradResult<A, N>];
   };
 }
 
 /**
  * Returns a function computing the gradient of `f` (which must return a one-element tensor) with
- * respect to the arguments in `argnums`. Composes: `grad(grad(f))` is the second derivative.
+ * respect to the arguments in `argnums`, each a tensor or a tree of tensors. Composes:
+ * `grad(grad(f))` is the second derivative, `vmap(grad(f))` gives per-example gradients. With
+ * `{ hasAux: true }`, `f` returns `[value, aux]` and the result is `[grads, aux]`.
  *
  * @example
  * ```ts
@@ -106,14 +172,19 @@ export function valueAndGrad<A extends unknown[], N extends ArgNums = 0>(
  * ```
  * @category Transforms
  */
-export function grad<A extends unknown[], N extends ArgNums = 0>(f: (...args: A) => Tensor, argnums?: N): (...args: A) => GradResult<N> {
+export function grad<A extends unknown[], const N extends ArgNums = 0>(f: (...args: A) => unknown, argnums?: N | GradOptions<N>): (...args: A) => GradResult<A, N> {
+  const { hasAux } = gradOptions('grad', argnums);
   const vg = valueAndGrad(f, argnums);
-  return (...args: A) => vg(...args)[1];
+  return (...args: A) => {
+    const [value, g] = vg(...args);
+    return (hasAux ? [g, (value as unknown as unknown[])[1]] : g) as GradResult<A, N>;
+  };
 }
 
 /**
  * Evaluates `f` at `primals` and returns its output with a function mapping a cotangent (shaped
- * like the output) to the vector-Jacobian products, one per primal.
+ * like the output) to the vector-Jacobian products, one per primal. Primals and the output may be
+ * trees of tensors; the cotangent has the output's structure, each result its primal's.
  *
  * @example
  * ```ts
@@ -122,14 +193,25 @@ export function grad<A extends unknown[], N extends ArgNums = 0>(f: (...args: A)
  * ```
  * @category Transforms
  */
-export function vjp(f: (...primals: Tensor[]) => Tensor, ...primals: Tensor[]): [Tensor, (cotangent: Tensor) => Tensor[]] {
+export function vjp<P extends unknown[], R>(f: (...primals: P) => R, ...primals: P): [R, (cotangent: R) => P] {
   const p = prepare('vjp', primals, primals.map((_, i) => i));
-  const y = f(...(p.args as Tensor[]));
-  const pullback = (ct: Tensor): Tensor[] => {
-    if (!y.requiresGrad) return p.inputs.map((x) => zerosLike(x));
-    return gradients([y], p.inputs, { gradOutputs: [ct], retainGraph: true, createGraph: p.nested || ct.requiresGrad, allowUnused: true });
+  const y = f(...(p.args as P));
+  const outs = treeLeaves(y);
+  const pullback = (ct: R): P => {
+    assertSameStructure('vjp', 'the cotangent and the output', ct, y);
+    const cts = treeLeaves(ct);
+    const used = outs.map((o, i) => [o, cts[i]!] as const).filter(([o]) => o.requiresGrad);
+    const flat =
+      used.length === 0
+        ? p.inputs.map((x) => zerosLike(x))
+        : gradients(
+            used.map(([o]) => o),
+            p.inputs,
+            { gradOutputs: used.map(([, c]) => c), retainGraph: true, createGraph: p.nested || cts.some((c) => c.requiresGrad), allowUnused: true },
+          );
+    return regroup(primals, primals.map((_, i) => i), flat) as P;
   };
-  return [p.nested ? y : y.detach(), pullback];
+  return [p.nested ? y : treeMap(y, (t) => t.detach()), pullback];
 }
 
 /**
@@ -170,8 +252,8 @@ export function jvp<P extends readonly unknown[], R>(f: (...primals: P) => R, pr
 }
 
 /**
- * Hessian-vector products of a scalar function: returns `f(primals)` and `H·v` for each primal,
- * computed as the gradient of ⟨∇f, v⟩ (reverse over reverse), without forming the Hessian.
+ * Hessian-vector products of a scalar function: returns `f(primals)` and `H·v` for each primal
+ * (trees allowed), computed forward-over-reverse (the jvp of the gradient) without forming H.
  *
  * @example
  * ```ts
@@ -179,13 +261,9 @@ export function jvp<P extends readonly unknown[], R>(f: (...primals: P) => R, pr
  * ```
  * @category Transforms
  */
-export function hvp(f: (...primals: Tensor[]) => Tensor, primals: readonly Tensor[], tangents: readonly Tensor[]): [Tensor, Tensor[]] {
+export function hvp<P extends unknown[]>(f: (...primals: P) => Tensor, primals: P, tangents: P): [Tensor, P] {
   if (tangents.length !== primals.length) throw new Error(`hvp: got ${primals.length} primals but ${tangents.length} tangents`);
-  const p = prepare('hvp', primals, primals.map((_, i) => i));
-  const y = scalarOutput('hvp', f(...(p.args as Tensor[])));
-  if (!y.requiresGrad) return [y, p.inputs.map((x) => zerosLike(x))];
-  const g = gradients([y], p.inputs, { createGraph: true, allowUnused: true });
-  const inner = g.map((gi, i) => gi.mul(tangents[i]!).sum()).reduce((a, b) => a.add(b));
-  const hv = inner.requiresGrad ? gradients([inner], p.inputs, { createGraph: p.nested, allowUnused: true }) : p.inputs.map((x) => zerosLike(x));
-  return [p.nested ? y : y.detach(), hv];
+  const all = primals.map((_, i) => i);
+  const [[value], [, hv]] = jvp((...xs: P) => valueAndGrad(f, all)(...xs), primals, tangents);
+  return [value, hv as unknown as P];
 }

@@ -45,7 +45,9 @@ export {
 } from './validate.js';
 export type { Op, OpSpec, VjpContext, ForwardResult, Grads, GradOf, Tangents, TangentOf, JvpContext, BatchDims, BatchDimOf, BatchContext } from './define-op.js';
 export { grad, valueAndGrad, vjp, jvp, hvp } from './functional.js';
-export type { ArgNums, GradResult } from './functional.js';
+export type { ArgNums, GradResult, GradOptions } from './functional.js';
+export { jacfwd, jacrev, jacobian, hessian, linearize } from './transforms/jacobian.js';
+export type { JacobianOptions } from './transforms/jacobian.js';
 export { vmap } from './transforms/vmap.js';
 export type { VmapOptions, AxisSpec } from './transforms/vmap.js';
 export type { Tree } from './transforms/pytree.js';

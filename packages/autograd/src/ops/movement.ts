@@ -127,7 +127,7 @@ const expandOp = defineOp({
   // New leading axes go after the batch axis.
   batch: ([x, shape], [d], { op, size }) => {
     let xb = toFront(x, d, size);
-    for (let i = x.ndim; i < shape.length; i++) xb = xb.unsqueeze(1);
+    for (let i = x.ndim - 1; i < shape.length; i++) xb = xb.unsqueeze(1); // x.ndim counts the batch axis
     return [op(xb, [size, ...shape]), 0];
   },
 });
