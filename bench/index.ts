@@ -5,7 +5,7 @@
 //
 //   pnpm bench                     everything (about 3–4 minutes on 2 cores)
 //   pnpm bench --quick             fewer rounds, N ≤ 512 (a smoke run)
-//   pnpm bench --only matmul,cnn   some sections (matmul, elementwise, mlp, cnn, chain, gemm)
+//   pnpm bench --only matmul,cnn   some sections (matmul, elementwise, mlp, cnn, transformer, chain, gemm)
 //   pnpm bench --docs              also update docs/performance.md and docs/performance.json
 //   pnpm bench --torch /path/python  also run torch_steps.py (PyTorch CPU, 2 threads) after the
 //                                  training sections, for the PyTorch column (Python is optional)
@@ -19,6 +19,7 @@ import { threading } from '../packages/autograd/src/kernels/wasm/gemm-threads.js
 import { initTf } from './harness.js';
 import { chainRows, elementwiseRows, matmulRows } from './ops.js';
 import { cnnRows, mlpRows } from './training.js';
+import { transformerRows } from './transformer.js';
 import { table, targetTable, targets, type Row } from './report.js';
 import { gemmFigures, gemmTable } from './gemm.js';
 
@@ -50,6 +51,7 @@ await section('matmul', () => matmulRows(quick ? [128, 256, 512] : [128, 256, 51
 await section('elementwise', () => elementwiseRows(quick));
 await section('mlp', () => mlpRows(quick));
 await section('cnn', () => cnnRows(quick));
+await section('transformer', () => transformerRows(quick));
 const torchArg = args.indexOf('--torch');
 if (torchArg >= 0) {
   // PyTorch is a Python peer: its own process, run right after ours, never at the same time.
