@@ -1,8 +1,8 @@
 // `pnpm demo:text`: a small decoder-only character Transformer trained on Moby Dick (whole
 // chapters held out for validation), compared with an order-3 character n-gram with add-one
-// smoothing on the same split, then sampled from a prompt. Curves go to out/text-demo-curves.svg.
+// smoothing on the same split, then sampled from a prompt. Curves go to out/text-demo-curves-<model>.svg.
 //
-//   pnpm demo:text                       the default run (a few minutes on two cores)
+//   pnpm demo:text                       the default run (800 steps, about 3 minutes of CPU)
 //   pnpm demo:text --steps 3000          train longer (the cosine schedule stretches with it)
 //   pnpm demo:text --model lstm          the LSTM variant of docs/sequence-models.md instead
 //   pnpm demo:text --temperature 0.6 --prompt "Call me"
