@@ -2,6 +2,8 @@
 // gather by it, so their gradient is gather's (a scatter of g back to where each value came from).
 import { Tensor } from '../tensor.js';
 import { noGrad } from '../grad-mode.js';
+import { defineOp, type Op } from '../define-op.js';
+import { toFront } from './batch-rules.js';
 import { fmt, normalizeAxis } from '../shape.js';
 import { allocate, type TypedArray } from '../dtype.js';
 import { linesOf, fromLines } from './along-axis.js';
@@ -48,6 +50,15 @@ function orderAlong(x: Tensor, axis: number, descending: boolean): Tensor {
   return fromLines(out, x.shape, axis);
 }
 
+// The order as an op (with no gradient), so that vmap batches it by its rule instead of the
+// kernel reading a batched tensor's storage.
+const orderOp: Op<[Tensor, number, boolean]> = defineOp({
+  name: 'argsort',
+  forward: (x: Tensor, axis: number, descending: boolean) => orderAlong(x, axis, descending),
+  vjp: () => [null, null, null],
+  batch: ([x, axis, descending], [d], { size }) => [orderOp(toFront(x, d, size), axis + 1, descending), 0],
+});
+
 function sortAxis(op: string, x: Tensor, dim: number, descending = false): number {
   checkTensor(op, 'x', x);
   checkBoolean(op, op === 'topk' ? 'largest' : 'descending', descending);
@@ -74,7 +85,7 @@ const gatherSorted = (x: Tensor, axis: number, indices: Tensor): Tensor => (x.nd
  */
 export function argsort(x: Tensor, dim = -1, descending = false): Tensor {
   const axis = sortAxis('argsort', x, dim, descending);
-  return noGrad(() => orderAlong(x, axis, descending));
+  return noGrad(() => orderOp(x, axis, descending));
 }
 
 /**
@@ -92,7 +103,7 @@ export function argsort(x: Tensor, dim = -1, descending = false): Tensor {
  */
 export function sort(x: Tensor, dim = -1, descending = false): SortResult {
   const axis = sortAxis('sort', x, dim, descending);
-  const indices = noGrad(() => orderAlong(x, axis, descending));
+  const indices = noGrad(() => orderOp(x, axis, descending));
   return { values: gatherSorted(x, axis, indices), indices };
 }
 
@@ -117,9 +128,9 @@ export function topk(x: Tensor, k: number, dim = -1, largest = true, sorted = tr
   checkBoolean('topk', 'sorted', sorted);
   const indices = noGrad(() => {
     if (x.ndim === 0) return zeros([], { dtype: x.dtype });
-    const best = orderAlong(x, axis, largest).narrow(axis, 0, k);
+    const best = orderOp(x, axis, largest).narrow(axis, 0, k);
     // Unsorted: the chosen indices in increasing order (sorting indices needs no tie rule).
-    return sorted ? best.contiguous() : gather(best, axis, orderAlong(best, axis, false));
+    return sorted ? best.contiguous() : gather(best, axis, orderOp(best, axis, false));
   });
   return { values: gatherSorted(x, axis, indices), indices };
 }
