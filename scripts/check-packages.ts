@@ -10,7 +10,7 @@
 //   4. reports the minified + gzipped size of the core (autograd + nn + optim) bundle.
 // Run: npx tsx scripts/check-packages.ts (needs /usr/bin/chromium).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +78,13 @@ try {
   run(process.execPath, [tsc, '-p', 'tsconfig.readme.json'], app);
   for (const file of readmes) process.stdout.write(run(process.execPath, [join(app, 'out', file.replace(/\.ts$/, '.js'))], app));
 
+  // The root README's Node example ("Use tapegrad in your project"), as the plain .mjs it shows.
+  const nodeExample = /^```js\n(\/\/ train\.mjs\n[\s\S]*?)^```$/m.exec(readFileSync(join(root, 'README.md'), 'utf8'))?.[1];
+  if (nodeExample === undefined) fail('README.md has no js block starting with // train.mjs');
+  writeFileSync(join(app, 'readme-node.mjs'), nodeExample);
+  run(process.execPath, [join(app, 'readme-node.mjs')], app);
+  if (!existsSync(join(app, 'line.tg'))) fail("README.md's Node example did not write line.tg");
+
   // 2. The /node entry points, with @types/node from the repository (the user's would do).
   run(process.execPath, [tsc, '-p', 'tsconfig.node.json', '--typeRoots', join(root, 'node_modules', '@types')], app);
   process.stdout.write(run(process.execPath, [join(app, 'out', 'node-files.js')], app));
@@ -90,7 +97,7 @@ try {
   const { url, server } = await serveStatic(web);
   const browser = await openBrowser();
   try {
-    await browser.page.goto(url);
+    await browser.page.goto(url, { waitUntil: 'commit' }); // 'load' would wait for the whole run
     // Done when the script has left its result, or failed (an uncaught error, see index.html).
     await browser.page.waitForFunction(() => {
       const page = globalThis as unknown as Record<string, unknown>;

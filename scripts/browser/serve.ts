@@ -3,7 +3,7 @@
 // browser refuses to share WebAssembly memory with Web Workers, so tapegrad would run on one thread.
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -16,7 +16,8 @@ const TYPES: Record<string, string> = {
 };
 
 /** Serves the files under `root` on 127.0.0.1:`port` (0 picks a free port); resolves to the base URL. */
-export async function serveStatic(root: string, port = 0): Promise<{ url: string; server: Server }> {
+export async function serveStatic(folder: string, port = 0): Promise<{ url: string; server: Server }> {
+  const root = resolve(folder);
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname));
     const file = join(root, path.endsWith('/') ? `${path}index.html` : path);
