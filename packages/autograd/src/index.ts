@@ -48,6 +48,7 @@ export { grad, valueAndGrad, vjp, jvp, hvp } from './functional.js';
 export type { ArgNums, GradResult, GradOptions } from './functional.js';
 export { jacfwd, jacrev, jacobian, hessian, linearize } from './transforms/jacobian.js';
 export type { JacobianOptions } from './transforms/jacobian.js';
+export { customVjp, customJvp, checkpoint, stopGradient } from './transforms/custom.js';
 export { vmap } from './transforms/vmap.js';
 export type { VmapOptions, AxisSpec } from './transforms/vmap.js';
 export type { Tree } from './transforms/pytree.js';
