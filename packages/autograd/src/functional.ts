@@ -1,5 +1,6 @@
 // JAX-style composable transforms built on `gradients`. Nesting works because an argument that
 // already requires grad (e.g. from an outer transform) is differentiated through, not detached.
+import { checkCallback } from './validate.js';
 import { Tensor } from './tensor.js';
 import { gradients } from './tape.js';
 import { isGradEnabled } from './grad-mode.js';
@@ -145,6 +146,7 @@ export function valueAndGrad<A extends unknown[], const N extends ArgNums = 0>(
   f: (...args: A) => unknown,
   argnums?: N | GradOptions<N>,
 ): (...args: A) => [Tensor, GradResult<A, N>] {
+  checkCallback('valueAndGrad', 'f', f);
   const { argnums: nums, hasAux } = gradOptions('grad', argnums);
   const list: readonly number[] = typeof nums === 'number' ? [nums] : nums;
   return (...args: A) => {
@@ -173,6 +175,7 @@ export function valueAndGrad<A extends unknown[], const N extends ArgNums = 0>(
  * @category Transforms
  */
 export function grad<A extends unknown[], const N extends ArgNums = 0>(f: (...args: A) => unknown, argnums?: N | GradOptions<N>): (...args: A) => GradResult<A, N> {
+  checkCallback('grad', 'f', f);
   const { hasAux } = gradOptions('grad', argnums);
   const vg = valueAndGrad(f, argnums);
   return (...args: A) => {
@@ -194,6 +197,7 @@ export function grad<A extends unknown[], const N extends ArgNums = 0>(f: (...ar
  * @category Transforms
  */
 export function vjp<P extends unknown[], R>(f: (...primals: P) => R, ...primals: P): [R, (cotangent: R) => P] {
+  checkCallback('vjp', 'f', f);
   const p = prepare('vjp', primals, primals.map((_, i) => i));
   const y = f(...(p.args as P));
   const outs = treeLeaves(y);
@@ -228,6 +232,7 @@ export function vjp<P extends unknown[], R>(f: (...primals: P) => R, ...primals:
  * @category Transforms
  */
 export function jvp<P extends readonly unknown[], R>(f: (...primals: P) => R, primals: P, tangents: P): [R, R] {
+  checkCallback('jvp', 'f', f);
   if (!Array.isArray(primals) || !Array.isArray(tangents)) throw new Error('jvp: primals and tangents must be arrays (one entry per argument of f)');
   if (tangents.length !== primals.length) throw new Error(`jvp: got ${primals.length} primals but ${tangents.length} tangents`);
   primals.forEach((p, i) => assertSameStructure('jvp', `primal ${i} and tangent ${i}`, p, tangents[i]));
@@ -262,6 +267,8 @@ export function jvp<P extends readonly unknown[], R>(f: (...primals: P) => R, pr
  * @category Transforms
  */
 export function hvp<P extends unknown[]>(f: (...primals: P) => Tensor, primals: P, tangents: P): [Tensor, P] {
+  checkCallback('hvp', 'f', f);
+  if (!Array.isArray(primals) || !Array.isArray(tangents)) throw new Error('hvp: primals and tangents must be arrays (one entry per argument of f)');
   if (tangents.length !== primals.length) throw new Error(`hvp: got ${primals.length} primals but ${tangents.length} tangents`);
   const all = primals.map((_, i) => i);
   const [[value], [, hv]] = jvp((...xs: P) => valueAndGrad(f, all)(...xs), primals, tangents);

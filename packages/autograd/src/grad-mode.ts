@@ -82,6 +82,8 @@ export function isAnomalyEnabled(): boolean {
  * @category Autograd
  */
 export function setDetectAnomaly(enabled: boolean): void {
+  // A truthy string such as 'off' must not switch anomaly mode on.
+  if (typeof enabled !== 'boolean') throw new Error(`setDetectAnomaly: enabled must be a boolean (got ${typeof enabled === 'string' ? JSON.stringify(enabled) : String(enabled)}, expected true or false)`);
   anomalyEnabled = enabled;
 }
 

@@ -144,6 +144,9 @@ export class LRScheduler {
     ensure(Number.isInteger(lastEpoch) && lastEpoch >= 0, this.constructor.name, `loaded lastEpoch ${lastEpoch} is not a non-negative integer`);
     ensure(Array.isArray(baseLrs) && baseLrs.length === n && Array.isArray(lastLr) && lastLr.length === n, this.constructor.name,
       `loaded state has ${baseLrs?.length} base rate(s), the optimizer has ${n} parameter group(s)`);
+    // The optimizer refuses a negative or non-numeric rate; a loaded one must not slip past that rule.
+    [...baseLrs, ...lastLr].forEach((lr: unknown) =>
+      ensure(typeof lr === 'number' && Number.isFinite(lr) && lr >= 0, this.constructor.name, `loaded learning rate ${JSON.stringify(lr) ?? String(lr)} is not a finite number >= 0`));
     this.lastEpoch = lastEpoch;
     this.baseLrs.splice(0, n, ...baseLrs);
     this.lastLr = [...lastLr];

@@ -1,6 +1,6 @@
 // The optimizer base: parameter groups, per-parameter state, zeroGrad and state dicts. Subclasses
 // supply only their hyper-parameter checks and the per-parameter update.
-import { Tensor, noGrad } from '@tapegrad/autograd';
+import { Tensor, fail, noGrad } from '@tapegrad/autograd';
 import { defined, ensure } from './checks.js';
 import { stateTensor } from './storage.js';
 import type { HyperParams, OptimizerStateDict, ParamGroup, ParamGroupInput, ParamGroupState, ParamsInput, ParamState } from './types.js';
@@ -102,14 +102,23 @@ export abstract class Optimizer<H extends HyperParams = HyperParams, S extends P
    * ```
    */
   step(): void {
+    // Every gradient is checked before any parameter moves, so a bad one leaves the model and state as they were.
+    this.paramGroups.forEach((group, i) =>
+      group.params.forEach((p, j) => {
+        const g: unknown = p.grad;
+        if (g === null) return;
+        const at = `paramGroups[${i}].params[${j}].grad`;
+        if (!(g instanceof Tensor)) fail(this.label, `${at} must be a Tensor`, g, 'a Tensor or null');
+        if (!sameShape(g.shape, p.shape) || g.dtype !== p.dtype) {
+          fail(this.label, `${at} does not match its parameter`, g, `a ${p.dtype} tensor of shape [${p.shape.join(',')}]`);
+        }
+      }),
+    );
     noGrad(() => {
       for (const group of this.paramGroups) {
         for (const p of group.params) {
           const g = p.grad;
           if (g === null) continue;
-          if (!sameShape(g.shape, p.shape)) {
-            throw new Error(`${this.label}: gradient of shape [${g.shape.join(',')}] for a parameter of shape [${p.shape.join(',')}]`);
-          }
           let s = this.state.get(p);
           if (s === undefined) this.state.set(p, (s = this.initState(p, group)));
           this.update(p, g, group, s);

@@ -193,6 +193,8 @@ export class ReduceLROnPlateau {
     checkInteger(who, 'cooldownCounter', cooldownCounter, 0);
     const n = this.optimizer.paramGroups.length;
     ensure(Array.isArray(lastLr) && lastLr.length === n, who, `loaded state has ${lastLr?.length} rate(s), the optimizer has ${n} parameter group(s)`);
+    (lastLr as unknown[]).forEach((lr) =>
+      ensure(typeof lr === 'number' && Number.isFinite(lr) && lr >= 0, who, `loaded learning rate ${JSON.stringify(lr) ?? String(lr)} is not a finite number >= 0`));
     ensure(typeof best === 'number' || ['Infinity', '-Infinity', 'NaN'].includes(best), who, `loaded best ${JSON.stringify(best)} is not a number`);
     this.lastEpoch = lastEpoch;
     this.best = Number(best);

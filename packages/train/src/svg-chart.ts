@@ -48,7 +48,10 @@ export function niceStep(span: number, count: number): number {
 
 /** A y range rounded out to whole ticks; a flat series gets some room around its value. */
 export function niceDomain(min: number, max: number, count = 5): { domain: [number, number]; ticks: number[] } {
-  if (min === max) {
+  // A span below ~1e-9 of the values cannot be labelled (the ticks would differ only in the last bits,
+  // and 1 + Number.EPSILON made the tick index pass 2^53 where i++ stops advancing): treat it as flat.
+  if (max - min <= Math.max(Math.abs(min), Math.abs(max)) * 1e-9) {
+    max = min;
     const pad = Math.abs(min) > 0 ? Math.abs(min) * 0.1 : 1;
     [min, max] = [min - pad, max + pad];
   }
@@ -62,7 +65,10 @@ export function niceDomain(min: number, max: number, count = 5): { domain: [numb
 export function ticksBetween(lo: number, hi: number, step: number): number[] {
   const ticks: number[] = [];
   const first = Math.ceil(lo / step - 1e-9);
-  for (let i = first; i * step <= hi + step * 1e-9; i++) ticks.push(Number((i * step).toPrecision(12)));
+  // Counted, not stepped: beyond 2^53 an index stops changing under i++, so the loop is bounded by count.
+  const count = Math.floor(hi / step + 1e-9) - first + 1;
+  if (!Number.isFinite(count) || count > 10_000) throw new Error(`historyToSvg: cannot place ticks from ${lo} to ${hi} every ${step}`);
+  for (let k = 0; k < count; k++) ticks.push(Number(((first + k) * step).toPrecision(12)));
   return ticks;
 }
 

@@ -7,7 +7,7 @@ import { fmt, sizeOf } from '../shape.js';
 import { wrap } from '../kernels/layout.js';
 import { copyBlock } from '../kernels/indexing.js';
 import { slice } from './movement.js';
-import { checkTensor } from '../validate.js';
+import { checkNumber, checkTensor, fail } from '../validate.js';
 import { toFront } from './batch-rules.js';
 
 /**
@@ -58,6 +58,7 @@ const padOp: Op<[Tensor, readonly number[], readonly number[], number]> = define
 function resolvePads(x: Tensor, pads: PadSpec): [number[], number[]] {
   const before = x.shape.map(() => 0);
   const after = x.shape.map(() => 0);
+  if (!Array.isArray(pads)) fail('pad', 'pads must be an array', pads, 'an array of integers or of [before, after] pairs');
   const shown = JSON.stringify(pads);
   if (pads.length > 0 && Array.isArray(pads[0])) {
     if (pads.length !== x.ndim || !pads.every((p) => Array.isArray(p) && p.length === 2)) {
@@ -80,6 +81,10 @@ function resolvePads(x: Tensor, pads: PadSpec): [number[], number[]] {
   }
   if (![...before, ...after].every(Number.isInteger)) throw new Error(`pad: padding amounts must be integers, got ${shown}`);
   x.shape.forEach((n, d) => {
+    // As in PyTorch, each crop on its own may remove at most the whole axis.
+    if (n + before[d]! < 0 || n + after[d]! < 0) {
+      throw new Error(`pad: padding ${shown} crops more than the ${n} element(s) of axis ${d} of ${fmt(x.shape)} (got ${before[d]} before and ${after[d]} after, expected each >= ${-n})`);
+    }
     if (n + before[d]! + after[d]! < 0) {
       throw new Error(`pad: padding ${shown} would give axis ${d} of ${fmt(x.shape)} a negative size (${n + before[d]! + after[d]!})`);
     }
@@ -101,6 +106,7 @@ function resolvePads(x: Tensor, pads: PadSpec): [number[], number[]] {
  */
 export function pad(x: Tensor, pads: PadSpec, value = 0): Tensor {
   checkTensor('pad', 'x', x);
+  checkNumber('pad', 'value', value);
   const [before, after] = resolvePads(x, pads);
   return padOp(x, before, after, value);
 }

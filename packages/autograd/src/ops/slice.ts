@@ -7,7 +7,7 @@ import { fmt } from '../shape.js';
 import { copyToContiguous } from '../kernels/layout.js';
 import { zeros } from './creation.js';
 import { view } from './view.js';
-import { checkTensor } from '../validate.js';
+import { checkTensor, fail } from '../validate.js';
 import { linearJvp, toFront } from './batch-rules.js';
 
 /**
@@ -31,6 +31,9 @@ interface AxisSlice {
 }
 
 function resolveSlice(x: Tensor, specs: readonly SliceSpec[]): AxisSlice[] {
+  specs.forEach((spec, axis) => {
+    if (spec !== null && spec !== undefined && typeof spec !== 'number' && !Array.isArray(spec)) fail('slice', `spec for axis ${axis} must be an index, null or [start, stop, step]`, spec, 'an integer, null or an array');
+  });
   if (specs.length > x.ndim) throw new Error(`slice: ${specs.length} slice specs given for a tensor of shape ${fmt(x.shape)}`);
   return x.shape.map((n, axis) => {
     const spec = specs[axis];
@@ -39,6 +42,10 @@ function resolveSlice(x: Tensor, specs: readonly SliceSpec[]): AxisSlice[] {
       if (!Number.isInteger(spec) || spec < -n || spec >= n) throw new Error(`slice: index ${spec} is out of range for axis ${axis} of size ${n} (shape ${fmt(x.shape)})`);
       return { start: spec < 0 ? spec + n : spec, length: 1, step: 1, drop: true };
     }
+    if (!Array.isArray(spec) || spec.length > 3) fail('slice', `spec for axis ${axis} must be an index, null or [start, stop, step]`, spec, 'an integer, null or an array of at most 3 integers/nulls');
+    spec.forEach((v: unknown, k: number) => {
+      if (v !== null && v !== undefined && !Number.isSafeInteger(v)) fail('slice', `${['start', 'stop', 'step'][k]} on axis ${axis} must be an integer or null`, v, 'an integer or null');
+    });
     const step = spec[2] ?? 1;
     if (!Number.isInteger(step) || step === 0) throw new Error(`slice: step must be a non-zero integer, got ${step} on axis ${axis}`);
     const clampTo = (v: number, lo: number, hi: number) => Math.min(Math.max(v < 0 ? v + n : v, lo), hi);
