@@ -1,7 +1,7 @@
 // Weight files: a model's state dict in autograd's tensor file format (dtype and shape recorded,
 // validated on load, written atomically).
 import { loadTensors, saveTensors } from '@tapegrad/autograd/node';
-import type { Module } from '../module.js';
+import { Module } from '../module.js';
 import { pytorchKey } from '../slots.js';
 import type { LoadStateDictOptions, LoadStateDictResult } from '../state-dict.js';
 
@@ -17,7 +17,19 @@ import type { LoadStateDictOptions, LoadStateDictResult } from '../state-dict.js
  * @category Serialization
  */
 export function saveModel(model: Module, path: string, meta: unknown = null): void {
-  saveTensors(path, model.stateDict(), meta);
+  if (!(model instanceof Module)) throw new Error(`saveModel: model must be a Module (got ${model === null ? 'null' : typeof model}, expected a Module)`);
+  calledAs('saveModel', () => saveTensors(path, model.stateDict(), meta));
+}
+
+/** Runs a file helper and puts `fn` in place of the helper's name in its error. */
+function calledAs<T>(fn: string, run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    const m = e instanceof Error ? /^(saveTensors|loadTensors|writeFileAtomic): /.exec(e.message) : null;
+    if (m) throw new Error(`${fn}: ${(e as Error).message.slice(m[0].length)}`, { cause: e });
+    throw e;
+  }
 }
 
 /**
@@ -48,7 +60,8 @@ export interface LoadModelResult extends LoadStateDictResult {
  * @category Serialization
  */
 export function loadModel(model: Module, path: string, options: LoadStateDictOptions = {}): LoadModelResult {
-  const { tensors, meta } = loadTensors(path);
+  if (!(model instanceof Module)) throw new Error(`loadModel: model must be a Module (got ${model === null ? 'null' : typeof model}, expected a Module)`);
+  const { tensors, meta } = calledAs('loadModel', () => loadTensors(path));
   // Files written before state-dict names followed PyTorch hold camelCase keys ('bn.runningMean'):
   // spelling every key the PyTorch way reads them and leaves newer files unchanged.
   const state = Object.fromEntries(Object.entries(tensors).map(([k, t]) => [pytorchKey(k), t]));

@@ -7,9 +7,26 @@ import { restoreAs, serializeCheckpoint, type CheckpointParts, type CheckpointPr
 import type { CheckpointWriter } from '../fit.js';
 
 /** Writes checkpoint bytes to `path` atomically, creating its directory. */
-function writeAtomically(path: string, bytes: Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileAtomic(path, bytes);
+function writeAtomically(path: string, bytes: Uint8Array, fn = 'saveCheckpoint'): void {
+  if (typeof path !== 'string' || path === '') throw new Error(`${fn}: path must be a non-empty string (got ${String(path)}, expected a file path)`);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileAtomic(path, bytes);
+  } catch (e) {
+    const msg = (e as Error)?.message ?? String(e);
+    throw new Error(msg.startsWith('writeFileAtomic: ') ? `${fn}: ${msg.slice(17)}` : `${fn}: cannot write ${path}: ${msg}`, { cause: e });
+  }
+}
+
+/** Reads a checkpoint file; a missing file or a directory is an error naming `fn` and the path. */
+function readChecked(fn: string, path: string): Uint8Array {
+  if (typeof path !== 'string' || path === '') throw new Error(`${fn}: path must be a non-empty string (got ${String(path)}, expected a file path)`);
+  if (!existsSync(path)) throw new Error(`${fn}: no checkpoint at ${path}`);
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new Error(`${fn}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+  }
 }
 
 /**
@@ -37,8 +54,7 @@ export function saveCheckpoint(path: string, parts: CheckpointParts, progress: C
  * @category Training
  */
 export function readCheckpoint(path: string): Uint8Array {
-  if (!existsSync(path)) throw new Error(`readCheckpoint: no checkpoint at ${path}`);
-  return readFileSync(path);
+  return readChecked('readCheckpoint', path);
 }
 
 /**
@@ -56,8 +72,7 @@ export function readCheckpoint(path: string): Uint8Array {
  * @category Training
  */
 export function loadCheckpoint(path: string, parts: CheckpointParts): LoadedCheckpoint {
-  if (!existsSync(path)) throw new Error(`loadCheckpoint: no checkpoint at ${path}`);
-  return restoreAs('loadCheckpoint', readFileSync(path), parts, path);
+  return restoreAs('loadCheckpoint', readChecked('loadCheckpoint', path), parts, path);
 }
 
 /**
