@@ -39,6 +39,7 @@ export function withGradMode<T>(enabled: boolean, fn: () => T): T {
  * @category Autograd
  */
 export function noGrad<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new Error(`noGrad: fn must be a function (got ${typeof fn}, expected a function)`);
   return withGradMode(false, fn);
 }
 
@@ -52,6 +53,7 @@ export function noGrad<T>(fn: () => T): T {
  * @category Autograd
  */
 export function enableGrad<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new Error(`enableGrad: fn must be a function (got ${typeof fn}, expected a function)`);
   return withGradMode(true, fn);
 }
 
@@ -98,6 +100,7 @@ export function setDetectAnomaly(enabled: boolean): void {
  * @category Autograd
  */
 export function detectAnomaly<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new Error(`detectAnomaly: fn must be a function (got ${typeof fn}, expected a function)`);
   const prev = anomalyEnabled;
   anomalyEnabled = true;
   try {

@@ -2,6 +2,7 @@
 import ops from 'ndarray-ops';
 import { Tensor } from './tensor.js';
 import { fmt, sameShape } from './shape.js';
+import { checkTensorList } from './validate.js';
 import { isAnomalyEnabled, withGradMode } from './grad-mode.js';
 import { copyToContiguous, wrap } from './kernels/layout.js';
 import { add } from './ops/elementwise.js';
@@ -258,6 +259,8 @@ export interface GradientsOptions extends BackwardOptions {
  * @category Autograd
  */
 export function gradients(outputs: readonly Tensor[], inputs: readonly Tensor[], options: GradientsOptions = {}): Tensor[] {
+  checkTensorList('gradients', 'outputs', outputs);
+  checkTensorList('gradients', 'inputs', inputs);
   const seeds = outputs.map((o, i) => seedGrad('gradients', o, options.gradOutputs?.[i], `gradOutputs[${i}]`));
   inputs.forEach((x, i) => {
     if (!x.requiresGrad) throw new Error(`gradients: input ${i} (shape ${fmt(x.shape)}) does not require grad`);

@@ -25,7 +25,7 @@ const MAX_THREADS = 64;
  */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
-    throw new RangeError(`setNumThreads: expected an integer from 1 to ${MAX_THREADS}, got ${n}`);
+    throw new Error(`setNumThreads: expected an integer from 1 to ${MAX_THREADS}, got ${n}`);
   }
   threading.workers = n - 1;
 }

@@ -1,4 +1,4 @@
-import type { Tensor } from './tensor.js';
+import { Tensor } from './tensor.js';
 
 /**
  * Clears `.grad` of every tensor (sets it to `null`), e.g. a model's parameters before a step.
@@ -10,5 +10,12 @@ import type { Tensor } from './tensor.js';
  * @category Autograd
  */
 export function zeroGrad(tensors: Iterable<Tensor>): void {
-  for (const t of tensors) t.grad = null;
+  if (tensors === null || typeof (tensors as Partial<Iterable<Tensor>>)?.[Symbol.iterator] !== 'function') {
+    throw new Error(`zeroGrad: tensors must be an iterable of Tensors (got ${tensors === null ? 'null' : typeof tensors}, expected an array or iterable of Tensors)`);
+  }
+  const list = [...tensors];
+  list.forEach((t, i) => {
+    if (!(t instanceof Tensor)) throw new Error(`zeroGrad: tensors[${i}] must be a Tensor (got ${t === null ? 'null' : typeof t}, expected a Tensor)`);
+  });
+  for (const t of list) t.grad = null;
 }

@@ -1,5 +1,5 @@
 // Shared plumbing of the column-wise transformers: shape checks and loops over [N, F] buffers.
-import { fromTyped, type Tensor, type TypedArray } from '@tapegrad/autograd';
+import { fromTyped, type Tensor, type TypedArray, checkTensor } from '@tapegrad/autograd';
 
 /**
  * What every fitted column-wise transformer offers: learn from training data, apply to any split,
@@ -35,6 +35,7 @@ export interface Matrix {
 
 /** Checks that `x` is 2-D (with `features` columns when given) and returns its values. */
 export function matrixOf(op: string, x: Tensor, features?: number): Matrix {
+  checkTensor('matrixOf', 'x', x);
   if (x.ndim !== 2) {
     throw new Error(`${op}: expected a 2-D tensor [N, F] (one row per sample, one column per feature), got shape [${x.shape.join(',')}]`);
   }
@@ -47,6 +48,7 @@ export function matrixOf(op: string, x: Tensor, features?: number): Matrix {
 
 /** Like {@link matrixOf}, for `fit`: also needs at least one row and only finite values. */
 export function fitMatrixOf(op: string, x: Tensor): Matrix {
+  checkTensor('fitMatrixOf', 'x', x);
   const m = matrixOf(op, x);
   if (m.n === 0) throw new Error(`${op}: need at least one row to fit, got shape [0,${m.f}]`);
   for (let k = 0; k < m.data.length; k++) {

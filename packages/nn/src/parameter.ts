@@ -1,6 +1,6 @@
 // The two kinds of tensor a Module owns. They are marked by their class (not by requiresGrad), so a
 // frozen parameter stays a parameter and a plain tensor field stays a private constant.
-import { Tensor } from '@tapegrad/autograd';
+import { Tensor, checkTensor } from '@tapegrad/autograd';
 
 /**
  * A trainable tensor of a {@link Module}: a leaf that requires grad by default. Assign one to a
@@ -22,6 +22,7 @@ export class Parameter extends Tensor {
    * makes a frozen parameter that is still saved and loaded.
    */
   constructor(data: Tensor, requiresGrad = true) {
+    checkTensor('Parameter', 'data', data);
     super(data.detach().data, requiresGrad);
   }
 
@@ -61,6 +62,7 @@ export function parameter(data: Tensor, requiresGrad = true): Parameter {
 export class BufferTensor extends Tensor {
   /** Wraps `data` (detached, storage shared); a buffer never requires grad. */
   constructor(data: Tensor) {
+    checkTensor('BufferTensor', 'data', data);
     super(data.detach().data, false);
   }
 }

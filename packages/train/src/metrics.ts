@@ -1,6 +1,6 @@
 // Metrics and evaluation. Epoch values are sums of per-batch means times batch sizes, divided by
 // the number of samples, so a short last batch weighs what its samples weigh.
-import { noGrad, type Tensor } from '@tapegrad/autograd';
+import { noGrad, type Tensor, checkTensor } from '@tapegrad/autograd';
 import type { BatchSource, LossFn, MetricFn, TrainableModel } from './types.js';
 
 /**
@@ -26,6 +26,7 @@ export const accuracy: MetricFn = (outputs, targets) => {
 
 /** Number of samples in a batch: the targets' first axis (1 for a 0-d target). */
 export function batchSize(targets: Tensor): number {
+  checkTensor('batchSize', 'targets', targets);
   return targets.ndim === 0 ? 1 : targets.shape[0]!;
 }
 
@@ -55,6 +56,7 @@ export class MeanTracker {
 
 /** Every metric of one batch, with the loss under the name `loss`. */
 export function batchMetrics(loss: number, outputs: Tensor | undefined, targets: Tensor, metrics: Readonly<Record<string, MetricFn>>): Record<string, number | null> {
+  checkTensor('batchMetrics', 'targets', targets);
   const values: Record<string, number | null> = { loss };
   for (const [name, fn] of Object.entries(metrics)) values[name] = outputs === undefined ? null : fn(outputs, targets);
   return values;

@@ -3,6 +3,7 @@
 import { allocate, type TypedArray } from '../dtype.js';
 import { Tensor } from '../tensor.js';
 import { copyToContiguous, wrap } from '../kernels/layout.js';
+import { checkTensor } from '../validate.js';
 
 /** The values of `x` with `axis` moved last, row-major, and the length of each line. */
 export function linesOf(x: Tensor, axis: number): { data: TypedArray; n: number } {
@@ -25,6 +26,7 @@ export function fromLines(data: TypedArray, shape: readonly number[], axis: numb
 
 /** Applies `fill(src, dst, start, n)` to every line along `axis`; the result has x's shape and dtype. */
 export function mapLines(x: Tensor, axis: number, fill: (src: TypedArray, dst: TypedArray, start: number, n: number) => void): Tensor {
+  checkTensor('mapLines', 'x', x);
   const { data, n } = linesOf(x, axis);
   const out = allocate(x.dtype, data.length);
   if (n > 0) for (let s = 0; s < data.length; s += n) fill(data, out, s, n);

@@ -45,6 +45,7 @@ const cumsumOp: Op<[Tensor, number, boolean]> = defineOp({
  * @category Reduction
  */
 export function cumsum(x: Tensor, dim: number): Tensor {
+  checkTensor('cumsum', 'x', x);
   return cumsumOp(x, scanAxis('cumsum', x, dim), false);
 }
 
@@ -122,5 +123,6 @@ const cumprodOp: Op<[Tensor, number]> = defineOp({
  * @category Reduction
  */
 export function cumprod(x: Tensor, dim: number): Tensor {
+  checkTensor('cumprod', 'x', x);
   return cumprodOp(x, scanAxis('cumprod', x, dim));
 }

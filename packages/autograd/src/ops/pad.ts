@@ -81,9 +81,9 @@ function resolvePads(x: Tensor, pads: PadSpec): [number[], number[]] {
   }
   if (![...before, ...after].every(Number.isInteger)) throw new Error(`pad: padding amounts must be integers, got ${shown}`);
   x.shape.forEach((n, d) => {
-    // As in PyTorch, each crop on its own may remove at most the whole axis.
-    if (n + before[d]! < 0 || n + after[d]! < 0) {
-      throw new Error(`pad: padding ${shown} crops more than the ${n} element(s) of axis ${d} of ${fmt(x.shape)} (got ${before[d]} before and ${after[d]} after, expected each >= ${-n})`);
+    // As in PyTorch, the crops (negative amounts) apply first and may remove at most the whole axis.
+    if (n + Math.min(before[d]!, 0) + Math.min(after[d]!, 0) < 0) {
+      throw new Error(`pad: padding ${shown} crops more than the ${n} element(s) of axis ${d} of ${fmt(x.shape)} (got ${before[d]} before and ${after[d]} after, expected crops totalling at most ${n})`);
     }
     if (n + before[d]! + after[d]! < 0) {
       throw new Error(`pad: padding ${shown} would give axis ${d} of ${fmt(x.shape)} a negative size (${n + before[d]! + after[d]!})`);

@@ -7,7 +7,7 @@ import { noGrad } from '../grad-mode.js';
 import { argmaxRun, argminRun, mapRuns, maxRun, minRun, prodOthersRun, prodRun, sumRun } from '../kernels/reduce.js';
 import { eq } from './compare.js';
 import { expandReduced, reduceWith, reductionAxes, type Axes, type Run } from './reduce-axes.js';
-import { checkTensor } from '../validate.js';
+import { checkTensor, checkShape } from '../validate.js';
 import { batchAxes, reductionJvp, toFront as toFrontAxes } from './batch-rules.js';
 
 export { softmax, logSoftmax, logSumExp } from './softmax.js';
@@ -64,6 +64,7 @@ export function mean(x: Tensor, axis?: Axes, keepDims = false): Tensor {
  */
 export function sumTo(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor('sumTo', 'x', x);
+  shape = checkShape('sumTo', 'shape', shape);
   if (sameShape(x.shape, shape)) return x;
   const { axes } = broadcastAxes(shape, x.shape);
   if (shape.length > x.ndim || shape.some((d, i) => d !== 1 && d !== x.shape[i + x.ndim - shape.length])) {

@@ -7,7 +7,7 @@ import { broadcastShapes, fmt, sameShape } from '../shape.js';
 import { where } from './elementwise.js';
 import { toFront } from './batch-rules.js';
 import { assertInteger } from './pointwise.js';
-import { checkTensor } from '../validate.js';
+import { checkTensor, checkTensorLike } from '../validate.js';
 
 /**
  * Repeats `x` along each axis `repeats[i]` times, like `torch.Tensor.repeat`: `repeats` may be
@@ -95,6 +95,7 @@ function checkTriangle(op: string, x: Tensor, diagonal: number): void {
  * @category Shape
  */
 export function tril(x: Tensor, diagonal = 0): Tensor {
+  checkTensor('tril', 'x', x);
   checkTriangle('tril', x, diagonal);
   return trilOp(x, diagonal);
 }
@@ -110,6 +111,7 @@ export function tril(x: Tensor, diagonal = 0): Tensor {
  * @category Shape
  */
 export function triu(x: Tensor, diagonal = 0): Tensor {
+  checkTensor('triu', 'x', x);
   checkTriangle('triu', x, diagonal);
   return triuOp(x, diagonal);
 }
@@ -129,6 +131,8 @@ export function triu(x: Tensor, diagonal = 0): Tensor {
 export function maskedFill(x: Tensor, mask: Tensor, value: TensorLike): Tensor {
   checkTensor('maskedFill', 'x', x);
   checkTensor('maskedFill', 'mask', mask);
+  checkTensorLike('maskedFill', 'value', value);
+  if (!(mask instanceof Tensor)) throw new Error(`maskedFill: mask must be a tensor, got ${typeof mask}`);
   const target = broadcastShapes('maskedFill', x.shape, mask.shape);
   if (!sameShape(target, x.shape)) throw new Error(`maskedFill: mask of shape ${fmt(mask.shape)} does not broadcast to the input's shape ${fmt(x.shape)}`);
   if (value instanceof Tensor && value.ndim !== 0) throw new Error(`maskedFill: value must be a number or a 0-d tensor, got shape ${fmt(value.shape)}`);

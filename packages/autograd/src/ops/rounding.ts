@@ -111,6 +111,7 @@ export function round(x: Tensor, options: RoundOptions = {}): Tensor {
  * @category Comparison
  */
 export function isNaN(x: Tensor): Tensor {
+  checkTensor('isNaN', 'x', x);
   return noGrad(() => new Tensor(map1(x.data, (v) => (v !== v ? 1 : 0))));
 }
 
@@ -124,5 +125,6 @@ export function isNaN(x: Tensor): Tensor {
  * @category Comparison
  */
 export function isFinite(x: Tensor): Tensor {
+  checkTensor('isFinite', 'x', x);
   return noGrad(() => new Tensor(map1(x.data, (v) => (Number.isFinite(v) ? 1 : 0))));
 }

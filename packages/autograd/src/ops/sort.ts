@@ -84,6 +84,7 @@ const gatherSorted = (x: Tensor, axis: number, indices: Tensor): Tensor => (x.nd
  * @category Reduction
  */
 export function argsort(x: Tensor, dim = -1, descending = false): Tensor {
+  checkTensor('argsort', 'x', x);
   const axis = sortAxis('argsort', x, dim, descending);
   return noGrad(() => orderOp(x, axis, descending));
 }
@@ -102,6 +103,7 @@ export function argsort(x: Tensor, dim = -1, descending = false): Tensor {
  * @category Reduction
  */
 export function sort(x: Tensor, dim = -1, descending = false): SortResult {
+  checkTensor('sort', 'x', x);
   const axis = sortAxis('sort', x, dim, descending);
   const indices = noGrad(() => orderOp(x, axis, descending));
   return { values: gatherSorted(x, axis, indices), indices };
@@ -120,6 +122,7 @@ export function sort(x: Tensor, dim = -1, descending = false): SortResult {
  * @category Reduction
  */
 export function topk(x: Tensor, k: number, dim = -1, largest = true, sorted = true): SortResult {
+  checkTensor('topk', 'x', x);
   const axis = sortAxis('topk', x, dim, largest);
   const n = x.ndim === 0 ? 1 : x.shape[axis]!;
   assertInteger('topk', 'k', k, 0);

@@ -35,6 +35,7 @@ function checkedIndices(op: string, index: Tensor, size: number, negatives: bool
 export function take(x: Tensor, index: Tensor): Tensor {
   checkTensor('take', 'x', x);
   checkTensor('take', 'index', index);
+  if (!(index instanceof Tensor)) throw new Error(`take: index must be a tensor, got ${typeof index}`);
   const flat = checkedIndices('take', index, x.size, true, `an input of ${x.size} elements (shape ${fmt(x.shape)})`);
   const idx = tensor(flat, { dtype: x.dtype, shape: [flat.length] });
   return gather(x.reshape([-1]), 0, idx).reshape(index.shape);
@@ -56,6 +57,7 @@ export function take(x: Tensor, index: Tensor): Tensor {
 export function takeAlongDim(x: Tensor, indices: Tensor, dim?: number): Tensor {
   checkTensor('takeAlongDim', 'x', x);
   checkTensor('takeAlongDim', 'indices', indices);
+  if (!(indices instanceof Tensor)) throw new Error(`takeAlongDim: indices must be a tensor, got ${typeof indices}`);
   if (dim === undefined) return takeAlongDim(x.reshape([-1]), indices.reshape([-1]), 0);
   if (x.ndim === 0) throw new Error('takeAlongDim: expected an input with at least 1 dimension with dim given, got shape []');
   if (indices.ndim !== x.ndim) {

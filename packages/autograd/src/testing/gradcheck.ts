@@ -1,4 +1,5 @@
 // Finite-difference checks of analytic gradients, for built-in ops and for op authors.
+import { checkCallback, checkTensorList } from '../validate.js';
 import { Tensor } from '../tensor.js';
 import { gradients } from '../tape.js';
 import { noGrad } from '../grad-mode.js';
@@ -95,6 +96,8 @@ export function gradcheck(f: GradcheckFn, inputs: readonly Tensor[], options: Gr
 export function gradcheck(f: GradcheckFn, inputs: readonly Tensor[], options: GradcheckOptions & { raiseException: false }): GradcheckReport;
 export function gradcheck(f: GradcheckFn, inputs: readonly Tensor[]): true;
 export function gradcheck(f: GradcheckFn, inputs: readonly Tensor[], options: GradcheckOptions = {}): true | GradcheckReport {
+  checkCallback('gradcheck', 'f', f);
+  checkTensorList('gradcheck', 'inputs', inputs);
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, raiseException = true, seed = 0 } = options;
   inputs.forEach((x, i) => {
     if (x.dtype !== 'float64' && x.requiresGrad) throw new Error(`gradcheck: input ${i} (shape ${fmt(x.shape)}) is ${x.dtype}; finite differences need float64 inputs`);
@@ -158,6 +161,8 @@ export function gradcheck(f: GradcheckFn, inputs: readonly Tensor[], options: Gr
  * @category Testing
  */
 export function gradgradcheck(f: GradcheckFn, inputs: readonly Tensor[], options: GradcheckOptions = {}): true | GradcheckReport {
+  checkCallback('gradgradcheck', 'f', f);
+  checkTensorList('gradgradcheck', 'inputs', inputs);
   const outs = asList(noGrad(() => f(...inputs)));
   const gen = new Generator((options.seed ?? 0) + 1);
   const vs = outs.map((o) => randn(o.shape, { dtype: 'float64', generator: gen, requiresGrad: true }));

@@ -2,6 +2,7 @@
 import type { Tensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import { pyFloat } from '../format.js';
+import { checkTensor } from '@tapegrad/autograd';
 
 /**
  * max(x, 0).
@@ -15,6 +16,7 @@ import { pyFloat } from '../format.js';
 export class ReLU extends Module<[Tensor], Tensor> {
   /** `x.relu()`. */
   forward(x: Tensor): Tensor {
+    checkTensor('ReLU', 'x', x);
     return x.relu();
   }
 }
@@ -40,6 +42,7 @@ export class LeakyReLU extends Module<[Tensor], Tensor> {
 
   /** `x.leakyRelu(negativeSlope)`. */
   forward(x: Tensor): Tensor {
+    checkTensor('LeakyReLU', 'x', x);
     return x.leakyRelu(this.negativeSlope);
   }
 
@@ -61,6 +64,7 @@ export class LeakyReLU extends Module<[Tensor], Tensor> {
 export class Sigmoid extends Module<[Tensor], Tensor> {
   /** `x.sigmoid()`. */
   forward(x: Tensor): Tensor {
+    checkTensor('Sigmoid', 'x', x);
     return x.sigmoid();
   }
 }
@@ -77,6 +81,7 @@ export class Sigmoid extends Module<[Tensor], Tensor> {
 export class Tanh extends Module<[Tensor], Tensor> {
   /** `x.tanh()`. */
   forward(x: Tensor): Tensor {
+    checkTensor('Tanh', 'x', x);
     return x.tanh();
   }
 }
@@ -103,6 +108,7 @@ export class GELU extends Module<[Tensor], Tensor> {
 
   /** `x.gelu(approximate)`. */
   forward(x: Tensor): Tensor {
+    checkTensor('GELU', 'x', x);
     return x.gelu(this.approximate);
   }
 
@@ -133,6 +139,7 @@ export class Softmax extends Module<[Tensor], Tensor> {
 
   /** `x.softmax(dim)`. */
   forward(x: Tensor): Tensor {
+    checkTensor('Softmax', 'x', x);
     return x.softmax(this.dim);
   }
 
@@ -163,6 +170,7 @@ export class LogSoftmax extends Module<[Tensor], Tensor> {
 
   /** `x.logSoftmax(dim)`. */
   forward(x: Tensor): Tensor {
+    checkTensor('LogSoftmax', 'x', x);
     return x.logSoftmax(this.dim);
   }
 
@@ -184,6 +192,7 @@ export class LogSoftmax extends Module<[Tensor], Tensor> {
 export class Identity extends Module<[Tensor], Tensor> {
   /** `x` itself. */
   forward(x: Tensor): Tensor {
+    checkTensor('Identity', 'x', x);
     return x;
   }
 }

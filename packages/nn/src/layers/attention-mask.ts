@@ -1,6 +1,6 @@
 // Attention masks as PyTorch reads them: a boolean mask marks positions that may NOT be attended
 // (true = masked), a floating mask is added to the scores (−∞ masks, 0 keeps).
-import { fromTyped, where, type DType, type Tensor } from '@tapegrad/autograd';
+import { fromTyped, where, type DType, type Tensor, checkTensor } from '@tapegrad/autograd';
 import { fmtShape } from '../format.js';
 
 /**
@@ -26,6 +26,7 @@ const isBoolMask = (m: Tensor): boolean => (m.dtype as string) === 'bool';
 
 /** The mask as an additive float tensor of `dtype`: boolean true → −∞, false → 0; float masks as given. */
 export function additiveMask(layer: string, name: string, mask: Tensor, dtype: DType): Tensor {
+  checkTensor('additiveMask', 'mask', mask);
   if (isBoolMask(mask)) return where(mask, -Infinity, 0).toDType(dtype);
   if (mask.dtype !== dtype) {
     throw new Error(`${layer}: ${name} is ${mask.dtype} but the query is ${dtype}; a float mask must match the query's dtype (or pass a bool mask)`);

@@ -1,7 +1,7 @@
 // Multi-head attention with PyTorch's arguments, parameter names and shapes, so a torch state dict
 // loads by name: in_proj_weight [3E, E] (or q/k/v_proj_weight with kdim/vdim), in_proj_bias [3E],
 // out_proj.{weight,bias}, bias_k/bias_v [1, 1, E].
-import { concat, rand, zeros, type Generator, type Tensor } from '@tapegrad/autograd';
+import { concat, rand, zeros, type Generator, type Tensor, checkTensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import * as init from '../init.js';
@@ -147,6 +147,9 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Multihea
 
   /** Attends from `query` to `key`/`value`; returns `[output, weights | null]`. */
   forward(query: Tensor, key: Tensor, value: Tensor, options: MultiheadAttentionForwardOptions = {}): [Tensor, Tensor | null] {
+    checkTensor('MultiheadAttention', 'query', query);
+    checkTensor('MultiheadAttention', 'key', key);
+    checkTensor('MultiheadAttention', 'value', value);
     const name = shortName(this);
     checkOptions(name, options, FORWARD_OPTIONS);
     const { needWeights = true, averageAttnWeights = true, isCausal = false } = options;
@@ -236,6 +239,7 @@ function padMasks(layer: string, attnMask: Tensor | null, keyPaddingMask: Tensor
 
 /** Inverted dropout of `x` with probability `p`. */
 export function dropoutOf(x: Tensor, p: number, generator: Generator | undefined): Tensor {
+  checkTensor('dropoutOf', 'x', x);
   if (p === 1) return x.mul(0);
   const keep = rand(x.shape, { dtype: x.dtype, generator }).ge(p);
   return x.mul(keep.mul(1 / (1 - p)));

@@ -1,5 +1,5 @@
 // Batch normalization over the channel axis (axis 1), with running statistics for evaluation.
-import { noGrad, ones, zeros, type Tensor } from '@tapegrad/autograd';
+import { noGrad, ones, zeros, type Tensor, checkTensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import { Parameter, BufferTensor } from '../parameter.js';
 import { fmtShape, pyBool, pyFloat, shortName } from '../format.js';
@@ -78,6 +78,7 @@ export abstract class BatchNorm extends Module<[Tensor], Tensor> {
 
   /** Normalizes `x` of shape `[N, C, ...]`; in training also updates the running statistics. */
   forward(x: Tensor): Tensor {
+    checkTensor('BatchNorm', 'x', x);
     if (!this.#ranks.includes(x.ndim) || x.shape[1] !== this.numFeatures) {
       throw new Error(`${shortName(this)}: expected input of shape ${this.#expected}, got shape ${fmtShape(x.shape)}`);
     }

@@ -2,6 +2,7 @@
 // PyTorch (`0.weight`, `(0): Linear(...)`) and `seq[0]` works as in Python.
 import type { Tensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
+import { checkTensor } from '@tapegrad/autograd';
 
 /** Children kept as own numeric properties, which the field walk visits in index order. */
 function assertModule(container: string, m: unknown, i: number): asserts m is Module {
@@ -62,6 +63,7 @@ export class Sequential extends Module<[Tensor], Tensor> {
 
   /** Each module applied in turn. */
   forward(x: Tensor): Tensor {
+    checkTensor('Sequential', 'x', x);
     let y = x;
     for (const m of this) y = m.forward(y) as Tensor;
     return y;

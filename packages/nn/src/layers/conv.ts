@@ -1,5 +1,5 @@
 // 2-D convolution layer over NCHW images.
-import { conv2d, type Tensor } from '@tapegrad/autograd';
+import { conv2d, type Tensor, checkTensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import type { Parameter } from '../parameter.js';
 import { fmtShape, pyPair, shortName } from '../format.js';
@@ -99,6 +99,7 @@ export class Conv2d extends Module<[Tensor], Tensor> {
 
   /** Convolves `x` of shape `[N, inChannels, H, W]` or `[inChannels, H, W]`. */
   forward(x: Tensor): Tensor {
+    checkTensor('Conv2d', 'x', x);
     if ((x.ndim !== 4 && x.ndim !== 3) || x.shape[x.ndim - 3] !== this.inChannels) {
       const c = this.inChannels;
       throw new Error(`${shortName(this)}: expected input of shape [N, ${c}, H, W] or [${c}, H, W], got shape ${fmtShape(x.shape)}`);

@@ -1,5 +1,5 @@
 // Dropout: random zeroing in training, identity in evaluation.
-import { rand, type Generator, type Tensor } from '@tapegrad/autograd';
+import { rand, type Generator, type Tensor, checkTensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import { pyFloat } from '../format.js';
 
@@ -45,6 +45,7 @@ export class Dropout extends Module<[Tensor], Tensor> {
 
   /** `x` masked and rescaled in training, `x` itself in evaluation. */
   forward(x: Tensor): Tensor {
+    checkTensor('Dropout', 'x', x);
     if (!this.training || this.p === 0) return x;
     if (this.p === 1) return x.mul(0);
     const keep = rand(x.shape, { dtype: x.dtype, generator: this.generator }).ge(this.p);

@@ -1,5 +1,5 @@
 // Embedding: a lookup table of learned vectors indexed by integer ids.
-import { noGrad, randn, where, type Tensor } from '@tapegrad/autograd';
+import { noGrad, randn, where, type Tensor, checkTensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { fmtShape, shortName } from '../format.js';
@@ -59,6 +59,7 @@ export class Embedding extends Module<[Tensor], Tensor> {
 
   /** The vectors of `ids`: shape `[...ids.shape, embeddingDim]`. */
   forward(ids: Tensor): Tensor {
+    checkTensor('Embedding', 'ids', ids);
     const values = ids.contiguousData();
     const bad = values.findIndex((v) => !Number.isInteger(v) || v < 0 || v >= this.numEmbeddings);
     if (bad >= 0) {

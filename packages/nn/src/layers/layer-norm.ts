@@ -1,5 +1,5 @@
 // Layer normalization over the trailing axes of each sample.
-import { ones, zeros, type Tensor } from '@tapegrad/autograd';
+import { ones, zeros, type Tensor, checkTensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { fmtShape, pyBool, pyFloat, shortName } from '../format.js';
@@ -60,6 +60,7 @@ export class LayerNorm extends Module<[Tensor], Tensor> {
 
   /** Normalizes `x` of shape `[..., ...normalizedShape]`. */
   forward(x: Tensor): Tensor {
+    checkTensor('LayerNorm', 'x', x);
     const k = this.normalizedShape.length;
     const trailing = x.shape.slice(x.ndim - k);
     if (x.ndim < k || fmtShape(trailing) !== fmtShape(this.normalizedShape)) {

@@ -4,6 +4,7 @@ import { Module } from '../module.js';
 import type { Parameter } from '../parameter.js';
 import { fmtShape, pyBool, shortName } from '../format.js';
 import { checkDType, checkInt, defaultWeightAndBias, type LayerOptions } from './options.js';
+import { checkTensor } from '@tapegrad/autograd';
 
 /**
  * Options of {@link Linear}.
@@ -51,6 +52,7 @@ export class Linear extends Module<[Tensor], Tensor> {
 
   /** `x·Wᵀ + b`; `x` is `[..., inFeatures]`. */
   forward(x: Tensor): Tensor {
+    checkTensor('Linear', 'x', x);
     if (x.ndim === 0 || x.shape[x.ndim - 1] !== this.inFeatures) {
       throw new Error(`${shortName(this)}: expected input with last dimension ${this.inFeatures}, got shape ${fmtShape(x.shape)}`);
     }

@@ -1,5 +1,5 @@
 // ReLU6, Hardtanh, SELU, SiLU, Mish and PReLU as modules; each forwards to the autograd op.
-import { checkFinite, checkOptions, full, hardtanh, mish, prelu, relu6, selu, type Tensor } from '@tapegrad/autograd';
+import { checkFinite, checkOptions, full, hardtanh, mish, prelu, relu6, selu, type Tensor, checkTensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { pyFloat } from '../format.js';
@@ -17,6 +17,7 @@ import { checkDType, checkInt, type LayerOptions } from './options.js';
 export class ReLU6 extends Module<[Tensor], Tensor> {
   /** `relu6(x)`. */
   forward(x: Tensor): Tensor {
+    checkTensor('ReLU6', 'x', x);
     return relu6(x);
   }
 }
@@ -46,6 +47,7 @@ export class Hardtanh extends Module<[Tensor], Tensor> {
 
   /** `hardtanh(x, minVal, maxVal)`. */
   forward(x: Tensor): Tensor {
+    checkTensor('Hardtanh', 'x', x);
     return hardtanh(x, this.minVal, this.maxVal);
   }
 
@@ -67,6 +69,7 @@ export class Hardtanh extends Module<[Tensor], Tensor> {
 export class SELU extends Module<[Tensor], Tensor> {
   /** `selu(x)`. */
   forward(x: Tensor): Tensor {
+    checkTensor('SELU', 'x', x);
     return selu(x);
   }
 }
@@ -83,6 +86,7 @@ export class SELU extends Module<[Tensor], Tensor> {
 export class SiLU extends Module<[Tensor], Tensor> {
   /** `x.silu()`. */
   forward(x: Tensor): Tensor {
+    checkTensor('SiLU', 'x', x);
     return x.silu();
   }
 }
@@ -99,6 +103,7 @@ export class SiLU extends Module<[Tensor], Tensor> {
 export class Mish extends Module<[Tensor], Tensor> {
   /** `mish(x)`. */
   forward(x: Tensor): Tensor {
+    checkTensor('Mish', 'x', x);
     return mish(x);
   }
 }
@@ -130,6 +135,7 @@ export class PReLU extends Module<[Tensor], Tensor> {
 
   /** `prelu(x, weight)`. */
   forward(x: Tensor): Tensor {
+    checkTensor('PReLU', 'x', x);
     checkDType('PReLU', x, this.weight);
     return prelu(x, this.weight);
   }

@@ -1,5 +1,5 @@
 // Options and argument checks shared by the layers.
-import { zeros, type DType, type Generator, type Tensor } from '@tapegrad/autograd';
+import { zeros, type DType, type Generator, type Tensor, checkTensor } from '@tapegrad/autograd';
 import * as init from '../init.js';
 import { Parameter } from '../parameter.js';
 
@@ -48,11 +48,13 @@ export function defaultWeightAndBias(
 
 /** Reshapes a per-channel vector [C] to broadcast along axis 1 of an input of rank `ndim`. */
 export function perChannel(v: Tensor, ndim: number): Tensor {
+  checkTensor('perChannel', 'v', v);
   return v.reshape([v.shape[0]!, ...Array<number>(Math.max(0, ndim - 2)).fill(1)]);
 }
 
 /** Throws, naming the layer, when the input's dtype differs from the layer's parameters. */
 export function checkDType(layerName: string, x: Tensor, reference: Tensor | null): void {
+  checkTensor('checkDType', 'x', x);
   if (reference && x.dtype !== reference.dtype) {
     throw new Error(`${layerName}: input is ${x.dtype} but the layer's parameters are ${reference.dtype}; convert one (layer.toDType('${x.dtype}') or x.toDType('${reference.dtype}'))`);
   }

@@ -1,5 +1,5 @@
 // Pooling and flattening: layers without parameters that reshape feature maps.
-import { avgPool2d, maxPool2d, type Tensor } from '@tapegrad/autograd';
+import { avgPool2d, maxPool2d, type Tensor, checkTensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import { fmtShape, pyBool, shortName } from '../format.js';
 import { checkInt } from './options.js';
@@ -75,6 +75,7 @@ export class MaxPool2d extends Module<[Tensor], Tensor> {
 
   /** Max over each window. */
   forward(x: Tensor): Tensor {
+    checkTensor('MaxPool2d', 'x', x);
     checkPoolInput(this, this, x);
     return maxPool2d(x, { kernelSize: this.kernelSize, stride: this.stride, padding: this.padding });
   }
@@ -113,6 +114,7 @@ export class AvgPool2d extends Module<[Tensor], Tensor> {
 
   /** Mean over each window. */
   forward(x: Tensor): Tensor {
+    checkTensor('AvgPool2d', 'x', x);
     checkPoolInput(this, this, x);
     return avgPool2d(x, { kernelSize: this.kernelSize, stride: this.stride, padding: this.padding, countIncludePad: this.countIncludePad });
   }
@@ -147,6 +149,7 @@ export class Flatten extends Module<[Tensor], Tensor> {
 
   /** `x` with the axes merged. */
   forward(x: Tensor): Tensor {
+    checkTensor('Flatten', 'x', x);
     const norm = (d: number) => (d < 0 ? d + x.ndim : d);
     const [start, end] = [norm(this.startDim), norm(this.endDim)];
     if (start < 0 || end >= x.ndim || start > end) {

@@ -7,6 +7,7 @@ import { LayerNorm } from './layer-norm.js';
 import { Dropout } from './dropout.js';
 import { MultiheadAttention } from './attention.js';
 import { checkInt, checkOptions, type LayerOptions } from './options.js';
+import { checkTensor } from '@tapegrad/autograd';
 
 /**
  * The feed-forward activation of a Transformer layer: `'relu'`, `'gelu'` or a function.
@@ -154,6 +155,7 @@ export class TransformerEncoderLayer extends TransformerLayerBase<[Tensor, Trans
 
   /** Encodes `src` (`[L, N, E]`, `[N, L, E]` with batchFirst, or `[L, E]`). */
   forward(src: Tensor, options: TransformerEncoderForwardOptions = {}): Tensor {
+    checkTensor('TransformerEncoderLayer', 'src', src);
     checkOptions('TransformerEncoderLayer', options, ENCODER_FORWARD);
     const attnOptions = { attnMask: options.srcMask, keyPaddingMask: options.srcKeyPaddingMask, isCausal: options.isCausal, needWeights: false };
     const sa = (x: Tensor) => this.dropout1.forward(this.self_attn.forward(x, x, x, attnOptions)[0]);
@@ -233,6 +235,8 @@ export class TransformerDecoderLayer extends TransformerLayerBase<[Tensor, Tenso
 
   /** Decodes `tgt` attending to `memory` (same layout rules as the encoder layer). */
   forward(tgt: Tensor, memory: Tensor, options: TransformerDecoderForwardOptions = {}): Tensor {
+    checkTensor('TransformerDecoderLayer', 'tgt', tgt);
+    checkTensor('TransformerDecoderLayer', 'memory', memory);
     checkOptions('TransformerDecoderLayer', options, DECODER_FORWARD);
     const selfOptions = { attnMask: options.tgtMask, keyPaddingMask: options.tgtKeyPaddingMask, isCausal: options.tgtIsCausal, needWeights: false };
     const crossOptions = { attnMask: options.memoryMask, keyPaddingMask: options.memoryKeyPaddingMask, isCausal: options.memoryIsCausal, needWeights: false };

@@ -6,6 +6,7 @@ import { BufferTensor, Parameter } from '../parameter.js';
 import { ModuleList } from './containers.js';
 import { checkInt, checkOptions } from './options.js';
 import type { TransformerDecoderForwardOptions, TransformerDecoderLayer, TransformerEncoderLayer } from './transformer-layers.js';
+import { checkTensor } from '@tapegrad/autograd';
 
 /**
  * A deep copy of a module: same class and settings, parameters and buffers copied to new storage
@@ -96,6 +97,7 @@ export class TransformerEncoder extends Module<[Tensor, TransformerEncoderStackF
 
   /** Runs `src` through every layer with the same masks. */
   forward(src: Tensor, options: TransformerEncoderStackForwardOptions = {}): Tensor {
+    checkTensor('TransformerEncoder', 'src', src);
     checkOptions('TransformerEncoder', options, ['mask', 'srcKeyPaddingMask', 'isCausal']);
     let x = src;
     for (const layer of this.layers) x = layer.forward(x, { srcMask: options.mask, srcKeyPaddingMask: options.srcKeyPaddingMask, isCausal: options.isCausal });
@@ -131,6 +133,8 @@ export class TransformerDecoder extends Module<[Tensor, Tensor, TransformerDecod
 
   /** Runs `tgt` through every layer with the same memory and masks. */
   forward(tgt: Tensor, memory: Tensor, options: TransformerDecoderForwardOptions = {}): Tensor {
+    checkTensor('TransformerDecoder', 'tgt', tgt);
+    checkTensor('TransformerDecoder', 'memory', memory);
     let x = tgt;
     for (const layer of this.layers) x = layer.forward(x, memory, options);
     return this.norm ? this.norm.forward(x) : x;

@@ -1,5 +1,5 @@
 // Binary cross-entropy, on probabilities (with PyTorch's log clamp) and on logits (stable form).
-import { defineOp, type Tensor } from '@tapegrad/autograd';
+import { defineOp, type Tensor, checkTensor } from '@tapegrad/autograd';
 import { fmtShape } from '../format.js';
 import { checkReduction, checkSameShape, reduce, type LossOptions } from './reduction.js';
 
@@ -71,6 +71,8 @@ function checkFactor(loss: string, name: string, factor: Tensor | undefined, inp
  * @category Losses
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, { weight, reduction = 'mean' }: BinaryCrossEntropyOptions = {}): Tensor {
+  checkTensor('binaryCrossEntropy', 'input', input);
+  checkTensor('binaryCrossEntropy', 'target', target);
   checkReduction('binaryCrossEntropy', reduction);
   checkSameShape('binaryCrossEntropy', input, target);
   checkFactor('binaryCrossEntropy', 'weight', weight, input);
@@ -99,6 +101,8 @@ export function binaryCrossEntropyWithLogits(
   target: Tensor,
   { weight, posWeight, reduction = 'mean' }: BinaryCrossEntropyWithLogitsOptions = {},
 ): Tensor {
+  checkTensor('binaryCrossEntropyWithLogits', 'input', input);
+  checkTensor('binaryCrossEntropyWithLogits', 'target', target);
   checkReduction('binaryCrossEntropyWithLogits', reduction);
   checkSameShape('binaryCrossEntropyWithLogits', input, target);
   checkFactor('binaryCrossEntropyWithLogits', 'weight', weight, input);

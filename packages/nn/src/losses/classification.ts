@@ -1,7 +1,7 @@
 // Multi-class losses on class-index targets: nllLoss on log-probabilities, and crossEntropy on
 // logits through logSoftmax (stable for any logits), with class weights, ignored targets and
 // label smoothing as PyTorch defines them.
-import { fromTyped, unravelIndex, type Tensor } from '@tapegrad/autograd';
+import { fromTyped, unravelIndex, type Tensor, checkTensor } from '@tapegrad/autograd';
 import { fmtShape } from '../format.js';
 import { perChannel } from '../layers/options.js';
 import { checkReduction, checkSameShape, reduce, type LossOptions, type Reduction } from './reduction.js';
@@ -107,6 +107,8 @@ function reduceWeighted(perElement: Tensor, weights: Tensor, reduction: Reductio
  * @category Losses
  */
 export function nllLoss(logProbs: Tensor, targets: Tensor, { weight, ignoreIndex = -100, reduction = 'mean' }: NllLossOptions = {}): Tensor {
+  checkTensor('nllLoss', 'logProbs', logProbs);
+  checkTensor('nllLoss', 'targets', targets);
   checkReduction('nllLoss', reduction);
   const b = batched('nllLoss', logProbs, targets);
   const C = b.input.shape[1]!;
@@ -131,6 +133,8 @@ export function nllLoss(logProbs: Tensor, targets: Tensor, { weight, ignoreIndex
  * @category Losses
  */
 export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  checkTensor('crossEntropy', 'logits', logits);
+  checkTensor('crossEntropy', 'targets', targets);
   const { weight, ignoreIndex = -100, labelSmoothing = 0, reduction = 'mean' } = options;
   checkReduction('crossEntropy', reduction);
   if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new Error(`crossEntropy: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);

@@ -10,6 +10,7 @@ import { crossEntropy, nllLoss, type CrossEntropyOptions, type NllLossOptions } 
 import {
   binaryCrossEntropy, binaryCrossEntropyWithLogits, type BinaryCrossEntropyOptions, type BinaryCrossEntropyWithLogitsOptions,
 } from './binary.js';
+import { checkTensor } from '@tapegrad/autograd';
 
 const asBuffer = (t: Tensor | undefined) => (t === undefined ? null : new BufferTensor(t));
 const orUndefined = (t: Tensor | null) => t ?? undefined;
@@ -56,6 +57,8 @@ export class MSELoss extends Loss {
   }
   /** The loss of `input` against `target`. */
   forward(input: Tensor, target: Tensor): Tensor {
+    checkTensor('MSELoss', 'input', input);
+    checkTensor('MSELoss', 'target', target);
     return mseLoss(input, target, { reduction: this.reduction });
   }
 }
@@ -76,6 +79,8 @@ export class L1Loss extends Loss {
   }
   /** The loss of `input` against `target`. */
   forward(input: Tensor, target: Tensor): Tensor {
+    checkTensor('L1Loss', 'input', input);
+    checkTensor('L1Loss', 'target', target);
     return l1Loss(input, target, { reduction: this.reduction });
   }
 }
@@ -99,6 +104,8 @@ export class HuberLoss extends Loss {
   }
   /** The loss of `input` against `target`. */
   forward(input: Tensor, target: Tensor): Tensor {
+    checkTensor('HuberLoss', 'input', input);
+    checkTensor('HuberLoss', 'target', target);
     return huberLoss(input, target, { delta: this.delta, reduction: this.reduction });
   }
   /** `delta=1.0`, plus a non-default reduction. */
@@ -129,6 +136,8 @@ export class NLLLoss extends Loss {
   }
   /** The loss of log-probabilities `input` against class-index `target`. */
   forward(input: Tensor, target: Tensor): Tensor {
+    checkTensor('NLLLoss', 'input', input);
+    checkTensor('NLLLoss', 'target', target);
     return nllLoss(input, target, { weight: orUndefined(this.weight), ignoreIndex: this.ignoreIndex, reduction: this.reduction });
   }
 }
@@ -159,6 +168,8 @@ export class CrossEntropyLoss extends Loss {
   }
   /** The loss of `logits` against class-index (or probability) `target`. */
   forward(logits: Tensor, target: Tensor): Tensor {
+    checkTensor('CrossEntropyLoss', 'logits', logits);
+    checkTensor('CrossEntropyLoss', 'target', target);
     const { ignoreIndex, labelSmoothing, reduction } = this;
     return crossEntropy(logits, target, { weight: orUndefined(this.weight), ignoreIndex, labelSmoothing, reduction });
   }
@@ -183,6 +194,8 @@ export class BCELoss extends Loss {
   }
   /** The loss of probabilities `input` against `target`. */
   forward(input: Tensor, target: Tensor): Tensor {
+    checkTensor('BCELoss', 'input', input);
+    checkTensor('BCELoss', 'target', target);
     return binaryCrossEntropy(input, target, { weight: orUndefined(this.weight), reduction: this.reduction });
   }
 }
@@ -209,6 +222,8 @@ export class BCEWithLogitsLoss extends Loss {
   }
   /** The loss of `logits` against `target`. */
   forward(logits: Tensor, target: Tensor): Tensor {
+    checkTensor('BCEWithLogitsLoss', 'logits', logits);
+    checkTensor('BCEWithLogitsLoss', 'target', target);
     return binaryCrossEntropyWithLogits(logits, target, { weight: orUndefined(this.weight), posWeight: orUndefined(this.posWeight), reduction: this.reduction });
   }
 }

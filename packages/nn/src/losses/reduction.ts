@@ -1,6 +1,7 @@
 // What every loss shares: the reduction option and the up-front input checks.
 import type { Tensor } from '@tapegrad/autograd';
 import { fmtShape } from '../format.js';
+import { checkTensor } from '@tapegrad/autograd';
 
 /**
  * How a loss combines its per-element values: their `'mean'` (default), `'sum'`, or `'none'`
@@ -38,6 +39,7 @@ export function checkReduction(loss: string, reduction: unknown): Reduction {
 
 /** Applies a checked reduction to per-element losses. */
 export function reduce(loss: Tensor, reduction: Reduction): Tensor {
+  checkTensor('reduce', 'loss', loss);
   return reduction === 'none' ? loss : reduction === 'sum' ? loss.sum() : loss.mean();
 }
 
@@ -46,6 +48,8 @@ export function reduce(loss: Tensor, reduction: Reduction): Tensor {
  * an `[N, 1]` vs `[N]` slip into an `[N, N]` loss that still trains, badly.
  */
 export function checkSameShape(loss: string, input: Tensor, target: Tensor, what = 'target'): void {
+  checkTensor('checkSameShape', 'input', input);
+  checkTensor('checkSameShape', 'target', target);
   if (fmtShape(input.shape) !== fmtShape(target.shape)) {
     throw new Error(`${loss}: input shape ${fmtShape(input.shape)} and ${what} shape ${fmtShape(target.shape)} differ; reshape one so they match`);
   }

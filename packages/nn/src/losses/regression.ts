@@ -1,6 +1,7 @@
 // Regression losses: squared, absolute and Huber error.
 import type { Tensor } from '@tapegrad/autograd';
 import { checkReduction, checkSameShape, reduce, type LossOptions } from './reduction.js';
+import { checkTensor } from '@tapegrad/autograd';
 
 /**
  * Mean squared error: (input − target)², reduced. Input and target must have the same shape.
@@ -13,6 +14,8 @@ import { checkReduction, checkSameShape, reduce, type LossOptions } from './redu
  * @category Losses
  */
 export function mseLoss(input: Tensor, target: Tensor, { reduction = 'mean' }: LossOptions = {}): Tensor {
+  checkTensor('mseLoss', 'input', input);
+  checkTensor('mseLoss', 'target', target);
   checkReduction('mseLoss', reduction);
   checkSameShape('mseLoss', input, target);
   return reduce(input.sub(target).square(), reduction);
@@ -28,6 +31,8 @@ export function mseLoss(input: Tensor, target: Tensor, { reduction = 'mean' }: L
  * @category Losses
  */
 export function l1Loss(input: Tensor, target: Tensor, { reduction = 'mean' }: LossOptions = {}): Tensor {
+  checkTensor('l1Loss', 'input', input);
+  checkTensor('l1Loss', 'target', target);
   checkReduction('l1Loss', reduction);
   checkSameShape('l1Loss', input, target);
   return reduce(input.sub(target).abs(), reduction);
@@ -58,6 +63,8 @@ export interface HuberLossOptions extends LossOptions {
  * @category Losses
  */
 export function huberLoss(input: Tensor, target: Tensor, { delta = 1, reduction = 'mean' }: HuberLossOptions = {}): Tensor {
+  checkTensor('huberLoss', 'input', input);
+  checkTensor('huberLoss', 'target', target);
   checkReduction('huberLoss', reduction);
   if (!(delta > 0) || !Number.isFinite(delta)) throw new Error(`huberLoss: delta must be a positive finite number, got ${delta}`);
   checkSameShape('huberLoss', input, target);

@@ -1,0 +1,134 @@
+// Fuzz rows for @tapegrad/nn, optim, data, train and onnx (and their ./node entries).
+import { tensor, randn, type Tensor } from '@tapegrad/autograd';
+import * as nn from '@tapegrad/nn';
+import * as nnNode from '@tapegrad/nn/node';
+import * as optim from '@tapegrad/optim';
+import * as data from '@tapegrad/data';
+import * as dataNode from '@tapegrad/data/node';
+import * as train from '@tapegrad/train';
+import * as trainNode from '@tapegrad/train/node';
+import * as onnx from '@tapegrad/onnx';
+import { ctor, fn, method, type Kind, type Row } from './kit.js';
+
+const f64 = { dtype: 'float64' } as const;
+const x = (): Tensor => tensor([[1, 2, 3], [4, 5, 6]], f64);
+const img = (): Tensor => randn([1, 2, 4, 4], f64);
+const lin = (): nn.Linear => new nn.Linear(3, 2, f64);
+/** A layer's forward with a spoiled input: `new C(...args).forward(input())`. */
+const layer = (C: unknown, args: unknown[], input: () => unknown = x, ...more: Kind[]): Row => ({
+  ...method(() => new (C as new (...a: unknown[]) => nn.Module)(...args), 'forward', () => [input()], 't', ...more),
+  name: (C as { name: string }).name,
+});
+const lossFn = (f: unknown, target: () => Tensor = x): Row => fn(f, () => [x(), target(), {}], 't', 't', 'opts');
+const lossModule = (C: unknown): Row => ({ ...method(() => new (C as new () => nn.Module)(), 'forward', () => [x().sigmoid(), x().sigmoid()], 't', 't'), name: (C as { name: string }).name });
+const opt = (C: unknown): Row => ({ ...ctor(C, () => [lin().parameters(), { lr: 0.1 }], 'ts', 'opts'), name: (C as { name: string }).name });
+const sched = (C: unknown, o: object): Row => ({ ...ctor(C, () => [new optim.SGD(lin().parameters(), { lr: 0.1 }), o], '-', 'opts'), name: (C as { name: string }).name });
+
+export const nnRows: Record<string, Row> = {
+  Linear: layer(nn.Linear, [3, 2, f64]),
+  Identity: layer(nn.Identity, []), ReLU: layer(nn.ReLU, []), Sigmoid: layer(nn.Sigmoid, []), Tanh: layer(nn.Tanh, []),
+  GELU: layer(nn.GELU, []), SELU: layer(nn.SELU, []), SiLU: layer(nn.SiLU, []), Mish: layer(nn.Mish, []), ReLU6: layer(nn.ReLU6, []),
+  Hardtanh: layer(nn.Hardtanh, []), LeakyReLU: layer(nn.LeakyReLU, []), PReLU: layer(nn.PReLU, [1, 0.25, f64]),
+  Softmax: layer(nn.Softmax, []), LogSoftmax: layer(nn.LogSoftmax, []), Flatten: layer(nn.Flatten, []), Dropout: layer(nn.Dropout, [0.5]),
+  LayerNorm: layer(nn.LayerNorm, [3, f64]),
+  BatchNorm1d: { ...layer(nn.BatchNorm1d, [3, f64]), name: 'BatchNorm' }, BatchNorm2d: { ...layer(nn.BatchNorm2d, [2, f64], img), name: 'BatchNorm' },
+  BatchNorm: { ...layer(nn.BatchNorm1d, [3, f64]), name: 'BatchNorm' }, Conv2d: layer(nn.Conv2d, [2, 1, 3, f64], img),
+  MaxPool2d: layer(nn.MaxPool2d, [2], img), AvgPool2d: layer(nn.AvgPool2d, [2], img),
+  Embedding: layer(nn.Embedding, [5, 2, f64], () => tensor([0, 4])),
+  Sequential: layer(nn.Sequential, [lin()]),
+  ModuleList: ctor(nn.ModuleList, () => [[lin()]], 'ts'),
+  Module: { ...method(lin, 'loadStateDict', (m) => [m.stateDict(), {}], 'opts', 'opts'), name: 'Linear' },
+  Parameter: ctor(nn.Parameter, () => [x()], 't'),
+  BufferTensor: ctor(nn.BufferTensor, () => [x()], 't'),
+  parameter: fn(nn.parameter, () => [x()], 't'),
+  buffer: fn(nn.buffer, () => [x()], 't'),
+  MultiheadAttention: { ...method(() => new nn.MultiheadAttention(4, 2, f64), 'forward', () => [randn([1, 2, 4], f64), randn([1, 2, 4], f64), randn([1, 2, 4], f64)], 't', 't', 't'), name: 'MultiheadAttention' },
+  TransformerEncoderLayer: { ...method(() => new nn.TransformerEncoderLayer(4, 2, f64), 'forward', () => [randn([1, 2, 4], f64)], 't'), name: 'TransformerEncoderLayer' },
+  TransformerDecoderLayer: { ...method(() => new nn.TransformerDecoderLayer(4, 2, f64), 'forward', () => [randn([1, 2, 4], f64), randn([1, 2, 4], f64)], 't', 't'), name: 'TransformerDecoderLayer' },
+  TransformerEncoder: ctor(nn.TransformerEncoder, () => [new nn.TransformerEncoderLayer(4, 2, f64), 2], 't', 'int'),
+  TransformerDecoder: ctor(nn.TransformerDecoder, () => [new nn.TransformerDecoderLayer(4, 2, f64), 2], 't', 'int'),
+  generateSquareSubsequentMask: fn(nn.generateSquareSubsequentMask, () => [3, {}], 'int', 'opts'),
+  mseLoss: lossFn(nn.mseLoss), l1Loss: lossFn(nn.l1Loss), huberLoss: lossFn(nn.huberLoss),
+  binaryCrossEntropy: fn(nn.binaryCrossEntropy, () => [x().sigmoid(), x().sigmoid(), {}], 't', 't', 'opts'),
+  binaryCrossEntropyWithLogits: lossFn(nn.binaryCrossEntropyWithLogits, () => x().sigmoid()),
+  crossEntropy: fn(nn.crossEntropy, () => [x(), tensor([0, 2]), {}], 't', 't', 'opts'),
+  nllLoss: fn(nn.nllLoss, () => [x().logSoftmax(), tensor([0, 2]), {}], 't', 't', 'opts'),
+  MSELoss: lossModule(nn.MSELoss), L1Loss: lossModule(nn.L1Loss), HuberLoss: lossModule(nn.HuberLoss), BCELoss: lossModule(nn.BCELoss),
+  BCEWithLogitsLoss: lossModule(nn.BCEWithLogitsLoss),
+  CrossEntropyLoss: { ...method(() => new nn.CrossEntropyLoss(), 'forward', () => [x(), tensor([0, 2])], 't', 't'), name: 'CrossEntropyLoss' },
+  NLLLoss: { ...method(() => new nn.NLLLoss(), 'forward', () => [x(), tensor([0, 2])], 't', 't'), name: 'NLLLoss' },
+  Loss: { none: 'abstract base of the loss modules above' },
+  functionalCall: fn(nn.functionalCall, () => [lin(), {}, [x()]], 't', 'opts', 'ts'),
+  init: fn(nn.init.uniform, () => [x(), {}], 't', 'opts'),
+};
+(nnRows.init as { name?: string }).name = 'uniform';
+
+const tmp = (): string => `${process.env.FUZZ_DIR}/m-${Math.random().toString(36).slice(2)}.tg`;
+export const nnNodeRows: Record<string, Row> = {
+  saveModel: fn(nnNode.saveModel, () => [lin(), tmp()], 't', 'str'),
+  loadModel: fn(nnNode.loadModel, () => [lin(), `${process.env.FUZZ_DIR}/missing.tg`], 't', 'str'),
+};
+
+export const optimRows: Record<string, Row> = {
+  SGD: opt(optim.SGD), Adam: opt(optim.Adam), AdamW: opt(optim.AdamW), RMSprop: opt(optim.RMSprop), Adagrad: opt(optim.Adagrad),
+  Optimizer: { ...method(() => new optim.Adam(lin().parameters(), { lr: 0.1 }), 'loadStateDict', (o) => [o.stateDict()], 'opts'), name: 'Adam' },
+  LRScheduler: { ...method(() => new optim.StepLR(new optim.SGD(lin().parameters(), { lr: 0.1 }), { stepSize: 2 }), 'loadStateDict', (s) => [s.stateDict()], 'opts'), name: 'StepLR' },
+  StepLR: sched(optim.StepLR, { stepSize: 2 }), MultiStepLR: sched(optim.MultiStepLR, { milestones: [2] }),
+  ExponentialLR: sched(optim.ExponentialLR, { gamma: 0.9 }), CosineAnnealingLR: sched(optim.CosineAnnealingLR, { tMax: 5 }),
+  LinearLR: sched(optim.LinearLR, {}), LambdaLR: sched(optim.LambdaLR, { lrLambda: () => 1 }), ReduceLROnPlateau: sched(optim.ReduceLROnPlateau, {}),
+  SequentialLR: { none: 'composes schedulers built above; its constructor options are checked through them' },
+  clipGradNorm: fn(optim.clipGradNorm, () => [lin().parameters(), 1], 'ts', 'fin'),
+  clipGradValue: fn(optim.clipGradValue, () => [lin().parameters(), 1], 'ts', 'fin'),
+  flattenStateDict: fn(optim.flattenStateDict, () => [new optim.Adam(lin().parameters()).stateDict(), 'optim.'], 'opts', 'str'),
+  unflattenStateDict: fn(optim.unflattenStateDict, () => [{}, { state: {}, paramGroups: [] }, 'optim.'], 'opts', '-', 'str'),
+  encodeJson: fn(optim.encodeJson, () => [{ a: 1 }], 'fn'),
+  decodeJson: fn(optim.decodeJson, () => ['{}'], 'str'),
+};
+
+const table = (): data.Table => new data.Table({ a: [1, 2], b: ['x', 'y'] } as never);
+export const dataRows: Record<string, Row> = {
+  TensorDataset: ctor(data.TensorDataset, () => [x(), x()], 't', 't'),
+  Subset: ctor(data.Subset, () => [new data.TensorDataset(x()), [0]], 't', 'shape'),
+  DataLoader: ctor(data.DataLoader, () => [new data.TensorDataset(x()), { batchSize: 1 }], 't', 'opts'),
+  MinMaxScaler: { ...method(() => new data.MinMaxScaler(), 'fit', () => [x()], 't'), name: 'MinMaxScaler' },
+  StandardScaler: { ...method(() => new data.StandardScaler(), 'fit', () => [x()], 't'), name: 'StandardScaler' },
+  OneHotEncoder: ctor(data.OneHotEncoder, () => [{}], 'opts'),
+  Table: { ...method(table, 'column', () => ['a'], 'str'), name: 'Table' },
+  collate: fn(data.collate, () => [[x(), x()]], 'ts'),
+  fromArrays: fn(data.fromArrays, () => [[[1, 2]], [0]], 't', 't'),
+  materialize: fn(data.materialize, () => [new data.TensorDataset(x())], 't'),
+  oneHot: fn(data.oneHot, () => [[0, 1], 2], 't', 'int'),
+  parseIdx: fn(data.parseIdx, () => [new Uint8Array([0, 0, 8, 1, 0, 0, 0, 1, 7])], 't'),
+  parseMnist: fn(data.parseMnist, () => [new Uint8Array(0), new Uint8Array(0)], 't', 't'),
+  randomSplit: fn(data.randomSplit, () => [new data.TensorDataset(x()), [1, 1]], 't', 'shape'),
+  readCsv: fn(data.readCsv, () => ['a,b\n1,2\n', {}], 'str', 'opts'),
+  trainValTestSplit: fn(data.trainValTestSplit, () => [new data.TensorDataset(x()), {}], 't', 'opts'),
+};
+export const dataNodeRows: Record<string, Row> = {
+  readCsv: fn(dataNode.readCsv, () => ['a,b\n1,2\n', {}], 'str', 'opts'),
+  readIdx: fn(dataNode.readIdx, () => [`${process.env.FUZZ_DIR}/missing.idx`], 'str'),
+  loadMnist: fn(dataNode.loadMnist, () => [`${process.env.FUZZ_DIR}`, {}], 'str', 'opts'),
+};
+
+export const trainRows: Record<string, Row> = {
+  fit: fn(train.fit, () => [{ model: lin(), optimizer: new optim.SGD(lin().parameters()), loss: nn.mseLoss, train: [], epochs: 1 }], 'opts'),
+  trainStep: fn(train.trainStep, () => [lin(), new optim.SGD(lin().parameters()), nn.mseLoss, [x(), x()]], 't', 't', 'fn', 'ts'),
+  evaluate: fn(train.evaluate, () => [lin(), [], {}], 't', 'ts', 'opts'),
+  accuracy: fn(train.accuracy, () => [x(), tensor([0, 2])], 't', 't'),
+  historyToSvg: fn(train.historyToSvg, () => [[{ epoch: 0, trainLoss: 1 }], {}], 'ts', 'opts'),
+  formatEpochLine: fn(train.formatEpochLine, () => [{ epoch: 0, trainLoss: 1 }, {}], 'opts', 'opts'),
+  EarlyStopping: ctor(train.EarlyStopping, () => [{}], 'opts'),
+  ProgressReporter: ctor(train.ProgressReporter, () => [{}], 'opts'),
+  serializeCheckpoint: fn(train.serializeCheckpoint, () => [{ model: lin() }, { epoch: 0, history: [] }], 'opts', 'opts'),
+  restoreCheckpoint: fn(train.restoreCheckpoint, () => [new Uint8Array(3), { model: lin() }], 't', 'opts'),
+};
+export const trainNodeRows: Record<string, Row> = {
+  saveCheckpoint: fn(trainNode.saveCheckpoint, () => [tmp(), { model: lin() }, { epoch: 0, history: [] }], 'str', 'opts', 'opts'),
+  loadCheckpoint: fn(trainNode.loadCheckpoint, () => [`${process.env.FUZZ_DIR}/missing.tg`, { model: lin() }], 'str', 'opts'),
+  readCheckpoint: fn(trainNode.readCheckpoint, () => [`${process.env.FUZZ_DIR}/missing.tg`], 'str'),
+  checkpointDir: fn(trainNode.checkpointDir, () => [`${process.env.FUZZ_DIR}/ck`], 'str'),
+  saveHistorySvg: fn(trainNode.saveHistorySvg, () => [tmp(), [{ epoch: 0, trainLoss: 1 }], {}], 'str', 'ts', 'opts'),
+};
+export const onnxRows: Record<string, Row> = {
+  exportOnnx: fn(onnx.exportOnnx, () => [lin(), [x()], {}], 't', 'ts', 'opts'),
+};

@@ -1,0 +1,132 @@
+// The bad-input fuzz: each export gets one table row saying how to call it validly and which
+// arguments to spoil. A run replaces one spoilable argument of a fresh valid call with a drawn bad
+// value and requires (1) an Error whose message starts with the export's name, (2) no TypeError or
+// RangeError from inside the library, (3) every tensor argument, module parameter and optimizer
+// state unchanged.
+import fc from 'fast-check';
+import { Tensor, tensor } from '@tapegrad/autograd';
+
+/** What an argument is, which decides the bad values drawn for it. */
+export type Kind =
+  | 't' // a Tensor
+  | 'tl' // a Tensor or a number
+  | 'ts' // an array of Tensors
+  | 'shape' // a shape: non-negative integers (or one integer)
+  | 'axis' // an axis of the tensor (integer in range)
+  | 'int' // a non-negative integer
+  | 'num' // a number (NaN allowed)
+  | 'fin' // a finite number
+  | 'opts' // an options object
+  | 'fn' // a callback
+  | 'str' // a string (path, name)
+  | 'bool'
+  | '-'; // not spoiled
+
+const junk = [null, 'abc', {}, [1, 2, 3], [[1, 2]], true, () => 1, Symbol('s'), 10n, new Float32Array(2)];
+
+export const bad: Record<Exclude<Kind, '-'>, fc.Arbitrary<unknown>> = {
+  t: fc.constantFrom(undefined, 3, NaN, ...junk),
+  tl: fc.constantFrom(undefined, ...junk),
+  ts: fc.constantFrom(undefined, 3, 'abc', {}, [1, 2], [null], [tensor([1]), 'x']),
+  shape: fc.oneof(fc.integer({ min: -50, max: -1 }), fc.constantFrom(1.5, NaN, Infinity, 'a', {}, [2, -1], [2, 0.5], [NaN], ['2'], [1e6, 1e6, 1e6], true)),
+  axis: fc.oneof(fc.integer({ min: 6, max: 99 }), fc.integer({ min: -99, max: -7 }), fc.constantFrom(1.5, NaN, 'a', {}, Infinity, true)),
+  int: fc.oneof(fc.integer({ min: -99, max: -1 }), fc.constantFrom(1.5, NaN, Infinity, 'a', {}, true)),
+  num: fc.constantFrom('a', {}, [], true, 10n, () => 1),
+  fin: fc.constantFrom('a', {}, [], true, NaN, Infinity, -Infinity),
+  opts: fc.constantFrom('abc', 5, [1], true, { bogusOption: 1 }, { notAnOption: true }),
+  fn: fc.constantFrom(null, 3, 'f', {}, [], true),
+  str: fc.constantFrom(null, 3, {}, [], true, ''),
+  bool: fc.constantFrom('off', 'true', 0, 1, null, {}),
+};
+
+/** One row of the table: how to run the export with one spoiled argument. */
+export interface Case {
+  /** Prefix the message must start with (defaults to the export's name). */
+  name?: string;
+  /** A fresh valid call: the target, its arguments and how to invoke it. */
+  valid: () => { args: unknown[]; call: (args: unknown[]) => unknown; owner?: unknown };
+  /** Kind of each argument position. */
+  kinds: readonly Kind[];
+  /** Fast-check runs (default 12). */
+  runs?: number;
+}
+
+/** A row for nothing-to-spoil exports (no arguments, types, constants), with the reason. */
+export interface NoCase {
+  none: string;
+}
+
+export type Row = Case | NoCase;
+
+/** `f(...args)` for a plain function. */
+export const fn = (f: unknown, args: () => unknown[], ...kinds: Kind[]): Case => ({
+  valid: () => ({ args: args(), call: (a) => (f as (...x: unknown[]) => unknown)(...a) }),
+  kinds,
+});
+
+/** `new C(...args)`. */
+export const ctor = (C: unknown, args: () => unknown[], ...kinds: Kind[]): Case => ({
+  valid: () => ({ args: args(), call: (a) => new (C as new (...x: unknown[]) => unknown)(...a) }),
+  kinds,
+});
+
+/** `make().method(...args)`; the owner's parameters/state must be unchanged after a failed call. */
+export const method = <T>(make: () => T, name: string, args: (owner: T) => unknown[], ...kinds: Kind[]): Case => ({
+  valid: () => {
+    const owner = make();
+    return { owner, args: args(owner), call: (a) => (owner as Record<string, (...x: unknown[]) => unknown>)[name]!(...a) };
+  },
+  kinds,
+});
+
+/** The observable state of a value, to compare before and after a failed call. */
+export function snapshot(v: unknown, seen = new Set<unknown>()): unknown {
+  if (v instanceof Tensor) return { v: JSON.stringify(v.toArray()), s: [...v.shape], g: v.grad ? JSON.stringify(v.grad.toArray()) : null, r: v.requiresGrad };
+  if (v === null || typeof v !== 'object' || seen.has(v) || ArrayBuffer.isView(v)) return ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : typeof v;
+  seen.add(v);
+  if (Array.isArray(v)) return v.map((x) => snapshot(x, seen));
+  const o = v as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  if (typeof o.parameters === 'function') out.params = (o.parameters as () => Tensor[])().map((p) => snapshot(p, seen));
+  if (typeof o.stateDict === 'function') {
+    try {
+      out.state = JSON.stringify((o.stateDict as () => unknown)(), (_k, x) => (x instanceof Tensor ? x.toArray() : typeof x === 'bigint' ? String(x) : x));
+    } catch {
+      out.state = 'unserializable';
+    }
+  }
+  if (o.paramGroups) out.groups = JSON.stringify(o.paramGroups, (k, x) => (x instanceof Tensor ? x.toArray() : x));
+  return out;
+}
+
+/** The outcome of one spoiled call, or a description of what went wrong. */
+export function checkSpoiled(name: string, c: Case, pos: number, badValue: unknown): string | null {
+  const { args, call, owner } = c.valid();
+  args[pos] = badValue;
+  const before = JSON.stringify([snapshot(args), snapshot(owner)]);
+  let error: unknown;
+  try {
+    call(args);
+  } catch (e) {
+    error = e;
+  }
+  const shown = `arg ${pos} = ${describe(badValue)}`;
+  if (error === undefined) return `${name}(${shown}) did not throw`;
+  if (!(error instanceof Error)) return `${name}(${shown}) threw a non-Error ${String(error)}`;
+  if (error instanceof TypeError || error instanceof RangeError) return `${name}(${shown}) threw ${error.constructor.name}: ${error.message}`;
+  const prefix = c.name ?? name;
+  if (!error.message.startsWith(prefix)) return `${name}(${shown}) message does not start with '${prefix}': ${error.message}`;
+  const after = JSON.stringify([snapshot(args), snapshot(owner)]);
+  if (before !== after) return `${name}(${shown}) changed its inputs or owner's state before throwing`;
+  return null;
+}
+
+export function describe(v: unknown): string {
+  if (typeof v === 'symbol' || typeof v === 'bigint' || typeof v === 'function') return String(v).slice(0, 20);
+  if (v instanceof Tensor) return `tensor[${v.shape}]`;
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
