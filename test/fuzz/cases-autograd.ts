@@ -102,6 +102,7 @@ export const autograd: Record<string, Row> = {
   unfold: fn(ag.unfold, () => [img(), { kernelSize: 2 }], 't', 'opts'),
   fold: fn(ag.fold, () => [ag.ones([1, 8, 9], { dtype: 'float64' }), { outputSize: [4, 4], kernelSize: 2 }], 't', 'opts'),
   defineOp: fn(ag.defineOp, () => [{ name: 'twice', forward: (t: Tensor) => t.mul(2), vjp: (g: Tensor) => [g.mul(2)] }], 'opts'),
+  vmap: fn(ag.vmap, () => [(t: Tensor) => t.sum(), {}], 'fn', 'opts'),
   grad: fn(ag.grad, () => [(t: Tensor) => t.sum(), 0], 'fn', 'int'),
   valueAndGrad: fn(ag.valueAndGrad, () => [(t: Tensor) => t.sum(), 0], 'fn', 'int'),
   vjp: fn(ag.vjp, () => [(t: Tensor) => t.sum(), x()], 'fn', 't'),
