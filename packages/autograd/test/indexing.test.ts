@@ -170,6 +170,6 @@ describe('bad input', () => {
   it('pad checks the spec', () => {
     expect(() => m.pad([1])).toThrow('pad: padding [1] must have an even length of at most 4');
     expect(() => m.pad([[1, 1]])).toThrow('pad: per-axis padding [[1,1]] must have one [before, after] pair for each of the 2 axes of [2,3]');
-    expect(() => m.pad([-2, -2])).toThrow('pad: padding [-2,-2] would give axis 1 of [2,3] a negative size (-1)');
+    expect(() => m.pad([-2, -2])).toThrow('pad: padding [-2,-2] crops more than the 3 element(s) of axis 1 of [2,3]');
   });
 });

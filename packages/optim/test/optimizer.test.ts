@@ -84,7 +84,7 @@ describe('step', () => {
   it('rejects a gradient of the wrong size', () => {
     const w = param([1, 2]);
     w.grad = tensor([1, 2, 3], { dtype: 'float64' });
-    expect(() => new SGD([w]).step()).toThrow('SGD: paramGroups[0].params[0].grad does not match its parameter (got a float32 tensor of shape [3], expected a float32 tensor of shape [2])');
+    expect(() => new SGD([w]).step()).toThrow('SGD: paramGroups[0].params[0].grad does not match its parameter (got a float64 tensor of shape [3], expected a float64 tensor of shape [2])');
   });
 
   it('zeroGrad sets gradients to null, or zeroes them in place', () => {
