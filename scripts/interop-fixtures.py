@@ -28,7 +28,15 @@ def cnn():
     )
 
 
-MODELS = {"mlp": (mlp, (2, 4)), "cnn": (cnn, (2, 1, 8, 8))}
+def transformer():
+    return nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, activation="gelu", batch_first=True)
+
+
+MODELS = {"mlp": (mlp, (2, 4)), "cnn": (cnn, (2, 1, 8, 8)), "transformer": (transformer, (2, 3, 8))}
+
+# ONNX fixtures: NAME.onnx exported by torch.onnx.export (opset 18) from the same models and inputs.
+# The CNN is exported unoptimized so BatchNormalization stays a node (the optimizer folds it into Conv).
+ONNX = {"mlp": {}, "cnn": {"optimize": False}, "transformer": {}}
 
 
 def make(name):
@@ -46,6 +54,10 @@ def make(name):
         y = model(x)
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, OUT / f"{name}.safetensors")
     save_file({"input": x, "output": y}, OUT / f"{name}.io.safetensors")
+    if name in ONNX:
+        import warnings
+        warnings.filterwarnings("ignore")
+        torch.onnx.export(model, (x,), OUT / f"{name}.onnx", dynamo=True, opset_version=18, external_data=False, **ONNX[name])
     return model, x
 
 

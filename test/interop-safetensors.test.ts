@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSafetensors, serializeSafetensors, serializeTensors, tensor, type Tensor } from '@tapegrad/autograd';
 import { loadSafetensors, saveSafetensors } from '@tapegrad/autograd/node';
-import { BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, mseLoss } from '@tapegrad/nn';
+import { BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, Module, ReLU, Sequential, TransformerEncoderLayer, mseLoss } from '@tapegrad/nn';
 import { loadModel } from '@tapegrad/nn/node';
 import { SGD } from '@tapegrad/optim';
 
@@ -101,7 +101,8 @@ describe('safetensors bytes', () => {
 const torchMlp = () => new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 3));
 const torchCnn = () =>
   new Sequential(new Conv2d(1, 4, 3, { padding: 1 }), new BatchNorm2d(4), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(4 * 4 * 4, 5));
-const models: [string, () => Sequential][] = [['mlp', torchMlp], ['cnn', torchCnn]];
+const torchTransformer = () => new TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, activation: 'gelu', batchFirst: true });
+const models: [string, () => Module<[Tensor], Tensor>][] = [['mlp', torchMlp], ['cnn', torchCnn], ['transformer', torchTransformer]];
 
 describe('PyTorch state dicts through safetensors', () => {
   it.each(models)('%s: weights saved by PyTorch load by name and give PyTorch\'s outputs to 1e-5', (name, build) => {

@@ -10,3 +10,4 @@
  * @module
  */
 export { exportOnnx, type ExportOnnxOptions, type Traceable } from './export.js';
+export { importOnnx, OnnxModel } from './import.js';
