@@ -99,7 +99,7 @@ const resumed = flag('resume') >= 0 ? ', resumed from a checkpoint' : '';
 console.log(`\ntrained ${history.length} epoch(s) in ${minutes.toFixed(1)} min${resumed}${stoppedEarly ? ' (early stopping: validation loss levelled off)' : ''}`);
 console.log(`best epoch ${best.epoch + 1}: validation loss ${best.valLoss?.toFixed(4)}, accuracy ${pct(best.valAccuracy)}`);
 console.log(`test accuracy ${pct(result.accuracy)} on ${result.samples} held-out digits (loss ${result.loss?.toFixed(4)})`);
-console.log(`saved: model ${modelPath}, training curves ${svgPath}, graph ${graph.path}, checkpoints ${checkpoints}/`);
+console.log(`saved: model ${modelPath} (ONNX: ${onnxPath}), training curves ${svgPath}, graph ${graph.path}, checkpoints ${checkpoints}/`);
 
 function pct(x: number | null | undefined): string {
   return x == null ? 'n/a' : `${(x * 100).toFixed(2)}%`;
