@@ -148,7 +148,6 @@ const pad: Rule = (c) => {
   return c.b.node('Pad', [c.input(0), c.b.int64s([...before, ...after]), c.b.scalar(value, out(c))], { mode: { string: 'constant' } });
 };
 
-const indexConst = (c: RuleContext, values: Int32Array, dims: readonly number[]) => c.b.int64s(Array.from(values), dims);
 
 const rules: [() => OpRecord, Rule][] = [];
 const on = (probe: () => Tensor, rule: Rule) => rules.push([() => probe().gradFn!.op, rule]);
@@ -210,16 +209,16 @@ on(() => tg.slice(leaf([2]), [0, 1]), slice);
 on(() => tg.concat([leaf([2]), leaf([2])]), concat);
 on(() => tg.pad(leaf([2]), [1, 1]), pad);
 on(() => tg.toDType(leaf([2]), 'float64'), (c) => c.b.node('Cast', [c.input(0)], { to: { int: out(c).dtype === 'float64' ? 11 : 1 } }));
+// The index is a (float) tensor argument: recorded as input 1, cast to int64 for ONNX.
+const indexInput = (c: RuleContext) => c.b.node('Cast', [c.input(1)], { to: { int: 7 } });
 on(() => tg.gather(leaf([2]), 0, tg.tensor([1])), (c) => {
-  const index = arg<{ values: Int32Array; shape: readonly number[] }>(c, 2);
-  if (c.batched(0)) c.fail('cannot keep axis 0 dynamic: the gather index has a fixed shape');
-  return { name: c.b.node('GatherElements', [c.input(0), indexConst(c, index.values, index.shape)], { axis: { int: arg<number>(c, 1) } }), batched: false };
+  if (c.batched(0) || c.batched(1)) c.fail('cannot keep axis 0 dynamic: the gather index has a fixed shape');
+  return { name: c.b.node('GatherElements', [c.input(0), indexInput(c)], { axis: { int: arg<number>(c, 1) } }), batched: false };
 });
 on(() => tg.indexSelect(leaf([2]), 0, [1]), (c) => {
   const axis = arg<number>(c, 1);
-  const index = arg<{ values: Int32Array }>(c, 2);
   if (c.batched(0) && axis === 0) c.fail('cannot keep axis 0 dynamic: indexSelect picks along it');
-  return c.b.node('Gather', [c.input(0), indexConst(c, index.values, [index.values.length])], { axis: { int: axis } });
+  return { name: c.b.node('Gather', [c.input(0), indexInput(c)], { axis: { int: axis } }), batched: c.batched(0) };
 });
 on(() => tg.conv2d(leaf([1, 1, 2, 2]), leaf([1, 1, 1, 1])), conv);
 on(() => tg.maxPool2d(leaf([1, 1, 2, 2]), { kernelSize: 1 }), pool('MaxPool'));

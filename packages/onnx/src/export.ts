@@ -162,7 +162,7 @@ export function exportOnnx(model: Traceable, exampleInputs: readonly Tensor[], o
   });
   inputs.forEach((t, i) => {
     if (!used.has(t)) {
-      throw new Error(`exportOnnx: input ${i} ('${graphInputs[i]}') does not reach the outputs through recorded ops (indices given to embedding/gather/indexSelect are constants of the trace, not inputs)`);
+      throw new Error(`exportOnnx: input ${i} ('${graphInputs[i]}') does not reach the outputs through recorded ops (values computed under noGrad, such as comparison masks, are constants of the trace)`);
     }
   });
   const dyn = (n: string) => opts.dynamicAxes?.[n];
