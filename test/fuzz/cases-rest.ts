@@ -139,4 +139,6 @@ export const trainNodeRows: Record<string, Row> = {
 };
 export const onnxRows: Record<string, Row> = {
   exportOnnx: fn(onnx.exportOnnx, () => [lin(), [x()], {}], 't', 'ts', 'opts'),
+  importOnnx: fn(onnx.importOnnx, () => [onnx.exportOnnx(lin(), [x()])], 't'),
+  OnnxModel: { none: 'built by importOnnx (its constructor is internal)' },
 };
