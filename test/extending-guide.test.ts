@@ -1,7 +1,7 @@
 // The code of docs/extending.md and docs/getting-started.md, run as tests so the guides stay true.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { defineOp, fromTyped, grad, hvp, jvp, onesLike, randn, tensor, valueAndGrad, type Tensor } from '@tapegrad/autograd';
+import { arange, defineOp, fromTyped, grad, hvp, jvp, onesLike, randn, tensor, valueAndGrad, where, zeros, type Tensor } from '@tapegrad/autograd';
 import { gradcheck, gradgradcheck, shapeArb, tensorArb } from '@tapegrad/autograd/testing';
 
 const softsign = defineOp({
@@ -61,6 +61,24 @@ describe('docs/extending.md', () => {
 });
 
 describe('docs/getting-started.md', () => {
+  it('the dtypes section', () => {
+    const labels = tensor([2, 0, 1], { dtype: 'int32' });
+    const idx = arange(0, 3, 1, { dtype: 'int32' });
+    const x = tensor([[0.5, -1, 2], [3, 0, -4]]);
+    expect([x.argmax(1).dtype, x.argmax(1).toArray()]).toEqual(['int32', [2, 0]]);
+    const mask = x.gt(0);
+    expect(String(mask)).toBe('tensor([[ True, False,  True],\n        [ True, False, False]])');
+    expect(where(mask, x, 0).toArray()).toEqual([[0.5, 0, 2], [3, 0, 0]]);
+    expect(x.gather(1, labels.slice([0, 2]).unsqueeze(1)).toArray()).toEqual([[2], [3]]);
+    expect(labels.add(1).dtype).toBe('int32');
+    expect(labels.mul(0.5).dtype).toBe('float32');
+    expect(labels.div(2).dtype).toBe('float32');
+    expect([mask.sum().dtype, mask.sum().item()]).toEqual(['int32', 3]);
+    expect(idx.toDType('float32').dtype).toBe('float32');
+    expect(x.mul(tensor(2, { dtype: 'float64' })).dtype).toBe('float32');
+    expect(() => zeros([2], { dtype: 'int32', requiresGrad: true })).toThrow('zeros: only floating-point tensors can require grad');
+  });
+
   it('backward, grad, valueAndGrad, jvp and hvp examples', () => {
     const x = tensor([1, 2, 3], { requiresGrad: true });
     x.mul(x).sum().backward();

@@ -5,7 +5,7 @@ import { recordNode, type OpRecord, type TapeNode } from './tape.js';
 import { assertFiniteOutput } from './anomaly.js';
 import { atBase, assertNotTracer } from './transform-levels.js';
 import { dispatch } from './op-dispatch.js';
-import { nameAllocation } from './dtype.js';
+import { isFloating, nameAllocation } from './dtype.js';
 import { fmt, sameShape } from './shape.js';
 import { checkCallback, checkOptions, fail } from './validate.js';
 
@@ -169,6 +169,12 @@ export interface OpSpec<Args extends readonly unknown[], Saved> {
   /** Used in error messages, `grad_fn=<nameBackward>` and graph pictures. */
   readonly name: string;
   /**
+   * Whether `forward` is correct for int32 and bool tensor inputs. By default (false) such inputs
+   * are rejected with an error naming the op, so a float-only kernel never reads integer storage.
+   * Integer outputs are never recorded on the tape.
+   */
+  readonly acceptsIntegers?: boolean;
+  /**
    * Computes the output. It runs without recording, so it may use tensor ops or raw kernels freely.
    * Non-tensor arguments (axes, strides, scalars) are passed through as they are.
    */
@@ -272,7 +278,7 @@ export function flattenGrads(name: string, args: readonly unknown[], grads: read
  */
 export function defineOp<Args extends readonly unknown[], Saved = undefined>(spec: OpSpec<Args, Saved>): Op<Args> {
   // Every key of OpSpec: a misspelt rule (`jpv`) must be an error, not a silently missing rule.
-  checkOptions('defineOp', spec, ['name', 'forward', 'vjp', 'jvp', 'batch']);
+  checkOptions('defineOp', spec, ['name', 'acceptsIntegers', 'forward', 'vjp', 'jvp', 'batch']);
   if (typeof spec.name !== 'string' || spec.name === '') fail('defineOp', 'name must be a non-empty string', spec.name, 'a string');
   checkCallback('defineOp', 'forward', spec.forward);
   checkCallback('defineOp', 'vjp', spec.vjp);
@@ -290,6 +296,10 @@ export function defineOp<Args extends readonly unknown[], Saved = undefined>(spe
   const base = (args: Args): { output: Tensor; saved: Saved | undefined } => {
     const inputs = flattenTensors(args);
     for (const t of inputs) assertNotTracer(spec.name, t);
+    if (!spec.acceptsIntegers) {
+      const bad = inputs.find((t) => !isFloating(t.dtype));
+      if (bad) throw new Error(`${spec.name}: expected floating-point tensors, got dtype ${bad.dtype} (shape [${bad.shape.join(',')}]); convert with toDType('float32')`);
+    }
     let result: ForwardResult<Saved>;
     try {
       result = atBase(() => noGrad(() => spec.forward(...args)));
@@ -302,7 +312,7 @@ export function defineOp<Args extends readonly unknown[], Saved = undefined>(spe
     // A fresh tensor object per call, so ops that return their input (views) never rewrite its history.
     if (output.gradFn !== null || output.requiresGrad || inputs.includes(output)) output = new Tensor(output.data);
     if (isAnomalyEnabled()) assertFiniteOutput(spec.name, inputs, output);
-    if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) recordNode(record, inputs, args, saved, output);
+    if (isGradEnabled() && isFloating(output.dtype) && inputs.some((t) => t.requiresGrad)) recordNode(record, inputs, args, saved, output);
     return { output, saved };
   };
   const op = Object.assign((...args: Args): Tensor => dispatch(spec, op, args, base).output, {

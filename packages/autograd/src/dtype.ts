@@ -1,17 +1,20 @@
 /**
- * Floating-point element types a tensor can hold.
+ * Element types a tensor can hold: floats (`float32`, `float64`), 32-bit integers (`int32`, for
+ * indices and class labels) and `bool` (masks, as comparisons return). Integer and bool tensors
+ * never require grad.
  *
  * @example
  * ```ts
- * const d: DType = 'float64';
+ * const d: DType = 'int32';
  * zeros([2], { dtype: d });
  * ```
  * @category Tensor
  */
-export type DType = 'float32' | 'float64';
+export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 
 /**
- * The typed arrays behind tensors: `Float32Array` for `'float32'`, `Float64Array` for `'float64'`.
+ * The typed arrays behind tensors: `Float32Array`, `Float64Array`, `Int32Array` for `'int32'`
+ * and `Uint8Array` (values 0 and 1) for `'bool'`.
  *
  * @example
  * ```ts
@@ -19,10 +22,10 @@ export type DType = 'float32' | 'float64';
  * ```
  * @category Tensor
  */
-export type TypedArray = Float32Array | Float64Array;
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 /** Every dtype a tensor can hold, in the order error messages list them. */
-export const DTYPES: readonly DType[] = ['float32', 'float64'];
+export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
 
 /**
  * Thrown by {@link allocate} when a buffer cannot exist; `defineOp` and the creation functions put
@@ -41,12 +44,19 @@ export function allocate(dtype: DType, size: number): TypedArray {
     throw new AllocationError(`cannot allocate ${size} ${dtype} elements (got ${size}, expected an integer size at most ${2 ** 32})`);
   }
   try {
-    return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+    switch (dtype) {
+      case 'float64': return new Float64Array(size);
+      case 'int32': return new Int32Array(size);
+      case 'bool': return new Uint8Array(size);
+      default: return new Float32Array(size);
+    }
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
-    throw new AllocationError(`cannot allocate ${size} ${dtype} elements (got ${size * (dtype === 'float64' ? 8 : 4)} bytes, expected what free memory holds)`);
+    throw new AllocationError(`cannot allocate ${size} ${dtype} elements (got ${size * BYTES_PER[dtype]} bytes, expected what free memory holds)`);
   }
 }
+
+const BYTES_PER: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
 /** Re-throws an AllocationError with `fn` in front; other errors pass through. */
 export function nameAllocation(fn: string, e: unknown): never {
@@ -56,7 +66,15 @@ export function nameAllocation(fn: string, e: unknown): never {
 
 /** The dtype a typed array stores. */
 export function dtypeOf(data: TypedArray): DType {
-  return data instanceof Float64Array ? 'float64' : 'float32';
+  if (data instanceof Float64Array) return 'float64';
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Int32Array) return 'int32';
+  return 'bool';
+}
+
+/** Whether gradients can flow through values of this dtype (float32 and float64). */
+export function isFloating(dtype: DType): dtype is 'float32' | 'float64' {
+  return dtype === 'float32' || dtype === 'float64';
 }
 
 export function assertDType(op: string, dtype: unknown): asserts dtype is DType {
@@ -70,4 +88,18 @@ export function dtypeFrom(op: string, opts: { dtype?: DType } | undefined, fallb
   const dtype = opts?.dtype ?? fallback;
   assertDType(op, dtype);
   return dtype;
+}
+
+/** Writes `values` into a buffer of `dtype`; bool stores 1 for every non-zero value (NaN included), as PyTorch. */
+export function fillFrom(out: TypedArray, values: ArrayLike<number>): TypedArray {
+  if (out instanceof Uint8Array) for (let i = 0; i < values.length; i++) out[i] = values[i] !== 0 ? 1 : 0;
+  else out.set(values);
+  return out;
+}
+
+/** Integer and bool tensors hold no gradients (their values cannot move infinitesimally), as in PyTorch. */
+export function assertGradDType(op: string, dtype: DType, requiresGrad: boolean | undefined): void {
+  if (requiresGrad && !isFloating(dtype)) {
+    throw new Error(`${op}: only floating-point tensors can require grad, got dtype ${dtype}; create it with dtype 'float32' or 'float64' or convert with toDType`);
+  }
 }

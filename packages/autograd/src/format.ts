@@ -22,6 +22,8 @@ export function formatTensor(t: Tensor): string {
   // PyTorch's rule: scientific notation when magnitudes span more than 1e3 or leave [1e-4, 1e8).
   const sci = !allInts && maxAbs !== 0 && (maxAbs / minAbs > 1000 || maxAbs >= 1e8 || minAbs < 1e-4);
   const fmtNum = (v: number): string => {
+    if (t.dtype === 'bool') return v ? 'True' : 'False';
+    if (t.dtype === 'int32') return `${v}`;
     if (Number.isNaN(v)) return 'nan';
     if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
     if (allInts) return `${v}.`;
@@ -44,7 +46,7 @@ export function formatTensor(t: Tensor): string {
     return `[${idx.map((i) => (i < 0 ? '...' : render(dim + 1, offset + i * stride, indent + 1))).join(sep)}]`;
   };
   const extras: string[] = [];
-  if (t.dtype === 'float64') extras.push('dtype=float64');
+  if (t.dtype === 'float64' || t.dtype === 'int32') extras.push(`dtype=${t.dtype}`);
   if (t.gradFn) extras.push(`grad_fn=<${t.gradFn.op.name}Backward>`);
   else if (t.requiresGrad) extras.push('requires_grad=True');
   const body = render(0, 0, prefix.length);

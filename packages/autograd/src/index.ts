@@ -13,6 +13,7 @@
 export { Tensor } from './tensor.js';
 export type { TensorLike, GradHook, RemovableHandle } from './tensor.js';
 export type { DType, TypedArray } from './dtype.js';
+export { promoteTypes, resultType } from './ops/promotion.js';
 export type { Nested } from './kernels/layout.js';
 export { Generator, manualSeed, defaultGenerator } from './rng.js';
 export type { GeneratorState } from './rng.js';

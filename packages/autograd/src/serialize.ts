@@ -7,13 +7,13 @@
 //          …   zero padding to a multiple of 8
 //          D   data      each tensor's values, row-major, little-endian, at D + offset (8-aligned)
 import { Tensor } from './tensor.js';
-import { allocate, type DType } from './dtype.js';
+import { allocate, type DType, type TypedArray } from './dtype.js';
 import { contiguousData, wrap } from './kernels/layout.js';
 import { fmt, sizeOf } from './shape.js';
 
 const MAGIC = 'TAPEGRAD';
 const VERSION = 1;
-const BYTES: Record<DType, number> = { float32: 4, float64: 8 };
+const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 interface Entry {
@@ -26,13 +26,19 @@ interface Entry {
 
 const align8 = (n: number) => Math.ceil(n / 8) * 8;
 
-function bytesOf(data: Float32Array | Float64Array): Uint8Array {
+function bytesOf(data: TypedArray): Uint8Array {
   const out = new Uint8Array(data.byteLength);
   if (littleEndian) out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   else {
     const view = new DataView(out.buffer);
     const size = data.BYTES_PER_ELEMENT;
-    data.forEach((v, i) => (size === 4 ? view.setFloat32(i * 4, v, true) : view.setFloat64(i * 8, v, true)));
+    const write = (v: number, i: number) => {
+      if (data instanceof Int32Array) view.setInt32(i * 4, v, true);
+      else if (data instanceof Uint8Array) view.setUint8(i, v);
+      else if (size === 4) view.setFloat32(i * 4, v, true);
+      else view.setFloat64(i * 8, v, true);
+    };
+    for (let i = 0; i < data.length; i++) write(data[i]!, i);
   }
   return out;
 }
@@ -118,7 +124,7 @@ export function deserializeTensors(bytes: Uint8Array, source = 'tensor data'): T
   const dataStart = align8(16 + headerLength);
   const tensors: Record<string, Tensor> = {};
   for (const e of header.tensors!) {
-    if (e.dtype !== 'float32' && e.dtype !== 'float64') fail(`tensor '${e.name}' has unknown dtype ${JSON.stringify(e.dtype)}`);
+    if (!Object.hasOwn(BYTES, e.dtype)) fail(`tensor '${e.name}' has unknown dtype ${JSON.stringify(e.dtype)}`);
     if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isInteger(d) || d < 0)) fail(`tensor '${e.name}' has an invalid shape ${JSON.stringify(e.shape)}`);
     const expected = sizeOf(e.shape) * BYTES[e.dtype];
     if (e.byteLength !== expected) fail(`tensor '${e.name}' of shape ${fmt(e.shape)} (${e.dtype}) needs ${expected} bytes, the header says ${e.byteLength}`);
@@ -128,7 +134,15 @@ export function deserializeTensors(bytes: Uint8Array, source = 'tensor data'): T
     }
     const data = allocate(e.dtype, sizeOf(e.shape));
     const src = new DataView(bytes.buffer, bytes.byteOffset + start, expected);
-    for (let i = 0; i < data.length; i++) data[i] = e.dtype === 'float32' ? src.getFloat32(i * 4, true) : src.getFloat64(i * 8, true);
+    const read = (i: number): number => {
+      switch (e.dtype) {
+        case 'float32': return src.getFloat32(i * 4, true);
+        case 'float64': return src.getFloat64(i * 8, true);
+        case 'int32': return src.getInt32(i * 4, true);
+        default: return +(src.getUint8(i) !== 0);
+      }
+    };
+    for (let i = 0; i < data.length; i++) data[i] = read(i);
     tensors[e.name] = new Tensor(wrap(data, e.shape));
   }
   return { tensors, meta: header.meta ?? null };

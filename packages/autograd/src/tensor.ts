@@ -1,5 +1,5 @@
 import type { NdArray } from 'ndarray';
-import { dtypeOf, type DType, type TypedArray } from './dtype.js';
+import { assertGradDType, dtypeOf, type DType, type TypedArray } from './dtype.js';
 import { sizeOf } from './shape.js';
 import type { TapeNode } from './tape.js';
 import { backward as runBackward, type BackwardOptions } from './tape.js';
@@ -65,7 +65,7 @@ export interface RemovableHandle {
 export type GradHook = (grad: Tensor) => Tensor | void;
 
 /**
- * An n-dimensional array of float32 or float64 values stored as an `ndarray` view, which records
+ * An n-dimensional array of float32, float64, int32 or bool values stored as an `ndarray` view, which records
  * the ops applied to it on the tape when it (or an input) requires grad.
  *
  * Create tensors with {@link tensor}, {@link zeros}, {@link randn} and friends. Every method is a
@@ -81,7 +81,7 @@ export type GradHook = (grad: Tensor) => Tensor | void;
  * @category Tensor
  */
 export class Tensor {
-  /** The storage: a strided view over a `Float32Array` or `Float64Array`. Views share it. */
+  /** The storage: a strided view over a `Float32Array`, `Float64Array`, `Int32Array` or (bool) `Uint8Array`. Views share it. */
   readonly data: NdArray<TypedArray>;
   /** Element type. */
   readonly dtype: DType;
@@ -108,6 +108,7 @@ export class Tensor {
   constructor(data: NdArray<TypedArray>, requiresGrad = false) {
     this.data = data;
     this.dtype = dtypeOf(data.data);
+    assertGradDType('Tensor', this.dtype, requiresGrad);
     this.requiresGrad = requiresGrad;
   }
 
@@ -253,6 +254,7 @@ export class Tensor {
     if (!this.isLeaf && !requiresGrad) {
       throw new Error(`requiresGrad_: cannot turn off requiresGrad on a non-leaf tensor produced by '${this.gradFn!.op.name}'; use detach()`);
     }
+    assertGradDType('requiresGrad_', this.dtype, requiresGrad);
     this.requiresGrad = requiresGrad;
     return this;
   }
@@ -402,17 +404,17 @@ export class Tensor {
   silu(): Tensor { return act.silu(this); }
 
   // ---- comparisons (masks, no grad) ----
-  /** 1 where `a == b`, else 0 (broadcasting). Same as `eq(this, …)`. @example `x.eq(0)` */
+  /** Bool mask, true where `a == b` (broadcasting). Same as `eq(this, …)`. @example `x.eq(0)` */
   eq(other: TensorLike): Tensor { return cmp.eq(this, other); }
-  /** 1 where `a != b`, else 0. Same as `ne(this, …)`. @example `x.ne(0)` */
+  /** Bool mask, true where `a != b`. Same as `ne(this, …)`. @example `x.ne(0)` */
   ne(other: TensorLike): Tensor { return cmp.ne(this, other); }
-  /** 1 where `a < b`, else 0. Same as `lt(this, …)`. @example `x.lt(0)` */
+  /** Bool mask, true where `a < b`. Same as `lt(this, …)`. @example `x.lt(0)` */
   lt(other: TensorLike): Tensor { return cmp.lt(this, other); }
-  /** 1 where `a <= b`, else 0. Same as `le(this, …)`. @example `x.le(0)` */
+  /** Bool mask, true where `a <= b`. Same as `le(this, …)`. @example `x.le(0)` */
   le(other: TensorLike): Tensor { return cmp.le(this, other); }
-  /** 1 where `a > b`, else 0. Same as `gt(this, …)`. @example `x.gt(0)` */
+  /** Bool mask, true where `a > b`. Same as `gt(this, …)`. @example `x.gt(0)` */
   gt(other: TensorLike): Tensor { return cmp.gt(this, other); }
-  /** 1 where `a >= b`, else 0. Same as `ge(this, …)`. @example `x.ge(0)` */
+  /** Bool mask, true where `a >= b`. Same as `ge(this, …)`. @example `x.ge(0)` */
   ge(other: TensorLike): Tensor { return cmp.ge(this, other); }
 
   // ---- reductions ----
@@ -424,9 +426,9 @@ export class Tensor {
   max(axis?: number | readonly number[], keepDims?: boolean): Tensor { return red.max(this, axis, keepDims); }
   /** Smallest value over `axis` (all axes when omitted); tied minima share the gradient evenly. Same as `min(this, …)`. @example `x.min(0)` */
   min(axis?: number | readonly number[], keepDims?: boolean): Tensor { return red.min(this, axis, keepDims); }
-  /** Index of the first largest value along `axis`, or into the flattened tensor when `axis` is omitted, as a float tensor of x's dtype (no gradient). Same as `argmax(this, …)`. @example `x.argmax(1)` */
+  /** Index of the first largest value along `axis`, or into the flattened tensor when `axis` is omitted, as an int32 tensor (no gradient). Same as `argmax(this, …)`. @example `x.argmax(1)` */
   argmax(axis?: number, keepDims?: boolean): Tensor { return red.argmax(this, axis, keepDims); }
-  /** Index of the first smallest value along `axis` (over the flattened tensor when omitted); no gradient. Same as `argmin(this, …)`. @example `x.argmin(1)` */
+  /** Index of the first smallest value along `axis` (over the flattened tensor when omitted), as an int32 tensor; no gradient. Same as `argmin(this, …)`. @example `x.argmin(1)` */
   argmin(axis?: number, keepDims?: boolean): Tensor { return red.argmin(this, axis, keepDims); }
   /** Product over `axis` (all axes when omitted); the gradient is exact when some inputs are zero. Same as `prod(this, …)`. @example `x.prod(0)` */
   prod(axis?: number | readonly number[], keepDims?: boolean): Tensor { return red.prod(this, axis, keepDims); }
@@ -474,7 +476,7 @@ export class Tensor {
   contiguous(): Tensor { return mv.contiguous(this); }
 
   // ---- indexing ----
-  /** Picks values along `axis` by an index tensor of the same rank, like `torch.gather`: `out[i][j] = x[i][index[i][j]]` for `axis = 1`. The output has the index's shape. Indices are integers stored in a float tensor (they get no gradient). Same as `gather(this, …)`. @example `x.gather(1, idx)` */
+  /** Picks values along `axis` by an index tensor of the same rank, like `torch.gather`: `out[i][j] = x[i][index[i][j]]` for `axis = 1`. The output has the index's shape. Indices are an int32 tensor (integer-valued float tensors are still accepted; no gradient). Same as `gather(this, …)`. @example `x.gather(1, idx)` */
   gather(axis: number, index: Tensor): Tensor { return ix.gather(this, axis, index); }
   /** Picks whole slices of `x` along `axis` in the order given, like `torch.index_select`. Indices may repeat; negative indices are an error (as in PyTorch). The index is a list of numbers or a 1-D tensor of integers (no gradient). Same as `indexSelect(this, …)`. @example `x.indexSelect(0, [2, 0])` */
   indexSelect(axis: number, index: Tensor | readonly number[]): Tensor { return ix.indexSelect(this, axis, index); }

@@ -104,8 +104,8 @@ describe('bad input', () => {
     it(`${name} names itself and both shapes on a broadcast mismatch`, () => {
       expect(() => f(tg.zeros([2, 3]), tg.zeros([4, 3]))).toThrow(`${name}: shapes [2,3] and [4,3] cannot be broadcast together`);
     });
-    it(`${name} refuses to mix float32 and float64`, () => {
-      expect(() => f(tg.zeros([2]), tg.zeros([2], { dtype: 'float64' }))).toThrow(`${name}: dtype mismatch: float32 vs float64`);
+    it(`${name} promotes float32 with float64 to float64, as PyTorch`, () => {
+      expect(f(tg.ones([2]), tg.ones([2], { dtype: 'float64' })).dtype).toBe('float64');
     });
   }
   it('clamp with min > max', () => {

@@ -1,5 +1,5 @@
 // Stacking samples into batches: the fallback for datasets without a getBatch fast path.
-import { Tensor, fromTyped } from '@tapegrad/autograd';
+import { Tensor, fromTyped, promoteTypes } from '@tapegrad/autograd';
 import type { Dataset } from './dataset.js';
 
 /**
@@ -75,8 +75,10 @@ function stackTensors(items: readonly Tensor[], where: string): Tensor {
       throw new Error(`collate: sample ${i} has shape [${t.shape.join(',')}]${where} but sample 0 has [${shape.join(',')}]; all samples must have the same shape`);
     }
   });
-  const wide = items.some((t) => t.dtype === 'float64');
-  const out = wide ? new Float64Array(items.length * size) : new Float32Array(items.length * size);
+  // Samples of different dtypes promote as in arithmetic (int32 labels stay int32).
+  const dtype = items.map((t) => t.dtype).reduce(promoteTypes);
+  const n = items.length * size;
+  const out = dtype === 'float64' ? new Float64Array(n) : dtype === 'int32' ? new Int32Array(n) : dtype === 'bool' ? new Uint8Array(n) : new Float32Array(n);
   items.forEach((t, i) => out.set(t.contiguousData(), i * size));
   return fromTyped(out, [items.length, ...shape]);
 }

@@ -97,7 +97,7 @@ function rowSize(t: Tensor): number {
 
 /** Copies rows `indices` of a row-major buffer (rows of `size` values) into a new buffer. */
 export function gatherRows(src: TypedArray, size: number, indices: readonly number[]): TypedArray {
-  const out = src instanceof Float64Array ? new Float64Array(indices.length * size) : new Float32Array(indices.length * size);
+  const out = new (src.constructor as Float64ArrayConstructor)(indices.length * size) as TypedArray;
   // Per-row subarray+set has a fixed cost that dominates for short rows (labels, tabular data).
   if (size < 32) {
     let o = 0;

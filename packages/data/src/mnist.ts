@@ -29,7 +29,7 @@ export interface MnistOptions {
 export interface Mnist {
   /** float32 `[N, 1, rows, cols]` (one channel, as convolutions expect). */
   images: Tensor;
-  /** float32 `[N]` class indices (tensors hold floats; the values are whole numbers). */
+  /** int32 `[N]` class indices. */
   labels: Tensor;
 }
 
@@ -68,6 +68,6 @@ export function mnistFromIdx(images: IdxArray, labels: IdxArray, options: MnistO
   for (let k = 0; k < pixels.length; k++) pixels[k] = images.data[k]! / divisor;
   return {
     images: fromTyped(pixels, [n, 1, rows, cols]),
-    labels: fromTyped(Float32Array.from(labels.data), [n]),
+    labels: fromTyped(Int32Array.from(labels.data), [n]),
   };
 }

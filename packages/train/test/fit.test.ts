@@ -126,3 +126,11 @@ describe('fit', () => {
       .toThrow('fit: trainData yielded no batches in epoch 1');
   });
 });
+
+describe('accuracy with int32 labels', () => {
+  it('counts hits against int32 class indices as against float ones', () => {
+    const out = tensor([[2, 1], [0, 3], [5, 4]]);
+    expect(accuracy(out, tensor([0, 1, 1], { dtype: 'int32' }))).toBeCloseTo(2 / 3);
+    expect(accuracy(out, tensor([0, 1, 1], { dtype: 'int32' }))).toBe(accuracy(out, tensor([0, 1, 1])));
+  });
+});

@@ -1,7 +1,7 @@
 // Moving values between ndarray views, contiguous typed arrays and nested JS arrays.
 // No autograd in here.
 import ndarray, { type NdArray } from 'ndarray';
-import { allocate, dtypeOf, nameAllocation, type DType, type TypedArray } from '../dtype.js';
+import { allocate, dtypeOf, fillFrom, nameAllocation, type DType, type TypedArray } from '../dtype.js';
 import { fail } from '../validate.js';
 import { contiguousStrides, sizeOf } from '../shape.js';
 import { copyStrided } from './loop-plan.js';
@@ -45,6 +45,8 @@ export function copyToContiguous(a: NdArray<TypedArray>, dtype: DType = dtypeOf(
   // ndarray-ops.assign, 0.29 ms as slice).
   if (dtype === dtypeOf(a.data) && isContiguous(a)) return a.data.slice(a.offset, a.offset + sizeOf(a.shape));
   const out = allocate(dtype, sizeOf(a.shape));
+  // A cast to bool must map every non-zero value to 1 (a Uint8Array store would wrap 256 to 0).
+  if (dtype === 'bool' && !(a.data instanceof Uint8Array)) return fillFrom(out, copyToContiguous(a));
   copyStrided(a.data, a.shape, a.stride, a.offset, out);
   return out;
 }
@@ -87,7 +89,7 @@ export function fromNested(op: string, value: Nested, dtype: DType): { data: Typ
         const what = Array.isArray(v) ? 'ragged nested array' : 'non-numeric element';
         fail(op, `${what} at [${path.join('][')}]`, v, 'a number');
       }
-      data[pos++] = v;
+      data[pos++] = dtype === 'bool' ? +(v !== 0) : v;
       return;
     }
     if (!Array.isArray(v) || v.length !== shape[dim]) {

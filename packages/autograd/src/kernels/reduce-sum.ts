@@ -3,7 +3,7 @@
 // output cell, so a column sum (the gradient of every broadcast bias) reads its input once
 // instead of copying a transpose. No autograd in here.
 import type { NdArray } from 'ndarray';
-import type { TypedArray } from '../dtype.js';
+import { allocate, dtypeOf, type TypedArray } from '../dtype.js';
 import { loopPlan } from './loop-plan.js';
 
 /**
@@ -21,7 +21,7 @@ export function sumAxes(x: NdArray<TypedArray>, axes: readonly number[]): TypedA
     outStrides[d] = outSize;
     outSize *= shape[d]!;
   }
-  const out = x.data instanceof Float64Array ? new Float64Array(outSize) : new Float32Array(outSize);
+  const out = allocate(dtypeOf(x.data), outSize);
   if (x.size === 0) return out;
   const acc = out instanceof Float64Array ? out : new Float64Array(outSize);
   const { dims, steps: [sx, so] } = loopPlan(shape, [x.stride, outStrides]);

@@ -1,7 +1,7 @@
 // Reductions over any set of axes: the reduced axes are moved last and each contiguous run of
 // reduced values is handed to a combiner. No autograd in here.
 import type { NdArray } from 'ndarray';
-import type { TypedArray } from '../dtype.js';
+import { allocate, dtypeOf, type DType, type TypedArray } from '../dtype.js';
 import { contiguousData, copyToContiguous, wrap } from './layout.js';
 import { sizeOf } from '../shape.js';
 
@@ -10,13 +10,14 @@ export function reduceAxes(
   x: NdArray<TypedArray>,
   axes: readonly number[],
   combine: (values: TypedArray, start: number, length: number) => number,
+  outDtype?: DType,
 ): TypedArray {
   const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const moved = axes.length === 0 || axes.every((a, i) => a === x.shape.length - axes.length + i);
   const values = moved ? contiguousData(x) : copyToContiguous(x.transpose(...kept, ...axes));
   const length = sizeOf(axes.map((a) => x.shape[a]!));
   const outSize = sizeOf(kept.map((a) => x.shape[a]!));
-  const out = values instanceof Float64Array ? new Float64Array(outSize) : new Float32Array(outSize);
+  const out = allocate(outDtype ?? dtypeOf(values), outSize);
   for (let o = 0; o < outSize; o++) out[o] = combine(values, o * length, length);
   return out;
 }
@@ -97,7 +98,7 @@ export function mapRuns(
   const order = [...kept, ...axes];
   const moved = order.every((a, i) => a === i);
   const src = moved ? contiguousData(x) : copyToContiguous(x.transpose(...order));
-  const dst = src instanceof Float64Array ? new Float64Array(src.length) : new Float32Array(src.length);
+  const dst = allocate(dtypeOf(src), src.length);
   const length = sizeOf(axes.map((a) => x.shape[a]!));
   if (length > 0) for (let s = 0; s < src.length; s += length) fill(src, dst, s, length);
   if (moved) return dst;

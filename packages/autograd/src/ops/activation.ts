@@ -88,7 +88,7 @@ export function relu(x: Tensor): Tensor {
 const leakyReluOp = defineOp({
   name: 'leakyRelu',
   forward: (x: Tensor, slope: number) => mapped(x, (v) => (v > 0 ? v : v * slope)),
-  vjp: (g, { args: [x, slope] }) => [g.mul(gt(x, 0).mul(1 - slope).add(slope)), null],
+  vjp: (g, { args: [x, slope] }) => [g.mul(gt(x, 0).toDType(x.dtype).mul(1 - slope).add(slope)), null],
   jvp: diagonalJvp,
   batch: batchElementwise,
 });

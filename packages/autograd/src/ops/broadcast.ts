@@ -1,13 +1,16 @@
-// Binary-op plumbing: numbers become tensors, dtypes must agree, shapes broadcast through expand.
+// Binary-op plumbing: numbers become tensors, dtypes promote as in PyTorch, shapes broadcast through expand.
 import type { Tensor, TensorLike } from '../tensor.js';
+import type { DType } from '../dtype.js';
 import { asTensor } from './creation.js';
 import { broadcastShapes, sameShape } from '../shape.js';
 import { expand } from './movement.js';
 import { checkTensorLike } from '../validate.js';
+import { resultType } from './promotion.js';
+import { toDType } from './elementwise.js';
 
-/** The dtype shared by the operands; numbers adopt the tensor's, and float32 vs float64 is an error. */
-export function commonDType(op: string, operands: readonly TensorLike[]): Tensor['dtype'] {
-  let dtype: Tensor['dtype'] | undefined;
+/** The dtype shared by the operands of ops that do not promote (matmul, scatterAdd, as in PyTorch); a mismatch is an error. */
+export function commonDType(op: string, operands: readonly TensorLike[]): DType {
+  let dtype: DType | undefined;
   for (const v of operands) {
     if (typeof v === 'number') continue;
     if (dtype && v.dtype !== dtype) {
@@ -18,11 +21,15 @@ export function commonDType(op: string, operands: readonly TensorLike[]): Tensor
   return dtype ?? 'float32';
 }
 
-/** Coerces and broadcasts operands to one shape; an op's kernel then never sees mismatched shapes. */
-export function broadcastOperands(op: string, operands: readonly TensorLike[]): Tensor[] {
+/**
+ * Coerces, promotes and broadcasts operands to one dtype and shape; an op's kernel then never sees
+ * mismatched dtypes or shapes. The casts are `toDType` ops, so gradients flow back in each
+ * operand's own dtype. `dtype` overrides the promoted dtype (e.g. float for true division).
+ */
+export function broadcastOperands(op: string, operands: readonly TensorLike[], dtypeOverride?: DType): Tensor[] {
   operands.forEach((v, i) => checkTensorLike(op, `operand ${i}`, v));
-  const dtype = commonDType(op, operands);
-  const tensors = operands.map((v) => asTensor(v, dtype));
+  const dtype = dtypeOverride ?? resultType(operands);
+  const tensors = operands.map((v) => toDType(asTensor(v, dtype), dtype));
   const shape = broadcastShapes(op, ...tensors.map((t) => t.shape));
   return tensors.map((t) => (sameShape(t.shape, shape) ? t : expand(t, shape)));
 }

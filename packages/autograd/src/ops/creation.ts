@@ -1,7 +1,7 @@
 // Creating tensors: from data, filled, ranges, identity (random draws are in random.ts).
 import ndarray from 'ndarray';
 import { Tensor } from '../tensor.js';
-import { allocate, nameAllocation, type DType, type TypedArray } from '../dtype.js';
+import { allocate, assertGradDType, dtypeOf, fillFrom, nameAllocation, type DType, type TypedArray } from '../dtype.js';
 import { fmt, sizeOf } from '../shape.js';
 import { fromNested, wrap, type Nested } from '../kernels/layout.js';
 import { checkAllocation, checkBoolean, checkDType, checkFinite, checkInt, checkNumber, checkOptions, checkShape, checkTensor, fail } from '../validate.js';
@@ -16,7 +16,7 @@ import { checkAllocation, checkBoolean, checkDType, checkFinite, checkInt, check
  * @category Creation
  */
 export interface CreateOptions {
-  /** Element type; `'float32'` by default. */
+  /** Element type; `'float32'` by default. `'int32'` and `'bool'` tensors cannot require grad. */
   dtype?: DType;
   /** Make the result a leaf that records gradients. */
   requiresGrad?: boolean;
@@ -35,10 +35,13 @@ export interface CreateOptions {
  * @category Creation
  */
 export function fromTyped(data: TypedArray, shape: number | readonly number[], requiresGrad = false): Tensor {
-  if (!(data instanceof Float32Array || data instanceof Float64Array)) fail('fromTyped', 'data must be a Float32Array or Float64Array', data, 'a Float32Array or Float64Array');
+  if (!(data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array || data instanceof Uint8Array)) {
+    fail('fromTyped', 'data must be a Float32Array, Float64Array, Int32Array or Uint8Array (bool)', data, 'a Float32Array, Float64Array, Int32Array or Uint8Array');
+  }
   const dims = checkShape('fromTyped', 'shape', shape);
   if (sizeOf(dims) !== data.length) fail('fromTyped', `shape ${fmt(dims)} holds ${sizeOf(dims)} elements but the buffer has ${data.length}`, data, `a buffer of ${sizeOf(dims)} elements`);
   checkBoolean('fromTyped', 'requiresGrad', requiresGrad);
+  assertGradDType('fromTyped', dtypeOf(data), requiresGrad);
   return new Tensor(wrap(data, dims), requiresGrad);
 }
 
@@ -58,18 +61,21 @@ function createOptions(fn: string, opts: unknown, extra: readonly string[] = [])
   const o = checkOptions(fn, opts as CreateOptions & Record<string, unknown>, [...CREATE_KEYS, ...extra]);
   const dtype = o.dtype === undefined ? undefined : checkDType(fn, 'dtype', o.dtype);
   const requiresGrad = o.requiresGrad === undefined ? false : checkBoolean(fn, 'requiresGrad', o.requiresGrad);
+  assertGradDType(fn, dtype ?? 'float32', requiresGrad);
   return { dtype, requiresGrad };
 }
 
 /**
  * Creates a tensor from a number, nested arrays or a typed array (copied). A typed array is
- * flat, so pass `shape` for more than one dimension; a `Float64Array` defaults to float64.
+ * flat, so pass `shape` for more than one dimension; a `Float64Array` defaults to float64 and an
+ * `Int32Array` to int32. With `dtype: 'bool'` every non-zero value becomes `true` (stored as 1).
  *
  * @example
  * ```ts
  * tensor([[1, 2], [3, 4]]);
  * tensor(new Float64Array([1, 2, 3, 4]), { shape: [2, 2] });
  * tensor(3.5); // 0-d
+ * tensor([2, 0, 1], { dtype: 'int32' }); // class labels
  * ```
  * @category Creation
  */
@@ -85,12 +91,13 @@ export function tensor(
   if (!isTyped && typeof value !== 'number' && !Array.isArray(value)) {
     fail('tensor', 'value must be a number, nested arrays of numbers or a typed array', value, 'numbers');
   }
-  const dtype = o.dtype ?? (isTyped && value instanceof Float64Array ? 'float64' : 'float32');
+  const typedDefault = value instanceof Float64Array ? 'float64' : value instanceof Int32Array ? 'int32' : 'float32';
+  const dtype = o.dtype ?? (isTyped ? typedDefault : 'float32');
+  assertGradDType('tensor', dtype, o.requiresGrad);
   let data: TypedArray;
   let shape: number[];
   if (isTyped) {
-    data = alloc('tensor', dtype, (value as ArrayLike<number>).length);
-    data.set(value as ArrayLike<number>);
+    data = fillFrom(alloc('tensor', dtype, (value as ArrayLike<number>).length), value as ArrayLike<number>);
     shape = [data.length];
   } else {
     ({ data, shape } = fromNested('tensor', value as Nested, dtype));
@@ -111,6 +118,7 @@ export function tensor(
  * @example
  * ```ts
  * full([2, 3], 7);
+ * full([2], 1, { dtype: 'bool' }); // tensor([True, True])
  * ```
  * @category Creation
  */
@@ -123,7 +131,7 @@ function fill(fn: string, shape: unknown, value: unknown, opts: unknown): Tensor
   const v = checkNumber(fn, 'value', value);
   const o = createOptions(fn, opts);
   const data = alloc(fn, o.dtype ?? 'float32', sizeOf(dims));
-  if (v !== 0) data.fill(v);
+  if (v !== 0) data.fill(o.dtype === 'bool' ? 1 : v);
   return fromTyped(data, dims, o.requiresGrad);
 }
 
@@ -197,12 +205,14 @@ export function fullLike(t: Tensor, value: number, opts?: CreateOptions): Tensor
 
 /**
  * Values from `start` up to (not including) `end` in steps of `step`, like `torch.arange`.
- * With one argument, counts from 0.
+ * With one argument, counts from 0. The dtype is float32 unless given (PyTorch infers int64 from
+ * integer arguments; here pass `{ dtype: 'int32' }` for integer positions or indices).
  *
  * @example
  * ```ts
  * arange(5);          // [0, 1, 2, 3, 4]
  * arange(1, 2, 0.25); // [1, 1.25, 1.5, 1.75]
+ * arange(0, 4, 1, { dtype: 'int32' }); // int32 [0, 1, 2, 3]
  * ```
  * @category Creation
  */
@@ -213,6 +223,7 @@ export function arange(start: number, end?: number, step = 1, opts?: CreateOptio
   if (checkFinite('arange', 'step', step) === 0) fail('arange', 'step must be non-zero', step, 'a finite non-zero number');
   const o = createOptions('arange', opts);
   const n = Math.max(0, Math.ceil((end - start) / step));
+  if (o.dtype === 'bool') throw new Error(`arange: dtype 'bool' is not supported (a range of booleans has no meaning); use 'int32' or a float dtype`);
   checkAllocation('arange', n);
   const data = alloc('arange', o.dtype ?? 'float32', n);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
@@ -274,9 +285,11 @@ export function fromNdarray(array: ndarray.NdArray<TypedArray>, opts?: { require
   if (typeof array !== 'object' || array === null || !Array.isArray(array.shape) || !Array.isArray(array.stride)) {
     fail('fromNdarray', 'array must be an ndarray', array, 'an ndarray (data, shape, stride, offset)');
   }
-  if (!(array.data instanceof Float32Array || array.data instanceof Float64Array)) {
-    throw new Error(`fromNdarray: expected an ndarray over a Float32Array or Float64Array, got ${(array.data as object)?.constructor?.name}`);
+  const d = array.data as unknown;
+  if (!(d instanceof Float32Array || d instanceof Float64Array || d instanceof Int32Array || d instanceof Uint8Array)) {
+    throw new Error(`fromNdarray: expected an ndarray over a Float32Array, Float64Array, Int32Array or Uint8Array (bool), got ${(array.data as object)?.constructor?.name}`);
   }
+  assertGradDType('fromNdarray', dtypeOf(d), o.requiresGrad);
   return new Tensor(array, o.requiresGrad);
 }
 
@@ -294,7 +307,7 @@ export function asTensor(v: Tensor | number, dtype: DType): Tensor {
   const n = checkNumber('asTensor', 'v', v);
   checkDType('asTensor', 'dtype', dtype);
   const data = allocate(dtype, 1);
-  data[0] = n;
+  data[0] = dtype === 'bool' ? +(n !== 0) : n;
   return new Tensor(ndarray(data, []));
 }
 

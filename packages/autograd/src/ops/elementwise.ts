@@ -2,7 +2,9 @@
 // kernels and vjps only ever see operands of the output's shape.
 import { Tensor, type TensorLike } from '../tensor.js';
 import { defineOp } from '../define-op.js';
-import { assertDType, type DType } from '../dtype.js';
+import { assertDType, isFloating, type DType } from '../dtype.js';
+import { broadcastShapes, sameShape } from '../shape.js';
+import { resultType } from './promotion.js';
 import { map2, map3, type BinaryKind } from '../kernels/elementwise.js';
 import { copyToContiguous, wrap } from '../kernels/layout.js';
 import { broadcastOperands } from './broadcast.js';
@@ -19,22 +21,36 @@ const dedicated = new Set<string>(['add', 'sub', 'mul', 'div']);
 
 type BinaryJvp = (ta: Tensor | null, tb: Tensor | null, a: Tensor, b: Tensor, out: Tensor) => Tensor | null;
 
+/**
+ * How an op treats the promoted dtype: `true` division always computes in a float dtype; `noBool`
+ * ops (sub, pow) have no boolean meaning and reject two bool operands, as PyTorch does.
+ */
+type DTypeRule = 'any' | 'float' | 'noBool';
+
 function binaryOp(
   name: string,
   f: (a: number, b: number) => number,
   vjp: (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null],
   jvp: BinaryJvp,
+  rule: DTypeRule = 'any',
 ) {
   const kind = dedicated.has(name) ? (name as BinaryKind) : undefined;
   const op = defineOp({
     name,
+    acceptsIntegers: true,
     forward: (a: Tensor, b: Tensor) => wrapNd(map2(a.data, b.data, f, kind)),
     vjp: (g, { args: [a, b], output }) => vjp(g, a, b, output),
     jvp: ([ta, tb], { args: [a, b], output }) => jvp(ta, tb, a, b, output),
     batch: batchElementwise,
   });
   return (a: TensorLike, b: TensorLike): Tensor => {
-    const [x, y] = broadcastOperands(name, [a, b]);
+    let dtype = resultType([a, b]);
+    if (rule === 'float' && !isFloating(dtype)) dtype = 'float32';
+    if (rule === 'noBool' && dtype === 'bool') throw new Error(`${name}: not defined for two bool operands; convert one with toDType('int32') (or use logical ops)`);
+    const [x, y] = broadcastOperands(name, [a, b], dtype);
+    if (name === 'pow' && dtype === 'int32' && y!.contiguousData().some((v) => v < 0)) {
+      throw new Error(`pow: integers to negative integer powers are not allowed (int32 base, exponent ${Math.min(...y!.contiguousData())}); convert the base with toDType('float32')`);
+    }
     return op(x!, y!);
   };
 }
@@ -66,7 +82,7 @@ export const add = binaryOp('add', (a, b) => a + b, (g, a, b) => [need(a, () => 
  * ```
  * @category Elementwise
  */
-export const sub = binaryOp('sub', (a, b) => a - b, (g, a, b) => [need(a, () => g), need(b, () => g.neg())], (ta, tb) => plus(ta, lin(tb, (t) => t.neg())));
+export const sub = binaryOp('sub', (a, b) => a - b, (g, a, b) => [need(a, () => g), need(b, () => g.neg())], (ta, tb) => plus(ta, lin(tb, (t) => t.neg())), 'noBool');
 
 /**
  * `a * b`, broadcasting.
@@ -82,7 +98,7 @@ export const mul = binaryOp('mul', (a, b) => a * b, (g, a, b) => [need(a, () => 
 );
 
 /**
- * `a / b`, broadcasting.
+ * `a / b`, broadcasting. True division: integer and bool operands give a float32 result, as in PyTorch.
  *
  * @example
  * ```ts
@@ -93,7 +109,7 @@ export const mul = binaryOp('mul', (a, b) => a * b, (g, a, b) => [need(a, () => 
 export const div = binaryOp('div', (a, b) => a / b, (g, a, b) => [
   need(a, () => g.div(b)),
   need(b, () => g.mul(a).div(b.square()).neg()),
-], (ta, tb, a, b) => plus(lin(ta, (t) => t.div(b)), lin(tb, (t) => t.mul(a).div(b.square()).neg())));
+], (ta, tb, a, b) => plus(lin(ta, (t) => t.div(b)), lin(tb, (t) => t.mul(a).div(b.square()).neg())), 'float');
 
 /**
  * `a ** b`, broadcasting; the exponent may be a tensor (its gradient needs `a > 0`) or a number.
@@ -107,10 +123,11 @@ export const div = binaryOp('div', (a, b) => a / b, (g, a, b) => [
 export const pow = binaryOp('pow', Math.pow, (g, a, b, out) => [
   need(a, () => g.mul(b).mul(a.pow(b.sub(1)))),
   need(b, () => g.mul(out).mul(a.log())),
-], (ta, tb, a, b, out) => plus(lin(ta, (t) => t.mul(b).mul(a.pow(b.sub(1)))), lin(tb, (t) => t.mul(out).mul(a.log()))));
+], (ta, tb, a, b, out) => plus(lin(ta, (t) => t.mul(b).mul(a.pow(b.sub(1)))), lin(tb, (t) => t.mul(out).mul(a.log()))), 'noBool');
 
 // Ties split the gradient evenly between both sides, as PyTorch does.
-const pickMask = (a: Tensor, b: Tensor, wins: (a: TensorLike, b: TensorLike) => Tensor) => wins(a, b).add(eq(a, b).mul(0.5));
+const pickMask = (a: Tensor, b: Tensor, wins: (a: TensorLike, b: TensorLike) => Tensor) =>
+  wins(a, b).toDType(a.dtype).add(eq(a, b).toDType(a.dtype).mul(0.5));
 
 /**
  * Elementwise maximum of `a` and `b`, broadcasting.
@@ -148,6 +165,7 @@ export const minimum = binaryOp('minimum', Math.min, (g, a, b) => {
 
 const whereOp = defineOp({
   name: 'where',
+  acceptsIntegers: true,
   forward: (cond: Tensor, a: Tensor, b: Tensor) => wrapNd(map3(cond.data, a.data, b.data, (c, u, v) => (c !== 0 ? u : v))),
   vjp: (g, { args: [cond, a, b] }) => {
     const zero = g.mul(0);
@@ -158,8 +176,9 @@ const whereOp = defineOp({
 });
 
 /**
- * Picks `a` where `cond` is non-zero and `b` elsewhere, broadcasting all three. `cond` is a mask
- * (e.g. from `x.gt(0)`) and gets no gradient.
+ * Picks `a` where `cond` is true and `b` elsewhere, broadcasting all three; `a` and `b` promote to
+ * a common dtype. `cond` is a bool mask (e.g. from `x.gt(0)`; a tensor of another dtype counts
+ * non-zero as true) and gets no gradient.
  *
  * @example
  * ```ts
@@ -172,22 +191,25 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   checkTensor('where', 'cond', cond);
   checkTensorLike('where', 'a', a);
   checkTensorLike('where', 'b', b);
-  const dtype = a instanceof Tensor ? a.dtype : b instanceof Tensor ? b.dtype : cond.dtype;
-  const c = cond.dtype === dtype ? cond : cond.detach().toDType(dtype);
-  const [cc, x, y] = broadcastOperands('where', [c, a, b]);
-  return whereOp(cc!, x!, y!);
+  const dtype = a instanceof Tensor || b instanceof Tensor ? resultType([a, b]) : 'float32';
+  const [x, y] = broadcastOperands('where', [a, b], dtype);
+  const shape = broadcastShapes('where', cond.shape, x!.shape);
+  const fit = (t: Tensor) => (sameShape(t.shape, shape) ? t : t.expand(shape));
+  return whereOp(fit(cond.detach()), fit(x!), fit(y!));
 }
 
 const toDTypeOp = defineOp({
   name: 'toDType',
+  acceptsIntegers: true,
   forward: (x: Tensor, dtype: DType) => new Tensor(wrap(copyToContiguous(x.data, dtype), x.shape)),
-  vjp: (g, { args: [x] }) => [g.toDType(x.dtype), null],
+  vjp: (g, { args: [x] }) => [need(x, () => g.toDType(x.dtype)), null],
   jvp: ([t], { args: [, dtype] }) => (t ? t.toDType(dtype) : null),
   batch: ([x, dtype], [d], { op }) => [op(x, dtype), d],
 });
 
 /**
- * Converts to another dtype (a copy; the same tensor when it already has that dtype).
+ * Converts to another dtype (a copy; the same tensor when it already has that dtype). Floats to
+ * int32 truncate toward zero; to bool, every non-zero value (NaN included) becomes true.
  *
  * @example
  * ```ts

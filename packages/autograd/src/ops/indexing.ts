@@ -24,6 +24,9 @@ interface Index {
 
 /** Checks every index is an integer in [0, size) and converts once, so kernels never re-check. */
 function toIndex(op: string, index: Tensor | readonly number[], axis: number, x: Tensor): Index {
+  if (index instanceof Tensor && index.dtype === 'bool') {
+    throw new Error(`${op}: index must be an int32 tensor (or integer-valued float), got a bool tensor of shape ${fmt(index.shape)}; to select by a mask use where`);
+  }
   const raw = index instanceof Tensor ? index.contiguousData() : index;
   const size = x.shape[axis]!;
   const values = new Int32Array(raw.length);
@@ -43,6 +46,7 @@ function toIndex(op: string, index: Tensor | readonly number[], axis: number, x:
 // example; forward converts it (checked) to positions.
 const gatherOp: Op<[Tensor, number, Tensor]> = defineOp({
   name: 'gather',
+  acceptsIntegers: true,
   forward: (x: Tensor, axis: number, index: Tensor) => {
     const ix = toIndex('gather', index, axis, x);
     return new Tensor(wrap(gatherAlong(x.data, axis, ix.values, ix.shape), ix.shape));
@@ -54,6 +58,7 @@ const gatherOp: Op<[Tensor, number, Tensor]> = defineOp({
 
 const scatterAddOp: Op<[Tensor, number, Tensor, Tensor]> = defineOp({
   name: 'scatterAdd',
+  acceptsIntegers: true,
   forward: (x: Tensor, axis: number, index: Tensor, src: Tensor) => {
     const ix = toIndex('scatterAdd', index, axis, x);
     return new Tensor(wrap(scatterAddAlong(x.data, axis, ix.values, src.data), x.shape));
@@ -83,11 +88,11 @@ function checkAlong(op: string, x: Tensor, axis: number, index: Tensor): number 
 /**
  * Picks values along `axis` by an index tensor of the same rank, like `torch.gather`:
  * `out[i][j] = x[i][index[i][j]]` for `axis = 1`. The output has the index's shape. Indices are
- * integers stored in a float tensor (they get no gradient).
+ * an int32 tensor (integer-valued float tensors are still accepted, deprecated); they get no gradient.
  *
  * @example
  * ```ts
- * gather(tensor([[1, 2], [3, 4]]), 1, tensor([[0, 0], [1, 0]])); // [[1, 1], [4, 3]]
+ * gather(tensor([[1, 2], [3, 4]]), 1, tensor([[0, 0], [1, 0]], { dtype: 'int32' })); // [[1, 1], [4, 3]]
  * ```
  * @category Indexing
  */
@@ -130,6 +135,7 @@ function spreadIndex(index: Tensor, shape: readonly number[], axis: number): Ten
 
 const indexSelectOp: Op<[Tensor, number, Tensor]> = defineOp({
   name: 'indexSelect',
+  acceptsIntegers: true,
   forward: (x: Tensor, axis: number, index: Tensor) => {
     const ix = toIndex('indexSelect', index, axis, x);
     const shape = x.shape.map((d, i) => (i === axis ? ix.values.length : d));
@@ -148,6 +154,7 @@ const indexSelectOp: Op<[Tensor, number, Tensor]> = defineOp({
 
 const indexAddOp: Op<[Tensor, number, Tensor, Tensor]> = defineOp({
   name: 'indexAdd',
+  acceptsIntegers: true,
   forward: (x: Tensor, axis: number, index: Tensor, src: Tensor) => {
     const ix = toIndex('indexAdd', index, axis, x);
     return new Tensor(wrap(addSlabs(x.data, axis, ix.values, src.data), x.shape));
@@ -174,7 +181,7 @@ function checkSlabIndex(op: string, x: Tensor, axis: number, index: Tensor | rea
 /**
  * Picks whole slices of `x` along `axis` in the order given, like `torch.index_select`. Indices
  * may repeat; negative indices are an error (as in PyTorch). The index is a list of numbers or a
- * 1-D tensor of integers (no gradient).
+ * 1-D int32 tensor (an integer-valued float tensor is still accepted, deprecated); no gradient.
  *
  * @example
  * ```ts

@@ -19,6 +19,7 @@ function rangeOn(axis: number, start: number, length: number): SliceSpec[] {
 
 const concatOp = defineOp({
   name: 'concat',
+  acceptsIntegers: true,
   forward: (tensors: readonly Tensor[], axis: number) => {
     const first = tensors[0]!;
     const shape = [...first.shape];

@@ -39,6 +39,7 @@ function inferShape(op: string, from: readonly number[], shape: number | readonl
 
 const reshapeOp = defineOp({
   name: 'reshape',
+  acceptsIntegers: true,
   forward: (x: Tensor, shape: readonly number[]) => {
     const data = isContiguous(x.data) ? x.data.data : copyToContiguous(x.data);
     const offset = data === x.data.data ? x.data.offset : 0;
@@ -66,6 +67,7 @@ export function reshape(x: Tensor, shape: number | readonly number[]): Tensor {
 
 const permuteOp = defineOp({
   name: 'permute',
+  acceptsIntegers: true,
   forward: (x: Tensor, dims: readonly number[]) => new Tensor(x.data.transpose(...dims)),
   vjp: (g, { args: [, dims] }) => {
     const inverse = new Array<number>(dims.length);
@@ -117,6 +119,7 @@ export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
 
 const expandOp = defineOp({
   name: 'expand',
+  acceptsIntegers: true,
   forward: (x: Tensor, shape: readonly number[]) => {
     const lead = shape.length - x.ndim;
     const stride = shape.map((d, i) => (i < lead || x.shape[i - lead] !== d ? 0 : x.data.stride[i - lead]!));
@@ -213,6 +216,7 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
 // squeeze/unsqueeze: same elements, size-1 axes added or removed, so the vjp is a reshape.
 const restrideOp = defineOp({
   name: 'view',
+  acceptsIntegers: true,
   forward: (x: Tensor, shape: readonly number[], stride: readonly number[]) => view(x, shape, stride, x.data.offset),
   vjp: (g, { args: [x] }) => [g.reshape(x.shape), null, null],
   jvp: ([t], { args: [, shape] }) => (t ? t.reshape(shape) : null),
@@ -240,6 +244,7 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 
 const cloneOp = defineOp({
   name: 'clone',
+  acceptsIntegers: true,
   forward: (x: Tensor) => new Tensor(wrap(copyToContiguous(x.data), x.shape)),
   vjp: (g) => [g],
   jvp: linearJvp(0),

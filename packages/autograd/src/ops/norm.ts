@@ -3,6 +3,7 @@
 import { Tensor } from '../tensor.js';
 import { defineOp, type Op } from '../define-op.js';
 import { fmt } from '../shape.js';
+import type { TypedArray } from '../dtype.js';
 import { reduceWith, reductionAxes, expandReduced, type Axes } from './reduce-axes.js';
 import { where } from './elementwise.js';
 import { eq, ne } from './compare.js';
@@ -13,35 +14,35 @@ import { checkBoolean, checkTensor } from '../validate.js';
 import { ones, zeros } from './creation.js';
 
 function pNormRun(p: number) {
-  if (p === Infinity) return (v: Float32Array | Float64Array, s: number, n: number) => {
+  if (p === Infinity) return (v: TypedArray, s: number, n: number) => {
     let m = n === 0 ? 0 : -Infinity;
     for (let i = s; i < s + n; i++) { const a = Math.abs(v[i]!); if (a > m || a !== a) m = a; if (m !== m) break; }
     return m;
   };
-  if (p === -Infinity) return (v: Float32Array | Float64Array, s: number, n: number) => {
+  if (p === -Infinity) return (v: TypedArray, s: number, n: number) => {
     let m = Infinity;
     for (let i = s; i < s + n; i++) { const a = Math.abs(v[i]!); if (a < m || a !== a) m = a; if (m !== m) break; }
     return m;
   };
-  if (p === 0) return (v: Float32Array | Float64Array, s: number, n: number) => {
+  if (p === 0) return (v: TypedArray, s: number, n: number) => {
     let c = 0;
     for (let i = s; i < s + n; i++) c += v[i] !== 0 ? 1 : 0;
     return c;
   };
-  if (p === 1) return (v: Float32Array | Float64Array, s: number, n: number) => {
+  if (p === 1) return (v: TypedArray, s: number, n: number) => {
     let t = 0;
     for (let i = s; i < s + n; i++) t += Math.abs(v[i]!);
     return t;
   };
-  if (p === 2) return (v: Float32Array | Float64Array, s: number, n: number) => Math.sqrt(sumSquares(v, s, n));
-  return (v: Float32Array | Float64Array, s: number, n: number) => {
+  if (p === 2) return (v: TypedArray, s: number, n: number) => Math.sqrt(sumSquares(v, s, n));
+  return (v: TypedArray, s: number, n: number) => {
     let t = 0;
     for (let i = s; i < s + n; i++) t += Math.abs(v[i]!) ** p;
     return t ** (1 / p);
   };
 }
 
-function sumSquares(v: Float32Array | Float64Array, s: number, n: number): number {
+function sumSquares(v: TypedArray, s: number, n: number): number {
   let t = 0;
   for (let i = s; i < s + n; i++) t += v[i]! * v[i]!;
   return t;

@@ -31,10 +31,11 @@ export type PadSpec = readonly number[] | readonly (readonly [number, number])[]
 
 const padOp: Op<[Tensor, readonly number[], readonly number[], number]> = defineOp({
   name: 'pad',
+  acceptsIntegers: true,
   forward: (x: Tensor, before: readonly number[], after: readonly number[], value: number) => {
     const shape = x.shape.map((n, d) => n + before[d]! + after[d]!);
     const data = allocate(x.dtype, sizeOf(shape));
-    if (value !== 0) data.fill(value);
+    if (value !== 0) data.fill(x.dtype === 'bool' ? 1 : value);
     const out = wrap(data, shape);
     // The part of x that survives cropping, and where it lands.
     const from = before.map((b) => Math.max(0, -b));

@@ -3,7 +3,7 @@ import { allocate } from '../dtype.js';
 import { assertShape, sizeOf } from '../shape.js';
 import { defaultGenerator, type Generator } from '../rng.js';
 import type { Tensor } from '../tensor.js';
-import { dtypeFrom } from '../dtype.js';
+import { assertGradDType, dtypeFrom } from '../dtype.js';
 import { fromTyped, type CreateOptions } from './creation.js';
 import { belowLevel, innermostVmap, levelAt, type VmapLevel } from '../transform-levels.js';
 import { makeTracer } from '../op-dispatch.js';
@@ -22,7 +22,7 @@ export interface RandomOptions extends CreateOptions {
   generator?: Generator;
 }
 
-function random(op: string, shape: readonly number[], opts: RandomOptions | undefined, draw: (g: Generator) => number): Tensor {
+function random(op: string, shape: readonly number[], opts: RandomOptions | undefined, draw: (g: Generator) => number, integers = false): Tensor {
   assertShape(op, shape);
   // Under vmap with randomness 'different', every example gets its own draw: one tensor of
   // [size, ...shape] drawn in order from the generator, seen per example as a batched value.
@@ -39,7 +39,12 @@ function random(op: string, shape: readonly number[], opts: RandomOptions | unde
     }
   }
   const gen = opts?.generator ?? defaultGenerator;
-  const data = allocate(dtypeFrom(op, opts), sizeOf(shape));
+  const dtype = dtypeFrom(op, opts);
+  if (dtype === 'bool' || (!integers && dtype === 'int32')) {
+    throw new Error(`${op}: dtype '${dtype}' is not supported; ${integers ? "use 'int32' or a float dtype" : "use 'float32' or 'float64' (randint draws integers)"}`);
+  }
+  assertGradDType(op, dtype, opts?.requiresGrad);
+  const data = allocate(dtype, sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = draw(gen);
   return fromTyped(data, shape, opts?.requiresGrad ?? false);
 }
@@ -72,16 +77,18 @@ export function randn(shape: readonly number[], opts?: RandomOptions): Tensor {
 }
 
 /**
- * Uniform integers in [low, high), stored as floats (e.g. class labels).
+ * Uniform integers in [low, high): float32 unless `dtype` says otherwise (`'int32'` for class labels
+ * or indices; PyTorch's default is an integer type).
  *
  * @example
  * ```ts
  * randint(0, 10, [8]);
+ * randint(0, 10, [8], { dtype: 'int32' });
  * ```
  * @category Creation
  */
 export function randint(low: number, high: number, shape: readonly number[], opts?: RandomOptions): Tensor {
   if (!(high > low)) throw new Error(`randint: high (${high}) must be greater than low (${low})`);
-  return random('randint', shape, opts, (g) => low + g.int(high - low));
+  return random('randint', shape, opts, (g) => low + g.int(high - low), true);
 }
 

@@ -15,6 +15,7 @@ export type { Axes } from './reduce-axes.js';
 
 const sumOp: Op<[Tensor, readonly number[], boolean]> = defineOp({
   name: 'sum',
+  acceptsIntegers: true,
   forward: (x: Tensor, axes: readonly number[], keepDims: boolean) => reduceWith(x, axes, keepDims, sumRun),
   vjp: (g, { args: [x, axes] }) => [expandReduced(g, x, axes), null, null],
   jvp: ([t], { args: [, axes, keepDims] }) => (t ? sumOp(t, axes, keepDims) : null),
@@ -23,6 +24,7 @@ const sumOp: Op<[Tensor, readonly number[], boolean]> = defineOp({
 
 /**
  * Sum over `axis` (one axis, a list, or all when omitted); `keepDims` keeps reduced axes as size 1.
+ * A bool tensor sums as int32 (a count), an int32 one in int32 (PyTorch uses int64).
  *
  * @example
  * ```ts
@@ -34,11 +36,12 @@ const sumOp: Op<[Tensor, readonly number[], boolean]> = defineOp({
  */
 export function sum(x: Tensor, axis?: Axes, keepDims = false): Tensor {
   checkTensor('sum', 'x', x);
-  return sumOp(x, reductionAxes('sum', axis, x), keepDims);
+  return sumOp(x.dtype === 'bool' ? x.toDType('int32') : x, reductionAxes('sum', axis, x), keepDims);
 }
 
 /**
- * Mean over `axis` (all axes when omitted).
+ * Mean over `axis` (all axes when omitted). Integer and bool inputs give float32 (the fraction of
+ * true values for a bool mask), where PyTorch asks for a float input first.
  *
  * @example
  * ```ts
@@ -50,7 +53,7 @@ export function mean(x: Tensor, axis?: Axes, keepDims = false): Tensor {
   checkTensor('mean', 'x', x);
   const axes = reductionAxes('mean', axis, x);
   const count = sizeOf(axes.map((a) => x.shape[a]!));
-  return sumOp(x, axes, keepDims).div(count);
+  return sum(x, axes, keepDims).div(count);
 }
 
 /**
@@ -86,12 +89,13 @@ function assertNonEmpty(op: string, x: Tensor, axes: readonly number[]): void {
 function extremumOp(name: string, run: Run) {
   return defineOp({
     name,
+    acceptsIntegers: true,
     forward: (x: Tensor, axes: readonly number[], keepDims: boolean) => reduceWith(x, axes, keepDims, run),
     // Tied extrema share the gradient evenly (as torch.amax). The weights are constants, so the
     // vjp is linear in g and its own derivative with respect to x is 0, which is exact off ties.
     vjp: (g, { args: [x, axes], output }) => {
       const weights = noGrad(() => {
-        const hit = eq(x, expandReduced(output, x, axes));
+        const hit = eq(x, expandReduced(output, x, axes)).toDType(x.dtype);
         return hit.div(hit.sum(axes, true));
       });
       return [expandReduced(g, x, axes).mul(weights), null, null];
@@ -141,7 +145,8 @@ export function min(x: Tensor, axis?: Axes, keepDims = false): Tensor {
 function argOp(name: string, run: Run) {
   return defineOp({
     name,
-    forward: (x: Tensor, axes: readonly number[], keepDims: boolean) => reduceWith(x, axes, keepDims, run),
+    acceptsIntegers: true,
+    forward: (x: Tensor, axes: readonly number[], keepDims: boolean) => reduceWith(x, axes, keepDims, run, 'int32'),
     vjp: () => [null, null, null],
     jvp: () => null,
     batch: ([x, axes, keepDims], [d], { op, size }) => {
@@ -163,12 +168,13 @@ function argReduce(op: string, reduceOp: typeof argmaxOp, x: Tensor, axis: numbe
   // With no axis, reducing every axis at once walks the row-major order: the index is into the flattened tensor.
   const axes = reductionAxes(op, axis, x);
   assertNonEmpty(op, x, axes);
+  if (x.dtype === 'bool') throw new Error(`${op}: bool input is not supported (as in PyTorch); convert with toDType('int32')`);
   return noGrad(() => reduceOp(x, axes, keepDims));
 }
 
 /**
  * Index of the first largest value along `axis`, or into the flattened tensor when `axis` is
- * omitted, as a float tensor of x's dtype (no gradient).
+ * omitted, as an int32 tensor (no gradient).
  *
  * @example
  * ```ts
@@ -183,7 +189,7 @@ export function argmax(x: Tensor, axis?: number, keepDims = false): Tensor {
 }
 
 /**
- * Index of the first smallest value along `axis` (over the flattened tensor when omitted); no gradient.
+ * Index of the first smallest value along `axis` (over the flattened tensor when omitted), as an int32 tensor; no gradient.
  *
  * @example
  * ```ts
@@ -203,6 +209,7 @@ function canDivide(x: Tensor, out: Tensor): boolean {
 
 const prodOp = defineOp({
   name: 'prod',
+  acceptsIntegers: true,
   forward: (x: Tensor, axes: readonly number[], keepDims: boolean) => {
     const output = reduceWith(x, axes, keepDims, prodRun);
     return { output, saved: canDivide(x, output) };
@@ -243,7 +250,7 @@ const prodOthersOp = defineOp({
  */
 export function prod(x: Tensor, axis?: Axes, keepDims = false): Tensor {
   checkTensor('prod', 'x', x);
-  return prodOp(x, reductionAxes('prod', axis, x), keepDims);
+  return prodOp(x.dtype === 'bool' ? x.toDType('int32') : x, reductionAxes('prod', axis, x), keepDims);
 }
 
 function centeredSquares(op: string, x: Tensor, axis: Axes, keepDims: boolean, correction: number): Tensor {

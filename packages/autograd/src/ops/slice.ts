@@ -70,6 +70,7 @@ function sliceView(x: Tensor, axes: readonly AxisSlice[]): Tensor {
 
 const sliceOp: Op<[Tensor, readonly AxisSlice[]]> = defineOp({
   name: 'slice',
+  acceptsIntegers: true,
   forward: (x: Tensor, axes: readonly AxisSlice[]) => sliceView(x, axes),
   vjp: (g, { args: [x, axes] }) => [sliceBackward(g, x.shape, axes), null],
   jvp: linearJvp(0),
@@ -81,6 +82,7 @@ const wholeAxis = (n: number): AxisSlice => ({ start: 0, length: n, step: 1, dro
 // Scatters the gradient of a slice into zeros of the input's shape; its own vjp slices again.
 const sliceBackward: Op<[Tensor, readonly number[], readonly AxisSlice[]]> = defineOp({
   name: 'sliceBackward',
+  acceptsIntegers: true,
   forward: (g: Tensor, shape: readonly number[], axes: readonly AxisSlice[]) => {
     const out = zeros(shape, { dtype: g.dtype });
     const target = sliceView(out, axes);

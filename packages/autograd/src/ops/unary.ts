@@ -1,6 +1,7 @@
 // Elementwise unary math: each op a kernel over the values and a vjp in tensor ops.
 import { Tensor } from '../tensor.js';
 import { defineOp } from '../define-op.js';
+import { isFloating } from '../dtype.js';
 import { map1, type UnaryKind } from '../kernels/elementwise.js';
 import { erf as erfScalar } from '../kernels/special.js';
 import { ge, le } from './compare.js';
@@ -12,10 +13,16 @@ const wrapNd = (nd: Tensor['data']) => new Tensor(nd);
 // Ops whose name is a UnaryKind get map1's dedicated loop; the rest go through `f`.
 const dedicated = new Set<string>(['neg', 'exp', 'log', 'sqrt', 'square', 'abs']);
 
+// These keep an int32 input's dtype (as in PyTorch); every other unary op computes an integer or
+// bool input in float32. On bool, sign is the identity, square counts in int32, neg and abs are errors.
+const integral = new Set<string>(['neg', 'abs', 'sign', 'square']);
+
 function unaryOp(name: string, f: (x: number) => number, vjp: (g: Tensor, x: Tensor, out: Tensor) => Tensor | null) {
   const kind = dedicated.has(name) ? (name as UnaryKind) : undefined;
+  const keepsInt = integral.has(name);
   const op = defineOp({
     name,
+    acceptsIntegers: keepsInt,
     forward: (x: Tensor) => wrapNd(map1(x.data, f, kind)),
     vjp: (g, { args: [x], output }) => [vjp(g, x, output)],
     // A diagonal Jacobian is its own transpose: J·t is the vjp applied to t.
@@ -24,6 +31,13 @@ function unaryOp(name: string, f: (x: number) => number, vjp: (g: Tensor, x: Ten
   });
   return (x: Tensor): Tensor => {
     checkTensor(name, 'x', x);
+    if (isFloating(x.dtype)) return op(x);
+    if (!keepsInt) return op(x.toDType('float32'));
+    if (x.dtype === 'bool') {
+      if (name === 'sign') return x;
+      if (name === 'square') return op(x.toDType('int32'));
+      throw new Error(`${name}: not defined for bool tensors (shape [${x.shape.join(',')}]); convert with toDType('int32')`);
+    }
     return op(x);
   };
 }

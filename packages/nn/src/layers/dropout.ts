@@ -48,7 +48,7 @@ export class Dropout extends Module<[Tensor], Tensor> {
     checkTensor('Dropout', 'x', x);
     if (!this.training || this.p === 0) return x;
     if (this.p === 1) return x.mul(0);
-    const keep = rand(x.shape, { dtype: x.dtype, generator: this.generator }).ge(this.p);
+    const keep = rand(x.shape, { dtype: x.dtype, generator: this.generator }).ge(this.p).toDType(x.dtype);
     return x.mul(keep.mul(1 / (1 - this.p)));
   }
 

@@ -20,13 +20,13 @@ export interface EmbeddingOptions extends LayerOptions {
 }
 
 /**
- * Maps integer ids (a float tensor of any shape holding integers) to rows of `weight`
+ * Maps integer ids (an int32 tensor of any shape; integer-valued float ids still work but are deprecated) to rows of `weight`
  * `[numEmbeddings, embeddingDim]`, initialized from N(0, 1) as PyTorch. Output: `[...ids.shape, embeddingDim]`.
  *
  * @example
  * ```ts
  * const emb = new Embedding(10, 3);
- * emb.forward(tensor([[1, 2], [4, 9]])).shape; // [2, 2, 3]
+ * emb.forward(tensor([[1, 2], [4, 9]], { dtype: 'int32' })).shape; // [2, 2, 3]
  * ```
  * @category Layers
  */

@@ -58,7 +58,7 @@ function batched(loss: string, input: Tensor, targets: Tensor): { input: Tensor;
 
 function classTargets(loss: string, targets: Tensor, numClasses: number, ignoreIndex: number, like: Tensor): ClassTargets {
   const values = targets.contiguousData();
-  const safe = new (like.contiguousData().constructor as Float64ArrayConstructor)(values.length);
+  const safe = new Int32Array(values.length);
   const keep = new (like.contiguousData().constructor as Float64ArrayConstructor)(values.length);
   values.forEach((v, i) => {
     if (v === ignoreIndex) return;
@@ -96,13 +96,14 @@ function reduceWeighted(perElement: Tensor, weights: Tensor, reduction: Reductio
 
 /**
  * Negative log-likelihood of class-index targets given log-probabilities `[N, C]` or
- * `[N, C, ...]` (e.g. from `logSoftmax(1)`): −logp[n, target[n]], reduced. Targets are integers
- * in a float tensor; any other value (except `ignoreIndex`) is an error naming it.
+ * `[N, C, ...]` (e.g. from `logSoftmax(1)`): −logp[n, target[n]], reduced. Targets are class
+ * indices, an int32 tensor (integer-valued float targets are still accepted but deprecated); any
+ * other value (except `ignoreIndex`) is an error naming it.
  *
  * @example
  * ```ts
  * const logp = tensor([[0.2, 0.8], [0.6, 0.4]]).log();
- * nllLoss(logp, tensor([1, 0])); // −(log 0.8 + log 0.6) / 2 = 0.367
+ * nllLoss(logp, tensor([1, 0], { dtype: 'int32' })); // −(log 0.8 + log 0.6) / 2 = 0.367
  * ```
  * @category Losses
  */
@@ -120,14 +121,14 @@ export function nllLoss(logProbs: Tensor, targets: Tensor, { weight, ignoreIndex
 
 /**
  * Cross-entropy of `logits` `[N, C]` or `[N, C, ...]` (unnormalized scores) with class-index
- * targets `[N]` / `[N, ...]`, computed through logSoftmax so any logits, even ±1000, give a
+ * targets `[N]` / `[N, ...]` (int32; integer-valued float targets are deprecated), computed through logSoftmax so any logits, even ±1000, give a
  * finite loss and gradient. Targets of the logits' own shape are taken as class probabilities.
  * Options as PyTorch: `weight`, `ignoreIndex`, `labelSmoothing`, `reduction`.
  *
  * @example
  * ```ts
  * const logits = tensor([[2, 0, -1], [0, 3, 0]]);
- * crossEntropy(logits, tensor([0, 1]));                      // 0.1324
+ * crossEntropy(logits, tensor([0, 1], { dtype: 'int32' }));  // 0.1324
  * crossEntropy(logits, tensor([0, 1]), { labelSmoothing: 0.1 });
  * ```
  * @category Losses
@@ -138,7 +139,7 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
   const { weight, ignoreIndex = -100, labelSmoothing = 0, reduction = 'mean' } = options;
   checkReduction('crossEntropy', reduction);
   if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new Error(`crossEntropy: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
-  if (logits.ndim >= 1 && fmtShape(targets.shape) === fmtShape(logits.shape)) return softCrossEntropy(logits, targets, options);
+  if (logits.ndim >= 1 && targets.dtype !== 'int32' && fmtShape(targets.shape) === fmtShape(logits.shape)) return softCrossEntropy(logits, targets, options);
   const b = batched('crossEntropy', logits, targets);
   const C = b.input.shape[1]!;
   checkWeight('crossEntropy', weight, C, b.input);
