@@ -132,6 +132,8 @@ export const autograd: Record<string, Row> = {
   setNumThreads: fn(ag.setNumThreads, () => [1], 'int'),
   manualSeed: fn(ag.manualSeed, () => [1], 'int'),
   unravelIndex: fn(ag.unravelIndex, () => [5, [2, 3]], 'int', 'shape'),
+  promoteTypes: fn(ag.promoteTypes, () => ['int32', 'float32'], 'opts', 'opts'),
+  resultType: { none: 'one list argument whose every spoil (numbers, tensors) is a valid operand list; its own checks are in dtype.test.ts' },
   toDot: fn(ag.toDot, () => [x().requiresGrad_().sum(), {}], 't', 'opts'),
   serializeTensors: fn(ag.serializeTensors, () => [{ a: x() }, null], 'opts', '-'),
   deserializeTensors: fn(ag.deserializeTensors, () => [ag.serializeTensors({ a: x() }), 'src'], 't', '-'),

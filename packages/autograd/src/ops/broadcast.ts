@@ -5,7 +5,7 @@ import { asTensor } from './creation.js';
 import { broadcastShapes, sameShape } from '../shape.js';
 import { expand } from './movement.js';
 import { checkTensorLike } from '../validate.js';
-import { resultType } from './promotion.js';
+import { promotedType } from './promotion.js';
 import { toDType } from './elementwise.js';
 
 /** The dtype shared by the operands of ops that do not promote (matmul, scatterAdd, as in PyTorch); a mismatch is an error. */
@@ -28,7 +28,7 @@ export function commonDType(op: string, operands: readonly TensorLike[]): DType 
  */
 export function broadcastOperands(op: string, operands: readonly TensorLike[], dtypeOverride?: DType): Tensor[] {
   operands.forEach((v, i) => checkTensorLike(op, `operand ${i}`, v));
-  const dtype = dtypeOverride ?? resultType(operands);
+  const dtype = dtypeOverride ?? promotedType(operands);
   const tensors = operands.map((v) => toDType(asTensor(v, dtype), dtype));
   const shape = broadcastShapes(op, ...tensors.map((t) => t.shape));
   return tensors.map((t) => (sameShape(t.shape, shape) ? t : expand(t, shape)));

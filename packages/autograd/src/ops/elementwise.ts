@@ -4,7 +4,7 @@ import { Tensor, type TensorLike } from '../tensor.js';
 import { defineOp } from '../define-op.js';
 import { assertDType, isFloating, type DType } from '../dtype.js';
 import { broadcastShapes, sameShape } from '../shape.js';
-import { resultType } from './promotion.js';
+import { promotedType } from './promotion.js';
 import { map2, map3, type BinaryKind } from '../kernels/elementwise.js';
 import { copyToContiguous, wrap } from '../kernels/layout.js';
 import { broadcastOperands } from './broadcast.js';
@@ -44,7 +44,7 @@ function binaryOp(
     batch: batchElementwise,
   });
   return (a: TensorLike, b: TensorLike): Tensor => {
-    let dtype = resultType([a, b]);
+    let dtype = promotedType([a, b]);
     if (rule === 'float' && !isFloating(dtype)) dtype = 'float32';
     if (rule === 'noBool' && dtype === 'bool') throw new Error(`${name}: not defined for two bool operands; convert one with toDType('int32') (or use logical ops)`);
     const [x, y] = broadcastOperands(name, [a, b], dtype);
@@ -191,7 +191,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   checkTensor('where', 'cond', cond);
   checkTensorLike('where', 'a', a);
   checkTensorLike('where', 'b', b);
-  const dtype = a instanceof Tensor || b instanceof Tensor ? resultType([a, b]) : 'float32';
+  const dtype = a instanceof Tensor || b instanceof Tensor ? promotedType([a, b]) : 'float32';
   const [x, y] = broadcastOperands('where', [a, b], dtype);
   const shape = broadcastShapes('where', cond.shape, x!.shape);
   const fit = (t: Tensor) => (sameShape(t.shape, shape) ? t : t.expand(shape));

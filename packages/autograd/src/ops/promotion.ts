@@ -1,6 +1,6 @@
 // PyTorch's type promotion for mixed operands (torch.result_type), with JS numbers as Python scalars.
 import { Tensor, type TensorLike } from '../tensor.js';
-import type { DType } from '../dtype.js';
+import { assertDType, type DType } from '../dtype.js';
 
 const RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 3 };
 const category = (d: DType): number => (d === 'bool' ? 0 : d === 'int32' ? 1 : 2);
@@ -18,6 +18,8 @@ const wider = (a: DType | undefined, b: DType): DType => (a === undefined || RAN
  * @category Tensor
  */
 export function promoteTypes(a: DType, b: DType): DType {
+  assertDType('promoteTypes', a);
+  assertDType('promoteTypes', b);
   return wider(a, b);
 }
 
@@ -36,6 +38,15 @@ export function promoteTypes(a: DType, b: DType): DType {
  * @category Tensor
  */
 export function resultType(operands: readonly TensorLike[]): DType {
+  if (!Array.isArray(operands)) throw new Error(`resultType: operands must be an array of tensors and numbers, got ${typeof operands}`);
+  operands.forEach((v, i) => {
+    if (!(v instanceof Tensor) && typeof v !== 'number') throw new Error(`resultType: operand ${i} must be a Tensor or a number, got ${typeof v}`);
+  });
+  return promotedType(operands);
+}
+
+/** {@link resultType} without argument checks, for ops that validate their operands themselves (after this). */
+export function promotedType(operands: readonly TensorLike[]): DType {
   let dims: DType | undefined, zeroDim: DType | undefined, scalar: DType | undefined;
   for (const v of operands) {
     if (v instanceof Tensor) {
