@@ -21,7 +21,7 @@ import { serveStatic } from './browser/serve.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const consumerSources = join(root, 'scripts', 'consumer');
-const PACKAGES = ['autograd', 'nn', 'optim', 'train', 'data'];
+const PACKAGES = ['autograd', 'nn', 'optim', 'train', 'data', 'onnx'];
 const PNPM = ['--yes', 'pnpm@10.34.9'];
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const started = performance.now();
