@@ -70,7 +70,8 @@ export abstract class BatchNorm extends Module<[Tensor], Tensor> {
     this.bias = affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
     this.runningMean = trackRunningStats ? new BufferTensor(zeros([numFeatures], { dtype })) : null;
     this.runningVar = trackRunningStats ? new BufferTensor(ones([numFeatures], { dtype })) : null;
-    // A float counter (tensors have no integer dtype); exact up to 2^24 batches in float32.
+    // Still a float counter (exact up to 2^24 batches in float32): int32 arrived after the saved-file
+    // and safetensors layouts were fixed, and switching changes what existing files hold.
     this.numBatchesTracked = trackRunningStats ? new BufferTensor(zeros([], { dtype })) : null;
     this.#ranks = ranks;
     this.#expected = expected;
