@@ -220,6 +220,15 @@ export interface Op<Args extends readonly unknown[]> {
   readonly hasBatch: boolean;
 }
 
+/**
+ * Every op made by defineOp so far, in creation order (internal: a test enumerates the built-ins
+ * to prove each has its jvp and batching rules).
+ */
+const defined: Op<never>[] = [];
+export function definedOps(): readonly Op<never>[] {
+  return defined;
+}
+
 export function flattenTensors(args: readonly unknown[]): Tensor[] {
   const out: Tensor[] = [];
   for (const a of args) {
@@ -320,5 +329,6 @@ export function defineOp<Args extends readonly unknown[], Saved = undefined>(spe
     hasJvp: spec.jvp !== undefined,
     hasBatch: spec.batch !== undefined,
   }) as Op<Args>;
+  defined.push(op as unknown as Op<never>);
   return op;
 }

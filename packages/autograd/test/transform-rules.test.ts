@@ -30,6 +30,7 @@ const families: Family[] = [
   { name: 'slice, concat, stack, split, pad', shape: [2, 3], f: (x) => tg.concat([x.slice(null, [0, 2]), tg.pad(x, [1, 0]).slice(null, [null, null, -2])], 1).add(tg.pad(tg.stack(tg.split(x, 1, 1).map((t) => t.squeeze(1)), 1).slice(null, [1, 3]), [0, 2])) },
   { name: 'gather, scatterAdd, indexSelect, indexAdd', shape: [2, 3], f: (x) => tg.gather(x, 1, tensor([[2, 0], [1, 1]])).add(tg.indexSelect(x, 1, [0, 2])).sum().add(tg.scatterAdd(x, 1, tensor([[0, 0], [2, 1]]), x.slice(null, [0, 2])).sum()).add(tg.indexAdd(x, 0, [1, 1], x).square().sum()) },
   { name: 'conv2d and pooling', shape: [1, 4, 4], f: (x) => tg.conv2d(x, f64([0.2, -0.1, 0.3, 0.4, 0.5, -0.6, 0.7, 0.8], [2, 1, 2, 2]), f64([0.1, -0.1], [2]), { padding: 1 }).add(0).sum(0).add(tg.maxPool2d(x, { kernelSize: 2 }).sum()).add(tg.avgPool2d(x, { kernelSize: 2 }).sum()) },
+  { name: 'rounding (zero tangent) beside a smooth term', shape: [2, 3], f: (x) => tg.round(x.mul(3)).add(tg.round(x, { decimals: 1 })).add(tg.floor(x)).add(tg.frac(x)).add(x.square()) },
   { name: 'unfold and fold', shape: [1, 3, 3], f: (x) => tg.fold(tg.unfold(x, { kernelSize: 2 }).mul(2), { kernelSize: 2, outputSize: 3 }) },
 ];
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { tensor, type Tensor } from '@tapegrad/autograd';
+import { stack, tensor, vmap, type Tensor } from '@tapegrad/autograd';
+import { jvpcheck } from '../../autograd/test/jvp-helpers.js';
 import { gradcheck, tensorArb } from '@tapegrad/autograd/testing';
 import {
   binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, huberLoss, l1Loss, mseLoss, nllLoss,
@@ -192,6 +193,22 @@ describe('binary cross-entropy', () => {
     );
     expect(() => binaryCrossEntropy(t64([0.5, 1.3]), t64([1, 0]))).toThrow(/input must hold probabilities in \[0, 1\], got 1.3 at flat position 1; apply sigmoid first/);
     expect(() => binaryCrossEntropy(t64([0.5]), t64([1]), { weight: t64([1, 2]) })).toThrow(/weight of shape \[2\] does not broadcast to the input shape \[1\]/);
+  });
+
+  it('on probabilities: forward mode against finite differences, vmap against a loop (batched or shared targets)', () => {
+    fc.assert(
+      fc.property(tensorArb([3, 2], { min: 0.05, max: 0.95 }), tensorArb([3, 2], { min: 0, max: 1 }), (p, y) => {
+        jvpcheck((a, b) => binaryCrossEntropy(a, b, { reduction: 'none' }), [p, y]);
+        jvpcheck((a, b) => binaryCrossEntropy(a, b), [p, y]);
+        const loop = stack(p.unbind(0).map((pi, i) => binaryCrossEntropy(pi, y.unbind(0)[i]!)));
+        expect(vmap((a: Tensor, b: Tensor) => binaryCrossEntropy(a, b))(p, y).sub(loop).abs().max().item()).toBeLessThan(1e-12);
+        const shared = stack(p.unbind(1).map((pi) => binaryCrossEntropy(pi, y.slice(null, 0))));
+        expect(vmap((a: Tensor) => binaryCrossEntropy(a, y.slice(null, 0)), { inAxes: 1 })(p).sub(shared).abs().max().item()).toBeLessThan(1e-12);
+      }),
+      { numRuns: 8, seed: 21 },
+    );
+    // the range check sees every example, not only the first
+    expect(() => vmap((a: Tensor) => binaryCrossEntropy(a, t64([1, 0])))(t64([[0.5, 0.5], [0.5, 1.5]]))).toThrow(/input must hold probabilities in \[0, 1\], got 1.5/);
   });
 
   it('on logits: matches max(x, 0) − x·y + log1p(e^−|x|) and the probability form', () => {

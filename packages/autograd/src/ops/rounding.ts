@@ -67,6 +67,9 @@ const roundOp = defineOp({
     return new Tensor(map1(x.data, f));
   },
   vjp: (g) => [zerosGrad(g), null],
+  // Piecewise constant: the tangent is zero wherever it is defined, as JAX's round.
+  jvp: ([t]) => (t ? zerosGrad(t) : null),
+  batch: ([x, decimals], [d], { op }) => [op(x, decimals), d],
 });
 
 /**

@@ -56,6 +56,8 @@ const orderOp: Op<[Tensor, number, boolean]> = defineOp({
   name: 'argsort',
   forward: (x: Tensor, axis: number, descending: boolean) => orderAlong(x, axis, descending),
   vjp: () => [null, null, null],
+  // Integer positions: piecewise constant in x, so no tangent (JAX's float0).
+  jvp: () => null,
   batch: ([x, axis, descending], [d], { size }) => [orderOp(toFront(x, d, size), axis + 1, descending), 0],
 });
 

@@ -1,5 +1,5 @@
 // Binary cross-entropy, on probabilities (with PyTorch's log clamp) and on logits (stable form).
-import { defineOp, type Tensor, checkTensor } from '@tapegrad/autograd';
+import { defineOp, type Tensor, type BatchContext, checkTensor } from '@tapegrad/autograd';
 import { fmtShape } from '../format.js';
 import { checkReduction, checkSameShape, reduce, type LossOptions } from './reduction.js';
 
@@ -36,13 +36,31 @@ const clampedLog1m = (x: Tensor) => x.neg().log1p().clamp(-100);
 
 // Its own op because composing log, clamp and mul gives 0 · ∞ = NaN gradients at p = 0 or 1; the
 // vjp is PyTorch's: (p − y) / max(p(1 − p), 1e-12), finite everywhere.
+const dLossDp = (p: Tensor, y: Tensor) => p.sub(y).div(p.mul(p.neg().add(1)).clamp(1e-12));
+const dLossDy = (p: Tensor) => clampedLog1m(p).sub(clampedLog(p));
+
+/** Both operands at batch axis 0 (an unbatched one broadcast along it): the op is elementwise. */
+const front = (t: Tensor, d: number | null, size: number): Tensor =>
+  d === null ? t.unsqueeze(0).expand([size, ...t.shape]) : d === 0 ? t : t.permute([d, ...t.shape.map((_, i) => i).filter((i) => i !== d)]);
+
 const bceOp = defineOp({
   name: 'binaryCrossEntropy',
-  forward: (p: Tensor, y: Tensor) => y.mul(clampedLog(p)).add(y.neg().add(1).mul(clampedLog1m(p))).neg(),
-  vjp: (g, { args: [p, y] }) => [
-    p.requiresGrad ? g.mul(p.sub(y)).div(p.mul(p.neg().add(1)).clamp(1e-12)) : null,
-    y.requiresGrad ? g.mul(clampedLog1m(p).sub(clampedLog(p))) : null,
-  ],
+  forward: (p: Tensor, y: Tensor) => {
+    // Checked here, on what the op really receives: under vmap that is every example, not one.
+    const values = p.contiguousData();
+    const bad = values.findIndex((v) => !(v >= 0 && v <= 1));
+    if (bad >= 0) {
+      throw new Error(`binaryCrossEntropy: input must hold probabilities in [0, 1], got ${values[bad]} at flat position ${bad}; apply sigmoid first or use binaryCrossEntropyWithLogits`);
+    }
+    return y.mul(clampedLog(p)).add(y.neg().add(1).mul(clampedLog1m(p))).neg();
+  },
+  vjp: (g, { args: [p, y] }) => [p.requiresGrad ? g.mul(dLossDp(p, y)) : null, y.requiresGrad ? g.mul(dLossDy(p)) : null],
+  jvp: ([tp, ty], { args: [p, y] }) => {
+    const a = tp ? tp.mul(dLossDp(p, y)) : null;
+    const b = ty ? ty.mul(dLossDy(p)) : null;
+    return a && b ? a.add(b) : (a ?? b);
+  },
+  batch: ([p, y], [dp, dy], { size, op }: BatchContext<[Tensor, Tensor]>) => [op(front(p, dp, size), front(y, dy, size)), 0],
 });
 
 /** True when `shape` broadcasts to `target` without enlarging it (NumPy rules, aligned on the right). */
@@ -76,11 +94,6 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, { weight, redu
   checkReduction('binaryCrossEntropy', reduction);
   checkSameShape('binaryCrossEntropy', input, target);
   checkFactor('binaryCrossEntropy', 'weight', weight, input);
-  const values = input.contiguousData();
-  const bad = values.findIndex((v) => !(v >= 0 && v <= 1));
-  if (bad >= 0) {
-    throw new Error(`binaryCrossEntropy: input must hold probabilities in [0, 1], got ${values[bad]} at flat position ${bad}; apply sigmoid first or use binaryCrossEntropyWithLogits`);
-  }
   const perElement = bceOp(input, target);
   return reduce(weight ? perElement.mul(weight) : perElement, reduction);
 }
