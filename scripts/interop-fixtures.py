@@ -5,8 +5,14 @@
 
 Needs torch, safetensors, onnx (and onnxscript for torch.onnx.export). tapegrad itself never needs Python.
 Each model NAME gets NAME.safetensors (its state_dict, PyTorch names and dtypes) and NAME.io.safetensors
-(`input` and `output`: the model's output in eval mode on a fixed input).
+(`input` and `output`: the model's output in eval mode on a fixed input; the recurrent models also hold
+their initial states `h0`/`c0` and final states `h_n`/`c_n`).
+
+`verify DIR` checks the weights tapegrad trained (written by test/interop-safetensors.test.ts with
+INTEROP_OUT=DIR) in torch, and records what it checked in test/fixtures/interop/torch-verified.json,
+which the tests read (so they know the check was run, without Python).
 """
+import json
 import sys
 from pathlib import Path
 
@@ -32,33 +38,74 @@ def transformer():
     return nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, activation="gelu", batch_first=True)
 
 
-MODELS = {"mlp": (mlp, (2, 4)), "cnn": (cnn, (2, 1, 8, 8)), "transformer": (transformer, (2, 3, 8))}
+def lstm():
+    return nn.LSTM(4, 6, num_layers=2, bidirectional=True, batch_first=True)
+
+
+def gru():
+    return nn.GRU(4, 5, bidirectional=True)
+
+
+MODELS = {
+    "mlp": (mlp, (2, 4)), "cnn": (cnn, (2, 1, 8, 8)), "transformer": (transformer, (2, 3, 8)),
+    "lstm": (lstm, (3, 5, 4)), "gru": (gru, (5, 3, 4)),
+}
+
+# Recurrent models take initial states and return final states too: the shapes of the extra inputs
+# (layers * directions, batch, hidden), and how io names map onto torch's call and results.
+STATES = {"lstm": {"h0": (4, 3, 6), "c0": (4, 3, 6)}, "gru": {"h0": (2, 3, 5)}}
+
+
+def run(name, model, io):
+    """The model's outputs by io name, on the inputs of `io`."""
+    if name == "lstm":
+        y, (h, c) = model(io["input"], (io["h0"], io["c0"]))
+        return {"output": y, "h_n": h, "c_n": c}
+    if name == "gru":
+        y, h = model(io["input"], io["h0"])
+        return {"output": y, "h_n": h}
+    return {"output": model(io["input"])}
+
+
+class Flat(nn.Module):
+    """A recurrent model with tensors in and out (torch.onnx.export's signature), for the ONNX fixtures."""
+
+    def __init__(self, name, model):
+        super().__init__()
+        self.name, self.model = name, model
+
+    def forward(self, x, *states):
+        io = dict(zip(["input", *STATES[self.name]], (x, *states)))
+        return tuple(run(self.name, self.model, io).values())
 
 # ONNX fixtures: NAME.onnx exported by torch.onnx.export (opset 18) from the same models and inputs.
 # The CNN is exported unoptimized so BatchNormalization stays a node (the optimizer folds it into Conv).
-ONNX = {"mlp": {}, "cnn": {"optimize": False}, "transformer": {}}
+# The recurrent models export as ONNX LSTM/GRU nodes (weights permuted into ONNX's gate order).
+ONNX = {"mlp": {}, "cnn": {"optimize": False}, "transformer": {}, "lstm": {}, "gru": {}}
 
 
 def make(name):
     build, shape = MODELS[name]
     torch.manual_seed(0)
     model = build()
-    x = torch.randn(*shape)
+    io = {"input": torch.randn(*shape), **{k: torch.randn(*v) for k, v in STATES.get(name, {}).items()}}
     # A few training-mode passes so BatchNorm's running statistics are not their initial values.
     model.train()
     with torch.no_grad():
         for _ in range(3):
-            model(torch.randn(*shape) * 2 + 0.5)
+            run(name, model, {**io, "input": torch.randn(*shape) * 2 + 0.5})
     model.eval()
     with torch.no_grad():
-        y = model(x)
+        outputs = run(name, model, io)
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, OUT / f"{name}.safetensors")
-    save_file({"input": x, "output": y}, OUT / f"{name}.io.safetensors")
+    save_file({**io, **{k: v.contiguous() for k, v in outputs.items()}}, OUT / f"{name}.io.safetensors")
     if name in ONNX:
         import warnings
         warnings.filterwarnings("ignore")
-        torch.onnx.export(model, (x,), OUT / f"{name}.onnx", dynamo=True, opset_version=18, external_data=False, **ONNX[name])
-    return model, x
+        exported = Flat(name, model) if name in STATES else model
+        args = tuple(io.values())
+        torch.onnx.export(exported, args, OUT / f"{name}.onnx", dynamo=True, opset_version=18, external_data=False, **ONNX[name])
+    return model
 
 
 def dtypes():
@@ -75,21 +122,33 @@ def dtypes():
 
 
 def verify(directory):
-    """Loads DIR/NAME.safetensors (written by tapegrad) into the torch model and checks DIR/NAME.io.safetensors."""
+    """Loads DIR/NAME.safetensors (written by tapegrad) into the torch model, checks DIR/NAME.io.safetensors,
+    and records each model's largest difference in test/fixtures/interop/torch-verified.json."""
     directory = Path(directory)
+    checked = {}
     for name, (build, _) in MODELS.items():
         path = directory / f"{name}.safetensors"
         if not path.exists():
             continue
         model = build()
-        model.load_state_dict(load_file(path))
+        state = load_file(path)
+        model.load_state_dict(state)
         model.eval()
         io = load_file(directory / f"{name}.io.safetensors")
         with torch.no_grad():
-            y = model(io["input"])
-        err = (y - io["output"]).abs().max().item()
+            outputs = run(name, model, io)
+        err = max((y - io[k]).abs().max().item() for k, y in outputs.items())
         print(f"{name}: torch on tapegrad's weights, max |diff| = {err:.3g}")
         assert err < 1e-5, name
+        # What tapegrad wrote, so the tests can tell the record is about today's training run.
+        checked[name] = {
+            "maxAbsDiff": err,
+            "keys": sorted(state),
+            "dtypes": {k: str(v.dtype).replace("torch.", "") for k, v in sorted(state.items()) if not v.is_floating_point()},
+            "outputAbsSum": sum(y.abs().sum().item() for y in outputs.values()),
+        }
+    record = {"torch": torch.__version__, "models": checked}
+    (OUT / "torch-verified.json").write_text(json.dumps(record, indent=2) + "\n")
 
 
 if __name__ == "__main__":

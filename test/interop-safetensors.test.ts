@@ -7,11 +7,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSafetensors, serializeSafetensors, serializeTensors, tensor, type Tensor } from '@tapegrad/autograd';
 import { loadSafetensors, saveSafetensors } from '@tapegrad/autograd/node';
-import { BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, Module, ReLU, Sequential, TransformerEncoderLayer, mseLoss } from '@tapegrad/nn';
+import { BatchNorm2d, Conv2d, Flatten, GRU, LSTM, Linear, MaxPool2d, Module, ReLU, Sequential, TransformerEncoderLayer, mseLoss } from '@tapegrad/nn';
 import { loadModel } from '@tapegrad/nn/node';
 import { SGD } from '@tapegrad/optim';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'interop');
+/** What `interop-fixtures.py verify` checked in torch: per model, the weights tapegrad wrote and torch's max difference. */
+const verified = JSON.parse(readFileSync(join(fixtures, 'torch-verified.json'), 'utf8')) as {
+  torch: string;
+  models: Record<string, { maxAbsDiff: number; keys: string[]; dtypes: Record<string, string>; outputAbsSum: number }>;
+};
 const flat = (t: Tensor) => Array.from(t.contiguousData());
 const maxDiff = (a: Tensor, b: Tensor) => {
   expect(a.shape).toEqual(b.shape);
@@ -58,15 +63,30 @@ describe('safetensors bytes', () => {
     }
   });
 
-  it('reads every dtype PyTorch wrote: F16/BF16 into float32, I32/I64/BOOL into float32 exactly', () => {
+  it('reads every dtype PyTorch wrote: F16/BF16 into float32, I32/I64 into int32, BOOL into bool, exactly', () => {
     const { tensors, metadata } = parseSafetensors(readFileSync(join(fixtures, 'dtypes.safetensors')));
     const expected = loadSafetensors(join(fixtures, 'dtypes.expected.safetensors'));
     expect(metadata.source).toMatch(/^torch /);
-    for (const name of ['f32', 'f64', 'f16', 'bf16', 'i32', 'i64', 'bool']) {
+    const dtypes: Record<string, string> = { f32: 'float32', f64: 'float64', f16: 'float32', bf16: 'float32', i32: 'int32', i64: 'int32', bool: 'bool' };
+    for (const [name, dtype] of Object.entries(dtypes)) {
       const t = tensors[name]!;
-      expect(t.dtype).toBe(name === 'f64' ? 'float64' : 'float32');
+      expect(t.dtype).toBe(dtype);
       expect(flat(t)).toEqual(flat(expected[`${name}.expected`]!));
     }
+  });
+
+  it('writes int32 as I32 and bool as BOOL, and reads them back with their dtypes', () => {
+    const ints = tensor(new Int32Array([0, -2147483648, 2147483647, 5]), { shape: [2, 2] });
+    const mask = tensor([1, 0, 1]).gt(0.5);
+    const bytes = serializeSafetensors({ ints, mask });
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + Number(new DataView(bytes.buffer).getBigUint64(0, true)))));
+    expect(header.ints.dtype).toBe('I32');
+    expect(header.mask).toEqual({ dtype: 'BOOL', shape: [3], data_offsets: [16, 19] });
+    const back = parseSafetensors(bytes).tensors;
+    expect(back.ints!.dtype).toBe('int32');
+    expect(flat(back.ints!)).toEqual([0, -2147483648, 2147483647, 5]);
+    expect(back.mask!.dtype).toBe('bool');
+    expect(flat(back.mask!)).toEqual([1, 0, 1]);
   });
 
   it('refuses what the reference implementation refuses, naming the problem', () => {
@@ -83,7 +103,8 @@ describe('safetensors bytes', () => {
       [rawFile('{"a":{"dtype":' + t('[0,4]') + '},"a":{"dtype":' + t('[0,4]') + '}}', [0, 0, 0, 0]), /names 'a' twice/],
       [rawFile('{"a":{"dtype":' + t('[0,4]', 'F33') + '}}', [0, 0, 0, 0]), /unknown dtype "F33"/],
       [rawFile('{"a":{"dtype":' + t('[0,1]', 'U8') + '}}', [0]), /dtype U8 is valid safetensors but not supported/],
-      [rawFile('{"a":{"dtype":' + t('[0,8]', 'I64') + '}}', [1, 0, 0, 1, 0, 0, 0, 0]), /holds 16777217 at flat index 0, beyond ±2\^24/],
+      [rawFile('{"a":{"dtype":' + t('[0,8]', 'I64') + '}}', [0, 0, 0, 128, 0, 0, 0, 0]), /holds 2147483648 at flat index 0, outside the int32 range/],
+      [rawFile('{"a":{"dtype":' + t('[0,8]', 'I64') + '}}', [255, 255, 255, 127, 255, 255, 255, 255]), /holds -2147483649 at flat index 0, outside the int32 range/],
       [rawFile('{"a":{"dtype":' + t('[0,1]', 'BOOL') + '}}', [2]), /booleans are 0 or 1/],
       [rawFile('{"__metadata__":{"n":1}}'), /__metadata__ value of 'n' must be a string/],
       [rawFile('{"a":{"dtype":' + t('[0,4]', 'F32', '[-1]') + '}}', [0, 0, 0, 0]), /invalid shape \[-1\]/],
@@ -102,39 +123,81 @@ const torchMlp = () => new Sequential(new Linear(4, 8), new ReLU(), new Linear(8
 const torchCnn = () =>
   new Sequential(new Conv2d(1, 4, 3, { padding: 1 }), new BatchNorm2d(4), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(4 * 4 * 4, 5));
 const torchTransformer = () => new TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, activation: 'gelu', batchFirst: true });
-const models: [string, () => Module<[Tensor], Tensor>][] = [['mlp', torchMlp], ['cnn', torchCnn], ['transformer', torchTransformer]];
+
+/** A model as the fixture script builds it, and how it runs on an io file (outputs by io name). */
+interface Case {
+  build: () => Module;
+  run: (model: Module, io: Record<string, Tensor>) => Record<string, Tensor>;
+}
+const single = (build: () => Module<[Tensor], Tensor>): Case => ({ build, run: (m, io) => ({ output: (m as Module<[Tensor], Tensor>).forward(io.input!) }) });
+const cases: Record<string, Case> = {
+  mlp: single(torchMlp),
+  cnn: single(torchCnn),
+  transformer: single(torchTransformer),
+  // A 2-layer bidirectional batch-first LSTM with initial states, and a bidirectional GRU (sequence first).
+  lstm: {
+    build: () => new LSTM(4, 6, { numLayers: 2, bidirectional: true, batchFirst: true }),
+    run: (m, io) => {
+      const [output, [hN, cN]] = (m as LSTM).forward(io.input!, [io.h0!, io.c0!]);
+      return { output, h_n: hN, c_n: cN };
+    },
+  },
+  gru: {
+    build: () => new GRU(4, 5, { bidirectional: true }),
+    run: (m, io) => {
+      const [output, hN] = (m as GRU).forward(io.input!, io.h0!);
+      return { output, h_n: hN };
+    },
+  },
+};
+const names = Object.keys(cases);
+const inputsOf = (io: Record<string, Tensor>) => Object.fromEntries(Object.entries(io).filter(([k]) => k === 'input' || k === 'h0' || k === 'c0'));
 
 describe('PyTorch state dicts through safetensors', () => {
-  it.each(models)('%s: weights saved by PyTorch load by name and give PyTorch\'s outputs to 1e-5', (name, build) => {
+  it.each(names)('%s: weights saved by PyTorch load by name and give PyTorch\'s outputs to 1e-5', (name) => {
+    const { build, run } = cases[name]!;
     const model = build();
     const state = loadSafetensors(join(fixtures, `${name}.safetensors`));
     expect(Object.keys(model.stateDict()).sort()).toEqual(Object.keys(state).sort());
     model.loadStateDict(state);
     const io = loadSafetensors(join(fixtures, `${name}.io.safetensors`));
-    expect(maxDiff(model.eval().forward(io.input!), io.output!)).toBeLessThan(1e-5);
+    const outputs = run(model.eval(), io);
+    expect(Object.keys(outputs).length).toBeGreaterThan(0);
+    for (const [k, y] of Object.entries(outputs)) expect(maxDiff(y, io[k]!)).toBeLessThan(1e-5);
   });
 
-  it.each(models)('%s: weights trained in tapegrad are written for PyTorch (checked by the fixture script)', (name, build) => {
+  it.each(names)('%s: weights trained in tapegrad are written for PyTorch (checked by the fixture script)', (name) => {
+    const { build, run } = cases[name]!;
     const model = build();
     model.loadStateDict(loadSafetensors(join(fixtures, `${name}.safetensors`)));
     const io = loadSafetensors(join(fixtures, `${name}.io.safetensors`));
     const optimizer = new SGD(model.parameters(), { lr: 0.1 });
     for (let i = 0; i < 3; i++) {
       optimizer.zeroGrad();
-      mseLoss(model.train().forward(io.input!), io.output!.mul(0.5)).backward();
+      mseLoss(run(model.train(), io).output!, io.output!.mul(0.5)).backward();
       optimizer.step();
     }
-    const output = model.eval().forward(io.input!);
-    expect(maxDiff(output, io.output!)).toBeGreaterThan(1e-3); // training changed the model
+    const outputs = run(model.eval(), io);
+    expect(maxDiff(outputs.output!, io.output!)).toBeGreaterThan(1e-3); // training changed the model
     // INTEROP_OUT=dir keeps the files, for `python scripts/interop-fixtures.py verify dir`.
     const dir = process.env.INTEROP_OUT ?? mkdtempSync(join(tmpdir(), 'tapegrad-st-'));
     mkdirSync(dir, { recursive: true });
     try {
       saveSafetensors(join(dir, `${name}.safetensors`), model.stateDict(), { format: 'pt' });
-      saveSafetensors(join(dir, `${name}.io.safetensors`), { input: io.input!, output });
+      saveSafetensors(join(dir, `${name}.io.safetensors`), { ...inputsOf(io), ...outputs });
       const again = build();
       again.loadStateDict(loadSafetensors(join(dir, `${name}.safetensors`)));
-      expect(maxDiff(again.eval().forward(io.input!), output)).toBe(0);
+      for (const [k, y] of Object.entries(run(again.eval(), io))) expect(maxDiff(y, outputs[k]!)).toBe(0);
+      // The fixture script loaded these very weights in torch (a run of `verify` recorded it):
+      // same keys, same integer dtypes, and the same outputs as this training run.
+      const record = verified.models[name];
+      expect(record, `${name} is missing from torch-verified.json: run the verify step (see scripts/interop-fixtures.py)`).toBeDefined();
+      expect(record!.maxAbsDiff).toBeLessThan(1e-5);
+      const state = model.stateDict();
+      expect(record!.keys).toEqual(Object.keys(state).sort());
+      expect(record!.dtypes).toEqual(Object.fromEntries(Object.entries(state).filter(([, t]) => t.dtype === 'int32').map(([k]) => [k, 'int32']).sort()));
+      const absSum = Object.values(outputs).reduce((s, y) => s + flat(y).reduce((a, v) => a + Math.abs(v), 0), 0);
+      expect(Math.abs(absSum - record!.outputAbsSum)).toBeLessThan(1e-4 * record!.outputAbsSum);
     } finally {
       if (!process.env.INTEROP_OUT) rmSync(dir, { recursive: true, force: true });
     }
@@ -146,13 +209,17 @@ describe('PyTorch state dicts through safetensors', () => {
       const model = torchCnn();
       model.loadStateDict(loadSafetensors(join(fixtures, 'cnn.safetensors')));
       // A version-1 .tg file as the previous release wrote it: 'bn' buffers named 1.runningMean etc.
-      const legacy = Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), t]));
+      // Its BatchNorm counter was a float then (now int32, as PyTorch's is an integer).
+      const legacy = Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), t.dtype === 'int32' ? t.toDType('float32') : t]));
       expect(Object.keys(legacy)).toContain('1.runningMean');
+      expect(legacy['1.numBatchesTracked']!.dtype).toBe('float32');
       writeFileSync(join(dir, 'old.tg'), serializeTensors(legacy, { epoch: 1 }));
       const fresh = torchCnn();
       expect(loadModel(fresh, join(dir, 'old.tg')).meta).toEqual({ epoch: 1 });
       const io = loadSafetensors(join(fixtures, 'cnn.io.safetensors'));
       expect(maxDiff(fresh.eval().forward(io.input!), io.output!)).toBeLessThan(1e-5);
+      expect((fresh.stateDict()['1.num_batches_tracked']!).dtype).toBe('int32');
+      expect(fresh.stateDict()['1.num_batches_tracked']!.item()).toBe(model.stateDict()['1.num_batches_tracked']!.item());
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

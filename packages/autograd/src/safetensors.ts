@@ -14,9 +14,12 @@ import { fmt, sizeOf } from './shape.js';
 import { duplicateTopLevelKey } from './json-keys.js';
 
 const MAX_HEADER = 100_000_000;
+/** The safetensors dtype each tapegrad dtype is written as. */
+const STORED: Record<Tensor['dtype'], string> = { float32: 'F32', float64: 'F64', int32: 'I32', bool: 'BOOL' };
 const SIZES: Record<string, number> = { BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, F32: 4, F64: 8, I64: 8, U64: 8 };
-/** Largest integer magnitude float32 holds exactly: integer tensors are read into float32 below it. */
-const FLOAT32_EXACT = 2 ** 24;
+/** int32's range: I64 values outside it are refused rather than wrapped. */
+const INT32_MAX = 2n ** 31n - 1n;
+const INT32_MIN = -(2n ** 31n);
 
 /**
  * What {@link parseSafetensors} returns.
@@ -70,7 +73,7 @@ function checkInfo(name: string, raw: unknown): Info {
   return { name, dtype: e.dtype as string, shape: e.shape as number[], begin: off[0] as number, end: off[1] as number };
 }
 
-/** Reads one tensor's bytes into float32 (or float64 for F64), converting and range-checking. */
+/** Reads one tensor's bytes: floats into float32 (float64 for F64), I32/I64 into int32 (range-checked), BOOL into bool. */
 function decode(info: Info, src: DataView): Tensor {
   const n = sizeOf(info.shape);
   const { name, dtype } = info;
@@ -79,26 +82,33 @@ function decode(info: Info, src: DataView): Tensor {
     for (let i = 0; i < n; i++) out[i] = src.getFloat64(i * 8, true);
     return new Tensor(wrap(out, info.shape));
   }
-  const out = new Float32Array(n);
-  const intCheck = (v: number, i: number): number => {
-    if (Math.abs(v) > FLOAT32_EXACT) {
-      fail(`tensor '${name}' (${dtype}) holds ${v} at flat index ${i}, beyond ±2^24, which float32 cannot hold exactly`);
+  if (dtype === 'I32' || dtype === 'I64') {
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      if (dtype === 'I32') out[i] = src.getInt32(i * 4, true);
+      else {
+        const v = src.getBigInt64(i * 8, true);
+        if (v > INT32_MAX || v < INT32_MIN) fail(`tensor '${name}' (I64) holds ${v} at flat index ${i}, outside the int32 range [-2^31, 2^31 - 1]`);
+        out[i] = Number(v);
+      }
     }
-    return v;
-  };
+    return new Tensor(wrap(out, info.shape));
+  }
+  if (dtype === 'BOOL') {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const b = src.getUint8(i);
+      if (b > 1) fail(`tensor '${name}' (BOOL) holds byte ${b} at flat index ${i}; booleans are 0 or 1`);
+      out[i] = b;
+    }
+    return new Tensor(wrap(out, info.shape));
+  }
+  const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     switch (dtype) {
       case 'F32': out[i] = src.getFloat32(i * 4, true); break;
       case 'F16': out[i] = halfToFloat(src.getUint16(i * 2, true)); break;
       case 'BF16': out[i] = new Float32Array(new Uint32Array([src.getUint16(i * 2, true) << 16]).buffer)[0]!; break;
-      case 'I32': out[i] = intCheck(src.getInt32(i * 4, true), i); break;
-      case 'I64': out[i] = intCheck(Number(src.getBigInt64(i * 8, true)), i); break;
-      case 'BOOL': {
-        const b = src.getUint8(i);
-        if (b > 1) fail(`tensor '${name}' (BOOL) holds byte ${b} at flat index ${i}; booleans are 0 or 1`);
-        out[i] = b;
-        break;
-      }
       default: fail(`tensor '${name}': dtype ${dtype} is valid safetensors but not supported (supported: F32, F64, F16, BF16, I32, I64, BOOL)`);
     }
   }
@@ -109,8 +119,9 @@ function decode(info: Info, src: DataView): Tensor {
  * Decodes a safetensors file held in memory, validating it as the reference implementation does:
  * a header of at most 100 MB, a JSON object without duplicate names, and offsets that cover the
  * data exactly (no gap, no overlap, nothing left over). F32 and F64 keep their precision; F16 and
- * BF16 are read into float32; I32, I64 and BOOL are read into float32 when every value is at most
- * 2^24 in magnitude (exactly representable), and refused otherwise.
+ * BF16 are read into float32; I32 is read into int32, I64 into int32 when every value is in
+ * int32's range (refused otherwise, e.g. BatchNorm's `num_batches_tracked` reads as int32), and
+ * BOOL into bool.
  *
  * @example
  * ```ts
@@ -179,7 +190,7 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
 
 /**
  * Encodes named tensors (and an optional string → string `metadata` map) as safetensors bytes:
- * float32 tensors as F32, float64 as F64, laid out as the reference writer does (by descending
+ * float32 tensors as F32, float64 as F64, int32 as I32 and bool as BOOL, laid out as the reference writer does (by descending
  * dtype alignment, then by name; header padded with spaces to 8 bytes). The result loads in
  * Python with `safetensors.torch.load_file` / `load(bytes)`.
  *
@@ -198,7 +209,7 @@ export function serializeSafetensors(tensors: Readonly<Record<string, Tensor>>, 
   const entries = Object.entries(tensors).map(([key, t]) => {
     if (!(t instanceof Tensor)) throw new Error(`${name}: entry '${key}' is not a Tensor`);
     if (key === '__metadata__') throw new Error(`${name}: '__metadata__' is reserved and cannot name a tensor`);
-    return { key, t, dtype: t.dtype === 'float64' ? 'F64' : 'F32' };
+    return { key, t, dtype: STORED[t.dtype] };
   });
   entries.sort((a, b) => SIZES[b.dtype]! - SIZES[a.dtype]! || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const header: Record<string, unknown> = {};
@@ -221,7 +232,9 @@ export function serializeSafetensors(tensors: Readonly<Record<string, Tensor>>, 
   for (const e of entries) {
     const data = contiguousData(e.t.data);
     if (e.dtype === 'F64') for (let i = 0; i < data.length; i++, pos += 8) view.setFloat64(pos, data[i]!, true);
-    else for (let i = 0; i < data.length; i++, pos += 4) view.setFloat32(pos, data[i]!, true);
+    else if (e.dtype === 'F32') for (let i = 0; i < data.length; i++, pos += 4) view.setFloat32(pos, data[i]!, true);
+    else if (e.dtype === 'I32') for (let i = 0; i < data.length; i++, pos += 4) view.setInt32(pos, data[i]!, true);
+    else for (let i = 0; i < data.length; i++, pos += 1) view.setUint8(pos, data[i]!);
   }
   return out;
 }

@@ -4,12 +4,16 @@ import { noGrad, type DType, type Tensor } from '@tapegrad/autograd';
 import { BufferTensor, Parameter } from './parameter.js';
 import type { Slot } from './slots.js';
 
-/** Replaces every tensor slot not already of `dtype`; a tensor held in several slots (tied) gets one copy. */
+/**
+ * Replaces every floating-point tensor slot not already of `dtype`; integer and bool buffers (such
+ * as `num_batches_tracked`) keep their dtype, as in PyTorch's `module.to(dtype)`. A tensor held in
+ * several slots (tied) gets one copy.
+ */
 export function convertSlots(slots: readonly Slot[], dtype: DType): void {
   const converted = new Map<Tensor, Tensor>();
   for (const s of slots) {
     const old = s.value;
-    if (!(old instanceof Parameter || old instanceof BufferTensor) || old.dtype === dtype) continue;
+    if (!(old instanceof Parameter || old instanceof BufferTensor) || old.dtype === dtype || old.dtype === 'int32' || old.dtype === 'bool') continue;
     let next = converted.get(old);
     if (!next) {
       const data = noGrad(() => old.toDType(dtype));

@@ -227,8 +227,9 @@ export abstract class Module<In extends unknown[] = any[], Out = any> {
   }
 
   /**
-   * Converts every parameter and buffer to `dtype`, replacing them with new tensors (so create
-   * optimizers after converting). Tied parameters stay tied.
+   * Converts every floating-point parameter and buffer to `dtype`, replacing them with new tensors
+   * (so create optimizers after converting). Tied parameters stay tied; integer and bool buffers
+   * (BatchNorm's `num_batches_tracked`) keep their dtype, as in PyTorch.
    *
    * @example
    * ```ts

@@ -26,6 +26,10 @@ export const pytorchName = (field: string) => field.replace(/([a-z0-9])([A-Z])/g
 /** Every segment of a dotted name in PyTorch spelling: maps keys of weight files written before names followed PyTorch. */
 export const pytorchKey = (dotted: string) => dotted.split('.').map(pytorchName).join('.');
 
+/** A `num_batches_tracked` saved as a float (files written before the counter became int32), as int32. */
+export const legacyCounter = (key: string, t: Tensor): Tensor =>
+  (key === 'num_batches_tracked' || key.endsWith('.num_batches_tracked')) && (t.dtype === 'float32' || t.dtype === 'float64') ? t.toDType('int32') : t;
+
 /** The members in a module's own fields, in declaration order; array elements are named by index. */
 export function ownSlots(owner: Module): Slot[] {
   const out: Slot[] = [];

@@ -132,14 +132,15 @@ describe('Module: modes and bookkeeping', () => {
     expect(seen).toHaveLength(4);
   });
 
-  it('toDType converts parameters and buffers, keeps ties and frozen flags', () => {
+  it('toDType converts float parameters and buffers (the int32 counter stays), keeps ties and frozen flags', () => {
     const net = new Net();
     net.head[1]!.requiresGrad_(false);
     net.layers[1]!.weight = net.layers[0]!.weight;
     const before = flat(net.encoder.weight);
     net.toDType('float64');
     expect(net.parameters().every((p) => p.dtype === 'float64' && p instanceof Parameter)).toBe(true);
-    expect(net.buffers().every((b) => b.dtype === 'float64' && b instanceof BufferTensor)).toBe(true);
+    expect(net.namedBuffers().every(([n, b]) => b.dtype === (n.endsWith('num_batches_tracked') ? 'int32' : 'float64') && b instanceof BufferTensor)).toBe(true);
+    expect(net.namedBuffers().filter(([, b]) => b.dtype === 'int32').map(([n]) => n)).toEqual(['norm.num_batches_tracked']);
     expect(net.layers[1]!.weight).toBe(net.layers[0]!.weight);
     expect((net.head[1] as Linear).weight.requiresGrad).toBe(false);
     flat(net.encoder.weight).forEach((v, i) => expect(v).toBeCloseTo(before[i]!, 6));

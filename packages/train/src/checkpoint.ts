@@ -124,6 +124,8 @@ export function serializeCheckpoint(parts: CheckpointParts, progress: Checkpoint
  * Checkpoints written before module names followed PyTorch hold camelCase keys ('bn.runningMean');
  * the same camelCase → snake_case rule as @tapegrad/nn's names reads them and leaves newer keys as they are.
  */
+// Checkpoints written before BatchNorm's counter became int32 hold it as a float.
+const legacyCounter = (key: string, t: Tensor): Tensor => (key.endsWith('num_batches_tracked') && (t.dtype === 'float32' || t.dtype === 'float64') ? t.toDType('int32') : t);
 const legacyKey = (key: string) => key.split('.').map((s) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase()).join('.');
 
 /**
@@ -158,7 +160,7 @@ export function restoreAs(who: string, bytes: Uint8Array, parts: CheckpointParts
 
   const group = (prefix: string) => {
     const out: Record<string, Tensor> = {};
-    for (const [name, t] of Object.entries(tensors)) if (name.startsWith(prefix)) out[legacyKey(name.slice(prefix.length))] = t;
+    for (const [name, t] of Object.entries(tensors)) if (name.startsWith(prefix)) out[legacyKey(name.slice(prefix.length))] = legacyCounter(legacyKey(name.slice(prefix.length)), t);
     return out;
   };
   // Model first: its loadStateDict checks names and shapes and copies nothing on a mismatch.

@@ -52,7 +52,7 @@ export abstract class BatchNorm extends Module<[Tensor], Tensor> {
   runningMean: BufferTensor | null;
   /** Running unbiased variance `[C]` used in evaluation, or `null` without `trackRunningStats`. */
   runningVar: BufferTensor | null;
-  /** Number of training batches seen (a 0-d float tensor), or `null` without `trackRunningStats`. */
+  /** Number of training batches seen (a 0-d int32 tensor), or `null` without `trackRunningStats`. */
   numBatchesTracked: BufferTensor | null;
   readonly #ranks: readonly number[];
   readonly #expected: string;
@@ -70,9 +70,8 @@ export abstract class BatchNorm extends Module<[Tensor], Tensor> {
     this.bias = affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
     this.runningMean = trackRunningStats ? new BufferTensor(zeros([numFeatures], { dtype })) : null;
     this.runningVar = trackRunningStats ? new BufferTensor(ones([numFeatures], { dtype })) : null;
-    // Still a float counter (exact up to 2^24 batches in float32): int32 arrived after the saved-file
-    // and safetensors layouts were fixed, and switching changes what existing files hold.
-    this.numBatchesTracked = trackRunningStats ? new BufferTensor(zeros([], { dtype })) : null;
+    // An integer counter as PyTorch's (int64 there; int32 here, read from I64 with a range check).
+    this.numBatchesTracked = trackRunningStats ? new BufferTensor(zeros([], { dtype: 'int32' })) : null;
     this.#ranks = ranks;
     this.#expected = expected;
   }

@@ -129,7 +129,7 @@ export class InstanceNorm2d extends Module<[Tensor], Tensor> {
   runningMean: BufferTensor | null;
   /** `[C]` running variance, or `null`. */
   runningVar: BufferTensor | null;
-  /** Batches seen in training, or `null`. */
+  /** Batches seen in training (a 0-d int32 tensor), or `null`. */
   numBatchesTracked: BufferTensor | null;
 
   /** Instance normalization of `numFeatures` channels. */
@@ -146,7 +146,7 @@ export class InstanceNorm2d extends Module<[Tensor], Tensor> {
     this.bias = affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
     this.runningMean = trackRunningStats ? new BufferTensor(zeros([numFeatures], { dtype })) : null;
     this.runningVar = trackRunningStats ? new BufferTensor(ones([numFeatures], { dtype })) : null;
-    this.numBatchesTracked = trackRunningStats ? new BufferTensor(zeros([], { dtype })) : null;
+    this.numBatchesTracked = trackRunningStats ? new BufferTensor(zeros([], { dtype: 'int32' })) : null;
   }
 
   /** Normalizes `x` `[N, C, H, W]` or `[C, H, W]`. */

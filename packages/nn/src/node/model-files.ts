@@ -2,7 +2,7 @@
 // validated on load, written atomically).
 import { loadTensors, saveTensors } from '@tapegrad/autograd/node';
 import { Module } from '../module.js';
-import { pytorchKey } from '../slots.js';
+import { legacyCounter, pytorchKey } from '../slots.js';
 import type { LoadStateDictOptions, LoadStateDictResult } from '../state-dict.js';
 
 /**
@@ -64,7 +64,8 @@ export function loadModel(model: Module, path: string, options: LoadStateDictOpt
   const { tensors, meta } = calledAs('loadModel', () => loadTensors(path));
   // Files written before state-dict names followed PyTorch hold camelCase keys ('bn.runningMean'):
   // spelling every key the PyTorch way reads them and leaves newer files unchanged.
-  const state = Object.fromEntries(Object.entries(tensors).map(([k, t]) => [pytorchKey(k), t]));
+  // They also hold BatchNorm's counter as a float; it is an int32 now, as PyTorch's is an integer.
+  const state = Object.fromEntries(Object.entries(tensors).map(([k, t]) => [pytorchKey(k), legacyCounter(pytorchKey(k), t)]));
   try {
     return { ...model.loadStateDict(state, options), meta };
   } catch (e) {
