@@ -21,8 +21,8 @@ const layer = (C: unknown, args: unknown[], input: () => unknown = x, ...more: K
 });
 const lossFn = (f: unknown, target: () => Tensor = x): Row => fn(f, () => [x(), target(), {}], 't', 't', 'opts');
 const lossModule = (C: unknown): Row => ({ ...method(() => new (C as new () => nn.Module)(), 'forward', () => [x().sigmoid(), x().sigmoid()], 't', 't'), name: (C as { name: string }).name });
-const opt = (C: unknown): Row => ({ ...ctor(C, () => [lin().parameters(), { lr: 0.1 }], 'ts', 'opts'), name: (C as { name: string }).name });
-const sched = (C: unknown, o: object): Row => ({ ...ctor(C, () => [new optim.SGD(lin().parameters(), { lr: 0.1 }), o], '-', 'opts'), name: (C as { name: string }).name });
+const opt = (C: unknown, o: object): Row => ({ ...ctor(C, () => [lin().parameters(), { lr: 0.1, weightDecay: 0.01, ...o }], 'ts', 'cfg'), name: (C as { name: string }).name });
+const sched = (C: unknown, o: object): Row => ({ ...ctor(C, () => [new optim.SGD(lin().parameters(), { lr: 0.1 }), o], 't', 'cfg'), name: (C as { name: string }).name });
 
 export const nnRows: Record<string, Row> = {
   Linear: layer(nn.Linear, [3, 2, f64]),
@@ -77,20 +77,33 @@ export const nnNodeRows: Record<string, Row> = {
   loadModel: fn(nnNode.loadModel, () => [lin(), `${process.env.FUZZ_DIR}/missing.tg`], 't', 'str'),
 };
 
+/** An Adam that has taken a step, so its state dict has per-parameter state to spoil. */
+const adamStepped = (): optim.Adam => {
+  const params = lin().parameters();
+  const o = new optim.Adam(params, { lr: 0.1 });
+  for (const p of params) p.grad = randn(p.shape, f64);
+  o.step();
+  return o;
+};
 export const optimRows: Record<string, Row> = {
-  SGD: opt(optim.SGD), Adam: opt(optim.Adam), AdamW: opt(optim.AdamW), RMSprop: opt(optim.RMSprop), Adagrad: opt(optim.Adagrad),
-  Optimizer: { ...method(() => new optim.Adam(lin().parameters(), { lr: 0.1 }), 'loadStateDict', (o) => [o.stateDict()], 'opts'), name: 'Adam' },
-  LRScheduler: { ...method(() => new optim.StepLR(new optim.SGD(lin().parameters(), { lr: 0.1 }), { stepSize: 2 }), 'loadStateDict', (s) => [s.stateDict()], 'opts'), name: 'StepLR' },
-  StepLR: sched(optim.StepLR, { stepSize: 2 }), MultiStepLR: sched(optim.MultiStepLR, { milestones: [2] }),
-  ExponentialLR: sched(optim.ExponentialLR, { gamma: 0.9 }), CosineAnnealingLR: sched(optim.CosineAnnealingLR, { tMax: 5 }),
-  LinearLR: sched(optim.LinearLR, {}), LambdaLR: sched(optim.LambdaLR, { lrLambda: () => 1 }), ReduceLROnPlateau: sched(optim.ReduceLROnPlateau, {}),
+  SGD: opt(optim.SGD, { momentum: 0.9, dampening: 0, nesterov: true, maximize: false }),
+  Adam: opt(optim.Adam, { betas: [0.9, 0.99], eps: 1e-8, amsgrad: true, maximize: false }),
+  AdamW: opt(optim.AdamW, { betas: [0.9, 0.99], eps: 1e-8, amsgrad: false, maximize: true }),
+  RMSprop: opt(optim.RMSprop, { alpha: 0.9, eps: 1e-8, momentum: 0.5, centered: true, maximize: false }),
+  Adagrad: opt(optim.Adagrad, { lrDecay: 0.01, initialAccumulatorValue: 0.1, eps: 1e-10, maximize: false }),
+  Optimizer: { ...method(adamStepped, 'loadStateDict', (o) => [o.stateDict()], 'cfg'), name: 'Adam' },
+  LRScheduler: { ...method(() => new optim.StepLR(new optim.SGD(lin().parameters(), { lr: 0.1 }), { stepSize: 2 }), 'loadStateDict', (s) => [s.stateDict()], 'cfg'), name: 'StepLR' },
+  StepLR: sched(optim.StepLR, { stepSize: 2, gamma: 0.5 }), MultiStepLR: sched(optim.MultiStepLR, { milestones: [2], gamma: 0.5 }),
+  ExponentialLR: sched(optim.ExponentialLR, { gamma: 0.9 }), CosineAnnealingLR: sched(optim.CosineAnnealingLR, { tMax: 5, etaMin: 0.01 }),
+  LinearLR: sched(optim.LinearLR, { startFactor: 0.5, endFactor: 1, totalIters: 3 }), LambdaLR: sched(optim.LambdaLR, { lrLambda: () => 1 }),
+  ReduceLROnPlateau: sched(optim.ReduceLROnPlateau, { mode: 'min', factor: 0.5, patience: 2, threshold: 1e-4, thresholdMode: 'rel', cooldown: 0, minLr: 0, eps: 1e-8 }),
   SequentialLR: { none: 'composes schedulers built above; its constructor options are checked through them' },
-  clipGradNorm: fn(optim.clipGradNorm, () => [lin().parameters(), 1], 'ts', 'fin'),
-  clipGradValue: fn(optim.clipGradValue, () => [lin().parameters(), 1], 'ts', 'fin'),
-  flattenStateDict: fn(optim.flattenStateDict, () => [new optim.Adam(lin().parameters()).stateDict(), 'optim.'], 'opts', 'str'),
-  unflattenStateDict: fn(optim.unflattenStateDict, () => [{}, { state: {}, paramGroups: [] }, 'optim.'], 'opts', '-', 'str'),
-  encodeJson: fn(optim.encodeJson, () => [{ a: 1 }], 'fn'),
-  decodeJson: fn(optim.decodeJson, () => ['{}'], 'str'),
+  clipGradNorm: fn(optim.clipGradNorm, () => [lin().parameters(), 1, 2, {}], 'ts', 'num', 'num', 'opts'),
+  clipGradValue: fn(optim.clipGradValue, () => [lin().parameters(), 1], 'ts', 'num'),
+  flattenStateDict: fn(optim.flattenStateDict, () => [new optim.Adam(lin().parameters()).stateDict(), 'optim.'], 'opts', 'text'),
+  unflattenStateDict: fn(optim.unflattenStateDict, () => [{}, { state: {}, paramGroups: [] }, 'optim.'], 'opts', '-', 'text'),
+  encodeJson: fn(optim.encodeJson, () => [{ a: 1 }], 'json'),
+  decodeJson: fn(optim.decodeJson, () => [{ a: { $number: 'Infinity' } }], 'json'),
 };
 
 const table = (): data.Table => new data.Table({ a: [1, 2], b: ['x', 'y'] } as never);

@@ -63,7 +63,7 @@ describe.each(entries)('%s', (entry, rows) => {
           }
           tally.clear++;
         }),
-        { seed: 20261130, numRuns: c.runs ?? 12 },
+        { seed: Number(process.env.FUZZ_SEED ?? 20261130), numRuns: c.runs ?? (c.kinds.includes('cfg') ? 40 : 12) },
       );
     });
   }

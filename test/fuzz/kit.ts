@@ -17,14 +17,17 @@ export type Kind =
   | 'num' // a number (NaN allowed)
   | 'fin' // a finite number
   | 'opts' // an options object
+  | 'cfg' // an options object whose present keys are spoiled one at a time too
   | 'fn' // a callback
   | 'str' // a string (path, name)
   | 'bool'
+  | 'json' // plain JSON data
+  | 'text' // any string ('' included)
   | '-'; // not spoiled
 
 const junk = [null, 'abc', {}, [1, 2, 3], [[1, 2]], true, () => 1, Symbol('s'), 10n, new Float32Array(2)];
 
-export const bad: Record<Exclude<Kind, '-'>, fc.Arbitrary<unknown>> = {
+const base: Record<Exclude<Kind, '-' | 'cfg'>, fc.Arbitrary<unknown>> = {
   t: fc.constantFrom(undefined, 3, NaN, ...junk),
   tl: fc.constantFrom(undefined, ...junk),
   ts: fc.constantFrom(undefined, 3, 'abc', {}, [1, 2], [null], [tensor([1]), 'x']),
@@ -37,6 +40,48 @@ export const bad: Record<Exclude<Kind, '-'>, fc.Arbitrary<unknown>> = {
   fn: fc.constantFrom(null, 3, 'f', {}, [], true),
   str: fc.constantFrom(null, 3, {}, [], true, ''),
   bool: fc.constantFrom('off', 'true', 0, 1, null, {}),
+  text: fc.constantFrom(null, 3, {}, [], true, Symbol('s')),
+  json: fc.constantFrom(undefined, () => 1, Symbol('s'), 10n, { f: () => 1 }, [1, 10n], new Map(), tensor([1])),
+};
+
+/**
+ * A spoiler for a `'cfg'` argument: replaces one key of the valid options object (picked by `key`)
+ * with a value of the wrong type for it, drawn by `pick` from the candidates that fit its valid value.
+ */
+export class KeySpoiler {
+  constructor(readonly key: number, readonly pick: number) {}
+
+  apply(valid: unknown): unknown {
+    if (valid === null || typeof valid !== 'object' || Array.isArray(valid)) return 'abc';
+    const keys = Object.keys(valid).filter((k) => (valid as Record<string, unknown>)[k] !== undefined && (valid as Record<string, unknown>)[k] !== null);
+    if (keys.length === 0) return { notAnOption: true };
+    const k = keys[this.key % keys.length]!;
+    const choices = wrongFor((valid as Record<string, unknown>)[k]);
+    return { ...valid, [k]: choices[this.pick % choices.length] };
+  }
+}
+
+/** Values that cannot stand in for `v` (same kind of value, wrong type or not a number). */
+function wrongFor(v: unknown): unknown[] {
+  if (v instanceof Tensor) return [3, 'abc', [[1, 2]], {}];
+  switch (typeof v) {
+    case 'number':
+      return ['abc', NaN, {}, [], true, -Infinity, 10n];
+    case 'boolean':
+      return ['true', 0, 1, {}];
+    case 'string':
+      return [3, {}, true, []];
+    case 'function':
+      return [3, 'f', {}, true];
+  }
+  if (Array.isArray(v)) return ['abc', 3, true, {}];
+  return ['abc', 3, true];
+}
+
+/** The bad values drawn for each kind of argument. */
+export const bad: Record<Exclude<Kind, '-'>, fc.Arbitrary<unknown>> = {
+  ...base,
+  cfg: fc.oneof(base.opts, fc.tuple(fc.nat(20), fc.nat(20)).map(([k, p]) => new KeySpoiler(k, p))),
 };
 
 /** One row of the table: how to run the export with one spoiled argument. */
@@ -102,6 +147,7 @@ export function snapshot(v: unknown, seen = new Set<unknown>()): unknown {
 /** The outcome of one spoiled call, or a description of what went wrong. */
 export function checkSpoiled(name: string, c: Case, pos: number, badValue: unknown): string | null {
   const { args, call, owner } = c.valid();
+  if (badValue instanceof KeySpoiler) badValue = badValue.apply(args[pos]);
   args[pos] = badValue;
   const before = JSON.stringify([snapshot(args), snapshot(owner)]);
   let error: unknown;

@@ -1,7 +1,7 @@
 // Adagrad, following torch.optim.Adagrad: per-coordinate steps shrink with the accumulated sum of
 // squared gradients, so rarely-updated coordinates keep larger steps.
 import type { Tensor } from '@tapegrad/autograd';
-import { checkBoolean, checkNonNegative, defined } from './checks.js';
+import { checkBoolean, checkNonNegative, checkOptionsOf, defined } from './checks.js';
 import { Optimizer } from './optimizer.js';
 import type { ParamGroup, ParamsInput } from './types.js';
 import { ownValues, readValues, stateTensor, writeInPlace } from './storage.js';
@@ -79,7 +79,8 @@ export class Adagrad extends Optimizer<AdagradHyperParams, AdagradState> {
    * ```
    */
   constructor(params: ParamsInput<AdagradHyperParams>, options: AdagradOptions = {}) {
-    super(params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false, ...defined(options) });
+    const defaults: AdagradHyperParams = { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false };
+    super(params, { ...defaults, ...defined(checkOptionsOf<AdagradOptions>('Adagrad', options, Object.keys(defaults))) });
   }
 
   /** @inheritDoc */
@@ -95,6 +96,11 @@ export class Adagrad extends Optimizer<AdagradHyperParams, AdagradState> {
     checkNonNegative('Adagrad', 'initialAccumulatorValue', h.initialAccumulatorValue);
     checkNonNegative('Adagrad', 'eps', h.eps);
     checkBoolean('Adagrad', 'maximize', h.maximize);
+  }
+
+  /** @inheritDoc */
+  protected override get stateKeys(): { required: readonly string[]; optional: readonly string[] } {
+    return { required: ['step', 'sum'], optional: [] };
   }
 
   /** @inheritDoc */

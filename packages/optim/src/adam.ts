@@ -1,7 +1,7 @@
 // Adam (L2 weight decay folded into the gradient) and AdamW (decoupled weight decay), following
 // torch.optim.Adam / AdamW. They share one update; AdamW only changes where the decay goes.
-import { fusedAdamUpdate, type Tensor } from '@tapegrad/autograd';
-import { checkBoolean, checkNonNegative, checkUnitInterval, defined, ensure } from './checks.js';
+import { describeValue, fusedAdamUpdate, type Tensor } from '@tapegrad/autograd';
+import { checkBoolean, checkNonNegative, checkOptionsOf, checkUnitInterval, defined, ensure } from './checks.js';
 import { Optimizer } from './optimizer.js';
 import type { ParamGroup, ParamsInput } from './types.js';
 import { ownValues, readValues, stateTensor, writeInPlace } from './storage.js';
@@ -61,6 +61,9 @@ export type AdamState = {
   maxExpAvgSq?: Tensor;
 };
 
+const ADAM_DEFAULTS = { lr: 1e-3, eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false };
+const ADAM_KEYS = [...Object.keys(ADAM_DEFAULTS), 'betas'];
+
 /**
  * Adam: adaptive moment estimation with bias correction, optionally AMSGrad and L2 weight decay.
  *
@@ -87,7 +90,7 @@ export class Adam extends Optimizer<AdamHyperParams, AdamState> {
    * ```
    */
   constructor(params: ParamsInput<AdamHyperParams>, options: AdamOptions = {}) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...defined(options) });
+    super(params, { ...ADAM_DEFAULTS, betas: [0.9, 0.999], ...defined(checkOptionsOf<AdamOptions>('Adam', options, ADAM_KEYS)) });
   }
 
   /** @inheritDoc */
@@ -106,11 +109,16 @@ export class Adam extends Optimizer<AdamHyperParams, AdamState> {
     checkNonNegative(name, 'lr', h.lr);
     checkNonNegative(name, 'eps', h.eps);
     checkNonNegative(name, 'weightDecay', h.weightDecay);
-    ensure(Array.isArray(h.betas) && h.betas.length === 2, name, `invalid betas ${JSON.stringify(h.betas)} (must be a pair [beta1, beta2])`);
+    ensure(Array.isArray(h.betas) && h.betas.length === 2, name, `invalid betas (got ${describeValue(h.betas)}, expected a pair [beta1, beta2])`);
     checkUnitInterval(name, 'betas[0]', h.betas[0]);
     checkUnitInterval(name, 'betas[1]', h.betas[1]);
     checkBoolean(name, 'amsgrad', h.amsgrad);
     checkBoolean(name, 'maximize', h.maximize);
+  }
+
+  /** @inheritDoc */
+  protected override get stateKeys(): { required: readonly string[]; optional: readonly string[] } {
+    return { required: ['step', 'expAvg', 'expAvgSq'], optional: ['maxExpAvgSq'] };
   }
 
   /** @inheritDoc */
@@ -162,7 +170,7 @@ export class AdamW extends Adam {
    * ```
    */
   constructor(params: ParamsInput<AdamHyperParams>, options: AdamOptions = {}) {
-    super(params, { weightDecay: 0.01, ...defined(options) });
+    super(params, { weightDecay: 0.01, ...defined(checkOptionsOf<AdamOptions>('AdamW', options, ADAM_KEYS)) });
   }
 
   /** @inheritDoc */

@@ -1,7 +1,7 @@
 // Gradient clipping, applied to `.grad` in place between backward() and step(), as
 // torch.nn.utils.clip_grad_norm_ / clip_grad_value_ do.
-import { Tensor } from '@tapegrad/autograd';
-import { ensure } from './checks.js';
+import { Tensor, describeValue } from '@tapegrad/autograd';
+import { checkBoolean, checkLimit, checkOptionsOf, ensure } from './checks.js';
 import { readValues, writeInPlace } from './storage.js';
 
 /**
@@ -18,9 +18,14 @@ export interface ClipGradNormOptions {
   errorIfNonfinite?: boolean;
 }
 
-function gradsOf(parameters: Iterable<Tensor> | Tensor): Tensor[] {
-  const params = parameters instanceof Tensor ? [parameters] : Array.from(parameters);
-  return params.filter((p) => p.grad !== null).map((p) => p.grad!);
+function gradsOf(who: string, parameters: unknown): Tensor[] {
+  const iterable = parameters !== null && typeof parameters === 'object' && Symbol.iterator in parameters;
+  if (!(parameters instanceof Tensor) && !iterable) {
+    throw new Error(`${who}: parameters must be a Tensor or an iterable of Tensors (got ${describeValue(parameters)}, expected e.g. model.parameters())`);
+  }
+  const params: unknown[] = parameters instanceof Tensor ? [parameters] : Array.from(parameters as Iterable<unknown>);
+  params.forEach((p, i) => ensure(p instanceof Tensor, who, `parameters[${i}] must be a Tensor (got ${describeValue(p)}, expected a Tensor)`));
+  return (params as Tensor[]).filter((p) => p.grad !== null).map((p) => p.grad!);
 }
 
 /**
@@ -41,12 +46,14 @@ function gradsOf(parameters: Iterable<Tensor> | Tensor): Tensor[] {
  * @category Clipping
  */
 export function clipGradNorm(parameters: Iterable<Tensor> | Tensor, maxNorm: number, normType = 2, options: ClipGradNormOptions = {}): number {
-  ensure(typeof maxNorm === 'number' && maxNorm >= 0, 'clipGradNorm', `invalid maxNorm ${maxNorm} (must be a number >= 0)`);
-  ensure(typeof normType === 'number' && normType > 0, 'clipGradNorm', `invalid normType ${normType} (must be a number > 0 or Infinity)`);
-  const grads = gradsOf(parameters);
+  checkLimit('clipGradNorm', 'maxNorm', maxNorm);
+  ensure(typeof normType === 'number' && normType > 0, 'clipGradNorm', `invalid normType (got ${describeValue(normType)}, expected a number > 0 or Infinity)`);
+  const { errorIfNonfinite = false } = checkOptionsOf<ClipGradNormOptions>('clipGradNorm', options, ['errorIfNonfinite']);
+  checkBoolean('clipGradNorm', 'errorIfNonfinite', errorIfNonfinite);
+  const grads = gradsOf('clipGradNorm', parameters);
   if (grads.length === 0) return 0;
   const total = totalNorm(grads, normType);
-  if (options.errorIfNonfinite && !Number.isFinite(total)) {
+  if (errorIfNonfinite && !Number.isFinite(total)) {
     throw new Error(`clipGradNorm: the total norm of order ${normType} of the gradients is ${total}; pass { errorIfNonfinite: false } to clip anyway`);
   }
   const coef = maxNorm / (total + 1e-6);
@@ -94,8 +101,8 @@ function totalNorm(grads: readonly Tensor[], p: number): number {
  * @category Clipping
  */
 export function clipGradValue(parameters: Iterable<Tensor> | Tensor, clipValue: number): void {
-  ensure(typeof clipValue === 'number' && clipValue >= 0, 'clipGradValue', `invalid clipValue ${clipValue} (must be a number >= 0)`);
-  for (const g of gradsOf(parameters)) {
+  checkLimit('clipGradValue', 'clipValue', clipValue);
+  for (const g of gradsOf('clipGradValue', parameters)) {
     writeInPlace(g, (G) => {
       for (let i = 0; i < G.length; i++) G[i] = Math.min(Math.max(G[i]!, -clipValue), clipValue);
     });

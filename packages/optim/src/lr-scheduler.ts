@@ -1,8 +1,16 @@
 // Learning-rate schedulers as closed-form functions of the epoch. Each group's rate is recomputed
 // from its base rate on every step rather than updated multiplicatively, so a resumed run (or a
 // scheduler inside SequentialLR) lands on exactly the same rates, with no accumulated rounding.
-import { ensure } from './checks.js';
-import type { Optimizer } from './optimizer.js';
+import { describeValue } from '@tapegrad/autograd';
+import { checkFunction, checkOptionsOf, ensure } from './checks.js';
+import { Optimizer } from './optimizer.js';
+
+/** Throws `${owner}: optimizer must be an Optimizer (got …)` unless it is one (checked before its groups are read). */
+export function checkOptimizer(owner: string, optimizer: unknown): asserts optimizer is Optimizer {
+  if (!(optimizer instanceof Optimizer)) {
+    throw new Error(`${owner}: optimizer must be an Optimizer (got ${describeValue(optimizer)}, expected an SGD, Adam, ... instance)`);
+  }
+}
 
 /**
  * A schedule: the learning rate of parameter group `group`, whose base rate is `baseLr`, at
@@ -72,6 +80,8 @@ export class LRScheduler {
    * ```
    */
   constructor(optimizer: Optimizer, schedule: LrSchedule) {
+    checkOptimizer(this.constructor.name, optimizer);
+    checkFunction(this.constructor.name, 'schedule', schedule);
     this.optimizer = optimizer;
     this.schedule = schedule;
     for (const group of optimizer.paramGroups) group.initialLr ??= group.lr;
@@ -191,10 +201,14 @@ export class LambdaLR extends LRScheduler {
    * ```
    */
   constructor(optimizer: Optimizer, options: LambdaLROptions) {
-    const { lrLambda } = options;
-    const lambdas = typeof lrLambda === 'function' ? optimizer.paramGroups.map(() => lrLambda) : [...lrLambda];
+    checkOptimizer('LambdaLR', optimizer);
+    const { lrLambda } = checkOptionsOf<LambdaLROptions>('LambdaLR', options, ['lrLambda']);
+    if (typeof lrLambda !== 'function' && !Array.isArray(lrLambda)) {
+      throw new Error(`LambdaLR: invalid lrLambda (got ${describeValue(lrLambda)}, expected a function or one function per parameter group)`);
+    }
+    const lambdas: unknown[] = typeof lrLambda === 'function' ? optimizer.paramGroups.map(() => lrLambda) : [...lrLambda];
     ensure(lambdas.length === optimizer.paramGroups.length && lambdas.every((f) => typeof f === 'function'), 'LambdaLR',
       `expected one lrLambda function per parameter group (${optimizer.paramGroups.length}), got ${lambdas.length}`);
-    super(optimizer, (epoch, baseLr, group) => baseLr * lambdas[group]!(epoch));
+    super(optimizer, (epoch, baseLr, group) => baseLr * (lambdas[group] as (e: number) => number)(epoch));
   }
 }

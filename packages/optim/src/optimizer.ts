@@ -1,7 +1,7 @@
 // The optimizer base: parameter groups, per-parameter state, zeroGrad and state dicts. Subclasses
 // supply only their hyper-parameter checks and the per-parameter update.
-import { Tensor, fail, noGrad } from '@tapegrad/autograd';
-import { defined, ensure } from './checks.js';
+import { Tensor, describeValue, fail, noGrad } from '@tapegrad/autograd';
+import { checkInteger, checkNonNegative, defined, ensure } from './checks.js';
 import { stateTensor } from './storage.js';
 import type { HyperParams, OptimizerStateDict, ParamGroup, ParamGroupInput, ParamGroupState, ParamsInput, ParamState } from './types.js';
 
@@ -38,6 +38,8 @@ export abstract class Optimizer<H extends HyperParams = HyperParams, S extends P
    * in order with {@link Optimizer.addParamGroup}.
    */
   constructor(params: ParamsInput<H>, defaults: H) {
+    const iterable = params !== null && typeof params === 'object' && Symbol.iterator in params;
+    if (!(params instanceof Tensor) && !iterable) fail(this.label, 'params must be tensors or parameter groups', params, 'an iterable of Tensors or of { params, ...hyperParams }');
     this.checkHyperParams(defaults);
     this.defaults = Object.freeze({ ...defaults });
     const items: unknown[] = params instanceof Tensor ? [params] : Array.from(params as Iterable<unknown>);
@@ -77,6 +79,12 @@ export abstract class Optimizer<H extends HyperParams = HyperParams, S extends P
     const at = `parameter group ${this.paramGroups.length}`;
     ensure(typeof group === 'object' && group !== null && 'params' in group, this.label, `${at} must be an object with a 'params' list`);
     const { params: given, ...overrides } = group;
+    const known = Object.keys(this.defaults);
+    for (const key of Object.keys(overrides)) {
+      ensure(known.includes(key), this.label, `${at}: unexpected option '${key}' (expected params or one of: ${known.join(', ')})`);
+    }
+    const iterable = given !== null && typeof given === 'object' && Symbol.iterator in given;
+    if (!(given instanceof Tensor) && !iterable) fail(this.label, `${at}: params must be tensors`, given, 'a Tensor or an iterable of Tensors');
     const params = given instanceof Tensor ? [given] : Array.from(given);
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
     params.forEach((p, j) => {
@@ -180,27 +188,58 @@ export abstract class Optimizer<H extends HyperParams = HyperParams, S extends P
    * ```
    */
   loadStateDict(stateDict: OptimizerStateDict): void {
-    const savedGroups = stateDict?.paramGroups;
-    ensure(Array.isArray(savedGroups) && typeof stateDict.state === 'object', this.label, 'loadStateDict expects { state, paramGroups }');
-    ensure(savedGroups.length === this.paramGroups.length, this.label, `loaded state dict has ${savedGroups.length} parameter group(s), the optimizer has ${this.paramGroups.length}`);
+    // Everything is checked before anything is written, so a refused state dict changes nothing.
+    const who = this.label;
+    const sd: unknown = stateDict;
+    const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+    if (!isObject(sd) || !Array.isArray(sd.paramGroups) || !isObject(sd.state)) {
+      fail(who, 'loadStateDict expects { state, paramGroups }', sd, 'an optimizer state dict from stateDict()');
+    }
+    const savedGroups = sd.paramGroups as unknown[];
+    ensure(savedGroups.length === this.paramGroups.length, who, `loaded state dict has ${savedGroups.length} parameter group(s), the optimizer has ${this.paramGroups.length}`);
+    const known = [...Object.keys(this.defaults), 'initialLr'];
     const hypers = savedGroups.map((saved, i) => {
       const group = this.paramGroups[i]!;
-      ensure(Array.isArray(saved.params) && saved.params.length === group.params.length, this.label,
-        `loaded parameter group ${i} has ${saved.params?.length} parameter(s), the optimizer's has ${group.params.length}`);
-      const { params: _ids, ...hyper } = structuredClone(saved);
-      this.checkHyperParams({ ...group, ...hyper } as ParamGroup<H>);
-      return hyper;
+      if (!isObject(saved)) fail(who, `loaded parameter group ${i} must be an object`, saved, '{ params, ...hyperParams }');
+      ensure(Array.isArray(saved.params) && saved.params.length === group.params.length, who,
+        `loaded parameter group ${i} has ${Array.isArray(saved.params) ? saved.params.length : 'no list of'} parameter(s), the optimizer's has ${group.params.length}`);
+      const { params: _ids, ...hyper } = saved;
+      for (const key of Object.keys(hyper)) {
+        ensure(known.includes(key), who, `loaded parameter group ${i} has hyper-parameter '${key}', which ${who} does not have (was it saved from a different optimizer?)`);
+      }
+      if (hyper.initialLr !== undefined) checkNonNegative(who, `loaded initialLr of parameter group ${i}`, hyper.initialLr);
+      const copy = cloneHyper(who, hyper);
+      this.checkHyperParams({ ...group, ...copy } as ParamGroup<H>);
+      return copy;
     });
     const params = this.paramGroups.flatMap((g) => g.params);
     const state = new Map<Tensor, S>();
-    for (const [key, saved] of Object.entries(stateDict.state)) {
-      const p = params[Number(key)];
-      ensure(p !== undefined, this.label, `loaded state for parameter ${key}, but the optimizer has ${params.length} parameter(s)`);
-      state.set(p, restoreState(this.label, key, p, saved) as S);
+    for (const [key, saved] of Object.entries(sd.state as Record<string, unknown>)) {
+      const p = /^\d+$/.test(key) ? params[Number(key)] : undefined;
+      ensure(p !== undefined, who, `loaded state for parameter ${key}, but the optimizer has ${params.length} parameter(s)`);
+      if (!isObject(saved)) fail(who, `loaded state of parameter ${key} must be an object`, saved, 'an object of tensors and numbers');
+      state.set(p, restoreState(who, key, p, saved, this.stateKeys) as S);
     }
     this.paramGroups.forEach((group, i) => Object.assign(group, hypers[i]));
     this.state.clear();
     for (const [p, s] of state) this.state.set(p, s);
+  }
+
+  /**
+   * The per-parameter state keys this optimizer keeps (`required` in every entry once a parameter
+   * has been updated, `optional` only in some), so a state dict from a different optimizer is
+   * refused on load. `undefined` (the default for subclasses) skips the check.
+   */
+  protected get stateKeys(): { required: readonly string[]; optional: readonly string[] } | undefined {
+    return undefined;
+  }
+}
+
+function cloneHyper(who: string, hyper: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return structuredClone(hyper);
+  } catch {
+    return fail(who, 'loaded hyper-parameters must be plain data', hyper, 'numbers, booleans and arrays of numbers');
   }
 }
 
@@ -213,7 +252,20 @@ function copyState(s: ParamState): Record<string, Tensor | number> {
   return out;
 }
 
-function restoreState(label: string, key: string, p: Tensor, saved: Record<string, Tensor | number>): ParamState {
+function restoreState(
+  label: string,
+  key: string,
+  p: Tensor,
+  saved: Record<string, unknown>,
+  keys: { required: readonly string[]; optional: readonly string[] } | undefined,
+): ParamState {
+  if (keys !== undefined) {
+    for (const k of Object.keys(saved)) {
+      ensure(keys.required.includes(k) || keys.optional.includes(k), label,
+        `loaded state of parameter ${key} has '${k}', which ${label} does not keep (was it saved from a different optimizer?)`);
+    }
+    for (const k of keys.required) ensure(k in saved, label, `loaded state of parameter ${key} lacks '${k}' (was it saved from a different optimizer?)`);
+  }
   const out: ParamState = {};
   for (const [k, v] of Object.entries(saved)) {
     if (v instanceof Tensor) {
@@ -221,7 +273,8 @@ function restoreState(label: string, key: string, p: Tensor, saved: Record<strin
         `loaded state '${k}' of parameter ${key} has shape [${v.shape.join(',')}], the parameter has shape [${p.shape.join(',')}]`);
       out[k] = stateTensor(p, v.contiguousData());
     } else {
-      ensure(typeof v === 'number', label, `loaded state '${k}' of parameter ${key} is neither a tensor nor a number`);
+      ensure(typeof v === 'number' && Number.isFinite(v), label, `loaded state '${k}' of parameter ${key} is neither a tensor nor a finite number (got ${describeValue(v)})`);
+      if (k === 'step') checkInteger(label, `loaded state 'step' of parameter ${key}`, v, 0);
       out[k] = v;
     }
   }

@@ -1,6 +1,8 @@
 // ReduceLROnPlateau, following torch.optim.lr_scheduler.ReduceLROnPlateau: it reacts to a metric,
 // so unlike the closed-form schedulers its state is the history of that metric.
-import { checkInteger, checkNonNegative, checkOneOf, checkUnitInterval, ensure } from './checks.js';
+import { describeValue } from '@tapegrad/autograd';
+import { checkInteger, checkNonNegative, checkOneOf, checkOptionsOf, checkUnitInterval, ensure } from './checks.js';
+import { checkOptimizer } from './lr-scheduler.js';
 import type { Optimizer } from './optimizer.js';
 
 /**
@@ -97,8 +99,11 @@ export class ReduceLROnPlateau {
    * ```
    */
   constructor(optimizer: Optimizer, options: ReduceLROnPlateauOptions = {}) {
-    const { mode = 'min', factor = 0.1, patience = 10, threshold = 1e-4, thresholdMode = 'rel', cooldown = 0, minLr = 0, eps = 1e-8 } = options;
     const who = 'ReduceLROnPlateau';
+    checkOptimizer(who, optimizer);
+    const keys = ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps'];
+    const { mode = 'min', factor = 0.1, patience = 10, threshold = 1e-4, thresholdMode = 'rel', cooldown = 0, minLr = 0, eps = 1e-8 } =
+      checkOptionsOf<ReduceLROnPlateauOptions>(who, options, keys);
     checkOneOf(who, 'mode', mode, ['min', 'max']);
     checkOneOf(who, 'thresholdMode', thresholdMode, ['rel', 'abs']);
     checkUnitInterval(who, 'factor', factor);
@@ -107,7 +112,10 @@ export class ReduceLROnPlateau {
     checkInteger(who, 'cooldown', cooldown, 0);
     checkNonNegative(who, 'eps', eps);
     const groups = optimizer.paramGroups.length;
-    const minLrs = typeof minLr === 'number' ? Array<number>(groups).fill(minLr) : [...minLr];
+    if (typeof minLr !== 'number' && !Array.isArray(minLr)) {
+      throw new Error(`${who}: invalid minLr (got ${describeValue(minLr)}, expected a number >= 0 or one per parameter group)`);
+    }
+    const minLrs = typeof minLr === 'number' ? Array<number>(groups).fill(minLr) : [...(minLr as number[])];
     ensure(minLrs.length === groups, who, `got ${minLrs.length} minLr value(s) for ${groups} parameter group(s)`);
     minLrs.forEach((m, i) => checkNonNegative(who, `minLr[${i}]`, m));
     this.optimizer = optimizer;
@@ -132,7 +140,7 @@ export class ReduceLROnPlateau {
    * ```
    */
   step(metric: number): void {
-    ensure(typeof metric === 'number', 'ReduceLROnPlateau', `step expects the epoch's metric as a number, got ${typeof metric}`);
+    ensure(typeof metric === 'number', 'ReduceLROnPlateau', `step expects the epoch's metric as a number (got ${describeValue(metric)}, expected a number)`);
     this.lastEpoch += 1;
     if (this.isBetter(metric)) {
       this.best = metric;

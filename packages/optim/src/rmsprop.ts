@@ -1,7 +1,7 @@
 // RMSprop, following torch.optim.RMSprop: a running mean of squared gradients scales each step,
 // optionally centred by the running mean of gradients, optionally with momentum.
 import type { Tensor } from '@tapegrad/autograd';
-import { checkBoolean, checkNonNegative, checkClosedUnitInterval, defined } from './checks.js';
+import { checkBoolean, checkNonNegative, checkClosedUnitInterval, checkOptionsOf, defined } from './checks.js';
 import { Optimizer } from './optimizer.js';
 import type { ParamGroup, ParamsInput } from './types.js';
 import { ownValues, readValues, stateTensor, writeInPlace } from './storage.js';
@@ -86,7 +86,8 @@ export class RMSprop extends Optimizer<RMSpropHyperParams, RMSpropState> {
    * ```
    */
   constructor(params: ParamsInput<RMSpropHyperParams>, options: RMSpropOptions = {}) {
-    super(params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false, ...defined(options) });
+    const defaults: RMSpropHyperParams = { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false };
+    super(params, { ...defaults, ...defined(checkOptionsOf<RMSpropOptions>('RMSprop', options, Object.keys(defaults))) });
   }
 
   /** @inheritDoc */
@@ -103,6 +104,11 @@ export class RMSprop extends Optimizer<RMSpropHyperParams, RMSpropState> {
     checkNonNegative('RMSprop', 'momentum', h.momentum);
     checkBoolean('RMSprop', 'centered', h.centered);
     checkBoolean('RMSprop', 'maximize', h.maximize);
+  }
+
+  /** @inheritDoc */
+  protected override get stateKeys(): { required: readonly string[]; optional: readonly string[] } {
+    return { required: ['step', 'squareAvg'], optional: ['gradAvg', 'momentumBuffer'] };
   }
 
   /** @inheritDoc */

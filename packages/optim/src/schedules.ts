@@ -1,7 +1,7 @@
 // The standard closed-form schedules (PyTorch's closed forms): decay in steps, exponentially,
 // along a cosine, or linearly between two factors (warm-up).
-import { checkClosedUnitInterval, checkInteger, checkNonNegative, checkPositive, ensure } from './checks.js';
-import { LRScheduler } from './lr-scheduler.js';
+import { checkArray, checkClosedUnitInterval, checkInteger, checkNonNegative, checkOptionsOf, checkPositive, ensure } from './checks.js';
+import { LRScheduler, checkOptimizer } from './lr-scheduler.js';
 import type { Optimizer } from './optimizer.js';
 
 /** How many of the sorted `milestones` are <= `epoch`. */
@@ -42,7 +42,8 @@ export class StepLR extends LRScheduler {
    * ```
    */
   constructor(optimizer: Optimizer, options: StepLROptions) {
-    const { stepSize, gamma = 0.1 } = options;
+    checkOptimizer('StepLR', optimizer);
+    const { stepSize, gamma = 0.1 } = checkOptionsOf<StepLROptions>('StepLR', options, ['stepSize', 'gamma']);
     checkInteger('StepLR', 'stepSize', stepSize, 1);
     checkPositive('StepLR', 'gamma', gamma);
     super(optimizer, (epoch, baseLr) => baseLr * gamma ** Math.floor(epoch / stepSize));
@@ -84,9 +85,11 @@ export class MultiStepLR extends LRScheduler {
    * ```
    */
   constructor(optimizer: Optimizer, options: MultiStepLROptions) {
-    const { gamma = 0.1 } = options;
-    const milestones = [...options.milestones].sort((a, b) => a - b);
-    milestones.forEach((m, i) => checkInteger('MultiStepLR', `milestones[${i}]`, m, 0));
+    checkOptimizer('MultiStepLR', optimizer);
+    const { gamma = 0.1, milestones: given } = checkOptionsOf<MultiStepLROptions>('MultiStepLR', options, ['milestones', 'gamma']);
+    checkArray('MultiStepLR', 'milestones', given, 'an array of non-negative integers');
+    given.forEach((m, i) => checkInteger('MultiStepLR', `milestones[${i}]`, m, 0));
+    const milestones = [...(given as number[])].sort((a, b) => a - b);
     checkPositive('MultiStepLR', 'gamma', gamma);
     super(optimizer, (epoch, baseLr) => baseLr * gamma ** passed(milestones, epoch));
   }
@@ -125,7 +128,8 @@ export class ExponentialLR extends LRScheduler {
    * ```
    */
   constructor(optimizer: Optimizer, options: ExponentialLROptions) {
-    const { gamma } = options;
+    checkOptimizer('ExponentialLR', optimizer);
+    const { gamma } = checkOptionsOf<ExponentialLROptions>('ExponentialLR', options, ['gamma']);
     checkPositive('ExponentialLR', 'gamma', gamma);
     super(optimizer, (epoch, baseLr) => baseLr * gamma ** epoch);
   }
@@ -167,7 +171,8 @@ export class CosineAnnealingLR extends LRScheduler {
    * ```
    */
   constructor(optimizer: Optimizer, options: CosineAnnealingLROptions) {
-    const { tMax, etaMin = 0 } = options;
+    checkOptimizer('CosineAnnealingLR', optimizer);
+    const { tMax, etaMin = 0 } = checkOptionsOf<CosineAnnealingLROptions>('CosineAnnealingLR', options, ['tMax', 'etaMin']);
     checkPositive('CosineAnnealingLR', 'tMax', tMax);
     checkNonNegative('CosineAnnealingLR', 'etaMin', etaMin);
     super(optimizer, (epoch, baseLr) => etaMin + ((baseLr - etaMin) * (1 + Math.cos((Math.PI * epoch) / tMax))) / 2);
@@ -212,9 +217,10 @@ export class LinearLR extends LRScheduler {
    * ```
    */
   constructor(optimizer: Optimizer, options: LinearLROptions = {}) {
-    const { startFactor = 1 / 3, endFactor = 1, totalIters = 5 } = options;
+    checkOptimizer('LinearLR', optimizer);
+    const { startFactor = 1 / 3, endFactor = 1, totalIters = 5 } = checkOptionsOf<LinearLROptions>('LinearLR', options, ['startFactor', 'endFactor', 'totalIters']);
     checkClosedUnitInterval('LinearLR', 'startFactor', startFactor);
-    ensure(startFactor > 0, 'LinearLR', `invalid startFactor ${startFactor} (must be in (0, 1])`);
+    ensure(startFactor > 0, 'LinearLR', `invalid startFactor (got ${startFactor}, expected a number in (0, 1])`);
     checkClosedUnitInterval('LinearLR', 'endFactor', endFactor);
     checkInteger('LinearLR', 'totalIters', totalIters, 1);
     super(optimizer, (epoch, baseLr) => baseLr * (startFactor + ((endFactor - startFactor) * Math.min(epoch, totalIters)) / totalIters));

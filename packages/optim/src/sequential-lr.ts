@@ -1,7 +1,7 @@
 // One schedule after another, e.g. a linear warm-up then cosine annealing. Each phase's schedule
 // restarts its epoch count at its milestone, as PyTorch's SequentialLR does.
-import { checkInteger, ensure } from './checks.js';
-import { LRScheduler } from './lr-scheduler.js';
+import { checkArray, checkInteger, checkOptionsOf, ensure } from './checks.js';
+import { LRScheduler, checkOptimizer } from './lr-scheduler.js';
 import type { Optimizer } from './optimizer.js';
 
 /**
@@ -47,8 +47,12 @@ export class SequentialLR extends LRScheduler {
    * ```
    */
   constructor(optimizer: Optimizer, options: SequentialLROptions) {
-    const schedulers = [...options.schedulers];
-    const milestones = [...options.milestones];
+    checkOptimizer('SequentialLR', optimizer);
+    const o = checkOptionsOf<SequentialLROptions>('SequentialLR', options, ['schedulers', 'milestones']);
+    checkArray('SequentialLR', 'schedulers', o.schedulers, 'an array of LRSchedulers');
+    checkArray('SequentialLR', 'milestones', o.milestones, 'an array of increasing positive integers');
+    const schedulers = [...o.schedulers];
+    const milestones = [...o.milestones];
     ensure(schedulers.length > 0 && schedulers.length === milestones.length + 1, 'SequentialLR',
       `expected one more scheduler than milestones, got ${schedulers.length} scheduler(s) and ${milestones.length} milestone(s)`);
     schedulers.forEach((s, i) => {
@@ -57,7 +61,7 @@ export class SequentialLR extends LRScheduler {
     });
     milestones.forEach((m, i) => {
       checkInteger('SequentialLR', `milestones[${i}]`, m, 1);
-      ensure(i === 0 || m > milestones[i - 1]!, 'SequentialLR', `invalid milestones ${JSON.stringify(milestones)} (must be increasing)`);
+      ensure(i === 0 || m > milestones[i - 1]!, 'SequentialLR', `invalid milestones (got ${JSON.stringify(milestones)}, expected increasing integers)`);
     });
     super(optimizer, (epoch, baseLr, group) => {
       const phase = milestones.filter((m) => m <= epoch).length;

@@ -1,7 +1,7 @@
 // Stochastic gradient descent with momentum, dampening, Nesterov momentum and L2 weight decay,
 // following torch.optim.SGD's update equations.
 import { fusedSgdUpdate, type Tensor } from '@tapegrad/autograd';
-import { checkBoolean, checkNonNegative, defined, ensure } from './checks.js';
+import { checkBoolean, checkNonNegative, checkOptionsOf, defined, ensure } from './checks.js';
 import { Optimizer } from './optimizer.js';
 import type { ParamGroup, ParamsInput } from './types.js';
 import { ownValues, readValues, stateTensor, writeInPlace } from './storage.js';
@@ -80,7 +80,8 @@ export class SGD extends Optimizer<SGDHyperParams, SGDState> {
    * ```
    */
   constructor(params: ParamsInput<SGDHyperParams>, options: SGDOptions = {}) {
-    super(params, { lr: 1e-3, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false, ...defined(options) });
+    const defaults: SGDHyperParams = { lr: 1e-3, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false };
+    super(params, { ...defaults, ...defined(checkOptionsOf<SGDOptions>('SGD', options, Object.keys(defaults))) });
   }
 
   /** @inheritDoc */
@@ -98,6 +99,11 @@ export class SGD extends Optimizer<SGDHyperParams, SGDState> {
     checkBoolean('SGD', 'maximize', h.maximize);
     ensure(!h.nesterov || (h.momentum > 0 && h.dampening === 0), 'SGD',
       `invalid nesterov true with momentum ${h.momentum} and dampening ${h.dampening} (Nesterov momentum needs momentum > 0 and dampening 0)`);
+  }
+
+  /** @inheritDoc */
+  protected override get stateKeys(): { required: readonly string[]; optional: readonly string[] } {
+    return { required: [], optional: ['momentumBuffer'] };
   }
 
   /** @inheritDoc */

@@ -1,6 +1,6 @@
 // Optimizer state dicts as flat named tensors plus JSON, the shape autograd's saveTensors stores,
 // and a JSON encoding that survives the non-finite numbers schedulers keep (e.g. best = Infinity).
-import type { Tensor } from '@tapegrad/autograd';
+import { Tensor, describeValue } from '@tapegrad/autograd';
 import { ensure } from './checks.js';
 import type { Optimizer } from './optimizer.js';
 import type { OptimizerStateDict, ParamGroupState } from './types.js';
@@ -59,21 +59,36 @@ export interface FlatStateMeta {
  * @category Optimizers
  */
 export function flattenStateDict(stateDict: OptimizerStateDict, prefix = ''): FlatStateDict {
+  const who = 'flattenStateDict';
+  const sd: unknown = stateDict;
+  if (!isRecord(sd) || !isRecord(sd.state) || !Array.isArray(sd.paramGroups)) {
+    throw new Error(`${who}: stateDict must be an optimizer state dict (got ${describeValue(sd)}, expected { state, paramGroups } from optimizer.stateDict())`);
+  }
+  checkPrefix(who, prefix);
   const tensors: Record<string, Tensor> = {};
   const state: FlatStateMeta['state'] = {};
-  for (const [index, entry] of Object.entries(stateDict.state)) {
+  for (const [index, entry] of Object.entries(sd.state)) {
+    if (!isRecord(entry)) throw new Error(`${who}: state[${index}] must be an object (got ${describeValue(entry)}, expected tensors and numbers by name)`);
     const numbers: Record<string, unknown> = {};
     const names: string[] = [];
     for (const [key, value] of Object.entries(entry)) {
-      if (typeof value === 'number') numbers[key] = encodeJson(value);
-      else {
+      if (typeof value === 'number') numbers[key] = encodeNumber(value);
+      else if (value instanceof Tensor) {
         tensors[`${prefix}state.${index}.${key}`] = value;
         names.push(key);
-      }
+      } else throw new Error(`${who}: state[${index}].${key} must be a Tensor or a number (got ${describeValue(value)}, expected a Tensor or a number)`);
     }
     state[index] = { numbers, tensors: names };
   }
-  return { tensors, meta: { format: FORMAT, version: VERSION, paramGroups: encodeJson(stateDict.paramGroups) as unknown[], state } };
+  const paramGroups = walkJson(who, sd.paramGroups, encodeNumber, false, 'paramGroups') as unknown[];
+  return { tensors, meta: { format: FORMAT, version: VERSION, paramGroups, state } };
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const encodeNumber = (v: number): unknown => (Number.isFinite(v) ? v : { $number: String(v) });
+
+function checkPrefix(who: string, prefix: unknown): void {
+  if (typeof prefix !== 'string') throw new Error(`${who}: prefix must be a string (got ${describeValue(prefix)}, expected a string such as 'optim.')`);
 }
 
 /**
@@ -88,24 +103,34 @@ export function flattenStateDict(stateDict: OptimizerStateDict, prefix = ''): Fl
  * @category Optimizers
  */
 export function unflattenStateDict(tensors: Readonly<Record<string, Tensor>>, meta: unknown, prefix = ''): OptimizerStateDict {
-  const m = meta as Partial<FlatStateMeta> | null;
   const who = 'unflattenStateDict';
+  if (!isRecord(tensors)) throw new Error(`${who}: tensors must be an object of tensors by name (got ${describeValue(tensors)}, expected e.g. loadTensors(path).tensors)`);
+  checkPrefix(who, prefix);
+  const m = meta as Partial<FlatStateMeta> | null;
   ensure(m !== null && typeof m === 'object' && m.format === FORMAT, who, `metadata is not an optimizer state (expected format '${FORMAT}')`);
   ensure(m.version === VERSION, who, `unsupported optimizer state version ${m.version} (this build reads version ${VERSION})`);
-  ensure(Array.isArray(m.paramGroups) && typeof m.state === 'object' && m.state !== null, who, 'metadata lacks paramGroups or state');
+  ensure(Array.isArray(m.paramGroups) && isRecord(m.state), who, 'metadata lacks paramGroups or state');
   const state: OptimizerStateDict['state'] = {};
   for (const [index, entry] of Object.entries(m.state)) {
+    ensure(/^\d+$/.test(index) && isRecord(entry), who, `metadata state '${index}' is not a parameter index with { numbers, tensors }`);
+    const numbers: unknown = entry.numbers ?? {};
+    const names: unknown = entry.tensors ?? [];
+    ensure(isRecord(numbers) && Array.isArray(names), who, `metadata state '${index}' is not { numbers, tensors }`);
     const restored: Record<string, Tensor | number> = {};
-    for (const [key, value] of Object.entries(entry.numbers ?? {})) restored[key] = decodeJson(value) as number;
-    for (const key of entry.tensors ?? []) {
-      const name = `${prefix}state.${index}.${key}`;
+    for (const [key, value] of Object.entries(numbers)) {
+      const n = walkJson(who, value, (v) => v, true, `state.${index}.numbers.${key}`);
+      ensure(typeof n === 'number', who, `metadata state.${index}.numbers.${key} is not a number (got ${describeValue(n)})`);
+      restored[key] = n;
+    }
+    for (const key of names) {
+      const name = `${prefix}state.${index}.${String(key)}`;
       const t = tensors[name];
-      ensure(t !== undefined, who, `tensor '${name}' is missing`);
-      restored[key] = t;
+      ensure(t instanceof Tensor, who, `tensor '${name}' is missing`);
+      restored[String(key)] = t;
     }
     state[Number(index)] = restored;
   }
-  return { state, paramGroups: decodeJson(m.paramGroups) as ParamGroupState[] };
+  return { state, paramGroups: walkJson(who, m.paramGroups, (v) => v, true, 'paramGroups') as ParamGroupState[] };
 }
 
 /**
@@ -120,12 +145,33 @@ export function unflattenStateDict(tensors: Readonly<Record<string, Tensor>>, me
  * @category Optimizers
  */
 export function encodeJson(value: unknown): unknown {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : { $number: String(value) };
-  if (Array.isArray(value)) return value.map(encodeJson);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encodeJson(v)]));
+  return walkJson('encodeJson', value, encodeNumber, false);
+}
+
+/**
+ * Copies plain JSON data (numbers mapped by `number`), refusing what JSON cannot hold: functions,
+ * symbols, bigints, class instances (a Tensor, a Map) and cycles, so nothing is silently dropped.
+ */
+function walkJson(who: string, value: unknown, number: (v: number) => unknown, decode: boolean, path = 'value', seen = new Set<object>()): unknown {
+  if (typeof value === 'number') return number(value);
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  const plain = typeof value === 'object' && (Array.isArray(value) || [Object.prototype, null].includes(Object.getPrototypeOf(value)));
+  if (!plain) throw new Error(`${who}: ${path} is not JSON data (got ${describeValue(value)}, expected numbers, strings, booleans, null, arrays and plain objects)`);
+  ensure(!seen.has(value), who, `${path} refers back to itself (JSON cannot hold a cycle)`);
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) return value.map((v, i) => walkJson(who, v, number, decode, `${path}[${i}]`, seen));
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    if (decode && entries.length === 1 && entries[0]![0] === '$number') {
+      const text = entries[0]![1];
+      ensure(typeof text === 'string' && /^(-?Infinity|NaN|-?\d+(\.\d+)?(e[-+]?\d+)?)$/i.test(text), who,
+        `${path} is not an encoded number (got ${describeValue(text)}, expected 'Infinity', '-Infinity', 'NaN' or digits)`);
+      return Number(text);
+    }
+    return Object.fromEntries(entries.map(([k, v]) => [k, walkJson(who, v, number, decode, `${path}.${k}`, seen)]));
+  } finally {
+    seen.delete(value);
   }
-  return value;
 }
 
 /**
@@ -138,11 +184,5 @@ export function encodeJson(value: unknown): unknown {
  * @category Optimizers
  */
 export function decodeJson(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(decodeJson);
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value);
-    if (entries.length === 1 && entries[0]![0] === '$number') return Number(entries[0]![1]);
-    return Object.fromEntries(entries.map(([k, v]) => [k, decodeJson(v)]));
-  }
-  return value;
+  return walkJson('decodeJson', value, (v) => v, true);
 }

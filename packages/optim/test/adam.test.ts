@@ -76,6 +76,6 @@ describe('AdamW', () => {
     expect(adamw.defaults.weightDecay).toBe(0.01);
     expect(adamw.paramGroups.map((g) => g.weightDecay)).toEqual([0.01, 0]);
     expect(adamw).toBeInstanceOf(Adam);
-    expect(() => new AdamW([param([1])], { betas: [0.9, 1] })).toThrow('AdamW: invalid betas[1] 1 (must be in [0, 1))');
+    expect(() => new AdamW([param([1])], { betas: [0.9, 1] })).toThrow('AdamW: invalid betas[1] (got 1, expected a number in [0, 1))');
   });
 });

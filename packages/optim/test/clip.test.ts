@@ -74,10 +74,10 @@ describe('clipGradNorm', () => {
 
   it('rejects a negative maxNorm and a non-positive normType', () => {
     const { all } = withGrads();
-    expect(() => clipGradNorm(all, -1)).toThrow('clipGradNorm: invalid maxNorm -1 (must be a number >= 0)');
-    expect(() => clipGradNorm(all, Number.NaN)).toThrow('clipGradNorm: invalid maxNorm NaN');
-    expect(() => clipGradNorm(all, 1, 0)).toThrow('clipGradNorm: invalid normType 0 (must be a number > 0 or Infinity)');
-    expect(() => clipGradNorm(all, 1, -2)).toThrow('clipGradNorm: invalid normType -2');
+    expect(() => clipGradNorm(all, -1)).toThrow('clipGradNorm: invalid maxNorm (got -1, expected a number >= 0 (Infinity for no limit))');
+    expect(() => clipGradNorm(all, Number.NaN)).toThrow('clipGradNorm: invalid maxNorm (got NaN');
+    expect(() => clipGradNorm(all, 1, 0)).toThrow('clipGradNorm: invalid normType (got 0, expected a number > 0 or Infinity)');
+    expect(() => clipGradNorm(all, 1, -2)).toThrow('clipGradNorm: invalid normType (got -2');
   });
 });
 
@@ -94,7 +94,7 @@ describe('clipGradValue', () => {
   });
 
   it('rejects a negative or NaN clipValue', () => {
-    expect(() => clipGradValue([param([1])], -0.5)).toThrow('clipGradValue: invalid clipValue -0.5 (must be a number >= 0)');
-    expect(() => clipGradValue([param([1])], Number.NaN)).toThrow('clipGradValue: invalid clipValue NaN');
+    expect(() => clipGradValue([param([1])], -0.5)).toThrow('clipGradValue: invalid clipValue (got -0.5, expected a number >= 0 (Infinity for no limit))');
+    expect(() => clipGradValue([param([1])], Number.NaN)).toThrow('clipGradValue: invalid clipValue (got NaN');
   });
 });

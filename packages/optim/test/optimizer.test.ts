@@ -30,7 +30,7 @@ describe('parameter groups', () => {
     expect(adam.paramGroups[1]).toMatchObject({ lr: 0.01, betas: [0.5, 0.5], eps: 1e-8 });
     expect(() => adam.addParamGroup({ params: [w] })).toThrow('Adam: parameter group 2: params[0] (shape [1]) appears more than once across parameter groups');
     expect(() => adam.addParamGroup({ params: [b.mul(2)] })).toThrow("Adam: parameter group 2: params[0] is not a leaf (it was produced by 'mul')");
-    expect(() => adam.addParamGroup({ params: [param([5])], lr: -1 })).toThrow('Adam: invalid lr -1 (must be a number >= 0)');
+    expect(() => adam.addParamGroup({ params: [param([5])], lr: -1 })).toThrow('Adam: invalid lr (got -1, expected a finite number >= 0)');
     expect(adam.paramGroups).toHaveLength(2);
   });
 
@@ -131,27 +131,27 @@ describe('step', () => {
 describe('hyper-parameter validation names the optimizer and the value', () => {
   const w = () => [param([1])];
   const cases: [() => unknown, string][] = [
-    [() => new SGD(w(), { lr: -0.1 }), 'SGD: invalid lr -0.1 (must be a number >= 0)'],
-    [() => new SGD(w(), { momentum: -1 }), 'SGD: invalid momentum -1'],
+    [() => new SGD(w(), { lr: -0.1 }), 'SGD: invalid lr (got -0.1, expected a finite number >= 0)'],
+    [() => new SGD(w(), { momentum: -1 }), 'SGD: invalid momentum (got -1'],
     [() => new SGD(w(), { nesterov: true }), 'SGD: invalid nesterov true with momentum 0 and dampening 0 (Nesterov momentum needs momentum > 0 and dampening 0)'],
     [() => new SGD(w(), { nesterov: true, momentum: 0.9, dampening: 0.1 }), 'SGD: invalid nesterov true with momentum 0.9 and dampening 0.1'],
-    [() => new SGD(w(), { weightDecay: Number.NaN }), 'SGD: invalid weightDecay NaN'],
-    [() => new Adam(w(), { lr: -1e-3 }), 'Adam: invalid lr -0.001'],
-    [() => new Adam(w(), { betas: [1, 0.999] }), 'Adam: invalid betas[0] 1 (must be in [0, 1))'],
-    [() => new Adam(w(), { betas: [0.9, -0.1] }), 'Adam: invalid betas[1] -0.1 (must be in [0, 1))'],
-    [() => new Adam(w(), { betas: [0.9] as never }), 'Adam: invalid betas [0.9] (must be a pair [beta1, beta2])'],
-    [() => new Adam(w(), { eps: -1 }), 'Adam: invalid eps -1'],
-    [() => new Adam(w(), { amsgrad: 'yes' as never }), 'Adam: invalid amsgrad yes (must be true or false)'],
-    [() => new AdamW(w(), { weightDecay: -0.01 }), 'AdamW: invalid weightDecay -0.01'],
-    [() => new RMSprop(w(), { alpha: 1.5 }), 'RMSprop: invalid alpha 1.5 (must be in [0, 1])'],
-    [() => new RMSprop(w(), { momentum: -0.5 }), 'RMSprop: invalid momentum -0.5'],
-    [() => new Adagrad(w(), { lrDecay: -1 }), 'Adagrad: invalid lrDecay -1'],
-    [() => new Adagrad(w(), { initialAccumulatorValue: -0.1 }), 'Adagrad: invalid initialAccumulatorValue -0.1'],
+    [() => new SGD(w(), { weightDecay: Number.NaN }), 'SGD: invalid weightDecay (got NaN'],
+    [() => new Adam(w(), { lr: -1e-3 }), 'Adam: invalid lr (got -0.001'],
+    [() => new Adam(w(), { betas: [1, 0.999] }), 'Adam: invalid betas[0] (got 1, expected a number in [0, 1))'],
+    [() => new Adam(w(), { betas: [0.9, -0.1] }), 'Adam: invalid betas[1] (got -0.1, expected a number in [0, 1))'],
+    [() => new Adam(w(), { betas: [0.9] as never }), 'Adam: invalid betas (got an array of length 1, expected a pair [beta1, beta2])'],
+    [() => new Adam(w(), { eps: -1 }), 'Adam: invalid eps (got -1'],
+    [() => new Adam(w(), { amsgrad: 'yes' as never }), 'Adam: invalid amsgrad (got a string "yes", expected true or false)'],
+    [() => new AdamW(w(), { weightDecay: -0.01 }), 'AdamW: invalid weightDecay (got -0.01'],
+    [() => new RMSprop(w(), { alpha: 1.5 }), 'RMSprop: invalid alpha (got 1.5, expected a number in [0, 1])'],
+    [() => new RMSprop(w(), { momentum: -0.5 }), 'RMSprop: invalid momentum (got -0.5'],
+    [() => new Adagrad(w(), { lrDecay: -1 }), 'Adagrad: invalid lrDecay (got -1'],
+    [() => new Adagrad(w(), { initialAccumulatorValue: -0.1 }), 'Adagrad: invalid initialAccumulatorValue (got -0.1'],
   ];
   for (const [make, message] of cases) it(message, () => expect(make).toThrow(message));
 
   it('also checks overrides in parameter groups', () => {
-    expect(() => new SGD([{ params: w() }, { params: w(), lr: -2 }], { lr: 0.1 })).toThrow('SGD: invalid lr -2');
+    expect(() => new SGD([{ params: w() }, { params: w(), lr: -2 }], { lr: 0.1 })).toThrow('SGD: invalid lr (got -2');
   });
 
   it('noGrad is not required around step()', () => {

@@ -69,14 +69,14 @@ describe('closed-form schedulers', () => {
   });
 
   it('rejects bad options, naming the scheduler and value', () => {
-    expect(() => new StepLR(sgd(1), { stepSize: 0 })).toThrow('StepLR: invalid stepSize 0 (must be an integer >= 1)');
-    expect(() => new StepLR(sgd(1), { stepSize: 2, gamma: -1 })).toThrow('StepLR: invalid gamma -1 (must be a finite number > 0)');
-    expect(() => new MultiStepLR(sgd(1), { milestones: [2, 1.5] })).toThrow('MultiStepLR: invalid milestones[0] 1.5 (must be an integer >= 0)');
-    expect(() => new ExponentialLR(sgd(1), { gamma: 0 })).toThrow('ExponentialLR: invalid gamma 0');
-    expect(() => new CosineAnnealingLR(sgd(1), { tMax: 0 })).toThrow('CosineAnnealingLR: invalid tMax 0');
-    expect(() => new CosineAnnealingLR(sgd(1), { tMax: 5, etaMin: -1 })).toThrow('CosineAnnealingLR: invalid etaMin -1');
-    expect(() => new LinearLR(sgd(1), { startFactor: 0 })).toThrow('LinearLR: invalid startFactor 0 (must be in (0, 1])');
-    expect(() => new LinearLR(sgd(1), { endFactor: 2 })).toThrow('LinearLR: invalid endFactor 2 (must be in [0, 1])');
+    expect(() => new StepLR(sgd(1), { stepSize: 0 })).toThrow('StepLR: invalid stepSize (got 0, expected an integer >= 1)');
+    expect(() => new StepLR(sgd(1), { stepSize: 2, gamma: -1 })).toThrow('StepLR: invalid gamma (got -1, expected a finite number > 0)');
+    expect(() => new MultiStepLR(sgd(1), { milestones: [2, 1.5] })).toThrow('MultiStepLR: invalid milestones[1] (got 1.5, expected an integer >= 0)');
+    expect(() => new ExponentialLR(sgd(1), { gamma: 0 })).toThrow('ExponentialLR: invalid gamma (got 0');
+    expect(() => new CosineAnnealingLR(sgd(1), { tMax: 0 })).toThrow('CosineAnnealingLR: invalid tMax (got 0');
+    expect(() => new CosineAnnealingLR(sgd(1), { tMax: 5, etaMin: -1 })).toThrow('CosineAnnealingLR: invalid etaMin (got -1');
+    expect(() => new LinearLR(sgd(1), { startFactor: 0 })).toThrow('LinearLR: invalid startFactor (got 0, expected a number in (0, 1])');
+    expect(() => new LinearLR(sgd(1), { endFactor: 2 })).toThrow('LinearLR: invalid endFactor (got 2, expected a number in [0, 1])');
     expect(() => new LambdaLR(sgd(1, 2), { lrLambda: [() => 1] })).toThrow('LambdaLR: expected one lrLambda function per parameter group (2), got 1');
   });
 });
@@ -119,7 +119,7 @@ describe('SequentialLR', () => {
     const a = new StepLR(optimizer, { stepSize: 1 });
     const b = new ExponentialLR(optimizer, { gamma: 0.9 });
     expect(() => new SequentialLR(optimizer, { schedulers: [a, b], milestones: [] })).toThrow('SequentialLR: expected one more scheduler than milestones, got 2 scheduler(s) and 0 milestone(s)');
-    expect(() => new SequentialLR(optimizer, { schedulers: [a, b, a], milestones: [3, 2] })).toThrow('SequentialLR: invalid milestones [3,2] (must be increasing)');
+    expect(() => new SequentialLR(optimizer, { schedulers: [a, b, a], milestones: [3, 2] })).toThrow('SequentialLR: invalid milestones (got [3,2], expected increasing integers)');
     expect(() => new SequentialLR(sgd(1), { schedulers: [a, b], milestones: [2] })).toThrow('SequentialLR: schedulers[0] is attached to a different optimizer');
     expect(() => new SequentialLR(optimizer, { schedulers: [a, new ReduceLROnPlateau(optimizer) as never], milestones: [2] })).toThrow('SequentialLR: schedulers[1] is not a closed-form LRScheduler');
   });
@@ -181,9 +181,9 @@ describe('ReduceLROnPlateau', () => {
   });
 
   it('rejects bad options and metrics', () => {
-    expect(() => new ReduceLROnPlateau(sgd(1), { factor: 1 })).toThrow('ReduceLROnPlateau: invalid factor 1 (must be in [0, 1))');
-    expect(() => new ReduceLROnPlateau(sgd(1), { mode: 'up' as never })).toThrow(`ReduceLROnPlateau: invalid mode "up" (must be one of 'min', 'max')`);
-    expect(() => new ReduceLROnPlateau(sgd(1), { patience: -1 })).toThrow('ReduceLROnPlateau: invalid patience -1 (must be an integer >= 0)');
+    expect(() => new ReduceLROnPlateau(sgd(1), { factor: 1 })).toThrow('ReduceLROnPlateau: invalid factor (got 1, expected a number in [0, 1))');
+    expect(() => new ReduceLROnPlateau(sgd(1), { mode: 'up' as never })).toThrow(`ReduceLROnPlateau: invalid mode (got a string "up", expected one of 'min', 'max')`);
+    expect(() => new ReduceLROnPlateau(sgd(1), { patience: -1 })).toThrow('ReduceLROnPlateau: invalid patience (got -1, expected an integer >= 0)');
     expect(() => new ReduceLROnPlateau(sgd(1, 2), { minLr: [0] })).toThrow('ReduceLROnPlateau: got 1 minLr value(s) for 2 parameter group(s)');
     expect(() => new ReduceLROnPlateau(sgd(1)).step(undefined as never)).toThrow('ReduceLROnPlateau: step expects the epoch');
   });

@@ -141,7 +141,7 @@ describe('state dict contents and errors', () => {
     const bad = { ...sd, paramGroups: sd.paramGroups.map((g) => ({ ...g, lr: -1 })) };
     const fresh = makeParams('float64');
     const target = new Adam(groupsOf(fresh), { lr: 0.3 });
-    expect(() => target.loadStateDict(bad)).toThrow('Adam: invalid lr -1');
+    expect(() => target.loadStateDict(bad)).toThrow('Adam: invalid lr (got -1');
     expect(target.paramGroups[0]!.lr).toBe(0.3);
     expect(target.state.size).toBe(0);
   });
