@@ -84,6 +84,7 @@ export const autograd: Record<string, Row> = {
   dot: fn(ag.dot, () => [v(), v()], 't', 't'),
   outer: fn(ag.outer, () => [v(), v()], 't', 't'),
   einsum: fn(ag.einsum, () => ['ij,jk->ik', x(), x().transpose()], 'str', 't', 't'),
+  scaledDotProductAttention: fn(ag.scaledDotProductAttention, () => [x().reshape([1, 2, 3]), x(), x(), { attnMask: tensor([1, 0], { dtype: 'bool' }), dropoutP: 0 }], 't', 't', 't', 'opts'),
   concat: fn(ag.concat, () => [[x(), x()], 0], 'ts', 'axis'),
   stack: fn(ag.stack, () => [[x(), x()], 0], 'ts', 'axis'),
   gather: fn(ag.gather, () => [x(), 1, idx()], 't', 'axis', 't'),

@@ -87,3 +87,4 @@ export * from './ops/sort.js';
 export * from './ops/take.js';
 export * from './ops/norm.js';
 export * from './ops/einsum.js';
+export * from './ops/attention.js';

@@ -11,7 +11,7 @@ import { gemm } from './gemm.js';
 type Nd = NdArray<TypedArray>;
 
 /** How one operand is fed to gemm: its buffer, whether its matrices are stored transposed, batch strides. */
-interface Operand {
+export interface Operand {
   data: TypedArray;
   offset: number;
   trans: boolean;
@@ -27,7 +27,8 @@ function matrixLayout(rows: number, cols: number, sr: number, sc: number): 0 | 1
   return -1;
 }
 
-function prepare(x: Nd, batch: readonly number[]): Operand {
+/** `x` ([...xBatch, rows, cols], xBatch broadcasting to `batch`) as a gemm operand (copied once if neither layout). */
+export function prepare(x: Nd, batch: readonly number[]): Operand {
   const r = x.shape.length;
   let layout = matrixLayout(x.shape[r - 2]!, x.shape[r - 1]!, x.stride[r - 2]!, x.stride[r - 1]!);
   if (layout === -1) {
