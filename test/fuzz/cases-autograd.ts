@@ -28,7 +28,7 @@ export const autograd: Record<string, Row> = {
   abs: unary(ag.abs), acos: unary(ag.acos), acosh: unary(ag.acosh), asin: unary(ag.asin), asinh: unary(ag.asinh),
   atan: unary(ag.atan), atanh: unary(ag.atanh), ceil: unary(ag.ceil), clone: unary(ag.clone), contiguous: unary(ag.contiguous),
   cos: unary(ag.cos), cosh: unary(ag.cosh), erf: unary(ag.erf), erfc: unary(ag.erfc), exp: unary(ag.exp), expm1: unary(ag.expm1),
-  floor: unary(ag.floor), frac: unary(ag.frac), isFinite: unary(ag.isFinite), isNaN: unary(ag.isNaN), log: unary(ag.log),
+  floor: unary(ag.floor), frac: unary(ag.frac), isFinite: unary(ag.isFinite), isInf: unary(ag.isInf), isNaN: unary(ag.isNaN), log: unary(ag.log),
   log1p: unary(ag.log1p), logSigmoid: unary(ag.logSigmoid), mish: unary(ag.mish), neg: unary(ag.neg), relu: unary(ag.relu),
   relu6: unary(ag.relu6), rsqrt: unary(ag.rsqrt), selu: unary(ag.selu), sigmoid: unary(ag.sigmoid), sign: unary(ag.sign),
   silu: unary(ag.silu), sin: unary(ag.sin), sinh: unary(ag.sinh), sqrt: unary(ag.sqrt), square: unary(ag.square),

@@ -1,12 +1,13 @@
 // JAX-style composable transforms built on `gradients`. Nesting works because an argument that
 // already requires grad (e.g. from an outer transform) is differentiated through, not detached.
 import { checkCallback } from './validate.js';
+import { isFloating } from './dtype.js';
 import { Tensor } from './tensor.js';
 import { gradients } from './tape.js';
 import { isGradEnabled } from './grad-mode.js';
 import { zerosLike } from './ops/creation.js';
 import { fmt, sameShape } from './shape.js';
-import { copyLevels, withLevel, type JvpLevel } from './transform-levels.js';
+import { copyLevels, isTracer, withLevel, type JvpLevel } from './transform-levels.js';
 import { alias } from './transforms/alias.js';
 import { assertSameStructure, treeLeaves, treeMap } from './transforms/pytree.js';
 import './transforms/fallback-ops.js';
@@ -223,7 +224,8 @@ export function vjp<P extends unknown[], R>(f: (...primals: P) => R, ...primals:
  * per primal, same structure) in one forward pass: every op carries its input tangents forward
  * through its jvp rule (dual numbers). Primals may be tensors or trees of tensors (nested arrays and
  * plain objects), and `f` may return a tree; the tangent returned has the output's structure.
- * Composes with `grad`, `vmap` and itself in any order.
+ * Composes with `grad`, `vmap` and itself in any order. An int32 or bool primal (indices, masks)
+ * takes a zero tangent of its own dtype, and integer outputs get zero tangents, as JAX's float0.
  *
  * @example
  * ```ts
@@ -242,10 +244,15 @@ export function jvp<P extends readonly unknown[], R>(f: (...primals: P) => R, pr
     const p = ps[i]!;
     if (!sameShape(t.shape, p.shape)) throw new Error(`jvp: tangent ${i} has shape ${fmt(t.shape)} but primal ${i} has shape ${fmt(p.shape)}`);
     if (t.dtype !== p.dtype) throw new Error(`jvp: tangent ${i} is ${t.dtype} but primal ${i} is ${p.dtype}`);
+    // Integers cannot move infinitesimally: their only tangent is zero (JAX's float0).
+    if (!isFloating(p.dtype) && !isTracer(t) && t.contiguousData().some((v) => v !== 0)) {
+      throw new Error(`jvp: tangent ${i} of a ${p.dtype} primal must be zero (integer and bool values have no tangent direction); pass zerosLike(primal)`);
+    }
   });
   const level: JvpLevel = { kind: 'jvp', tangents: new WeakMap() };
   return withLevel(level, () => {
     const xs = treeMap(primals, (p, i) => {
+      if (!isFloating(p.dtype)) return p; // a constant to this level
       const x = alias(p);
       level.tangents.set(x, ts[i]!);
       return x;

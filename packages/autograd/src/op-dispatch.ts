@@ -7,6 +7,7 @@ import type { JvpContext, Op, OpSpec, VjpContext } from './define-op.js';
 import { isAnomalyEnabled, isGradEnabled, withGradMode } from './grad-mode.js';
 import { recordNode } from './tape.js';
 import { fmt, sameShape } from './shape.js';
+import { isFloating } from './dtype.js';
 import { belowLevel, levelAt, markTracer, topLevelOf, type JvpLevel, type VmapLevel } from './transform-levels.js';
 
 interface Applied<Saved> {
@@ -78,6 +79,8 @@ function jvpAt<Args extends readonly unknown[], Saved>(
   base: (args: Args) => Applied<Saved>,
 ): Applied<Saved> {
   const r = belowLevel(k, () => dispatch(spec, op, args, base));
+  // An integer or bool output (a comparison, argmax, a cast) has no tangent, whatever its inputs'.
+  if (!isFloating(r.output.dtype)) return r;
   const tangents = mapTensors(args, (t) => level.tangents.get(t) ?? null) as never;
   const ctx: JvpContext<Args, Saved> = { args, output: r.output, saved: r.saved as Saved, op };
   const t = belowLevel(k, () => (spec.jvp ? spec.jvp(tangents, ctx) : jvpThroughVjp(spec, tangents, ctx)));

@@ -522,10 +522,12 @@ export class Tensor {
   trunc(): Tensor { return rnd.trunc(this); }
   /** Fractional part `x − trunc(x)` (gradient 1). Same as `frac(this)`. @example `x.frac()` */
   frac(): Tensor { return rnd.frac(this); }
-  /** 1 where NaN, else 0 (no gradient). Same as `isNaN(this)`. @example `x.isNaN()` */
+  /** A bool tensor, true where NaN. Same as `isNaN(this)`. @example `x.isNaN()` */
   isNaN(): Tensor { return rnd.isNaN(this); }
-  /** 1 where finite, else 0 (no gradient). Same as `isFinite(this)`. @example `x.isFinite()` */
+  /** A bool tensor, true where finite. Same as `isFinite(this)`. @example `x.isFinite()` */
   isFinite(): Tensor { return rnd.isFinite(this); }
+  /** A bool tensor, true where ±Inf. Same as `isInf(this)`. @example `x.isInf()` */
+  isInf(): Tensor { return rnd.isInf(this); }
   /** Parametric relu with a learned slope per channel (axis 1). Same as `prelu(this, weight)`. @example `x.prelu(w)` */
   prelu(weight: Tensor): Tensor { return act2.prelu(this, weight); }
 

@@ -22,6 +22,8 @@ function scanAxis(op: string, x: Tensor, dim: number): number {
 
 const cumsumOp: Op<[Tensor, number, boolean]> = defineOp({
   name: 'cumsum',
+  // int32 sums wrap around at 2^31 as int32 arithmetic does (PyTorch sums integers in int64).
+  acceptsIntegers: true,
   forward: (x: Tensor, axis: number, reverse: boolean) =>
     mapLines(x, axis, (src, dst, s, n) => {
       let acc = 0;
@@ -34,8 +36,12 @@ const cumsumOp: Op<[Tensor, number, boolean]> = defineOp({
   batch: ([x, axis, reverse], [d], { size }) => (d !== null && x.ndim === 1 ? [x.clone(), d] : [cumsumOp(toFront(x, d, size), axis + 1, reverse), 0]),
 });
 
+/** Integer scans accumulate in int32: a bool input counts (as PyTorch, which uses int64). */
+const scanInput = (x: Tensor): Tensor => (x.dtype === 'bool' ? x.toDType('int32') : x);
+
 /**
- * Running sums along `dim`, like `torch.cumsum`: `out[i] = x[0] + … + x[i]`.
+ * Running sums along `dim`, like `torch.cumsum`: `out[i] = x[0] + … + x[i]`. An int32 or bool
+ * input gives int32 (PyTorch gives int64; int32 sums wrap past 2^31 − 1).
  *
  * @example
  * ```ts
@@ -46,7 +52,7 @@ const cumsumOp: Op<[Tensor, number, boolean]> = defineOp({
  */
 export function cumsum(x: Tensor, dim: number): Tensor {
   checkTensor('cumsum', 'x', x);
-  return cumsumOp(x, scanAxis('cumsum', x, dim), false);
+  return cumsumOp(scanInput(x), scanAxis('cumsum', x, dim), false);
 }
 
 /** For each line, with z its first zero: the exact vjp of cumprod (only positions ≤ z get any). */
@@ -95,10 +101,13 @@ function cumprodJvpWithZeros(x: Tensor, t: Tensor, out: Tensor, axis: number): T
 
 const cumprodOp: Op<[Tensor, number]> = defineOp({
   name: 'cumprod',
+  acceptsIntegers: true,
   forward: (x: Tensor, axis: number) => {
+    // Math.imul keeps an int32 product exact modulo 2^32 (a float product loses digits past 2^53 first).
+    const times = x.dtype === 'int32' ? Math.imul : (a: number, b: number) => a * b;
     const output = mapLines(x, axis, (src, dst, s, n) => {
       let acc = 1;
-      for (let i = s; i < s + n; i++) dst[i] = acc *= src[i]!;
+      for (let i = s; i < s + n; i++) dst[i] = acc = times(acc, src[i]!);
     });
     return { output, saved: x.contiguousData().every((v) => v !== 0) };
   },
@@ -114,7 +123,8 @@ const cumprodOp: Op<[Tensor, number]> = defineOp({
 
 /**
  * Running products along `dim`, like `torch.cumprod`: `out[i] = x[0]·…·x[i]`. The gradient is
- * exact when inputs are zero (first order; with zeros it is not differentiable again).
+ * exact when inputs are zero (first order; with zeros it is not differentiable again). An int32 or
+ * bool input gives int32 (wrapping modulo 2^32; PyTorch gives int64).
  *
  * @example
  * ```ts
@@ -124,5 +134,5 @@ const cumprodOp: Op<[Tensor, number]> = defineOp({
  */
 export function cumprod(x: Tensor, dim: number): Tensor {
   checkTensor('cumprod', 'x', x);
-  return cumprodOp(x, scanAxis('cumprod', x, dim));
+  return cumprodOp(scanInput(x), scanAxis('cumprod', x, dim));
 }

@@ -14,6 +14,7 @@ const shift1 = (axes: readonly number[]) => axes.map((a) => a + 1);
 
 const flipOp: Op<[Tensor, readonly number[]]> = defineOp({
   name: 'flip',
+  acceptsIntegers: true,
   forward: (x: Tensor, dims: readonly number[]) => {
     const stride = [...x.data.stride];
     let offset = x.data.offset;
@@ -60,6 +61,7 @@ function rangeOn(axis: number, start: number, length: number): SliceSpec[] {
 
 const rollOp: Op<[Tensor, readonly number[], readonly number[]]> = defineOp({
   name: 'roll',
+  acceptsIntegers: true,
   forward: (x: Tensor, shifts: readonly number[], dims: readonly number[]) => {
     let y = x;
     shifts.forEach((s, i) => {

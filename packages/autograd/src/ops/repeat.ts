@@ -5,6 +5,8 @@ import { defineOp, type Op } from '../define-op.js';
 import { copyToContiguous, wrap } from '../kernels/layout.js';
 import { broadcastShapes, fmt, sameShape } from '../shape.js';
 import { where } from './elementwise.js';
+import { tensor } from './creation.js';
+import { isFloating } from '../dtype.js';
 import { toFront } from './batch-rules.js';
 import { assertInteger } from './pointwise.js';
 import { checkTensor, checkTensorLike } from '../validate.js';
@@ -66,6 +68,7 @@ function triangle(x: Tensor, k: number, lower: boolean): Tensor {
 function triangleOp(name: string, lower: boolean): Op<[Tensor, number]> {
   const op: Op<[Tensor, number]> = defineOp({
     name,
+    acceptsIntegers: true,
     forward: (x: Tensor, k: number) => triangle(x, k, lower),
     vjp: (g, { args: [, k] }) => [op(g, k), null],
     jvp: ([t], { args: [, k] }) => (t ? op(t, k) : null),
@@ -85,7 +88,7 @@ function checkTriangle(op: string, x: Tensor, diagonal: number): void {
 
 /**
  * The lower triangle of the last two axes (entries with j − i ≤ `diagonal`), zeros above, like
- * `torch.tril`; `diagonal` > 0 keeps more diagonals, < 0 fewer. Batched over leading axes.
+ * `torch.tril`; `diagonal` > 0 keeps more diagonals, < 0 fewer. Batched over leading axes; any dtype.
  *
  * @example
  * ```ts
@@ -102,7 +105,7 @@ export function tril(x: Tensor, diagonal = 0): Tensor {
 
 /**
  * The upper triangle of the last two axes (entries with j − i ≥ `diagonal`), zeros below, like
- * `torch.triu` (e.g. a causal mask is `triu(ones([n, n]), 1)`).
+ * `torch.triu` (e.g. a causal mask is `triu(ones([n, n], { dtype: 'bool' }), 1)`). Any dtype.
  *
  * @example
  * ```ts
@@ -117,14 +120,15 @@ export function triu(x: Tensor, diagonal = 0): Tensor {
 }
 
 /**
- * `value` where `mask` is non-zero (true), `x` elsewhere, like `torch.masked_fill`. `mask`
- * broadcasts to x's shape (the result has x's shape); `value` is a number or a 0-d tensor, which
- * then gets the gradient summed over the filled positions. `x` gets no gradient where filled.
+ * `value` where `mask` is true, `x` elsewhere, like `torch.masked_fill`. `mask` is a bool tensor
+ * (a float mask still works, non-zero counting as true, but is deprecated) that broadcasts to x's
+ * shape; the result has x's shape and dtype. `value` is a number or a 0-d tensor, which then gets
+ * the gradient summed over the filled positions. `x` gets no gradient where filled.
  *
  * @example
  * ```ts
  * const scores = tensor([[1, 2], [3, 4]]);
- * maskedFill(scores, triu(ones([2, 2]), 1), -Infinity); // [[1, -Inf], [3, 4]]
+ * maskedFill(scores, triu(ones([2, 2], { dtype: 'bool' }), 1), -Infinity); // [[1, -Inf], [3, 4]]
  * ```
  * @category Indexing
  */
@@ -137,5 +141,15 @@ export function maskedFill(x: Tensor, mask: Tensor, value: TensorLike): Tensor {
   if (!sameShape(target, x.shape)) throw new Error(`maskedFill: mask of shape ${fmt(mask.shape)} does not broadcast to the input's shape ${fmt(x.shape)}`);
   if (value instanceof Tensor && value.ndim !== 0) throw new Error(`maskedFill: value must be a number or a 0-d tensor, got shape ${fmt(value.shape)}`);
   if (typeof value !== 'number' && !(value instanceof Tensor)) throw new Error(`maskedFill: value must be a number or a 0-d tensor, got ${typeof value}`);
-  return where(mask, value, x);
+  if (isFloating(x.dtype)) return where(mask, value, x);
+  // The result keeps x's dtype, as PyTorch; unlike PyTorch a fractional value into int32 is an
+  // error rather than silently truncated.
+  if (value instanceof Tensor && isFloating(value.dtype)) {
+    throw new Error(`maskedFill: value is a ${value.dtype} tensor but x is ${x.dtype} (shape ${fmt(x.shape)}); pass a number or convert x with toDType('float32')`);
+  }
+  if (x.dtype === 'int32' && typeof value === 'number' && !Number.isInteger(value)) {
+    throw new Error(`maskedFill: value ${value} is not an integer but x is int32 (shape ${fmt(x.shape)}); convert x with toDType('float32') first`);
+  }
+  const v = value instanceof Tensor ? value : tensor(value, { dtype: x.dtype });
+  return where(mask, v.toDType(x.dtype), x);
 }

@@ -1,13 +1,27 @@
 // Rounding (piecewise constant: zero gradient, as PyTorch) and the NaN/finite tests (no gradient).
 import { Tensor } from '../tensor.js';
-import { noGrad } from '../grad-mode.js';
+import { allocate, isFloating } from '../dtype.js';
+import { wrap } from '../kernels/layout.js';
 import { map1 } from '../kernels/elementwise.js';
 import { unaryOp, zerosGrad, assertInteger } from './pointwise.js';
 import { defineOp } from '../define-op.js';
+import { clone } from './movement.js';
 import { checkOptions, checkTensor } from '../validate.js';
 
 /**
- * Rounds down to an integer (zero gradient).
+ * As PyTorch: rounding an int32 tensor is a copy of it (its values are already integers); a bool
+ * tensor is an error.
+ */
+function integral(name: string, floatOp: (x: Tensor) => Tensor): (x: Tensor) => Tensor {
+  return (x: Tensor): Tensor => {
+    checkTensor(name, 'x', x);
+    if (x.dtype === 'bool') throw new Error(`${name}: not defined for bool tensors (shape [${x.shape.join(',')}]); convert with toDType('int32')`);
+    return x.dtype === 'int32' ? clone(x) : floatOp(x);
+  };
+}
+
+/**
+ * Rounds down to an integer (zero gradient). An int32 tensor comes back as a copy, as in PyTorch.
  *
  * @example
  * ```ts
@@ -15,10 +29,10 @@ import { checkOptions, checkTensor } from '../validate.js';
  * ```
  * @category Elementwise
  */
-export const floor = unaryOp('floor', Math.floor, zerosGrad);
+export const floor = integral('floor', unaryOp('floor', Math.floor, zerosGrad));
 
 /**
- * Rounds up to an integer (zero gradient).
+ * Rounds up to an integer (zero gradient). An int32 tensor comes back as a copy.
  *
  * @example
  * ```ts
@@ -26,10 +40,10 @@ export const floor = unaryOp('floor', Math.floor, zerosGrad);
  * ```
  * @category Elementwise
  */
-export const ceil = unaryOp('ceil', Math.ceil, zerosGrad);
+export const ceil = integral('ceil', unaryOp('ceil', Math.ceil, zerosGrad));
 
 /**
- * Rounds toward zero (zero gradient).
+ * Rounds toward zero (zero gradient). An int32 tensor comes back as a copy.
  *
  * @example
  * ```ts
@@ -37,7 +51,7 @@ export const ceil = unaryOp('ceil', Math.ceil, zerosGrad);
  * ```
  * @category Elementwise
  */
-export const trunc = unaryOp('trunc', Math.trunc, zerosGrad);
+export const trunc = integral('trunc', unaryOp('trunc', Math.trunc, zerosGrad));
 
 /**
  * The fractional part `x − trunc(x)`, with the sign of `x`. Its gradient is 1, as in PyTorch
@@ -88,7 +102,7 @@ export interface RoundOptions {
 
 /**
  * Rounds to the nearest integer, halves to even as PyTorch (`round(2.5)` is 2); with `decimals`,
- * to that many decimal places. Zero gradient.
+ * to that many decimal places. Zero gradient. An int32 tensor comes back as a copy (without decimals).
  *
  * @example
  * ```ts
@@ -101,33 +115,60 @@ export function round(x: Tensor, options: RoundOptions = {}): Tensor {
   checkTensor('round', 'x', x);
   const decimals = checkOptions('round', options, ['decimals']).decimals ?? 0;
   assertInteger('round', 'decimals', decimals);
-  return roundOp(x, decimals);
+  if (!isFloating(x.dtype) && decimals !== 0) throw new Error(`round: decimals needs a floating-point tensor, got dtype ${x.dtype}; convert with toDType('float32')`);
+  return integral('round', (v) => roundOp(v, decimals))(x);
+}
+
+/** A bool-valued test of each element (no gradient, no tangent), for any input dtype. */
+function predicateOp(name: string, test: (v: number) => boolean) {
+  const op = defineOp({
+    name,
+    acceptsIntegers: true,
+    forward: (x: Tensor) => {
+      const src = x.contiguousData();
+      const out = allocate('bool', src.length);
+      for (let i = 0; i < src.length; i++) out[i] = test(src[i]!) ? 1 : 0;
+      return new Tensor(wrap(out, x.shape));
+    },
+    vjp: () => [null],
+    jvp: () => null,
+    batch: ([x], [d], { op }) => [op(x), d],
+  });
+  return (x: Tensor): Tensor => {
+    checkTensor(name, 'x', x);
+    return op(x);
+  };
 }
 
 /**
- * 1 where `x` is NaN, else 0, in x's dtype (no gradient).
+ * A bool tensor, true where `x` is NaN, like `torch.isnan` (integer and bool inputs are never NaN).
  *
  * @example
  * ```ts
- * isNaN(tensor([1, NaN])); // [0, 1]
+ * isNaN(tensor([1, NaN])); // [false, true]
  * ```
  * @category Comparison
  */
-export function isNaN(x: Tensor): Tensor {
-  checkTensor('isNaN', 'x', x);
-  return noGrad(() => new Tensor(map1(x.data, (v) => (v !== v ? 1 : 0))));
-}
+export const isNaN = predicateOp('isNaN', (v) => v !== v);
 
 /**
- * 1 where `x` is neither ±Inf nor NaN, else 0, in x's dtype (no gradient).
+ * A bool tensor, true where `x` is neither ±Inf nor NaN, like `torch.isfinite`.
  *
  * @example
  * ```ts
- * isFinite(tensor([1, Infinity, NaN])); // [1, 0, 0]
+ * isFinite(tensor([1, Infinity, NaN])); // [true, false, false]
  * ```
  * @category Comparison
  */
-export function isFinite(x: Tensor): Tensor {
-  checkTensor('isFinite', 'x', x);
-  return noGrad(() => new Tensor(map1(x.data, (v) => (Number.isFinite(v) ? 1 : 0))));
-}
+export const isFinite = predicateOp('isFinite', (v) => Number.isFinite(v));
+
+/**
+ * A bool tensor, true where `x` is +Inf or −Inf, like `torch.isinf`.
+ *
+ * @example
+ * ```ts
+ * isInf(tensor([1, -Infinity, NaN])); // [false, true, false]
+ * ```
+ * @category Comparison
+ */
+export const isInf = predicateOp('isInf', (v) => v === Infinity || v === -Infinity);

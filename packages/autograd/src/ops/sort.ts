@@ -25,7 +25,7 @@ import { checkBoolean, checkTensor } from '../validate.js';
 export interface SortResult {
   /** The selected values (differentiable). */
   values: Tensor;
-  /** Where each value came from along the axis, as integers in a float tensor of x's dtype (no gradient). */
+  /** Where each value came from along the axis, an int32 tensor (PyTorch's are int64), no gradient. */
   indices: Tensor;
 }
 
@@ -36,10 +36,10 @@ function ascending(a: number, b: number): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The stable order of each line along `axis` (ties keep their input order), as indices of x's dtype. */
+/** The stable order of each line along `axis` (ties keep their input order), as int32 indices. */
 function orderAlong(x: Tensor, axis: number, descending: boolean): Tensor {
   const { data, n } = linesOf(x, axis);
-  const out: TypedArray = allocate(x.dtype, data.length);
+  const out: TypedArray = allocate('int32', data.length);
   const idx = Array.from({ length: n }, (_, i) => i);
   for (let s = 0; s < data.length; s += n) {
     for (let i = 0; i < n; i++) idx[i] = i;
@@ -54,6 +54,8 @@ function orderAlong(x: Tensor, axis: number, descending: boolean): Tensor {
 // kernel reading a batched tensor's storage.
 const orderOp: Op<[Tensor, number, boolean]> = defineOp({
   name: 'argsort',
+  // Any dtype orders (bool as 0 < 1); the output is int32 positions, never on the tape.
+  acceptsIntegers: true,
   forward: (x: Tensor, axis: number, descending: boolean) => orderAlong(x, axis, descending),
   vjp: () => [null, null, null],
   // Integer positions: piecewise constant in x, so no tangent (JAX's float0).
@@ -132,7 +134,7 @@ export function topk(x: Tensor, k: number, dim = -1, largest = true, sorted = tr
   checkBoolean('topk', 'largest', largest);
   checkBoolean('topk', 'sorted', sorted);
   const indices = noGrad(() => {
-    if (x.ndim === 0) return zeros([], { dtype: x.dtype });
+    if (x.ndim === 0) return zeros([], { dtype: 'int32' });
     const best = orderOp(x, axis, largest).narrow(axis, 0, k);
     // Unsorted: the chosen indices in increasing order (sorting indices needs no tie rule).
     return sorted ? best.contiguous() : gather(best, axis, orderOp(best, axis, false));

@@ -187,6 +187,7 @@ export const erf = unaryOp('erf', erfScalar, (g, x) => g.mul(x.square().neg().ex
 
 const clampOp = defineOp({
   name: 'clamp',
+  acceptsIntegers: true,
   forward: (x: Tensor, lo: number, hi: number) => wrapNd(map1(x.data, (v) => (v < lo ? lo : v > hi ? hi : v))),
   // The gradient passes where lo <= x <= hi, as in PyTorch.
   vjp: (g, { args: [x, lo, hi] }) => [g.mul(ge(x, lo).mul(le(x, hi))), null, null],
@@ -195,7 +196,9 @@ const clampOp = defineOp({
 });
 
 /**
- * Limits values to `[min, max]`; either bound may be omitted (`null`/`undefined`).
+ * Limits values to `[min, max]`; either bound may be omitted (`null`/`undefined`). An int32 input
+ * stays int32 with integer bounds and becomes float32 with a fractional one (as `torch.clamp`);
+ * bool computes in int32.
  *
  * @example
  * ```ts
@@ -208,6 +211,11 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   const lo = min === null || min === undefined ? -Infinity : checkNumber('clamp', 'min', min);
   const hi = max === null || max === undefined ? Infinity : checkNumber('clamp', 'max', max);
   if (lo > hi) throw new Error(`clamp: min (${lo}) is greater than max (${hi})`);
-  return clampOp(x, lo, hi);
+  if (isFloating(x.dtype)) return clampOp(x, lo, hi);
+  // As torch.clamp's type promotion: a fractional bound makes an integer input float32 (never
+  // rounding the bound), integer bounds keep int32, and bool computes in int32.
+  const fractional = (v: number) => Number.isFinite(v) && !Number.isInteger(v);
+  if (fractional(lo) || fractional(hi)) return clampOp(x.toDType('float32'), lo, hi);
+  return clampOp(x.dtype === 'bool' ? x.toDType('int32') : x, lo, hi);
 }
 
