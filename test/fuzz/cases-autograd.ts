@@ -100,6 +100,8 @@ export const autograd: Record<string, Row> = {
   conv2dWeightGrad: fn(ag.conv2dWeightGrad, () => [img(), ag.ones([1, 1, 2, 2], { dtype: 'float64' }), [1, 2, 3, 3], {}], 't', 't', 'shape', 'opts'),
   maxPool2d: fn(ag.maxPool2d, () => [img(), { kernelSize: 2 }], 't', 'opts'),
   avgPool2d: fn(ag.avgPool2d, () => [img(), { kernelSize: 2 }], 't', 'opts'),
+  maxPool1d: fn(ag.maxPool1d, () => [x(), { kernelSize: 2, ceilMode: true }], 't', 'opts'),
+  avgPool1d: fn(ag.avgPool1d, () => [x(), { kernelSize: 2, countIncludePad: false }], 't', 'opts'),
   unfold: fn(ag.unfold, () => [img(), { kernelSize: 2 }], 't', 'opts'),
   fold: fn(ag.fold, () => [ag.ones([1, 8, 9], { dtype: 'float64' }), { outputSize: [4, 4], kernelSize: 2 }], 't', 'opts'),
   defineOp: fn(ag.defineOp, () => [{ name: 'twice', forward: (t: Tensor) => t.mul(2), vjp: (g: Tensor) => [g.mul(2)] }], 'opts'),

@@ -15,9 +15,16 @@ export interface Geometry {
   readonly oH: number; readonly oW: number;
 }
 
-/** Output length along one axis (PyTorch's floor mode); below 1 when the window does not fit. */
-export function outputLength(n: number, k: number, s: number, p: number, d: number): number {
-  return Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
+/**
+ * Output length along one axis; below 1 when the window does not fit. Floor mode by default; with
+ * `ceil` (pooling's ceilMode) a last partial window counts too, unless it would start past the
+ * input and its left padding (PyTorch's rule, so that every window holds a real element).
+ */
+export function outputLength(n: number, k: number, s: number, p: number, d: number, ceil = false): number {
+  const span = n + 2 * p - d * (k - 1) - 1;
+  let o = Math.floor((span + (ceil ? s - 1 : 0)) / s) + 1;
+  if (ceil && (o - 1) * s >= n + p) o--;
+  return o;
 }
 
 /**

@@ -8,7 +8,9 @@ import type { Geometry } from './im2col.js';
  * first one on ties; NaN wins, as in PyTorch). Padding never wins, so it acts as -Infinity.
  */
 export function maxPoolForward(x: TypedArray, planes: number, g: Geometry, out: TypedArray, idx: Int32Array): void {
-  if (g.pH === 0 && g.pW === 0) maxPoolUnpadded(x, planes, g, out, idx);
+  // ceilMode can make the last window overhang the input even without padding.
+  const inside = (g.oH - 1) * g.sH + g.dH * (g.kH - 1) < g.H && (g.oW - 1) * g.sW + g.dW * (g.kW - 1) < g.W;
+  if (g.pH === 0 && g.pW === 0 && inside) maxPoolUnpadded(x, planes, g, out, idx);
   else maxPoolReference(x, planes, g, out, idx);
 }
 
@@ -53,7 +55,11 @@ function maxPoolUnpadded(x: TypedArray, planes: number, g: Geometry, out: TypedA
   }
 }
 
-/** The general loop (any padding): taps outside the input are skipped. The reference for maxPoolUnpadded. */
+/**
+ * The general loop (any padding): taps outside the input are skipped. The reference for
+ * maxPoolUnpadded. A window of padding alone (possible only with dilation) gives -Infinity at
+ * position -1, which the gather and scatter below skip.
+ */
 export function maxPoolReference(x: TypedArray, planes: number, g: Geometry, out: TypedArray, idx: Int32Array): void {
   const { H, W, kH, kW, sH, sW, pH, pW, dH, dW, oH, oW } = g;
   let k = 0;
@@ -85,39 +91,49 @@ export function maxPoolReference(x: TypedArray, planes: number, g: Geometry, out
   }
 }
 
-/** out[k] = src[idx[k]]. */
+/** out[k] = src[idx[k]] (0 where idx[k] < 0). */
 export function gatherAt(src: TypedArray, idx: Int32Array, out: TypedArray): void {
-  for (let k = 0; k < idx.length; k++) out[k] = src[idx[k]!]!;
+  for (let k = 0; k < idx.length; k++) {
+    const i = idx[k]!;
+    out[k] = i < 0 ? 0 : src[i]!;
+  }
 }
 
-/** dst[idx[k]] += src[k] (overlapping windows may share a maximum). */
+/** dst[idx[k]] += src[k] (overlapping windows may share a maximum; idx[k] < 0 is skipped). */
 export function scatterAddAt(src: TypedArray, idx: Int32Array, dst: TypedArray): void {
-  for (let k = 0; k < idx.length; k++) dst[idx[k]!]! += src[k]!;
+  for (let k = 0; k < idx.length; k++) {
+    const i = idx[k]!;
+    if (i >= 0) dst[i]! += src[k]!;
+  }
 }
 
 /**
- * The divisor of each output row/column: the full kernel when padding counts, else the taps that
- * fall inside the input. Separable, so the divisor of (oh, ow) is rows[oh]·cols[ow].
+ * The divisor of each output row/column, as PyTorch: with padding counted, the window clipped to
+ * the padded input (smaller than the kernel only for ceilMode's last window), else the taps that
+ * fall inside the input. Separable, so the divisor of (oh, ow) is rows[oh]·cols[ow]; a
+ * `divisorOverride` replaces it (rows hold it, cols hold 1).
  */
-function divisors(g: Geometry, countIncludePad: boolean): [Float64Array, Float64Array] {
-  const axis = (o: number, n: number, k: number, s: number, p: number) => {
+function divisors(g: Geometry, countIncludePad: boolean, override: number | null): [Float64Array, Float64Array] {
+  const axis = (o: number, n: number, k: number, s: number, p: number, fixed: number | null) => {
     const d = new Float64Array(o);
     for (let t = 0; t < o; t++) {
       const start = t * s - p;
-      d[t] = countIncludePad ? k : Math.min(start + k, n) - Math.max(start, 0);
+      d[t] = fixed ?? (countIncludePad ? Math.min(start + k, n + p) - start : Math.min(start + k, n) - Math.max(start, 0));
     }
     return d;
   };
-  return [axis(g.oH, g.H, g.kH, g.sH, g.pH), axis(g.oW, g.W, g.kW, g.sW, g.pW)];
+  return [axis(g.oH, g.H, g.kH, g.sH, g.pH, override), axis(g.oW, g.W, g.kW, g.sW, g.pW, override === null ? null : 1)];
 }
 
 /**
  * Average pooling (dilation 1) when `forward`, else its adjoint: each output gradient spread
  * evenly over its window's real taps, accumulated into `dst` (which must be zeroed).
  */
-export function avgPool(src: TypedArray, planes: number, g: Geometry, countIncludePad: boolean, dst: TypedArray, forward: boolean): void {
+export function avgPool(
+  src: TypedArray, planes: number, g: Geometry, countIncludePad: boolean, override: number | null, dst: TypedArray, forward: boolean,
+): void {
   const { H, W, kH, kW, sH, sW, pH, pW, oH, oW } = g;
-  const [rows, cols] = divisors(g, countIncludePad);
+  const [rows, cols] = divisors(g, countIncludePad, override);
   let k = 0;
   for (let p = 0; p < planes; p++) {
     const base = p * H * W;

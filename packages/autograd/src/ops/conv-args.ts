@@ -3,6 +3,8 @@
 import type { Tensor } from '../tensor.js';
 import { fmt } from '../shape.js';
 import { outputLength, type Geometry } from '../kernels/im2col.js';
+import { checkOptions, fail } from '../validate.js';
+import type { Conv2dOptions } from './conv.js';
 
 /** A per-axis setting, [height, width]. */
 export type Pair = readonly [number, number];
@@ -13,6 +15,8 @@ export interface Window {
   readonly stride: Pair;
   readonly padding: Pair;
   readonly dilation: Pair;
+  /** Pooling's ceilMode: a last partial window is kept (default false). */
+  readonly ceil?: boolean;
 }
 
 /** Reads a number-or-pair option, checking it is an integer (pair) of at least `min`. */
@@ -40,8 +44,8 @@ export function geometryOf(op: string, shape: readonly number[], win: Window): G
   const [sH, sW] = win.stride;
   const [pH, pW] = win.padding;
   const [dH, dW] = win.dilation;
-  const oH = outputLength(H, kH, sH, pH, dH);
-  const oW = outputLength(W, kW, sW, pW, dW);
+  const oH = outputLength(H, kH, sH, pH, dH, win.ceil);
+  const oW = outputLength(W, kW, sW, pW, dW, win.ceil);
   if (oH < 1 || oW < 1) {
     const span = [dH * (kH - 1) + 1, dW * (kW - 1) + 1];
     throw new Error(
@@ -61,3 +65,37 @@ export function sameDType(op: string, tensors: readonly Tensor[], names: readonl
     }
   });
 }
+
+/** Parsed conv options (numeric padding, symmetric). */
+export interface ConvSpec {
+  readonly stride: Pair;
+  readonly padding: Pair;
+  readonly dilation: Pair;
+  readonly groups: number;
+}
+
+const CONV_KEYS = ['stride', 'padding', 'dilation', 'groups'];
+
+/**
+ * Parses conv options. String padding is resolved against the kernel `[kH, kW]`: 'same' gives
+ * per-axis [before, after] amounts (after = before or before + 1) in `extra`, the part beyond the
+ * symmetric padding that the caller pads explicitly (PyTorch does the same).
+ */
+export function specOf(op: string, options: Conv2dOptions | undefined, kernel?: Pair): ConvSpec & { extra: Pair } {
+  const o = checkOptions(op, options, CONV_KEYS);
+  const groups = o.groups ?? 1;
+  if (!Number.isInteger(groups) || groups < 1) throw new Error(`${op}: groups must be a positive integer, got ${JSON.stringify(o.groups)}`);
+  const stride = pairOf(op, 'stride', o.stride, 1, 1);
+  const dilation = pairOf(op, 'dilation', o.dilation, 1, 1);
+  if (typeof o.padding === 'string') {
+    if (o.padding === 'valid') return { stride, padding: [0, 0], dilation, groups, extra: [0, 0] };
+    if (o.padding !== 'same') fail(op, 'padding must be a number, a pair, \'same\' or \'valid\'', o.padding, "a non-negative integer, [h, w], 'same' or 'valid'");
+    if (kernel === undefined) fail(op, "padding 'same' is only for conv1d/conv2d", o.padding, 'numeric padding');
+    if (stride[0] !== 1 || stride[1] !== 1) throw new Error(`${op}: padding 'same' needs stride 1 (got stride ${fmt(stride)}), as in PyTorch`);
+    const total = [dilation[0] * (kernel[0] - 1), dilation[1] * (kernel[1] - 1)];
+    const before: Pair = [Math.floor(total[0]! / 2), Math.floor(total[1]! / 2)];
+    return { stride, padding: before, dilation, groups, extra: [total[0]! - 2 * before[0], total[1]! - 2 * before[1]] };
+  }
+  return { stride, padding: pairOf(op, 'padding', o.padding, 0, 0), dilation, groups, extra: [0, 0] };
+}
+

@@ -6,8 +6,9 @@ import { allocate } from '../dtype.js';
 import { assertShape, fmt, sameShape, sizeOf } from '../shape.js';
 import { contiguousData, wrap } from '../kernels/layout.js';
 import { convForward, convInputGrad, convWeightGrad, type ConvDims } from '../kernels/conv.js';
-import { geometryOf, isBatched, pairOf, sameDType, type Pair } from './conv-args.js';
-import { checkTensor } from '../validate.js';
+import { geometryOf, isBatched, sameDType, specOf, type ConvSpec, type Pair } from './conv-args.js';
+import { checkShape, checkTensor } from '../validate.js';
+import { pad } from './pad.js';
 import { intoN, multilinearJvp, outOfN, shapeIntoN, toFront } from './batch-rules.js';
 
 export * from './pool.js';
@@ -25,25 +26,16 @@ export * from './unfold.js';
 export interface Conv2dOptions {
   /** Step between windows (default 1). */
   stride?: number | readonly [number, number];
-  /** Zeros added on both sides of each spatial axis (default 0). */
-  padding?: number | readonly [number, number];
+  /**
+   * Zeros added on both sides of each spatial axis (default 0), or `'valid'` (none) or `'same'`
+   * (output size = input size; stride must be 1). As in PyTorch, `'same'` with an even dilated
+   * kernel puts the extra zero on the bottom/right.
+   */
+  padding?: number | readonly [number, number] | 'same' | 'valid';
   /** Spacing between kernel taps (default 1). */
   dilation?: number | readonly [number, number];
   /** Input and output channels are split into this many independent groups (default 1). */
   groups?: number;
-}
-
-interface ConvSpec {
-  readonly stride: Pair;
-  readonly padding: Pair;
-  readonly dilation: Pair;
-  readonly groups: number;
-}
-
-function specOf(op: string, o: Conv2dOptions): ConvSpec {
-  const groups = o.groups ?? 1;
-  if (!Number.isInteger(groups) || groups < 1) throw new Error(`${op}: groups must be a positive integer, got ${JSON.stringify(o.groups)}`);
-  return { stride: pairOf(op, 'stride', o.stride, 1, 1), padding: pairOf(op, 'padding', o.padding, 0, 0), dilation: pairOf(op, 'dilation', o.dilation, 1, 1), groups };
 }
 
 /** Checks an input shape (4-D) against a weight; `shown` is the input shape as the user passed it. */
@@ -163,16 +155,28 @@ const weightGradOp: Op<[Tensor, Tensor, readonly number[], ConvSpec]> = defineOp
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
   checkTensor('conv2d', 'input', input);
   checkTensor('conv2d', 'weight', weight);
-  const s = specOf('conv2d', options);
+  if (bias !== undefined && bias !== null) checkTensor('conv2d', 'bias', bias);
+  const kernel: Pair | undefined = weight.ndim === 4 ? [weight.shape[2]!, weight.shape[3]!] : undefined;
+  const s = specOf('conv2d', options, kernel ?? [1, 1]);
   const batched = isBatched('conv2d', input);
-  const xShape = batched ? input.shape : [1, ...input.shape];
-  const d = checkConv('conv2d', xShape, input.shape, weight.shape, s);
+  // 'same' with an even dilated kernel: the one extra zero goes after (bottom/right), padded explicitly.
+  const [eH, eW] = s.extra;
+  const x = eH > 0 || eW > 0 ? pad(input, [0, eW, 0, eH]) : input;
+  const xShape = batched ? x.shape : [1, ...x.shape];
+  const d = checkConv('conv2d', xShape, x.shape, weight.shape, s);
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== d.O)) {
     throw new Error(`conv2d: expected bias of shape [${d.O}] (one per output channel of weight ${fmt(weight.shape)}), got ${fmt(bias.shape)}`);
   }
   sameDType('conv2d', bias ? [input, weight, bias] : [input, weight], ['input', 'weight', 'bias']);
-  if (batched) return conv2dOp(input, weight, bias ?? null, s);
-  return conv2dOp(input.unsqueeze(0), weight, bias ?? null, s).squeeze(0);
+  const spec: ConvSpec = { stride: s.stride, padding: s.padding, dilation: s.dilation, groups: s.groups };
+  if (batched) return conv2dOp(x, weight, bias ?? null, spec);
+  return conv2dOp(x.unsqueeze(0), weight, bias ?? null, spec).squeeze(0);
+}
+
+/** Options of the adjoint ops: numeric padding (or 'valid'). */
+function plainSpec(op: string, options: Conv2dOptions | undefined): ConvSpec {
+  const { stride, padding, dilation, groups } = specOf(op, options);
+  return { stride, padding, dilation, groups };
 }
 
 /** Checks the gradient's shape against the convolution it belongs to. */
@@ -199,7 +203,8 @@ export function conv2dInputGrad(gradOutput: Tensor, weight: Tensor, inputShape: 
   checkTensor('conv2dInputGrad', 'gradOutput', gradOutput);
   checkTensor('conv2dInputGrad', 'weight', weight);
   const op = 'conv2dInputGrad';
-  const s = specOf(op, options);
+  const s = plainSpec(op, options);
+  checkShape(op, 'inputShape', inputShape);
   if (inputShape.length !== 4) throw new Error(`${op}: expected inputShape [N, C, H, W], got ${fmt(inputShape)}`);
   assertShape(op, inputShape);
   const d = checkConv(op, inputShape, inputShape, weight.shape, s);
@@ -224,7 +229,8 @@ export function conv2dWeightGrad(input: Tensor, gradOutput: Tensor, weightShape:
   checkTensor('conv2dWeightGrad', 'input', input);
   checkTensor('conv2dWeightGrad', 'gradOutput', gradOutput);
   const op = 'conv2dWeightGrad';
-  const s = specOf(op, options);
+  const s = plainSpec(op, options);
+  checkShape(op, 'weightShape', weightShape);
   if (input.ndim !== 4) throw new Error(`${op}: expected input of shape [N, C, H, W], got ${fmt(input.shape)}`);
   const d = checkConv(op, input.shape, input.shape, weightShape, s);
   checkGradOutput(op, gradOutput, input.shape, weightShape, d);

@@ -13,7 +13,7 @@ import { isTracer } from '../transform-levels.js';
 import { linearJvp, toFront } from './batch-rules.js';
 
 export { concat, stack, split } from './join.js';
-export { pad, type PadSpec } from './pad.js';
+export { pad, type PadSpec, type PadMode } from './pad.js';
 
 /** Validated indices: the values as integers and the shape they came in. */
 interface Index {

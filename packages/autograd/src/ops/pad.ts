@@ -1,4 +1,4 @@
-// Constant padding (negative amounts crop). The vjp is the matching slice of the gradient, or,
+// Padding (negative amounts crop): the constant mode here, the others in pad-modes.ts. Constant: The vjp is the matching slice of the gradient, or,
 // when something was cropped, the opposite padding of it with zeros.
 import { Tensor } from '../tensor.js';
 import { defineOp, type Op } from '../define-op.js';
@@ -9,6 +9,9 @@ import { copyBlock } from '../kernels/indexing.js';
 import { slice } from './movement.js';
 import { checkNumber, checkTensor, fail } from '../validate.js';
 import { toFront } from './batch-rules.js';
+import { checkModePads, padModeOp, PAD_MODES, type PadMode } from './pad-modes.js';
+
+export type { PadMode } from './pad-modes.js';
 
 /**
  * Padding amounts for {@link pad}, in one of two layouts:
@@ -94,20 +97,40 @@ function resolvePads(x: Tensor, pads: PadSpec): [number[], number[]] {
 }
 
 /**
- * Pads `x` with a constant `value` (default 0), like PyTorch's `F.pad(x, pads, value=...)`;
- * negative amounts crop. See {@link PadSpec} for the two layouts of `pads`.
+ * Pads `x`, like PyTorch's `F.pad(x, pads, mode, value)`; negative amounts crop. See
+ * {@link PadSpec} for the two layouts of `pads`. The third argument is the {@link PadMode}
+ * (default `'constant'`) or, as a shorthand, the constant `value` itself:
+ * - `'constant'`: fill with `value` (default 0);
+ * - `'reflect'`: mirror without repeating the edge (`[1, 2, 3]` → `[3, 2, 1, 2, 3, 2]` for `[2, 1]`); each amount must be less than the axis size;
+ * - `'replicate'`: repeat the edge element;
+ * - `'circular'`: wrap around (each amount at most the axis size; crops apply first, as PyTorch).
+ *
+ * Unlike PyTorch, the non-constant modes are not limited to the last 1–3 axes of 2- to 5-d inputs.
  *
  * @example
  * ```ts
  * pad(tensor([1, 2]), [1, 2]);                     // [0, 1, 2, 0, 0]
  * pad(tensor([[1, 2]]), [[1, 0], [0, 1]], 9);     // [[9, 9, 9], [1, 2, 9]]
  * pad(tensor([1, 2, 3]), [-1, 0]);                 // [2, 3]
+ * pad(tensor([1, 2, 3]), [2, 1], 'reflect');       // [3, 2, 1, 2, 3, 2]
+ * pad(tensor([1, 2, 3]), [2, 1], 'replicate');     // [1, 1, 1, 2, 3, 3]
+ * pad(tensor([1, 2, 3]), [2, 1], 'circular');      // [2, 3, 1, 2, 3, 1]
  * ```
  * @category Indexing
  */
-export function pad(x: Tensor, pads: PadSpec, value = 0): Tensor {
+export function pad(x: Tensor, pads: PadSpec, mode: PadMode | number = 'constant', value?: number): Tensor {
   checkTensor('pad', 'x', x);
-  checkNumber('pad', 'value', value);
+  if (typeof mode === 'number') {
+    if (value !== undefined) fail('pad', 'a value was given twice (as the mode argument and as value)', value, "pad(x, pads, 'constant', value) or pad(x, pads, value)");
+    return pad(x, pads, 'constant', mode);
+  }
+  if (!PAD_MODES.includes(mode)) fail('pad', 'unknown mode', mode, `a number (the constant value) or one of ${PAD_MODES.map((m) => `'${m}'`).join(', ')}`);
+  if (mode !== 'constant' && value !== undefined && value !== 0) {
+    throw new Error(`pad: mode '${mode}' takes no value (got ${value}); only 'constant' padding fills with a value`);
+  }
+  checkNumber('pad', 'value', value ?? 0);
   const [before, after] = resolvePads(x, pads);
-  return padOp(x, before, after, value);
+  if (mode === 'constant') return padOp(x, before, after, value ?? 0);
+  checkModePads(x, before, after, mode, JSON.stringify(pads));
+  return padModeOp(x, before, after, mode);
 }

@@ -1,4 +1,4 @@
-// 2-D max and average pooling (NCHW). Both are linear in the gradient they pass back, so each
+// Max and average pooling (NCHW; 1-d pools run over a height of 1). Both are linear in the gradient they pass back, so each
 // backward is itself an op whose vjp is the forward (or gather) again: differentiable to any order.
 import { Tensor } from '../tensor.js';
 import { defineOp, type Op } from '../define-op.js';
@@ -7,48 +7,12 @@ import { fmt, sizeOf } from '../shape.js';
 import { contiguousData, wrap } from '../kernels/layout.js';
 import { avgPool, gatherAt, maxPoolForward, scatterAddAt } from '../kernels/pool.js';
 import type { Geometry } from '../kernels/im2col.js';
-import { geometryOf, isBatched, pairOf, type Window } from './conv-args.js';
+import { geometryOf } from './conv-args.js';
 import { checkTensor } from '../validate.js';
 import { intoN, linearJvp, outOfN, shapeIntoN } from './batch-rules.js';
+import { poolSpec, type AvgPool1dOptions, type AvgPool2dOptions, type MaxPool1dOptions, type MaxPool2dOptions, type PoolSpec } from './pool-options.js';
 
-/**
- * Options of {@link maxPool2d} and {@link avgPool2d}; each size is a number or `[h, w]`.
- *
- * @example
- * ```ts
- * const o: Pool2dOptions = { kernelSize: 3, stride: 2, padding: 1 };
- * ```
- * @category Convolution
- */
-export interface Pool2dOptions {
-  /** Window size. */
-  kernelSize: number | readonly [number, number];
-  /** Step between windows (default: the kernel size). */
-  stride?: number | readonly [number, number];
-  /** Padding on both sides of each spatial axis, at most half the kernel (default 0). */
-  padding?: number | readonly [number, number];
-  /** avgPool2d only: whether padded zeros count in the divisor (default true, as in PyTorch). */
-  countIncludePad?: boolean;
-}
-
-interface PoolSpec extends Window {
-  readonly countIncludePad: boolean;
-}
-
-/** Parses and checks options and input; returns the spec and whether the input had a batch axis. */
-function prepare(op: string, x: Tensor, o: Pool2dOptions): { spec: PoolSpec; batched: boolean } {
-  const batched = isBatched(op, x);
-  const kernel = pairOf(op, 'kernelSize', o.kernelSize, NaN, 1);
-  const stride = pairOf(op, 'stride', o.stride ?? kernel, 1, 1);
-  const padding = pairOf(op, 'padding', o.padding, 0, 0);
-  // Past half a kernel a window could hold only padding (PyTorch refuses it too).
-  if (padding[0] > kernel[0] / 2 || padding[1] > kernel[1] / 2) {
-    throw new Error(`${op}: padding ${fmt(padding)} must be at most half the kernel size ${fmt(kernel)}`);
-  }
-  const spec = { kernel, stride, padding, dilation: [1, 1] as const, countIncludePad: o.countIncludePad ?? true };
-  geometryOf(op, x.shape, spec);
-  return { spec, batched };
-}
+export type { AvgPool1dOptions, AvgPool2dOptions, MaxPool1dOptions, MaxPool2dOptions, Pool2dOptions } from './pool-options.js';
 
 /** The geometry and plane count (N·C) of a 4-D tensor, shapes already checked. */
 function planesOf(shape: readonly number[], spec: PoolSpec): [Geometry, number] {
@@ -143,21 +107,78 @@ const maxPoolGather: Op<[Tensor, Int32Array, readonly number[]]> = defineOp({
   batch: ([x, idx, shape], [d], { op, size }) => outOfN(op(intoN(x, d, size), offsetPositions(idx, size, x.size / Math.max(1, size)), shapeIntoN(shape, size)), size),
 });
 
+// The positions themselves, per plane (h·W + w) as PyTorch returns them: not differentiable, an
+// op of its own so that vmap batches it.
+const maxPoolIndicesOp: Op<[Tensor, PoolSpec]> = defineOp({
+  name: 'maxPool2dIndices',
+  forward: (x: Tensor, spec: PoolSpec) => {
+    const [idx, shape] = argmaxPositions(x, spec);
+    const plane = x.shape[2]! * x.shape[3]!;
+    const out = new Int32Array(idx.length);
+    for (let k = 0; k < idx.length; k++) out[k] = idx[k]! < 0 ? -1 : idx[k]! % plane;
+    return new Tensor(wrap(out, shape));
+  },
+  vjp: () => [null, null],
+  jvp: () => null,
+  batch: ([x, spec], [d], { op, size }) => outOfN(op(intoN(x, d, size), spec), size),
+});
+
+/** Runs a pooling op on a 4-D input, adding and removing the batch axis (and the 1-d height) around it. */
+function run(op: (x: Tensor, spec: PoolSpec) => Tensor, x: Tensor, spec: PoolSpec, batched: boolean, oneD: boolean): Tensor {
+  let x4 = batched ? x : x.unsqueeze(0);
+  if (oneD) x4 = x4.unsqueeze(2);
+  let y = op(x4, spec);
+  if (oneD) y = y.squeeze(2);
+  return batched ? y : y.squeeze(0);
+}
+
+function maxPool(name: string, input: Tensor, options: unknown, n: 1 | 2): Tensor | [Tensor, Tensor] {
+  checkTensor(name, 'input', input);
+  const { spec, batched, returnIndices } = poolSpec(name, input, options, n, 'max');
+  const values = run(maxPoolOp, input, spec, batched, n === 1);
+  return returnIndices ? [values, run(maxPoolIndicesOp, input, spec, batched, n === 1)] : values;
+}
+
 /**
- * 2-D max pooling over `input` [N, C, H, W] (or [C, H, W]): the largest value of each window.
- * Padding counts as -Infinity; the gradient goes to the (first) maximum of each window.
+ * 2-D max pooling over `input` [N, C, H, W] (or [C, H, W]): the largest value of each window, as
+ * PyTorch's `max_pool2d` (options `stride`, `padding`, `dilation`, `ceilMode`, `returnIndices`).
+ * Padding counts as -Infinity; the gradient goes to the (first) maximum of each window. With
+ * `returnIndices: true` it returns `[values, indices]`, the indices (int32) being the flat position
+ * h·W + w of each maximum within its input plane, as PyTorch's. A window of padding alone (which
+ * dilation can make) gives -Infinity with index -1 and passes no gradient.
  *
  * @example
  * ```ts
  * const x = tensor([[[[1, 2], [3, 4]]]]);
  * maxPool2d(x, { kernelSize: 2 }); // [[[[4]]]]
+ * const [v, i] = maxPool2d(x, { kernelSize: 2, returnIndices: true }); // i: [[[[3]]]] (int32)
+ * maxPool2d(arange(25).reshape([1, 1, 5, 5]), { kernelSize: 2, ceilMode: true }).shape; // [1, 1, 3, 3]
  * ```
  * @category Convolution
  */
-export function maxPool2d(input: Tensor, options: Pool2dOptions): Tensor {
-  checkTensor('maxPool2d', 'input', input);
-  const { spec, batched } = prepare('maxPool2d', input, options);
-  return batched ? maxPoolOp(input, spec) : maxPoolOp(input.unsqueeze(0), spec).squeeze(0);
+export function maxPool2d(input: Tensor, options: MaxPool2dOptions & { returnIndices: true }): [Tensor, Tensor];
+export function maxPool2d(input: Tensor, options: MaxPool2dOptions & { returnIndices?: false }): Tensor;
+export function maxPool2d(input: Tensor, options: MaxPool2dOptions): Tensor | [Tensor, Tensor];
+export function maxPool2d(input: Tensor, options: MaxPool2dOptions): Tensor | [Tensor, Tensor] {
+  return maxPool('maxPool2d', input, options, 2);
+}
+
+/**
+ * 1-D max pooling over `input` [N, C, L] (or [C, L]), as PyTorch's `max_pool1d`: {@link maxPool2d}
+ * over a height of 1, with the same options given as single numbers. Indices are positions along L.
+ *
+ * @example
+ * ```ts
+ * maxPool1d(tensor([[1, 3, 2, 5, 4]]), { kernelSize: 2 }); // [[3, 5]]
+ * maxPool1d(tensor([[1, 3, 2, 5, 4]]), { kernelSize: 2, ceilMode: true }); // [[3, 5, 4]]
+ * ```
+ * @category Convolution
+ */
+export function maxPool1d(input: Tensor, options: MaxPool1dOptions & { returnIndices: true }): [Tensor, Tensor];
+export function maxPool1d(input: Tensor, options: MaxPool1dOptions & { returnIndices?: false }): Tensor;
+export function maxPool1d(input: Tensor, options: MaxPool1dOptions): Tensor | [Tensor, Tensor];
+export function maxPool1d(input: Tensor, options: MaxPool1dOptions): Tensor | [Tensor, Tensor] {
+  return maxPool('maxPool1d', input, options, 1);
 }
 
 const avgPoolOp: Op<[Tensor, PoolSpec]> = defineOp({
@@ -166,7 +187,7 @@ const avgPoolOp: Op<[Tensor, PoolSpec]> = defineOp({
     const [g, planes] = planesOf(x.shape, spec);
     const shape = outShape(x.shape, g);
     const out = allocate(x.dtype, sizeOf(shape));
-    avgPool(contiguousData(x.data), planes, g, spec.countIncludePad, out, true);
+    avgPool(contiguousData(x.data), planes, g, spec.countIncludePad, spec.divisorOverride, out, true);
     return new Tensor(wrap(out, shape));
   },
   vjp: (g, { args: [x, spec] }) => [avgPoolBackward(g, x.shape, spec), null],
@@ -180,7 +201,7 @@ const avgPoolBackward: Op<[Tensor, readonly number[], PoolSpec]> = defineOp({
   forward: (g: Tensor, shape: readonly number[], spec: PoolSpec) => {
     const [geo, planes] = planesOf(shape, spec);
     const out = allocate(g.dtype, sizeOf(shape));
-    avgPool(contiguousData(g.data), planes, geo, spec.countIncludePad, out, false);
+    avgPool(contiguousData(g.data), planes, geo, spec.countIncludePad, spec.divisorOverride, out, false);
     return new Tensor(wrap(out, shape));
   },
   vjp: (v, { args: [, , spec] }) => [avgPoolOp(v, spec), null, null],
@@ -189,18 +210,37 @@ const avgPoolBackward: Op<[Tensor, readonly number[], PoolSpec]> = defineOp({
 });
 
 /**
- * 2-D average pooling over `input` [N, C, H, W] (or [C, H, W]): the mean of each window. With
- * `countIncludePad: false` padded zeros are left out of the divisor.
+ * 2-D average pooling over `input` [N, C, H, W] (or [C, H, W]): the mean of each window, as
+ * PyTorch's `avg_pool2d` (options `stride`, `padding`, `ceilMode`, `countIncludePad`,
+ * `divisorOverride`). With `countIncludePad: false` padded zeros are left out of the divisor; a
+ * `divisorOverride` replaces the divisor altogether.
  *
  * @example
  * ```ts
  * const x = tensor([[[[1, 2], [3, 4]]]]);
  * avgPool2d(x, { kernelSize: 2 }); // [[[[2.5]]]]
+ * avgPool2d(x, { kernelSize: 2, divisorOverride: 2 }); // [[[[5]]]]
  * ```
  * @category Convolution
  */
-export function avgPool2d(input: Tensor, options: Pool2dOptions): Tensor {
+export function avgPool2d(input: Tensor, options: AvgPool2dOptions): Tensor {
   checkTensor('avgPool2d', 'input', input);
-  const { spec, batched } = prepare('avgPool2d', input, options);
-  return batched ? avgPoolOp(input, spec) : avgPoolOp(input.unsqueeze(0), spec).squeeze(0);
+  const { spec, batched } = poolSpec('avgPool2d', input, options, 2, 'avg');
+  return run(avgPoolOp, input, spec, batched, false);
+}
+
+/**
+ * 1-D average pooling over `input` [N, C, L] (or [C, L]), as PyTorch's `avg_pool1d`:
+ * {@link avgPool2d} over a height of 1, with the same options given as single numbers.
+ *
+ * @example
+ * ```ts
+ * avgPool1d(tensor([[1, 3, 2, 6]]), { kernelSize: 2 }); // [[2, 4]]
+ * ```
+ * @category Convolution
+ */
+export function avgPool1d(input: Tensor, options: AvgPool1dOptions): Tensor {
+  checkTensor('avgPool1d', 'input', input);
+  const { spec, batched } = poolSpec('avgPool1d', input, options, 1, 'avg');
+  return run(avgPoolOp, input, spec, batched, true);
 }
