@@ -1,24 +1,72 @@
-// Memory kept for backward by a deep MLP (32 tanh layers of width 512, batch 256, float32), with
-// and without checkpoint() around each layer: external (ArrayBuffer) bytes after the forward pass,
-// before backward. Run: npx tsx --expose-gc bench/checkpoint-memory.ts (after `pnpm run build`).
-import { checkpoint, gradients, randn, manualSeed, type Tensor } from '@tapegrad/autograd';
+// Memory kept for backward with and without checkpoint() around each layer: a deep MLP (32 tanh
+// layers with a residual, width 512, batch 256) and a Transformer encoder stack (8 pre-norm
+// layers, d 128, 4 heads, feed-forward 512, 16 sequences of 128 tokens). The figure is the growth
+// of ArrayBuffer bytes over the forward pass after a full GC, i.e. what backward keeps alive; both
+// runs' gradients must agree. `pnpm bench --only checkpoint` (node's gc is exposed at run time).
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Generator, checkpoint, gradients, randn, manualSeed, type Tensor } from '@tapegrad/autograd';
+import { TransformerEncoderLayer, functionalCall } from '@tapegrad/nn';
+import type { Row } from './report.js';
 
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
-manualSeed(0);
-const ws = Array.from({ length: 32 }, () => randn([512, 512]).mul(0.04).requiresGrad_());
-const x = randn([256, 512]);
-const layer = (h: Tensor, w: Tensor) => h.matmul(w).tanh().mul(1.1).add(h);
+setFlagsFromString('--expose_gc');
+const gc = runInNewContext('gc') as () => void;
 
-function held(segment: (h: Tensor, w: Tensor) => Tensor): [number, Tensor[]] {
+/** Bytes held after `forward` (its result alive, the rest collected), and the gradients it leads to. */
+function held(forward: () => Tensor, wrt: readonly Tensor[]): [number, Tensor[]] {
   gc();
   const before = process.memoryUsage().arrayBuffers;
-  const y = ws.reduce((h, w) => segment(h, w), x).square().mean();
+  const y = forward();
   gc();
-  const after = process.memoryUsage().arrayBuffers;
-  return [after - before, gradients([y], ws)];
+  const bytes = process.memoryUsage().arrayBuffers - before;
+  return [bytes, gradients([y], [...wrt])];
 }
-const [plain, g1] = held(layer);
-const [ck, g2] = held(checkpoint(layer));
-const diff = Math.max(...g1.map((g, i) => g.sub(g2[i]!).abs().max().item()));
-const mb = (b: number) => (b / 2 ** 20).toFixed(1);
-console.log(`| 32-layer MLP, width 512, batch 256 | without ${mb(plain)} MB | with checkpoint ${mb(ck)} MB | max grad diff ${diff} |`);
+
+function mlp(): { name: string; plain: () => Tensor; checkpointed: () => Tensor; wrt: Tensor[] } {
+  manualSeed(0);
+  const ws = Array.from({ length: 32 }, () => randn([512, 512]).mul(0.04).requiresGrad_());
+  const x = randn([256, 512]);
+  const layer = (h: Tensor, w: Tensor) => h.matmul(w).tanh().mul(1.1).add(h);
+  const ck = checkpoint(layer);
+  return {
+    name: '32-layer MLP (width 512, batch 256)',
+    plain: () => ws.reduce((h, w) => layer(h, w), x).square().mean(),
+    checkpointed: () => ws.reduce((h, w) => ck(h, w), x).square().mean(),
+    wrt: ws,
+  };
+}
+
+function transformer(): { name: string; plain: () => Tensor; checkpointed: () => Tensor; wrt: Tensor[] } {
+  const g = new Generator(0);
+  const [depth, batch, seq, d] = [8, 16, 128, 128];
+  const layers = Array.from({ length: depth }, () => new TransformerEncoderLayer(d, 4, { dimFeedforward: 4 * d, dropout: 0, normFirst: true, batchFirst: true, generator: g }));
+  const named = layers.map((l) => l.namedParameters());
+  const x = randn([batch, seq, d], { generator: g });
+  // checkpoint differentiates only its arguments, so each layer runs through functionalCall with
+  // its parameters passed in.
+  const blocks = named.map((ps, i) =>
+    checkpoint((h: Tensor, ...values: Tensor[]) => functionalCall(layers[i]!, Object.fromEntries(ps.map(([n], j) => [n, values[j]!])), h) as Tensor),
+  );
+  return {
+    name: `Transformer encoder, ${depth} layers (d ${d}, 4 heads, ${batch}×${seq} tokens)`,
+    plain: () => layers.reduce((h, l) => l.forward(h), x).square().mean(),
+    checkpointed: () => blocks.reduce((h, block, i) => block(h, ...named[i]!.map(([, p]) => p)), x).square().mean(),
+    wrt: named.flat().map(([, p]) => p),
+  };
+}
+
+export async function checkpointRows(quick: boolean): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const make of quick ? [mlp] : [mlp, transformer]) {
+    const c = make();
+    const [plain, g1] = held(c.plain, c.wrt);
+    const [ck, g2] = held(c.checkpointed, c.wrt);
+    const diff = Math.max(...g1.map((g, i) => g.sub(g2[i]!).abs().max().item()));
+    if (diff !== 0) throw new Error(`checkpoint: gradients differ by ${diff} for the ${c.name}`);
+    const row = (how: string, bytes: number): Row => ({
+      section: 'memory', name: `held for backward, ${c.name}: ${how}`, unit: 'MiB', higherIsBetter: false, values: { tapegrad: bytes / 2 ** 20 },
+    });
+    rows.push(row('without checkpoint', plain), row('checkpoint per layer (same gradients)', ck));
+  }
+  return rows;
+}

@@ -5,7 +5,8 @@
 //
 //   pnpm bench                     everything (about 3–4 minutes on 2 cores)
 //   pnpm bench --quick             fewer rounds, N ≤ 512 (a smoke run)
-//   pnpm bench --only matmul,cnn   some sections (matmul, elementwise, mlp, cnn, transformer, chain, gemm)
+//   pnpm bench --only matmul,cnn   some sections (matmul, elementwise, mlp, cnn, transformer,
+//                                  persample, checkpoint, chain, gemm)
 //   pnpm bench --docs              also update docs/performance.md and docs/performance.json
 //   pnpm bench --torch /path/python  also run torch_steps.py (PyTorch CPU, 2 threads) after the
 //                                  training sections, for the PyTorch column (Python is optional)
@@ -20,6 +21,8 @@ import { initTf } from './harness.js';
 import { chainRows, elementwiseRows, matmulRows } from './ops.js';
 import { cnnRows, mlpRows } from './training.js';
 import { transformerRows } from './transformer.js';
+import { perSampleRows } from './per-sample.js';
+import { checkpointRows } from './checkpoint-memory.js';
 import { table, targetTable, targets, type Row } from './report.js';
 import { gemmFigures, gemmTable } from './gemm.js';
 
@@ -52,6 +55,8 @@ await section('elementwise', () => elementwiseRows(quick));
 await section('mlp', () => mlpRows(quick));
 await section('cnn', () => cnnRows(quick));
 await section('transformer', () => transformerRows(quick));
+await section('persample', () => perSampleRows(quick));
+await section('checkpoint', () => checkpointRows(quick));
 const torchArg = args.indexOf('--torch');
 if (torchArg >= 0) {
   // PyTorch is a Python peer: its own process, run right after ours, never at the same time.

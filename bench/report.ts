@@ -74,6 +74,16 @@ export function targets(rows: readonly Row[]): Target[] {
   atLeast(c, 'tfjs-cpu', 10, 'CNN step');
   atLeast(c, 'pytorch', 0.5, 'CNN step');
   for (const r of rows.filter((x) => x.section === 'elementwise')) atLeast(r, 'jax-js', 1, r.name);
+  const vm = rows.find((r) => r.name.endsWith(': vmap(grad)'))?.values.tapegrad, lp = rows.find((r) => r.name.endsWith(': loop of 64 grad calls'))?.values.tapegrad;
+  if (vm !== undefined && lp !== undefined) {
+    out.push({ target: 'per-sample gradients (MLP, batch 64): vmap(grad) faster than a loop of 64 grad calls', measured: ratio(lp / vm), met: lp > vm });
+  }
+  for (const without of rows.filter((r) => r.name.endsWith(': without checkpoint'))) {
+    const what = without.name.slice('held for backward, '.length, -': without checkpoint'.length);
+    const withCk = rows.find((r) => r.name === `held for backward, ${what}: checkpoint per layer (same gradients)`);
+    const [a, b] = [without.values.tapegrad, withCk?.values.tapegrad];
+    if (a !== undefined && b !== undefined) out.push({ target: `checkpoint lowers memory held for backward, ${what}`, measured: `${a.toFixed(1)} → ${b.toFixed(1)} MiB`, met: b < a });
+  }
   const chain = find('chain of 1,000 scalar ops, forward + backward');
   if (chain) out.push({ target: 'tiny-op chain < 2 µs per op', measured: `${fmt(chain.values.tapegrad)} µs`, met: chain.values.tapegrad! < 2 });
   const r50 = find('RSS after 50 MLP steps')?.values.tapegrad, r500 = find('RSS after 500 MLP steps')?.values.tapegrad;
