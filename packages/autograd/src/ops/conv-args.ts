@@ -3,6 +3,7 @@
 import type { Tensor } from '../tensor.js';
 import { fmt } from '../shape.js';
 import { outputLength, type Geometry } from '../kernels/im2col.js';
+import type { ConvDims } from '../kernels/conv.js';
 import { checkOptions, fail } from '../validate.js';
 import type { Conv2dOptions } from './conv.js';
 
@@ -97,5 +98,20 @@ export function specOf(op: string, options: Conv2dOptions | undefined, kernel?: 
     return { stride, padding: before, dilation, groups, extra: [total[0]! - 2 * before[0], total[1]! - 2 * before[1]] };
   }
   return { stride, padding: pairOf(op, 'padding', o.padding, 0, 0), dilation, groups, extra: [0, 0] };
+}
+
+
+/** Checks an input shape (4-D) against a weight; `shown` is the input shape as the user passed it. */
+export function checkConv(op: string, x: readonly number[], shown: readonly number[], w: readonly number[], s: ConvSpec): ConvDims {
+  const C = x[1]!;
+  if (C % s.groups !== 0) throw new Error(`${op}: input channels (${C}) are not divisible by groups (${s.groups}) for input ${fmt(shown)}`);
+  const Cg = C / s.groups;
+  if (w.length !== 4 || w[1] !== Cg || !w.every((n) => Number.isInteger(n) && n > 0)) {
+    throw new Error(`${op}: expected weight of shape [O, C/groups, kH, kW] with C/groups = ${Cg}, got ${fmt(w)} for input ${fmt(shown)} and groups ${s.groups}`);
+  }
+  const O = w[0]!;
+  if (O % s.groups !== 0) throw new Error(`${op}: output channels (${O}) of weight ${fmt(w)} are not divisible by groups (${s.groups})`);
+  const geo = geometryOf(op, shown, { kernel: [w[2]!, w[3]!], stride: s.stride, padding: s.padding, dilation: s.dilation });
+  return { N: x[0]!, C, O, groups: s.groups, geo };
 }
 
