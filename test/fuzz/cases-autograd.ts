@@ -1,5 +1,6 @@
 // Fuzz rows for @tapegrad/autograd (and its ./node and ./testing entries). One row per export:
 // `name: fn(f, () => validArgs, ...kinds)`; see kit.ts for the kinds.
+import fc from 'fast-check';
 import * as ag from '@tapegrad/autograd';
 import { tensor, zeros, type Tensor } from '@tapegrad/autograd';
 import * as agNode from '@tapegrad/autograd/node';
@@ -22,8 +23,8 @@ const creation = (f: unknown): Row => fn(f, () => [[2, 3], { dtype: 'float64' }]
 const like = (f: unknown, ...extra: unknown[]): Row => fn(f, () => [x(), ...extra, { dtype: 'float64' }], 't', ...extra.map((): Kind => 'num'), 'opts');
 
 export const autograd: Record<string, Row> = {
-  Tensor: method(x, 'reshape', () => [[3, 2]], 'shape'),
-  Generator: ctor(ag.Generator, () => [1], 'int'),
+  Tensor: { ...method(x, 'reshape', () => [[3, 2]], 'rshape'), name: 'reshape' },
+  Generator: ctor(ag.Generator, () => [1], 'sint'),
   defaultGenerator: { none: 'a Generator instance (its methods are fuzzed through Generator)' },
   abs: unary(ag.abs), acos: unary(ag.acos), acosh: unary(ag.acosh), asin: unary(ag.asin), asinh: unary(ag.asinh),
   atan: unary(ag.atan), atanh: unary(ag.atanh), ceil: unary(ag.ceil), clone: unary(ag.clone), contiguous: unary(ag.contiguous),
@@ -45,26 +46,26 @@ export const autograd: Record<string, Row> = {
   norm: fn(ag.norm, () => [x(), 2, 1], 't', '-', 'axis'),
   zeros: creation(ag.zeros), ones: creation(ag.ones), rand: creation(ag.rand), randn: creation(ag.randn),
   full: fn(ag.full, () => [[2, 3], 1.5, { dtype: 'float64' }], 'shape', 'num', 'opts'),
-  randint: fn(ag.randint, () => [0, 5, [2, 3], {}], 'int', 'int', 'shape', 'opts'),
+  randint: fn(ag.randint, () => [0, 5, [2, 3], {}], 'sint', 'sint', 'shape', 'opts'),
   zerosLike: like(ag.zerosLike), onesLike: like(ag.onesLike), fullLike: like(ag.fullLike, 2),
   arange: fn(ag.arange, () => [0, 5, 1, {}], 'fin', 'fin', 'fin', 'opts'),
   linspace: fn(ag.linspace, () => [0, 1, 5, {}], 'fin', 'fin', 'int', 'opts'),
   eye: fn(ag.eye, () => [3, 2, {}], 'int', 'int', 'opts'),
-  tensor: fn(ag.tensor, () => [[1, 2], { dtype: 'float64' }], 't', 'opts'),
+  tensor: fn(ag.tensor, () => [[1, 2], { dtype: 'float64' }], 'data', 'opts'),
   fromTyped: fn(ag.fromTyped, () => [new Float64Array(6), [2, 3]], 't', 'shape'),
   fromNdarray: fn(ag.fromNdarray, () => [x().data, {}], 't', 'opts'),
   asTensor: fn(ag.asTensor, () => [2, 'float64'], 'tl', 'str'),
   toDType: fn(ag.toDType, () => [x(), 'float32'], 't', 'str'),
-  reshape: fn(ag.reshape, () => [x(), [3, 2]], 't', 'shape'),
+  reshape: fn(ag.reshape, () => [x(), [3, 2]], 't', 'rshape'),
   expand: fn(ag.expand, () => [v().reshape([3, 1]), [3, 4]], 't', 'shape'),
   broadcastTo: fn(ag.broadcastTo, () => [v(), [2, 3]], 't', 'shape'),
   sumTo: fn(ag.sumTo, () => [x(), [1, 3]], 't', 'shape'),
   permute: fn(ag.permute, () => [x(), [1, 0]], 't', 'shape'),
   repeat: fn(ag.repeat, () => [x(), [2, 1]], 't', 'shape'),
   tile: fn(ag.tile, () => [x(), [2, 1]], 't', 'shape'),
-  roll: fn(ag.roll, () => [x(), 1, 1], 't', 'int', 'axis'),
-  tril: fn(ag.tril, () => [x(), 0], 't', 'int'),
-  triu: fn(ag.triu, () => [x(), 0], 't', 'int'),
+  roll: fn(ag.roll, () => [x(), 1, 1], 't', 'sint', 'axis'),
+  tril: fn(ag.tril, () => [x(), 0], 't', 'sint'),
+  triu: fn(ag.triu, () => [x(), 0], 't', 'sint'),
   chunk: fn(ag.chunk, () => [x(), 2, 1], 't', 'int', 'axis'),
   narrow: fn(ag.narrow, () => [x(), 1, 0, 2], 't', 'axis', 'int', 'int'),
   split: fn(ag.split, () => [x(), 1, 1], 't', 'int', 'axis'),
@@ -94,7 +95,8 @@ export const autograd: Record<string, Row> = {
   take: fn(ag.take, () => [x(), tensor([0, 5], { dtype: 'float64' })], 't', 't'),
   takeAlongDim: fn(ag.takeAlongDim, () => [x(), idx(), 1], 't', 't', 'axis'),
   topk: fn(ag.topk, () => [x(), 2, 1], 't', 'int', 'axis'),
-  oneHot: fn(ag.oneHot, () => [tensor([0, 2]), 3, {}], 't', 'int', 'opts'),
+  // numClasses -1 infers the count (as torch), so only other negatives are bad.
+  oneHot: fn(ag.oneHot, () => [tensor([0, 2]), 3, {}], 't', fc.constantFrom(-2, -7, 1.5, NaN, Infinity, 'a', {}, true), 'opts'),
   conv2d: fn(ag.conv2d, () => [img(), ag.ones([1, 2, 3, 3], { dtype: 'float64' }), null, {}], 't', 't', '-', 'opts'),
   conv2dInputGrad: fn(ag.conv2dInputGrad, () => [ag.ones([1, 1, 2, 2], { dtype: 'float64' }), ag.ones([1, 2, 3, 3], { dtype: 'float64' }), [1, 2, 4, 4], {}], 't', 't', 'shape', 'opts'),
   conv2dWeightGrad: fn(ag.conv2dWeightGrad, () => [img(), ag.ones([1, 1, 2, 2], { dtype: 'float64' }), [1, 2, 3, 3], {}], 't', 't', 'shape', 'opts'),
@@ -136,7 +138,7 @@ export const autograd: Record<string, Row> = {
   getNumThreads: { none: 'takes no arguments' },
   tapeStats: { none: 'takes no arguments' },
   setNumThreads: fn(ag.setNumThreads, () => [1], 'int'),
-  manualSeed: fn(ag.manualSeed, () => [1], 'int'),
+  manualSeed: fn(ag.manualSeed, () => [1], 'sint'),
   unravelIndex: fn(ag.unravelIndex, () => [5, [2, 3]], 'int', 'shape'),
   promoteTypes: fn(ag.promoteTypes, () => ['int32', 'float32'], 'opts', 'opts'),
   resultType: { none: 'one list argument whose every spoil (numbers, tensors) is a valid operand list; its own checks are in dtype.test.ts' },

@@ -1,4 +1,5 @@
 // Fuzz rows for @tapegrad/nn, optim, data, train and onnx (and their ./node entries).
+import fc from 'fast-check';
 import { tensor, randn, type Tensor } from '@tapegrad/autograd';
 import * as nn from '@tapegrad/nn';
 import * as nnNode from '@tapegrad/nn/node';
@@ -36,8 +37,9 @@ export const nnRows: Record<string, Row> = {
   MaxPool2d: layer(nn.MaxPool2d, [2], img), AvgPool2d: layer(nn.AvgPool2d, [2], img),
   Embedding: layer(nn.Embedding, [5, 2, f64], () => tensor([0, 4])),
   Sequential: layer(nn.Sequential, [lin()]),
-  ModuleList: ctor(nn.ModuleList, () => [[lin()]], 'ts'),
-  Module: { ...method(lin, 'loadStateDict', (m) => [m.stateDict(), {}], 'opts', 'opts'), name: 'Linear' },
+  // ModuleList() (undefined) is an empty list, as in torch.
+  ModuleList: ctor(nn.ModuleList, () => [[lin()]], fc.constantFrom(3, 'abc', {}, [1, 2], [null], [lin(), 'x'], true)),
+  Module: { ...method(lin, 'loadStateDict', (m) => [m.stateDict(), {}], 'opts', 'opts'), name: 'loadStateDict' },
   Parameter: ctor(nn.Parameter, () => [x()], 't'),
   BufferTensor: ctor(nn.BufferTensor, () => [x()], 't'),
   parameter: fn(nn.parameter, () => [x()], 't'),
@@ -66,10 +68,11 @@ export const nnRows: Record<string, Row> = {
   PixelShuffle: ctor(nn.PixelShuffle, () => [2], 'int'), PixelUnshuffle: ctor(nn.PixelUnshuffle, () => [2], 'int'),
   Upsample: ctor(nn.Upsample, () => [{ scaleFactor: 2 }], 'opts'),
   Loss: { none: 'abstract base of the loss modules above' },
-  functionalCall: fn(nn.functionalCall, () => [lin(), {}, [x()]], 't', 'opts', 'ts'),
+  // The inputs go to the module's forward, whose own row fuzzes them.
+  functionalCall: fn(nn.functionalCall, () => [lin(), { bias: tensor([0, 0], f64) }, x()], 't', 'opts', '-'),
   init: fn(nn.init.uniform, () => [x(), {}], 't', 'opts'),
 };
-(nnRows.init as { name?: string }).name = 'uniform';
+(nnRows.init as { name?: string }).name = 'init.uniform';
 
 const tmp = (): string => `${process.env.FUZZ_DIR}/m-${Math.random().toString(36).slice(2)}.tg`;
 export const nnNodeRows: Record<string, Row> = {

@@ -14,6 +14,9 @@ export type Kind =
   | 'shape' // a shape: non-negative integers (or one integer)
   | 'axis' // an axis of the tensor (integer in range)
   | 'int' // a non-negative integer
+  | 'sint' // an integer of either sign (a seed, a shift, a diagonal offset)
+  | 'data' // the data of tensor(): numbers or nested arrays of them
+  | 'rshape' // a reshape target: non-negative integers and at most one -1, for the same element count
   | 'num' // a number (NaN allowed)
   | 'fin' // a finite number
   | 'opts' // an options object
@@ -34,6 +37,9 @@ const base: Record<Exclude<Kind, '-' | 'cfg'>, fc.Arbitrary<unknown>> = {
   shape: fc.oneof(fc.integer({ min: -50, max: -1 }), fc.constantFrom(1.5, NaN, Infinity, 'a', {}, [2, -1], [2, 0.5], [NaN], ['2'], [1e6, 1e6, 1e6], true)),
   axis: fc.oneof(fc.integer({ min: 6, max: 99 }), fc.integer({ min: -99, max: -7 }), fc.constantFrom(1.5, NaN, 'a', {}, Infinity, true)),
   int: fc.oneof(fc.integer({ min: -99, max: -1 }), fc.constantFrom(1.5, NaN, Infinity, 'a', {}, true)),
+  sint: fc.oneof(fc.double({ min: -1e3, max: 1e3, noInteger: true }), fc.constantFrom(NaN, Infinity, -Infinity, 'a', '1', {}, [1], true, null)),
+  data: fc.constantFrom(undefined, null, 'abc', ['1', '2'], [1, 'a'], [[1, 2], [3]], [[1], 2], {}, { length: 2 }, true, () => 1, Symbol('s'), 10n, [10n], [null]),
+  rshape: fc.oneof(fc.integer({ min: -50, max: -2 }), fc.constantFrom(1.5, NaN, Infinity, 'a', {}, [2, -2], [-1, -1], [2, 0.5], [NaN], ['2'], [4], [7], [1e6, 1e6, 1e6], true, null)),
   num: fc.constantFrom('a', {}, [], true, 10n, () => 1),
   fin: fc.constantFrom('a', {}, [], true, NaN, Infinity, -Infinity),
   opts: fc.constantFrom('abc', 5, [1], true, { bogusOption: 1 }, { notAnOption: true }),
@@ -90,8 +96,8 @@ export interface Case {
   name?: string;
   /** A fresh valid call: the target, its arguments and how to invoke it. */
   valid: () => { args: unknown[]; call: (args: unknown[]) => unknown; owner?: unknown };
-  /** Kind of each argument position. */
-  kinds: readonly Kind[];
+  /** Kind of each argument position, or the bad values to draw for it when no kind fits. */
+  kinds: readonly (Kind | fc.Arbitrary<unknown>)[];
   /** Fast-check runs (default 12). */
   runs?: number;
 }
@@ -104,19 +110,21 @@ export interface NoCase {
 export type Row = Case | NoCase;
 
 /** `f(...args)` for a plain function. */
-export const fn = (f: unknown, args: () => unknown[], ...kinds: Kind[]): Case => ({
+export type KindOrArb = Kind | fc.Arbitrary<unknown>;
+
+export const fn = (f: unknown, args: () => unknown[], ...kinds: KindOrArb[]): Case => ({
   valid: () => ({ args: args(), call: (a) => (f as (...x: unknown[]) => unknown)(...a) }),
   kinds,
 });
 
 /** `new C(...args)`. */
-export const ctor = (C: unknown, args: () => unknown[], ...kinds: Kind[]): Case => ({
+export const ctor = (C: unknown, args: () => unknown[], ...kinds: KindOrArb[]): Case => ({
   valid: () => ({ args: args(), call: (a) => new (C as new (...x: unknown[]) => unknown)(...a) }),
   kinds,
 });
 
 /** `make().method(...args)`; the owner's parameters/state must be unchanged after a failed call. */
-export const method = <T>(make: () => T, name: string, args: (owner: T) => unknown[], ...kinds: Kind[]): Case => ({
+export const method = <T>(make: () => T, name: string, args: (owner: T) => unknown[], ...kinds: KindOrArb[]): Case => ({
   valid: () => {
     const owner = make();
     return { owner, args: args(owner), call: (a) => (owner as Record<string, (...x: unknown[]) => unknown>)[name]!(...a) };

@@ -1,6 +1,6 @@
 // JAX-style composable transforms built on `gradients`. Nesting works because an argument that
 // already requires grad (e.g. from an outer transform) is differentiated through, not detached.
-import { checkCallback } from './validate.js';
+import { checkBoolean, checkCallback, checkInt, checkOptions, fail } from './validate.js';
 import { isFloating } from './dtype.js';
 import { Tensor } from './tensor.js';
 import { gradients } from './tape.js';
@@ -110,15 +110,46 @@ export interface GradOptions<N extends ArgNums = ArgNums> {
   hasAux?: boolean;
 }
 
-const gradKeys = new Set(['argnums', 'hasAux']);
+const gradKeys = ['argnums', 'hasAux'];
 
-/** Reads the `argnums` or options argument of a transform. */
-export function gradOptions(op: string, o: ArgNums | GradOptions | undefined): { argnums: ArgNums; hasAux: boolean } {
-  if (o === undefined || typeof o === 'number' || Array.isArray(o)) return { argnums: (o as ArgNums | undefined) ?? 0, hasAux: false };
-  if (typeof o !== 'object' || o === null) throw new Error(`${op}: expected argnums (a number or list) or an options object, got ${typeof o}`);
-  for (const key of Object.keys(o)) if (!gradKeys.has(key)) throw new Error(`${op}: unknown option '${key}' (expected argnums, hasAux)`);
-  const opts = o as GradOptions;
-  return { argnums: opts.argnums ?? 0, hasAux: opts.hasAux ?? false };
+/** Checks argnums: a non-negative integer or a non-empty list of distinct ones. */
+function checkArgnums(op: string, a: unknown): ArgNums {
+  if (typeof a === 'number') return checkInt(op, 'argnums', a, { min: 0 });
+  if (!Array.isArray(a) || a.length === 0) return fail(op, 'argnums must be an index or a non-empty list of indices', a, 'an integer >= 0 or a non-empty array of them');
+  a.forEach((i, k) => checkInt(op, `argnums[${k}]`, i, { min: 0 }));
+  if (new Set(a).size !== a.length) fail(op, 'argnums has a repeated index', a, 'distinct indices');
+  return a as number[];
+}
+
+/** Reads the `argnums` or options argument of a transform (checked before anything runs). */
+export function gradOptions(op: string, o: ArgNums | GradOptions | undefined, extraKeys: readonly string[] = []): { argnums: ArgNums; hasAux: boolean } {
+  if (o === undefined || o === null) return { argnums: 0, hasAux: false };
+  if (typeof o === 'number' || Array.isArray(o)) return { argnums: checkArgnums(op, o), hasAux: false };
+  if (typeof o !== 'object') fail(op, 'expected argnums (an index or list) or an options object', o, 'an integer, an array of integers or { argnums, hasAux }');
+  const opts = checkOptions(op, o as GradOptions, [...gradKeys, ...extraKeys]);
+  return {
+    argnums: opts.argnums === undefined ? 0 : checkArgnums(op, opts.argnums),
+    hasAux: opts.hasAux === undefined ? false : checkBoolean(op, 'hasAux', opts.hasAux),
+  };
+}
+
+/** Checks `f`'s primals and tangents for jvp/hvp: arrays of one entry per argument, same structure, shapes and dtypes. */
+export function checkTangents(op: string, primals: unknown, tangents: unknown): void {
+  if (!Array.isArray(primals)) fail(op, 'primals must be an array (one entry per argument of f)', primals, 'an array of Tensors (or trees of them)');
+  if (!Array.isArray(tangents)) fail(op, 'tangents must be an array (one entry per argument of f)', tangents, 'an array of Tensors (or trees of them)');
+  if (tangents.length !== primals.length) fail(op, `got ${primals.length} primals but ${tangents.length} tangents`, tangents, `${primals.length} tangents`);
+  primals.forEach((p, i) => assertSameStructure(op, `primal ${i} and tangent ${i}`, p, tangents[i]));
+  const ps = treeLeaves(primals);
+  const ts = treeLeaves(tangents);
+  ts.forEach((t, i) => {
+    const p = ps[i]!;
+    if (!sameShape(t.shape, p.shape)) throw new Error(`${op}: tangent ${i} has shape ${fmt(t.shape)} but primal ${i} has shape ${fmt(p.shape)}`);
+    if (t.dtype !== p.dtype) throw new Error(`${op}: tangent ${i} is ${t.dtype} but primal ${i} is ${p.dtype}`);
+    // Integers cannot move infinitesimally: their only tangent is zero (JAX's float0).
+    if (!isFloating(p.dtype) && !isTracer(t) && t.contiguousData().some((v) => v !== 0)) {
+      throw new Error(`${op}: tangent ${i} of a ${p.dtype} primal must be zero (integer and bool values have no tangent direction); pass zerosLike(primal)`);
+    }
+  });
 }
 
 /** Splits `f`'s result into output and aux when `hasAux`. */
@@ -147,13 +178,21 @@ export function valueAndGrad<A extends unknown[], const N extends ArgNums = 0>(
   f: (...args: A) => unknown,
   argnums?: N | GradOptions<N>,
 ): (...args: A) => [Tensor, GradResult<A, N>] {
-  checkCallback('valueAndGrad', 'f', f);
-  const { argnums: nums, hasAux } = gradOptions('grad', argnums);
+  return valueAndGradNamed('valueAndGrad', f, argnums);
+}
+
+function valueAndGradNamed<A extends unknown[], const N extends ArgNums = 0>(
+  op: string,
+  f: (...args: A) => unknown,
+  argnums?: N | GradOptions<N>,
+): (...args: A) => [Tensor, GradResult<A, N>] {
+  checkCallback(op, 'f', f);
+  const { argnums: nums, hasAux } = gradOptions(op, argnums);
   const list: readonly number[] = typeof nums === 'number' ? [nums] : nums;
   return (...args: A) => {
-    const p = prepare('grad', args, list);
-    const [out, aux] = splitAux('grad', f(...(p.args as A)), hasAux);
-    const y = scalarOutput('grad', out);
+    const p = prepare(op, args, list);
+    const [out, aux] = splitAux(op, f(...(p.args as A)), hasAux);
+    const y = scalarOutput(op, out);
     const grads = gradsOf(y, p);
     const value = p.nested ? y : y.detach();
     return [(hasAux ? [value, aux] : value) as Tensor, regroup(args, nums, grads) as GradResult<A, N>];
@@ -178,7 +217,7 @@ export function valueAndGrad<A extends unknown[], const N extends ArgNums = 0>(
 export function grad<A extends unknown[], const N extends ArgNums = 0>(f: (...args: A) => unknown, argnums?: N | GradOptions<N>): (...args: A) => GradResult<A, N> {
   checkCallback('grad', 'f', f);
   const { hasAux } = gradOptions('grad', argnums);
-  const vg = valueAndGrad(f, argnums);
+  const vg = valueAndGradNamed('grad', f, argnums);
   return (...args: A) => {
     const [value, g] = vg(...args);
     return (hasAux ? [g, (value as unknown as unknown[])[1]] : g) as GradResult<A, N>;
@@ -235,20 +274,8 @@ export function vjp<P extends unknown[], R>(f: (...primals: P) => R, ...primals:
  */
 export function jvp<P extends readonly unknown[], R>(f: (...primals: P) => R, primals: P, tangents: P): [R, R] {
   checkCallback('jvp', 'f', f);
-  if (!Array.isArray(primals) || !Array.isArray(tangents)) throw new Error('jvp: primals and tangents must be arrays (one entry per argument of f)');
-  if (tangents.length !== primals.length) throw new Error(`jvp: got ${primals.length} primals but ${tangents.length} tangents`);
-  primals.forEach((p, i) => assertSameStructure('jvp', `primal ${i} and tangent ${i}`, p, tangents[i]));
-  const ps = treeLeaves(primals);
+  checkTangents('jvp', primals, tangents);
   const ts = treeLeaves(tangents);
-  ts.forEach((t, i) => {
-    const p = ps[i]!;
-    if (!sameShape(t.shape, p.shape)) throw new Error(`jvp: tangent ${i} has shape ${fmt(t.shape)} but primal ${i} has shape ${fmt(p.shape)}`);
-    if (t.dtype !== p.dtype) throw new Error(`jvp: tangent ${i} is ${t.dtype} but primal ${i} is ${p.dtype}`);
-    // Integers cannot move infinitesimally: their only tangent is zero (JAX's float0).
-    if (!isFloating(p.dtype) && !isTracer(t) && t.contiguousData().some((v) => v !== 0)) {
-      throw new Error(`jvp: tangent ${i} of a ${p.dtype} primal must be zero (integer and bool values have no tangent direction); pass zerosLike(primal)`);
-    }
-  });
   const level: JvpLevel = { kind: 'jvp', tangents: new WeakMap() };
   return withLevel(level, () => {
     const xs = treeMap(primals, (p, i) => {
@@ -275,9 +302,8 @@ export function jvp<P extends readonly unknown[], R>(f: (...primals: P) => R, pr
  */
 export function hvp<P extends unknown[]>(f: (...primals: P) => Tensor, primals: P, tangents: P): [Tensor, P] {
   checkCallback('hvp', 'f', f);
-  if (!Array.isArray(primals) || !Array.isArray(tangents)) throw new Error('hvp: primals and tangents must be arrays (one entry per argument of f)');
-  if (tangents.length !== primals.length) throw new Error(`hvp: got ${primals.length} primals but ${tangents.length} tangents`);
+  checkTangents('hvp', primals, tangents);
   const all = primals.map((_, i) => i);
-  const [[value], [, hv]] = jvp((...xs: P) => valueAndGrad(f, all)(...xs), primals, tangents);
+  const [[value], [, hv]] = jvp((...xs: P) => valueAndGradNamed('hvp', f, all)(...xs), primals, tangents);
   return [value, hv as unknown as P];
 }

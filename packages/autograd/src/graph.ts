@@ -1,7 +1,8 @@
 // The recorded graph as Graphviz DOT text (rendering it with the `dot` program and writing files
 // is in node/graph-files.ts). Only names and shapes are read (op.name, inputs, output), never
 // args/saved, so a graph freed by backward() still draws.
-import type { Tensor } from './tensor.js';
+import { Tensor } from './tensor.js';
+import { checkOptions, checkTensor, fail } from './validate.js';
 
 /**
  * Names for tensors in a graph picture: a `Map` from tensor to name, a record of name → tensor
@@ -43,13 +44,23 @@ const STYLE = {
   input: 'shape=ellipse',
 } as const;
 
-function nameMap(names: TensorNames | undefined): Map<Tensor, string> {
+function nameMap(fn: string, names: TensorNames | undefined): Map<Tensor, string> {
   const map = new Map<Tensor, string>();
-  if (!names) return map;
+  if (names === undefined || names === null) return map;
+  if (typeof names !== 'object') fail(fn, 'names must be a Map, an object or a list of [name, tensor] pairs', names, 'a Map<Tensor, string>, { name: Tensor } or [name, Tensor][]');
   // A tensor named twice (tied weights) shows both names rather than silently one of them.
-  const add = (t: Tensor, name: string) => map.set(t, map.has(t) ? `${map.get(t)}, ${name}` : name);
+  const add = (t: Tensor, name: string) => {
+    checkTensor(fn, `names entry ${JSON.stringify(String(name))}`, t);
+    if (typeof name !== 'string') fail(fn, 'a name must be a string', name, 'a string');
+    map.set(t, map.has(t) ? `${map.get(t)}, ${name}` : name);
+  };
   if (names instanceof Map) for (const [t, name] of names) add(t, name);
-  else if (Symbol.iterator in names) for (const [name, t] of names as Iterable<readonly [string, Tensor]>) add(t, name);
+  else if (Symbol.iterator in names) {
+    for (const pair of names as Iterable<readonly [string, Tensor]>) {
+      if (!Array.isArray(pair) || pair.length !== 2) fail(fn, 'names must hold [name, tensor] pairs', pair, 'a [string, Tensor] pair');
+      add(pair[1], pair[0]);
+    }
+  }
   else for (const [name, t] of Object.entries(names)) add(t, name);
   return map;
 }
@@ -117,8 +128,19 @@ function postOrder(roots: readonly Tensor[]): Tensor[] {
  * @category Graph
  */
 export function toDot(outputs: Tensor | readonly Tensor[], options: GraphOptions = {}): string {
+  return dotOf('toDot', outputs, checkOptions('toDot', options, GRAPH_KEYS));
+}
+
+/** Option keys of {@link toDot}. */
+export const GRAPH_KEYS = ['names', 'rankDir'];
+
+/** {@link toDot} for already checked option keys, reporting errors as `fn` (saveGraph calls it too). */
+export function dotOf(fn: string, outputs: Tensor | readonly Tensor[], options: GraphOptions): string {
   const roots: readonly Tensor[] = Array.isArray(outputs) ? outputs : [outputs as Tensor];
-  const names = nameMap(options.names);
+  if (Array.isArray(outputs) && outputs.length === 0) fail(fn, 'outputs must not be empty', outputs, 'a Tensor or a non-empty array of Tensors');
+  roots.forEach((t, i) => checkTensor(fn, Array.isArray(outputs) ? `outputs[${i}]` : 'outputs', t));
+  if (options.rankDir !== undefined && !['TB', 'LR', 'BT', 'RL'].includes(options.rankDir)) fail(fn, 'unknown rankDir', options.rankDir, "'TB', 'LR', 'BT' or 'RL'");
+  const names = nameMap(fn, options.names);
   const isRoot = new Set(roots);
   const ids = new Map<Tensor, string>();
   const lines = ['digraph tapegrad {', `  graph [rankdir=${options.rankDir ?? 'TB'}];`, '  node [fontname="Helvetica", fontsize=10];'];

@@ -1,3 +1,4 @@
+import { checkInt } from './validate.js';
 /**
  * A seedable pseudo-random generator (xoshiro128**), so runs are reproducible.
  * Each module that draws randomness can own one, or use the global one that {@link manualSeed} resets.
@@ -15,7 +16,7 @@ export class Generator {
 
   /** Creates a generator seeded with `seed` (any integer). */
   constructor(seed = 0) {
-    this.seed(seed);
+    this.reseed('Generator', seed);
   }
 
   /**
@@ -27,6 +28,12 @@ export class Generator {
    * ```
    */
   seed(seed: number): this {
+    return this.reseed('Generator.seed', seed);
+  }
+
+  private reseed(fn: string, seed: number): this {
+    // Any safe integer, negative too (as torch.manual_seed); a fraction or NaN would silently truncate.
+    checkInt(fn, 'seed', seed);
     let x = seed >>> 0;
     for (let i = 0; i < 4; i++) {
       x = (x + 0x9e3779b9) >>> 0;
@@ -205,5 +212,6 @@ export const defaultGenerator = new Generator(0);
  * @category Random
  */
 export function manualSeed(seed: number): void {
+  checkInt('manualSeed', 'seed', seed);
   defaultGenerator.seed(seed);
 }

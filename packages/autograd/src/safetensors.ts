@@ -12,6 +12,8 @@ import { Tensor } from './tensor.js';
 import { contiguousData, wrap } from './kernels/layout.js';
 import { fmt, sizeOf } from './shape.js';
 import { duplicateTopLevelKey } from './json-keys.js';
+import { checkTensorRecord } from './serialize.js';
+import { fail as failWith } from './validate.js';
 
 const MAX_HEADER = 100_000_000;
 /** The safetensors dtype each tapegrad dtype is written as. */
@@ -202,7 +204,14 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
  */
 export function serializeSafetensors(tensors: Readonly<Record<string, Tensor>>, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
   const name = 'serializeSafetensors';
-  if (tensors === null || typeof tensors !== 'object') throw new Error(`${name}: expected an object of tensors by name, got ${tensors}`);
+  return encodeSafetensors('serializeSafetensors', tensors, metadata);
+}
+
+/** {@link serializeSafetensors} reporting errors as `name` (saveSafetensors calls it too). */
+export function encodeSafetensors(name: string, tensors: Readonly<Record<string, Tensor>>, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
+  checkTensorRecord(name, 'tensors', tensors);
+  if (metadata === null || metadata === undefined) metadata = {};
+  if (typeof metadata !== 'object' || Array.isArray(metadata)) failWith(name, 'metadata must be an object of strings', metadata, '{ key: string, … }');
   for (const [k, v] of Object.entries(metadata)) {
     if (typeof v !== 'string') throw new Error(`${name}: metadata value of '${k}' must be a string, got ${JSON.stringify(v)}`);
   }

@@ -10,6 +10,7 @@ import { Tensor } from './tensor.js';
 import { allocate, type DType, type TypedArray } from './dtype.js';
 import { contiguousData, wrap } from './kernels/layout.js';
 import { fmt, sizeOf } from './shape.js';
+import { fail as failWith, MAX_ELEMENTS } from './validate.js';
 
 const MAGIC = 'TAPEGRAD';
 const VERSION = 1;
@@ -55,11 +56,31 @@ function bytesOf(data: TypedArray): Uint8Array {
  * @category Serialization
  */
 export function serializeTensors(tensors: Readonly<Record<string, Tensor>>, meta: unknown = null): Uint8Array {
+  return encodeTensors('serializeTensors', tensors, meta);
+}
+
+/** Checks a record of tensors by name (a plain object whose every value is a Tensor). */
+export function checkTensorRecord(fn: string, name: string, tensors: unknown): asserts tensors is Record<string, Tensor> {
+  if (tensors === null || typeof tensors !== 'object' || Array.isArray(tensors) || tensors instanceof Tensor || ArrayBuffer.isView(tensors)) {
+    failWith(fn, `${name} must be an object of tensors by name`, tensors, '{ name: Tensor, … }');
+  }
+  for (const [k, t] of Object.entries(tensors)) if (!(t instanceof Tensor)) failWith(fn, `entry '${k}' is not a Tensor`, t, 'a Tensor');
+}
+
+/** {@link serializeTensors} reporting errors as `fn` (saveTensors calls it too). */
+export function encodeTensors(fn: string, tensors: Readonly<Record<string, Tensor>>, meta: unknown): Uint8Array {
+  checkTensorRecord(fn, 'tensors', tensors);
+  let metaJson: string | undefined;
+  try {
+    metaJson = JSON.stringify(meta);
+  } catch (e) {
+    failWith(fn, `meta must be JSON-serializable (${(e as Error).message})`, meta, 'a JSON value');
+  }
+  if (metaJson === undefined && meta !== undefined) failWith(fn, 'meta must be JSON-serializable', meta, 'a JSON value');
   const entries: Entry[] = [];
   const blobs: Uint8Array[] = [];
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
-    if (!(t instanceof Tensor)) throw new Error(`serializeTensors: entry '${name}' is not a Tensor`);
     const blob = bytesOf(contiguousData(t.data));
     entries.push({ name, dtype: t.dtype, shape: [...t.shape], offset, byteLength: blob.length });
     blobs.push(blob);
@@ -105,8 +126,15 @@ export interface TensorFile {
  * @category Serialization
  */
 export function deserializeTensors(bytes: Uint8Array, source = 'tensor data'): TensorFile {
+  return decodeTensors('deserializeTensors', bytes, source);
+}
+
+/** {@link deserializeTensors} reporting errors as `fn` (loadTensors calls it with the path). */
+export function decodeTensors(fn: string, bytes: Uint8Array, source: string): TensorFile {
+  if (!(bytes instanceof Uint8Array)) failWith(fn, 'bytes must be a Uint8Array', bytes, 'a Uint8Array');
+  if (typeof source !== 'string') failWith(fn, 'source must be a string', source, 'a name for messages');
   const fail = (what: string): never => {
-    throw new Error(`loadTensors: ${source}: ${what}`);
+    throw new Error(`${fn}: ${source}: ${what}`);
   };
   if (bytes.length < 16 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) fail(`not a tapegrad tensor file (expected the magic "${MAGIC}" at byte 0)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -120,12 +148,14 @@ export function deserializeTensors(bytes: Uint8Array, source = 'tensor data'): T
   } catch {
     return fail('the header at byte 16 is not valid JSON');
   }
-  if (!Array.isArray(header.tensors)) fail('the header has no tensor list');
+  if (header === null || typeof header !== 'object' || !Array.isArray(header.tensors)) fail('the header has no tensor list');
   const dataStart = align8(16 + headerLength);
   const tensors: Record<string, Tensor> = {};
   for (const e of header.tensors!) {
+    if (e === null || typeof e !== 'object' || typeof e.name !== 'string') fail(`a tensor entry of the header is malformed: ${JSON.stringify(e)}`);
     if (!Object.hasOwn(BYTES, e.dtype)) fail(`tensor '${e.name}' has unknown dtype ${JSON.stringify(e.dtype)}`);
     if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isInteger(d) || d < 0)) fail(`tensor '${e.name}' has an invalid shape ${JSON.stringify(e.shape)}`);
+    if (!(sizeOf(e.shape) <= MAX_ELEMENTS)) fail(`tensor '${e.name}' has shape ${fmt(e.shape)}, too large for one tensor`);
     const expected = sizeOf(e.shape) * BYTES[e.dtype];
     if (e.byteLength !== expected) fail(`tensor '${e.name}' of shape ${fmt(e.shape)} (${e.dtype}) needs ${expected} bytes, the header says ${e.byteLength}`);
     const start = dataStart + e.offset;

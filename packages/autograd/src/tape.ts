@@ -2,7 +2,7 @@
 import ops from 'ndarray-ops';
 import { Tensor } from './tensor.js';
 import { fmt, sameShape } from './shape.js';
-import { checkTensorList } from './validate.js';
+import { checkBoolean, checkOptions, checkTensorList, fail } from './validate.js';
 import { isAnomalyEnabled, withGradMode } from './grad-mode.js';
 import { copyToContiguous, wrap } from './kernels/layout.js';
 import { add } from './ops/elementwise.js';
@@ -261,6 +261,13 @@ export interface GradientsOptions extends BackwardOptions {
 export function gradients(outputs: readonly Tensor[], inputs: readonly Tensor[], options: GradientsOptions = {}): Tensor[] {
   checkTensorList('gradients', 'outputs', outputs);
   checkTensorList('gradients', 'inputs', inputs);
+  options = checkOptions('gradients', options, ['retainGraph', 'createGraph', 'gradOutputs', 'allowUnused']);
+  for (const key of ['retainGraph', 'createGraph', 'allowUnused'] as const) {
+    if (options[key] !== undefined) checkBoolean('gradients', key, options[key]);
+  }
+  if (options.gradOutputs !== undefined && (!Array.isArray(options.gradOutputs) || options.gradOutputs.length !== outputs.length)) {
+    fail('gradients', 'gradOutputs must hold one entry per output', options.gradOutputs, `an array of ${outputs.length} Tensors (or undefined entries)`);
+  }
   const seeds = outputs.map((o, i) => seedGrad('gradients', o, options.gradOutputs?.[i], `gradOutputs[${i}]`));
   inputs.forEach((x, i) => {
     if (!x.requiresGrad) throw new Error(`gradients: input ${i} (shape ${fmt(x.shape)}) does not require grad`);

@@ -219,13 +219,13 @@ export class Tensor {
       return;
     }
     if (typeof first !== 'object' || first === null) {
-      throw new TypeError(`backward: expected a gradient Tensor or an options object { gradient, retainGraph, createGraph }, got ${String(first)}`);
+      throw new Error(`backward: expected a gradient Tensor or an options object { gradient, retainGraph, createGraph }, got ${String(first)}`);
     }
     if (options !== undefined) {
-      throw new TypeError('backward: options were given twice; pass backward(gradient, { retainGraph, createGraph }) or backward({ gradient, retainGraph, createGraph })');
+      throw new Error('backward: options were given twice; pass backward(gradient, { retainGraph, createGraph }) or backward({ gradient, retainGraph, createGraph })');
     }
     const { gradient, ...rest } = checkBackwardOptions(first, ['gradient', 'retainGraph', 'createGraph']);
-    if (gradient !== undefined && !(gradient instanceof Tensor)) throw new TypeError(`backward: gradient must be a Tensor, got ${String(gradient)}`);
+    if (gradient !== undefined && !(gradient instanceof Tensor)) throw new Error(`backward: gradient must be a Tensor, got ${String(gradient)}`);
     runBackward(this, gradient, rest);
   }
 
@@ -574,9 +574,9 @@ export class Tensor {
 
 /** `options` after checking its keys against `allowed` (unknown options are a mistake, not a no-op). */
 function checkBackwardOptions<T extends object>(options: T, allowed: readonly string[]): T {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`backward: options must be an object, got ${String(options)}`);
+  if (typeof options !== 'object' || options === null) throw new Error(`backward: options must be an object, got ${String(options)}`);
   const unknown = Object.keys(options).filter((k) => !allowed.includes(k));
-  if (unknown.length > 0) throw new TypeError(`backward: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}; expected ${allowed.join(', ')}`);
+  if (unknown.length > 0) throw new Error(`backward: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}; expected ${allowed.join(', ')}`);
   return options;
 }
 

@@ -27,9 +27,9 @@ describe('tensor files', () => {
   it('rejects bad magic, truncation and inconsistent headers, naming the file', () => {
     const bytes = serializeTensors({ w: randn([4, 4]) });
     expect(() => deserializeTensors(new TextEncoder().encode('NOTATAPEGRADFILE'), 'x.tg')).toThrow(
-      'loadTensors: x.tg: not a tapegrad tensor file (expected the magic "TAPEGRAD" at byte 0)',
+      'deserializeTensors: x.tg: not a tapegrad tensor file (expected the magic "TAPEGRAD" at byte 0)',
     );
-    expect(() => deserializeTensors(bytes.subarray(0, bytes.length - 8), 'x.tg')).toThrow(/loadTensors: x\.tg: truncated: tensor 'w' needs bytes \d+\.\.\d+ but the file has \d+ bytes/);
+    expect(() => deserializeTensors(bytes.subarray(0, bytes.length - 8), 'x.tg')).toThrow(/deserializeTensors: x\.tg: truncated: tensor 'w' needs bytes \d+\.\.\d+ but the file has \d+ bytes/);
     const dir = mkdtempSync(join(tmpdir(), 'tg-'));
     const path = join(dir, 'bad.tg');
     const text = new TextDecoder('latin1').decode(bytes).replace('"byteLength":64', '"byteLength":60');
@@ -41,7 +41,7 @@ describe('tensor files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tg-'));
     const path = join(dir, 'c.tg');
     saveTensors(path, { w: tensor([1, 2]) });
-    expect(() => saveTensors(path, { w: 'not a tensor' as never })).toThrow("serializeTensors: entry 'w' is not a Tensor");
+    expect(() => saveTensors(path, { w: 'not a tensor' as never })).toThrow("saveTensors: entry 'w' is not a Tensor");
     expect(loadTensors(path).tensors.w!.toArray()).toEqual([1, 2]);
     expect(readdirSync(dir)).toEqual(['c.tg']);
   });

@@ -1,7 +1,7 @@
 // Running a module with some of its tensors swapped for others, as torch.func.functional_call:
 // the way to differentiate a model with respect to tensors it does not own (gradcheck, meta-learning).
-import { Tensor } from '@tapegrad/autograd';
-import type { Module } from './module.js';
+import { Tensor, fail } from '@tapegrad/autograd';
+import { Module } from './module.js';
 import { tensorSlots } from './slots.js';
 
 /**
@@ -23,6 +23,10 @@ export function functionalCall<In extends unknown[], Out>(
   tensors: Readonly<Record<string, Tensor>>,
   ...inputs: In
 ): Out {
+  if (!(module instanceof Module)) fail('functionalCall', 'module must be a Module', module, 'a Module');
+  if (tensors === null || typeof tensors !== 'object' || Array.isArray(tensors) || tensors instanceof Tensor) {
+    fail('functionalCall', 'tensors must be an object of tensors by name', tensors, "{ 'weight': Tensor, … }");
+  }
   const slots = tensorSlots(module);
   const swaps = Object.entries(tensors).map(([name, t]) => {
     const slot = slots.get(name);

@@ -1,6 +1,6 @@
 // Weight initializers, in place and seedable (a Generator, or the global one `manualSeed` resets).
 // They follow torch.nn.init: same fan computation, gains and bounds, so the same recipes carry over.
-import { noGrad, rand, randn, type Generator, type Tensor } from '@tapegrad/autograd';
+import { checkFinite, checkNumber, checkOptions, checkTensor, fail, Generator, noGrad, rand, randn, type Tensor } from '@tapegrad/autograd';
 import { fmtShape } from './format.js';
 
 /**
@@ -69,7 +69,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
       if (!Number.isFinite(slope)) throw new Error(`calculateGain: negative slope must be a finite number, got ${slope}`);
       return Math.sqrt(2 / (1 + slope * slope));
     }
-    default: throw new Error(`calculateGain: unknown nonlinearity ${JSON.stringify(nonlinearity)}`);
+    default: return fail('calculateGain', 'unknown nonlinearity', nonlinearity, "'linear', 'conv1d', 'conv2d', 'conv3d', 'sigmoid', 'tanh', 'relu', 'leakyRelu' or 'selu'");
   }
 }
 
@@ -83,13 +83,24 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
  * ```
  * @category Init
  */
-export function fans(t: Tensor): [fanIn: number, fanOut: number] {
-  if (t.ndim < 2) throw new Error(`init: fan in and fan out need a tensor with at least 2 dimensions, got shape ${fmtShape(t.shape)}`);
+export function fans(t: Tensor, fn = 'init.fans'): [fanIn: number, fanOut: number] {
+  checkTensor(fn, 't', t);
+  if (t.ndim < 2) throw new Error(`${fn}: fan in and fan out need a tensor with at least 2 dimensions, got shape ${fmtShape(t.shape)}`);
   const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
   return [t.shape[1]! * receptive, t.shape[0]! * receptive];
 }
 
 /** Writes `values` into `t` in place (outside the tape, so it works on parameters). */
+/** Checks the tensor to initialize (floating point for random fills) and the options' keys, generator and numbers. */
+function args<O extends object>(fn: string, t: unknown, options: O | undefined, keys: readonly string[], random = true): Partial<O> {
+  checkTensor(fn, 't', t);
+  if (random && t.dtype !== 'float32' && t.dtype !== 'float64') fail(fn, 'a random fill needs a floating-point tensor', t, 'a float32 or float64 tensor');
+  const o = checkOptions(fn, options, keys) as Record<string, unknown>;
+  if (o.generator !== undefined && !(o.generator instanceof Generator)) fail(fn, 'generator must be a Generator', o.generator, 'a Generator');
+  for (const k of ['low', 'high', 'mean', 'std', 'gain', 'a']) if (o[k] !== undefined) checkFinite(fn, k, o[k]);
+  return o as Partial<O>;
+}
+
 function fill<T extends Tensor>(t: T, values: Tensor | number): T {
   noGrad(() => t.copy_(values));
   return t;
@@ -104,8 +115,9 @@ function fill<T extends Tensor>(t: T, values: Tensor | number): T {
  * ```
  * @category Init
  */
-export function uniform<T extends Tensor>(t: T, { low = 0, high = 1, generator }: InitOptions & { low?: number; high?: number } = {}): T {
-  if (!(high >= low)) throw new Error(`init.uniform: high (${high}) must be at least low (${low})`);
+export function uniform<T extends Tensor>(t: T, options: InitOptions & { low?: number; high?: number } = {}): T {
+  const { low = 0, high = 1, generator } = args('init.uniform', t, options, ['low', 'high', 'generator']);
+  if (!(high >= low)) fail('init.uniform', `high must be at least low (${low})`, high, `a number >= ${low}`);
   return fill(t, rand(t.shape, { dtype: t.dtype, generator }).mul(high - low).add(low));
 }
 
@@ -118,8 +130,9 @@ export function uniform<T extends Tensor>(t: T, { low = 0, high = 1, generator }
  * ```
  * @category Init
  */
-export function normal<T extends Tensor>(t: T, { mean = 0, std = 1, generator }: InitOptions & { mean?: number; std?: number } = {}): T {
-  if (!(std >= 0)) throw new Error(`init.normal: std must be non-negative, got ${std}`);
+export function normal<T extends Tensor>(t: T, options: InitOptions & { mean?: number; std?: number } = {}): T {
+  const { mean = 0, std = 1, generator } = args('init.normal', t, options, ['mean', 'std', 'generator']);
+  if (!(std >= 0)) fail('init.normal', 'std must be non-negative', std, 'a finite number >= 0');
   return fill(t, randn(t.shape, { dtype: t.dtype, generator }).mul(std).add(mean));
 }
 
@@ -133,6 +146,8 @@ export function normal<T extends Tensor>(t: T, { mean = 0, std = 1, generator }:
  * @category Init
  */
 export function constant<T extends Tensor>(t: T, value: number): T {
+  checkTensor('init.constant', 't', t);
+  checkNumber('init.constant', 'value', value);
   return fill(t, value);
 }
 
@@ -146,6 +161,7 @@ export function constant<T extends Tensor>(t: T, value: number): T {
  * @category Init
  */
 export function zeros<T extends Tensor>(t: T): T {
+  checkTensor('init.zeros', 't', t);
   return fill(t, 0);
 }
 
@@ -159,6 +175,7 @@ export function zeros<T extends Tensor>(t: T): T {
  * @category Init
  */
 export function ones<T extends Tensor>(t: T): T {
+  checkTensor('init.ones', 't', t);
   return fill(t, 1);
 }
 
@@ -171,8 +188,9 @@ export function ones<T extends Tensor>(t: T): T {
  * ```
  * @category Init
  */
-export function xavierUniform<T extends Tensor>(t: T, { gain = 1, generator }: InitOptions & { gain?: number } = {}): T {
-  const [fanIn, fanOut] = fans(t);
+export function xavierUniform<T extends Tensor>(t: T, options: InitOptions & { gain?: number } = {}): T {
+  const { gain = 1, generator } = args('init.xavierUniform', t, options, ['gain', 'generator']);
+  const [fanIn, fanOut] = fans(t, 'init.xavierUniform');
   const bound = gain * Math.sqrt(6 / (fanIn + fanOut));
   return uniform(t, { low: -bound, high: bound, generator });
 }
@@ -186,16 +204,18 @@ export function xavierUniform<T extends Tensor>(t: T, { gain = 1, generator }: I
  * ```
  * @category Init
  */
-export function xavierNormal<T extends Tensor>(t: T, { gain = 1, generator }: InitOptions & { gain?: number } = {}): T {
-  const [fanIn, fanOut] = fans(t);
+export function xavierNormal<T extends Tensor>(t: T, options: InitOptions & { gain?: number } = {}): T {
+  const { gain = 1, generator } = args('init.xavierNormal', t, options, ['gain', 'generator']);
+  const [fanIn, fanOut] = fans(t, 'init.xavierNormal');
   return normal(t, { std: gain * Math.sqrt(2 / (fanIn + fanOut)), generator });
 }
 
-function kaimingStd(t: Tensor, { a = 0, mode = 'fanIn', nonlinearity = 'leakyRelu' }: KaimingOptions): number {
-  if (mode !== 'fanIn' && mode !== 'fanOut') throw new Error(`init.kaiming: mode must be 'fanIn' or 'fanOut', got ${JSON.stringify(mode)}`);
-  const [fanIn, fanOut] = fans(t);
+function kaimingStd(fn: string, t: Tensor, options: KaimingOptions): number {
+  const { a = 0, mode = 'fanIn', nonlinearity = 'leakyRelu' } = args(fn, t, options, ['a', 'mode', 'nonlinearity', 'generator']);
+  if (mode !== 'fanIn' && mode !== 'fanOut') fail(fn, 'unknown mode', mode, "'fanIn' or 'fanOut'");
+  const [fanIn, fanOut] = fans(t, fn);
   const fan = mode === 'fanIn' ? fanIn : fanOut;
-  if (fan === 0) throw new Error(`init.kaiming: cannot initialize a tensor with a zero-size fan (shape ${fmtShape(t.shape)})`);
+  if (fan === 0) throw new Error(`${fn}: cannot initialize a tensor with a zero-size fan (shape ${fmtShape(t.shape)})`);
   return calculateGain(nonlinearity, a) / Math.sqrt(fan);
 }
 
@@ -210,7 +230,7 @@ function kaimingStd(t: Tensor, { a = 0, mode = 'fanIn', nonlinearity = 'leakyRel
  * @category Init
  */
 export function kaimingUniform<T extends Tensor>(t: T, options: KaimingOptions = {}): T {
-  const bound = Math.sqrt(3) * kaimingStd(t, options);
+  const bound = Math.sqrt(3) * kaimingStd('init.kaimingUniform', t, options);
   return uniform(t, { low: -bound, high: bound, generator: options.generator });
 }
 
@@ -224,5 +244,5 @@ export function kaimingUniform<T extends Tensor>(t: T, options: KaimingOptions =
  * @category Init
  */
 export function kaimingNormal<T extends Tensor>(t: T, options: KaimingOptions = {}): T {
-  return normal(t, { std: kaimingStd(t, options), generator: options.generator });
+  return normal(t, { std: kaimingStd('init.kaimingNormal', t, options), generator: options.generator });
 }

@@ -1,6 +1,6 @@
 // The two kinds of tensor a Module owns. They are marked by their class (not by requiresGrad), so a
 // frozen parameter stays a parameter and a plain tensor field stays a private constant.
-import { Tensor, checkTensor } from '@tapegrad/autograd';
+import { Tensor, checkBoolean, checkTensor } from '@tapegrad/autograd';
 
 /**
  * A trainable tensor of a {@link Module}: a leaf that requires grad by default. Assign one to a
@@ -23,6 +23,7 @@ export class Parameter extends Tensor {
    */
   constructor(data: Tensor, requiresGrad = true) {
     checkTensor('Parameter', 'data', data);
+    checkBoolean('Parameter', 'requiresGrad', requiresGrad);
     super(data.detach().data, requiresGrad);
   }
 
@@ -42,6 +43,8 @@ export class Parameter extends Tensor {
  * @category Module
  */
 export function parameter(data: Tensor, requiresGrad = true): Parameter {
+  checkTensor('parameter', 'data', data);
+  checkBoolean('parameter', 'requiresGrad', requiresGrad);
   return new Parameter(data, requiresGrad);
 }
 
@@ -77,5 +80,6 @@ export class BufferTensor extends Tensor {
  * @category Module
  */
 export function buffer(data: Tensor): BufferTensor {
+  checkTensor('buffer', 'data', data);
   return new BufferTensor(data);
 }

@@ -1,6 +1,6 @@
 // Loading a state dict: every check runs before anything is copied, so a failed load leaves the
 // model exactly as it was, and the error lists every offending key at once.
-import { noGrad, Tensor } from '@tapegrad/autograd';
+import { checkBoolean, checkOptions, describeValue, fail, noGrad, Tensor } from '@tapegrad/autograd';
 import { fmtShape } from './format.js';
 
 /**
@@ -40,9 +40,13 @@ export function loadState(
   modelName: string,
   targets: ReadonlyMap<string, Tensor>,
   state: Readonly<Record<string, Tensor>>,
-  { strict = true }: LoadStateDictOptions,
+  options: LoadStateDictOptions,
 ): LoadStateDictResult {
-  if (state === null || typeof state !== 'object') throw new Error(`loadStateDict: expected an object of tensors by name, got ${state}`);
+  const o = checkOptions('loadStateDict', options, ['strict']);
+  const strict = o.strict === undefined ? true : checkBoolean('loadStateDict', 'strict', o.strict);
+  if (state === null || typeof state !== 'object' || Array.isArray(state) || state instanceof Tensor) {
+    fail('loadStateDict', 'state must be an object of tensors by name', state, `an object such as ${modelName}.stateDict() returns`);
+  }
   const missingKeys = [...targets.keys()].filter((k) => !Object.hasOwn(state, k));
   const unexpectedKeys = Object.keys(state).filter((k) => !targets.has(k));
   const problems: string[] = [];
@@ -51,7 +55,7 @@ export function loadState(
   for (const [key, target] of targets) {
     if (!Object.hasOwn(state, key)) continue;
     const src = state[key];
-    if (!(src instanceof Tensor)) problems.push(`value of ${JSON.stringify(key)} is not a Tensor (got ${typeof src})`);
+    if (!(src instanceof Tensor)) problems.push(`value of ${JSON.stringify(key)} is not a Tensor (got ${describeValue(src)})`);
     else if (fmtShape(src.shape) !== fmtShape(target.shape)) {
       problems.push(`shape mismatch for ${JSON.stringify(key)}: the model has ${fmtShape(target.shape)}, the state has ${fmtShape(src.shape)}`);
     } else if (src.dtype !== target.dtype) {

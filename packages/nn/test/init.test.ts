@@ -23,13 +23,13 @@ describe('init', () => {
     expect(init.calculateGain('selu')).toBe(0.75);
     expect(init.calculateGain('leakyRelu')).toBeCloseTo(Math.sqrt(2 / (1 + 0.01 ** 2)), 12);
     expect(init.calculateGain('leaky_relu', 0.2)).toBeCloseTo(Math.sqrt(2 / 1.04), 12);
-    expect(() => init.calculateGain('swish' as never)).toThrow(/unknown nonlinearity "swish"/);
+    expect(() => init.calculateGain('swish' as never)).toThrow(/calculateGain: unknown nonlinearity \(got a string "swish"/);
   });
 
   it('fans follow PyTorch: [in · receptive field, out · receptive field]', () => {
     expect(init.fans(zeros([3, 5]))).toEqual([5, 3]);
     expect(init.fans(zeros([16, 3, 3, 3]))).toEqual([27, 144]);
-    expect(() => init.fans(zeros([4]))).toThrow('init: fan in and fan out need a tensor with at least 2 dimensions, got shape [4]');
+    expect(() => init.fans(zeros([4]))).toThrow('init.fans: fan in and fan out need a tensor with at least 2 dimensions, got shape [4]');
   });
 
   it('fill in place, on parameters too, and return the same tensor', () => {
@@ -50,7 +50,7 @@ describe('init', () => {
     const n = stats(init.normal(weight([200, 200]), { mean: 3, std: 0.5, generator: new Generator(2) }));
     expect(n.mean).toBeCloseTo(3, 2);
     near(n.std, 0.5);
-    expect(() => init.uniform(weight([2]), { low: 1, high: 0 })).toThrow(/high \(0\) must be at least low \(1\)/);
+    expect(() => init.uniform(weight([2]), { low: 1, high: 0 })).toThrow('init.uniform: high must be at least low (1) (got 0, expected a number >= 1)');
   });
 
   it('xavier: bound gain·√(6 / (fanIn + fanOut)) and std gain·√(2 / (fanIn + fanOut))', () => {
@@ -71,7 +71,7 @@ describe('init', () => {
     const def = stats(init.kaimingUniform(weight(shape), { a: Math.sqrt(5), generator: new Generator(7) }));
     expect(def.maxAbs).toBeLessThanOrEqual(1 / Math.sqrt(288));
     expect(def.maxAbs).toBeGreaterThan(0.99 / Math.sqrt(288));
-    expect(() => init.kaimingUniform(weight([2, 2]), { mode: 'fanMiddle' as never })).toThrow(/mode must be 'fanIn' or 'fanOut'/);
+    expect(() => init.kaimingUniform(weight([2, 2]), { mode: 'fanMiddle' as never })).toThrow(/init.kaimingUniform: unknown mode \(got a string "fanMiddle", expected 'fanIn' or 'fanOut'\)/);
   });
 
   it('is reproducible from a generator or from the global seed', () => {

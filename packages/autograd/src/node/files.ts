@@ -2,7 +2,7 @@
 import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Tensor } from '../tensor.js';
-import { deserializeTensors, serializeTensors, type TensorFile } from '../serialize.js';
+import { decodeTensors, encodeTensors, type TensorFile } from '../serialize.js';
 
 /**
  * Writes named tensors and metadata to `path` atomically: a temporary file is written and synced,
@@ -16,7 +16,7 @@ import { deserializeTensors, serializeTensors, type TensorFile } from '../serial
  */
 export function saveTensors(path: string, tensors: Readonly<Record<string, Tensor>>, meta: unknown = null): void {
   if (typeof path !== 'string' || path === '') throw new Error(`saveTensors: path must be a non-empty string (got ${typeof path === 'string' ? '""' : String(path)}, expected a file path)`);
-  const bytes = serializeTensors(tensors, meta);
+  const bytes = encodeTensors('saveTensors', tensors, meta);
   try {
     writeFileAtomic(path, bytes);
   } catch (e) {
@@ -115,5 +115,5 @@ export function loadTensors(path: string): TensorFile {
   } catch (e) {
     throw fileError('loadTensors', 'read', path, e);
   }
-  return deserializeTensors(bytes, path);
+  return decodeTensors('loadTensors', bytes, path);
 }

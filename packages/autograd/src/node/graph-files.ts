@@ -2,7 +2,9 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import type { Tensor } from '../tensor.js';
-import { toDot, type GraphOptions } from '../graph.js';
+import { dotOf, GRAPH_KEYS, type GraphOptions } from '../graph.js';
+import type { toDot } from '../graph.js'; // for the {@link toDot} in the docs
+import { checkCallback, checkOptions, fail } from '../validate.js';
 
 /**
  * Options of {@link renderSvg}.
@@ -31,7 +33,13 @@ export interface RenderOptions {
  * @category Graph
  */
 export function renderSvg(dot: string, options: RenderOptions = {}): string | null {
+  return render('renderSvg', dot, checkOptions('renderSvg', options, ['command']));
+}
+
+function render(fn: string, dot: string, options: RenderOptions): string | null {
+  if (typeof dot !== 'string' || dot.trim() === '') fail(fn, 'dot must be non-empty DOT source', dot, "a string such as 'digraph { a -> b }'");
   const command = options.command ?? 'dot';
+  if (typeof command !== 'string' || command === '') fail(fn, 'command must be a non-empty string', command, "an executable name or path such as 'dot'");
   const result = spawnSync(command, ['-Tsvg'], { input: dot, encoding: 'utf8', maxBuffer: 1 << 28 });
   if (result.error) {
     if ((result.error as NodeJS.ErrnoException).code === 'ENOENT') return null;
@@ -86,24 +94,36 @@ export interface SavedGraph {
  * @category Graph
  */
 export function saveGraph(path: string, outputs: Tensor | readonly Tensor[], options: SaveGraphOptions = {}): SavedGraph {
-  const dot = toDot(outputs, options);
+  if (typeof path !== 'string' || path === '') fail('saveGraph', 'path must be a non-empty string', path, 'a file path ending in .svg, .dot or .gv');
+  checkOptions('saveGraph', options, [...GRAPH_KEYS, 'command', 'warn']);
+  if (options.warn !== undefined) checkCallback('saveGraph', 'warn', options.warn);
+  const dot = dotOf('saveGraph', outputs, options ?? {});
   if (/\.(dot|gv)$/i.test(path)) {
-    writeFileSync(path, dot);
+    write(path, dot);
     return { path, format: 'dot' };
   }
   if (!/\.svg$/i.test(path)) {
     throw new Error(`saveGraph: cannot tell the format of '${path}'; use a .svg, .dot or .gv file name`);
   }
-  const svg = renderSvg(dot, options);
+  const svg = render('saveGraph', dot, options);
   if (svg !== null) {
-    writeFileSync(path, svg);
+    write(path, svg);
     return { path, format: 'svg' };
   }
   const dotPath = path.replace(/\.svg$/i, '.dot');
-  writeFileSync(dotPath, dot);
+  write(dotPath, dot);
   (options.warn ?? console.warn)(
     `saveGraph: Graphviz 'dot' was not found, so ${dotPath} holds the DOT source instead of ${path}; ` +
       `install graphviz and run 'dot -Tsvg ${dotPath} -o ${path}'`,
   );
   return { path: dotPath, format: 'dot' };
+}
+
+/** Writes a graph file; a file error names saveGraph and the path. */
+function write(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    fail('saveGraph', `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, path, 'a writable file path');
+  }
 }

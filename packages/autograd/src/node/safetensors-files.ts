@@ -1,7 +1,9 @@
 // safetensors files on disk (Node only): the byte-level format is in safetensors.ts.
 import { readFileSync } from 'node:fs';
 import type { Tensor } from '../tensor.js';
-import { parseSafetensors, serializeSafetensors } from '../safetensors.js';
+import { encodeSafetensors, parseSafetensors } from '../safetensors.js';
+import type { serializeSafetensors } from '../safetensors.js'; // for the {@link serializeSafetensors} in the docs
+import { fail } from '../validate.js';
 import { writeFileAtomic } from './files.js';
 
 /**
@@ -16,7 +18,13 @@ import { writeFileAtomic } from './files.js';
  * @category Serialization
  */
 export function saveSafetensors(path: string, tensors: Readonly<Record<string, Tensor>>, metadata: Readonly<Record<string, string>> = {}): void {
-  writeFileAtomic(path, serializeSafetensors(tensors, metadata));
+  checkPath('saveSafetensors', path);
+  const bytes = encodeSafetensors('saveSafetensors', tensors, metadata);
+  try {
+    writeFileAtomic(path, bytes);
+  } catch (e) {
+    throw e instanceof Error && e.message.startsWith('writeFileAtomic: ') ? new Error(`saveSafetensors: ${e.message.slice(17)}`, { cause: e }) : e;
+  }
 }
 
 /**
@@ -31,10 +39,21 @@ export function saveSafetensors(path: string, tensors: Readonly<Record<string, T
  * @category Serialization
  */
 export function loadSafetensors(path: string): Record<string, Tensor> {
-  const bytes = readFileSync(path);
+  checkPath('loadSafetensors', path);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(`loadSafetensors: cannot read ${path}: ${code ?? (e as Error).message}`, { cause: e });
+  }
   try {
     return parseSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)).tensors;
   } catch (e) {
     throw new Error(`loadSafetensors: ${path}: ${(e as Error).message.replace(/^parseSafetensors: /, '')}`, { cause: e });
   }
+}
+
+function checkPath(fn: string, path: unknown): asserts path is string {
+  if (typeof path !== 'string' || path === '') fail(fn, 'path must be a non-empty string', path, 'a file path');
 }

@@ -8,7 +8,7 @@ import { concat } from './join.js';
 import { slice, type SliceSpec } from './slice.js';
 import { toFront } from './batch-rules.js';
 import { assertInteger } from './pointwise.js';
-import { checkTensor } from '../validate.js';
+import { checkTensor, fail } from '../validate.js';
 
 const shift1 = (axes: readonly number[]) => axes.map((a) => a + 1);
 
@@ -31,6 +31,7 @@ const flipOp: Op<[Tensor, readonly number[]]> = defineOp({
 
 /** Axis list → non-negative axes without repeats, or an error naming the op. A 0-d tensor takes axis 0/-1. */
 function axesOf(op: string, dims: number | readonly number[], ndim: number): number[] {
+  if (typeof dims !== 'number' && !Array.isArray(dims)) fail(op, 'dims must be an axis or an array of axes', dims, 'an integer or an array of integers');
   const list = typeof dims === 'number' ? [dims] : [...dims];
   const norm = list.map((a) => normalizeAxis(op, a, ndim));
   if (new Set(norm).size !== norm.length) throw new Error(`${op}: repeated axis in [${list.join(',')}]`);
@@ -91,9 +92,11 @@ const rollOp: Op<[Tensor, readonly number[], readonly number[]]> = defineOp({
  */
 export function roll(x: Tensor, shifts: number | readonly number[], dims?: number | readonly number[]): Tensor {
   checkTensor('roll', 'x', x);
+  if (typeof shifts !== 'number' && !Array.isArray(shifts)) fail('roll', 'shifts must be an integer or an array of integers', shifts, 'an integer or an array of integers');
+  if (dims !== undefined && dims !== null && typeof dims !== 'number' && !Array.isArray(dims)) fail('roll', 'dims must be an axis or an array of axes', dims, 'an integer, an array of integers or undefined');
   const list = typeof shifts === 'number' ? [shifts] : [...shifts];
   list.forEach((s) => assertInteger('roll', 'shift', s));
-  if (dims === undefined) {
+  if (dims === undefined || dims === null) {
     if (list.length !== 1) throw new Error(`roll: without dims, shifts must be a single number, got [${list.join(',')}]`);
     return rollOp(x.reshape([-1]), list, [0]).reshape(x.shape);
   }

@@ -1,7 +1,8 @@
 // Random tensors from a seedable generator (the global one unless one is passed).
 import { allocate } from '../dtype.js';
-import { assertShape, sizeOf } from '../shape.js';
-import { defaultGenerator, type Generator } from '../rng.js';
+import { sizeOf } from '../shape.js';
+import { checkBoolean, checkInt, checkOptions, checkShape, fail } from '../validate.js';
+import { defaultGenerator, Generator } from '../rng.js';
 import type { Tensor } from '../tensor.js';
 import { assertGradDType, dtypeFrom } from '../dtype.js';
 import { fromTyped, type CreateOptions } from './creation.js';
@@ -22,8 +23,11 @@ export interface RandomOptions extends CreateOptions {
   generator?: Generator;
 }
 
-function random(op: string, shape: readonly number[], opts: RandomOptions | undefined, draw: (g: Generator) => number, integers = false): Tensor {
-  assertShape(op, shape);
+function random(op: string, shapeArg: number | readonly number[], options: RandomOptions | undefined, draw: (g: Generator) => number, integers = false): Tensor {
+  const shape = checkShape(op, 'shape', shapeArg);
+  const opts = checkOptions(op, options, ['dtype', 'requiresGrad', 'generator']);
+  if (opts.generator !== undefined && !(opts.generator instanceof Generator)) fail(op, 'generator must be a Generator', opts.generator, 'a Generator (or undefined for the global one)');
+  if (opts.requiresGrad !== undefined) checkBoolean(op, 'requiresGrad', opts.requiresGrad);
   // Under vmap with randomness 'different', every example gets its own draw: one tensor of
   // [size, ...shape] drawn in order from the generator, seen per example as a batched value.
   const k = innermostVmap();
@@ -59,7 +63,7 @@ function random(op: string, shape: readonly number[], opts: RandomOptions | unde
  * ```
  * @category Creation
  */
-export function rand(shape: readonly number[], opts?: RandomOptions): Tensor {
+export function rand(shape: number | readonly number[], opts?: RandomOptions): Tensor {
   return random('rand', shape, opts, (g) => g.uniform());
 }
 
@@ -72,7 +76,7 @@ export function rand(shape: readonly number[], opts?: RandomOptions): Tensor {
  * ```
  * @category Creation
  */
-export function randn(shape: readonly number[], opts?: RandomOptions): Tensor {
+export function randn(shape: number | readonly number[], opts?: RandomOptions): Tensor {
   return random('randn', shape, opts, (g) => g.normal());
 }
 
@@ -87,8 +91,10 @@ export function randn(shape: readonly number[], opts?: RandomOptions): Tensor {
  * ```
  * @category Creation
  */
-export function randint(low: number, high: number, shape: readonly number[], opts?: RandomOptions): Tensor {
-  if (!(high > low)) throw new Error(`randint: high (${high}) must be greater than low (${low})`);
+export function randint(low: number, high: number, shape: number | readonly number[], opts?: RandomOptions): Tensor {
+  checkInt('randint', 'low', low);
+  checkInt('randint', 'high', high);
+  if (!(high > low)) fail('randint', `high must be greater than low (${low})`, high, `an integer > ${low}`);
   return random('randint', shape, opts, (g) => low + g.int(high - low), true);
 }
 

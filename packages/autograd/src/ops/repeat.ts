@@ -48,6 +48,7 @@ export function repeat(x: Tensor, repeats: readonly number[]): Tensor {
 export function tile(x: Tensor, reps: readonly number[]): Tensor {
   checkTensor('tile', 'x', x);
   if (!Array.isArray(reps)) throw new Error(`tile: reps must be an array of integers, got ${typeof reps}`);
+  reps.forEach((r) => assertInteger('tile', 'each rep', r, 0));
   const padded = reps.length < x.ndim ? [...new Array<number>(x.ndim - reps.length).fill(1), ...reps] : [...reps];
   return repeat(x, padded);
 }

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import type { Tensor } from '../tensor.js';
 import { tensor } from '../ops/creation.js';
 import { sizeOf } from '../shape.js';
+import { checkBoolean, checkFinite, checkInt, checkOptions, checkShape, fail } from '../validate.js';
 
 /**
  * Bounds for drawn shapes.
@@ -31,7 +32,7 @@ export interface ShapeConstraints {
  * @category Testing
  */
 export function shapeArb(c: ShapeConstraints = {}): fc.Arbitrary<number[]> {
-  const { minRank = 0, maxRank = 3, minDim = 1, maxDim = 4 } = c;
+  const { minRank, maxRank, minDim, maxDim } = shapeConstraints('shapeArb', c);
   return fc.array(fc.integer({ min: minDim, max: maxDim }), { minLength: minRank, maxLength: maxRank });
 }
 
@@ -46,7 +47,9 @@ export function shapeArb(c: ShapeConstraints = {}): fc.Arbitrary<number[]> {
  * @category Testing
  */
 export function broadcastShapesArb(count = 2, c: ShapeConstraints = {}): fc.Arbitrary<number[][]> {
-  return shapeArb(c).chain((full) => {
+  checkInt('broadcastShapesArb', 'count', count, { min: 0 });
+  const { minRank, maxRank, minDim, maxDim } = shapeConstraints('broadcastShapesArb', c);
+  return fc.array(fc.integer({ min: minDim, max: maxDim }), { minLength: minRank, maxLength: maxRank }).chain((full) => {
     const one = fc
       .tuple(fc.integer({ min: 0, max: full.length }), fc.array(fc.boolean(), { minLength: full.length, maxLength: full.length }))
       .map(([drop, ones]) => full.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d)));
@@ -88,7 +91,8 @@ export interface ValueConstraints {
  * @category Testing
  */
 export function tensorArb(shape: readonly number[], c: ValueConstraints = {}): fc.Arbitrary<Tensor> {
-  const { min = -2, max = 2, avoid = [], margin = 1e-3, distinct = false, requiresGrad = true } = c;
+  shape = checkShape('tensorArb', 'shape', shape);
+  const { min, max, avoid, margin, distinct, requiresGrad } = valueConstraints('tensorArb', c);
   const n = sizeOf(shape);
   const ok = (v: number) => avoid.every((k) => Math.abs(v - k) > margin);
   let values: fc.Arbitrary<number[]>;
@@ -115,5 +119,39 @@ export function tensorArb(shape: readonly number[], c: ValueConstraints = {}): f
  * @category Testing
  */
 export function tensorsArb(shapes: readonly (readonly number[])[], c: ValueConstraints = {}): fc.Arbitrary<Tensor[]> {
+  if (!Array.isArray(shapes)) fail('tensorsArb', 'shapes must be an array of shapes', shapes, 'an array of shapes');
+  shapes.forEach((shape, i) => checkShape('tensorsArb', `shapes[${i}]`, shape));
+  valueConstraints('tensorsArb', c);
   return fc.tuple(...shapes.map((s) => tensorArb(s, c)));
+}
+
+/** Checks shape constraints: known keys, non-negative integers, min <= max. */
+function shapeConstraints(fn: string, c: unknown): Required<ShapeConstraints> {
+  const o = checkOptions(fn, c as ShapeConstraints, ['minRank', 'maxRank', 'minDim', 'maxDim']);
+  const get = (k: keyof ShapeConstraints, d: number) => (o[k] === undefined ? d : checkInt(fn, k, o[k], { min: 0 }));
+  const r = { minRank: get('minRank', 0), maxRank: get('maxRank', 3), minDim: get('minDim', 1), maxDim: get('maxDim', 4) };
+  if (r.minRank > r.maxRank) fail(fn, 'minRank exceeds maxRank', r.minRank, `at most maxRank (${r.maxRank})`);
+  if (r.minDim > r.maxDim) fail(fn, 'minDim exceeds maxDim', r.minDim, `at most maxDim (${r.maxDim})`);
+  return r;
+}
+
+/** Checks value constraints: known keys, finite bounds with min < max, numbers to avoid. */
+function valueConstraints(fn: string, c: unknown): Required<ValueConstraints> {
+  const o = checkOptions(fn, c as ValueConstraints, ['min', 'max', 'avoid', 'margin', 'distinct', 'requiresGrad']);
+  const min = o.min === undefined ? -2 : checkFinite(fn, 'min', o.min);
+  const max = o.max === undefined ? 2 : checkFinite(fn, 'max', o.max);
+  if (!(min < max)) fail(fn, 'min must be below max', min, `a number < max (${max})`);
+  const avoid = o.avoid ?? [];
+  if (!Array.isArray(avoid)) fail(fn, 'avoid must be an array of numbers', avoid, 'an array of finite numbers');
+  avoid.forEach((k, i) => checkFinite(fn, `avoid[${i}]`, k));
+  const margin = o.margin === undefined ? 1e-3 : checkFinite(fn, 'margin', o.margin);
+  if (margin < 0) fail(fn, 'margin must be non-negative', margin, 'a finite number >= 0');
+  return {
+    min,
+    max,
+    avoid,
+    margin,
+    distinct: o.distinct === undefined ? false : checkBoolean(fn, 'distinct', o.distinct),
+    requiresGrad: o.requiresGrad === undefined ? true : checkBoolean(fn, 'requiresGrad', o.requiresGrad),
+  };
 }

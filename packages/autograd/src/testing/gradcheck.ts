@@ -1,5 +1,5 @@
 // Finite-difference checks of analytic gradients, for built-in ops and for op authors.
-import { checkCallback, checkTensorList } from '../validate.js';
+import { checkBoolean, checkCallback, checkFinite, checkInt, checkOptions, checkTensorList, fail } from '../validate.js';
 import { Tensor } from '../tensor.js';
 import { gradients } from '../tape.js';
 import { noGrad } from '../grad-mode.js';
@@ -77,7 +77,32 @@ export interface GradcheckReport {
  */
 export type GradcheckFn = (...inputs: Tensor[]) => Tensor | readonly Tensor[];
 
-const asList = (y: Tensor | readonly Tensor[]): readonly Tensor[] => (y instanceof Tensor ? [y] : y);
+/** f's result as a list of tensors, or an error naming the check. */
+function asList(y: unknown, fn = 'gradcheck'): readonly Tensor[] {
+  if (y instanceof Tensor) return [y];
+  if (Array.isArray(y) && y.length > 0 && y.every((t) => t instanceof Tensor)) return y;
+  return fail(fn, 'f must return a Tensor or a non-empty array of Tensors', y, 'a Tensor or Tensor[]');
+}
+
+const GRADCHECK_KEYS = ['eps', 'atol', 'rtol', 'raiseException', 'seed'];
+
+/** Checks gradcheck's options (known keys, positive eps, non-negative tolerances, integer seed). */
+function checkGradcheckOptions(fn: string, options: unknown): Required<GradcheckOptions> {
+  const o = checkOptions(fn, options as GradcheckOptions, GRADCHECK_KEYS);
+  const bounded = (name: string, v: unknown, open: boolean): number => {
+    const n = checkFinite(fn, name, v);
+    if (open ? n <= 0 : n < 0) fail(fn, `${name} must be ${open ? 'positive' : 'non-negative'}`, v, open ? 'a finite number > 0' : 'a finite number >= 0');
+    return n;
+  };
+  return {
+    eps: o.eps === undefined ? 1e-6 : bounded('eps', o.eps, true),
+    atol: o.atol === undefined ? 1e-5 : bounded('atol', o.atol, false),
+    rtol: o.rtol === undefined ? 1e-3 : bounded('rtol', o.rtol, false),
+    raiseException: o.raiseException === undefined ? true : checkBoolean(fn, 'raiseException', o.raiseException),
+    seed: o.seed === undefined ? 0 : checkInt(fn, 'seed', o.seed),
+  };
+}
+
 
 /**
  * Checks the gradients of `f` at `inputs` against central finite differences. The outputs are
@@ -98,7 +123,7 @@ export function gradcheck(f: GradcheckFn, inputs: readonly Tensor[]): true;
 export function gradcheck(f: GradcheckFn, inputs: readonly Tensor[], options: GradcheckOptions = {}): true | GradcheckReport {
   checkCallback('gradcheck', 'f', f);
   checkTensorList('gradcheck', 'inputs', inputs);
-  const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, raiseException = true, seed = 0 } = options;
+  const { eps, atol, rtol, raiseException, seed } = checkGradcheckOptions('gradcheck', options);
   inputs.forEach((x, i) => {
     if (x.dtype !== 'float64' && x.requiresGrad) throw new Error(`gradcheck: input ${i} (shape ${fmt(x.shape)}) is ${x.dtype}; finite differences need float64 inputs`);
   });
@@ -163,7 +188,8 @@ export function gradcheck(f: GradcheckFn, inputs: readonly Tensor[], options: Gr
 export function gradgradcheck(f: GradcheckFn, inputs: readonly Tensor[], options: GradcheckOptions = {}): true | GradcheckReport {
   checkCallback('gradgradcheck', 'f', f);
   checkTensorList('gradgradcheck', 'inputs', inputs);
-  const outs = asList(noGrad(() => f(...inputs)));
+  checkGradcheckOptions('gradgradcheck', options);
+  const outs = asList(noGrad(() => f(...inputs)), 'gradgradcheck');
   const gen = new Generator((options.seed ?? 0) + 1);
   const vs = outs.map((o) => randn(o.shape, { dtype: 'float64', generator: gen, requiresGrad: true }));
   const n = inputs.length;

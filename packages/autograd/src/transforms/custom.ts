@@ -8,16 +8,15 @@ import { zerosLike } from '../ops/creation.js';
 import { topLevelOf } from '../transform-levels.js';
 import { jvp } from '../functional.js';
 import { vmap } from './vmap.js';
+import { checkCallback, checkTensor, fail } from '../validate.js';
 
 function tensorsOnly(op: string, args: readonly unknown[]): Tensor[] {
-  args.forEach((a, i) => {
-    if (!(a instanceof Tensor)) throw new Error(`${op}: argument ${i} must be a Tensor, got ${typeof a}`);
-  });
+  args.forEach((a, i) => checkTensor(op, `argument ${i}`, a));
   return args as Tensor[];
 }
 
 function outputOf(op: string, y: unknown): Tensor {
-  if (!(y instanceof Tensor)) throw new Error(`${op}: the function must return a Tensor, got ${typeof y}`);
+  if (!(y instanceof Tensor)) fail(op, 'the function must return a Tensor', y, 'a Tensor');
   return y;
 }
 
@@ -35,7 +34,7 @@ const untouched = (xs: readonly Tensor[]) => !(isGradEnabled() && xs.some((x) =>
  * @category Transforms
  */
 export function stopGradient(x: Tensor): Tensor {
-  if (!(x instanceof Tensor)) throw new Error(`stopGradient: expected a Tensor, got ${typeof x}`);
+  checkTensor('stopGradient', 'x', x);
   return x.detach();
 }
 
@@ -58,10 +57,15 @@ export function customVjp<A extends Tensor[], R>(
   fwd: (...args: A) => readonly [Tensor, R],
   bwd: (residuals: R, g: Tensor) => readonly (Tensor | null)[],
 ): (...args: A) => Tensor {
+  checkCallback('customVjp', 'f', f);
+  checkCallback('customVjp', 'fwd', fwd);
+  checkCallback('customVjp', 'bwd', bwd);
   const op = defineOp<[readonly Tensor[]], R>({
     name: 'customVjp',
     forward: (xs) => {
-      const [output, saved] = fwd(...(xs as A));
+      const r = fwd(...(xs as A));
+      if (!Array.isArray(r) || r.length !== 2) fail('customVjp', 'fwd must return [output, residuals]', r, 'an array [Tensor, residuals]');
+      const [output, saved] = r;
       return { output: outputOf('customVjp', output), saved };
     },
     vjp: (g, { args: [xs], saved }) => {
@@ -93,9 +97,13 @@ export function customVjp<A extends Tensor[], R>(
  * @category Transforms
  */
 export function customJvp<A extends Tensor[]>(f: (...args: A) => Tensor, rule: (primals: A, tangents: A) => readonly [Tensor, Tensor]): (...args: A) => Tensor {
+  checkCallback('customJvp', 'f', f);
+  checkCallback('customJvp', 'rule', rule);
   const tangentOut = (xs: readonly Tensor[], ts: readonly (Tensor | null)[]): Tensor => {
     const filled = xs.map((x, i) => ts[i] ?? zerosLike(x)) as A;
-    return outputOf('customJvp', rule(xs as A, filled)[1]);
+    const r = rule(xs as A, filled);
+    if (!Array.isArray(r) || r.length !== 2) fail('customJvp', 'rule must return [output, outputTangent]', r, 'an array of two Tensors');
+    return outputOf('customJvp', r[1]);
   };
   const op = defineOp<[readonly Tensor[]], undefined>({
     name: 'customJvp',
@@ -131,6 +139,7 @@ export function customJvp<A extends Tensor[]>(f: (...args: A) => Tensor, rule: (
  * @category Transforms
  */
 export function checkpoint<A extends Tensor[]>(fn: (...args: A) => Tensor): (...args: A) => Tensor {
+  checkCallback('checkpoint', 'fn', fn);
   const op = defineOp<[readonly Tensor[]], undefined>({
     name: 'checkpoint',
     forward: (xs) => outputOf('checkpoint', fn(...(xs as A))),

@@ -5,7 +5,8 @@ import { fromTyped, zeros } from '../ops/creation.js';
 import { allocate } from '../dtype.js';
 import { gradients } from '../tape.js';
 import { isGradEnabled } from '../grad-mode.js';
-import { jvp, vjp, gradOptions, splitAux, type ArgNums, type GradOptions } from '../functional.js';
+import { jvp, vjp, gradOptions, splitAux, checkTangents, type ArgNums, type GradOptions } from '../functional.js';
+import { checkCallback, fail } from '../validate.js';
 import { vmap } from './vmap.js';
 import { treeLeaves, treeMap } from './pytree.js';
 
@@ -33,9 +34,13 @@ interface Selected {
   inputs: Tensor[];
 }
 
-function select(op: string, f: (...args: never[]) => unknown, opts: ArgNums | JacobianOptions | undefined, args: unknown[]): Selected {
-  const { mode: _mode, ...rest } = (typeof opts === 'object' && !Array.isArray(opts) ? opts : {}) as JacobianOptions;
-  const { argnums, hasAux } = gradOptions(op, typeof opts === 'object' && !Array.isArray(opts) ? rest : (opts as ArgNums | undefined));
+/** Checks a Jacobian transform's callback and options before anything runs. */
+function parse(op: string, f: unknown, opts: unknown, extraKeys: readonly string[] = []): { argnums: ArgNums; hasAux: boolean } {
+  checkCallback(op, 'f', f);
+  return gradOptions(op, opts as ArgNums | GradOptions | undefined, extraKeys);
+}
+
+function select(op: string, f: (...args: never[]) => unknown, { argnums, hasAux }: { argnums: ArgNums; hasAux: boolean }, args: unknown[]): Selected {
   const list = typeof argnums === 'number' ? [argnums] : [...argnums];
   for (const i of list) {
     if (!Number.isInteger(i) || i < 0 || i >= args.length) throw new Error(`${op}: argnums ${i} is out of range for ${args.length} arguments`);
@@ -147,7 +152,8 @@ function reverseParts(s: Selected): [unknown, (ct: unknown) => unknown[], unknow
  * @category Transforms
  */
 export function jacfwd<A extends unknown[]>(f: (...args: A) => unknown, options?: ArgNums | GradOptions) {
-  return (...args: A): any => forwardJacobian(select('jacfwd', f as never, options, args));
+  const parsed = parse('jacfwd', f, options);
+  return (...args: A): any => forwardJacobian(select('jacfwd', f as never, parsed, args));
 }
 
 /**
@@ -162,8 +168,9 @@ export function jacfwd<A extends unknown[]>(f: (...args: A) => unknown, options?
  * @category Transforms
  */
 export function jacrev<A extends unknown[]>(f: (...args: A) => unknown, options?: ArgNums | GradOptions) {
+  const parsed = parse('jacrev', f, options);
   return (...args: A): any => {
-    const s = select('jacrev', f as never, options, args);
+    const s = select('jacrev', f as never, parsed, args);
     return reverseJacobian(s, ...reverseParts(s));
   };
 }
@@ -181,10 +188,11 @@ export function jacrev<A extends unknown[]>(f: (...args: A) => unknown, options?
  * @category Transforms
  */
 export function jacobian<A extends unknown[]>(f: (...args: A) => unknown, options?: ArgNums | JacobianOptions) {
-  const mode = typeof options === 'object' && !Array.isArray(options) ? ((options as JacobianOptions).mode ?? 'auto') : 'auto';
-  if (!['auto', 'forward', 'reverse'].includes(mode)) throw new Error(`jacobian: mode must be 'auto', 'forward' or 'reverse', got ${JSON.stringify(mode)}`);
+  const parsed = parse('jacobian', f, options, ['mode']);
+  const mode = options !== null && typeof options === 'object' && !Array.isArray(options) ? ((options as JacobianOptions).mode ?? 'auto') : 'auto';
+  if (!['auto', 'forward', 'reverse'].includes(mode)) fail('jacobian', 'unknown mode', mode, "'auto', 'forward' or 'reverse'");
   return (...args: A): any => {
-    const s = select('jacobian', f as never, options, args);
+    const s = select('jacobian', f as never, parsed, args);
     if (mode === 'forward') return forwardJacobian(s);
     const parts = reverseParts(s);
     const m = treeLeaves(parts[0]).reduce((a, y) => a + y.size, 0);
@@ -205,7 +213,7 @@ export function jacobian<A extends unknown[]>(f: (...args: A) => unknown, option
  * @category Transforms
  */
 export function hessian<A extends unknown[]>(f: (...args: A) => unknown, options?: ArgNums | GradOptions) {
-  const { argnums, hasAux } = gradOptions('hessian', options);
+  const { argnums, hasAux } = parse('hessian', f, options);
   return jacfwd(jacrev(f, { argnums, hasAux }), { argnums, hasAux });
 }
 
@@ -222,15 +230,18 @@ export function hessian<A extends unknown[]>(f: (...args: A) => unknown, options
  * @category Transforms
  */
 export function linearize<P extends unknown[], R>(f: (...primals: P) => R, ...primals: P): [R, (...tangents: P) => R] {
+  checkCallback('linearize', 'f', f);
+  primals.forEach((p, i) => {
+    if (treeLeaves(p).length === 0) fail('linearize', `primal ${i} must be a Tensor (or a tree of tensors)`, p, 'a Tensor');
+  });
   const [y, pullback] = vjp(f, ...primals);
   const outs = treeLeaves(y);
   const us = outs.map((o) => zeros([...o.shape], { dtype: o.dtype }).requiresGrad_());
   const pulled = treeLeaves(pullback(treeMap(y, (_, i) => us[i]!) as R));
   const primalLeaves = treeLeaves(primals);
   const fJvp = (...tangents: P): R => {
-    if (tangents.length !== primals.length) throw new Error(`linearize: got ${tangents.length} tangents for ${primals.length} primals`);
+    checkTangents('linearize', primals, tangents);
     const ts = treeLeaves(tangents);
-    if (ts.length !== pulled.length) throw new Error(`linearize: the tangents must have the structure of the primals`);
     let inner: Tensor | null = null;
     pulled.forEach((g, j) => {
       if (!g.requiresGrad) return;

@@ -5,6 +5,7 @@ import { withLevel, type Randomness, type VmapLevel } from '../transform-levels.
 import { makeTracer } from '../op-dispatch.js';
 import { treeLeaves, treeMap, treeShape } from './pytree.js';
 import './fallback-ops.js';
+import { checkCallback, checkOptions } from '../validate.js';
 
 /**
  * Where the batch axis lies: a number (negative counts from the end), `null` for "not batched",
@@ -42,7 +43,7 @@ export interface VmapOptions {
   randomness?: Randomness;
 }
 
-const known = new Set(['inAxes', 'outAxes', 'axisSize', 'randomness']);
+const known = ['inAxes', 'outAxes', 'axisSize', 'randomness'];
 
 /** Pairs each tensor of `tree` with its axis from `spec` (a prefix of the tree's structure). */
 function axesOf(op: string, spec: AxisSpec | undefined, tree: unknown, what: string): (number | null)[] {
@@ -86,8 +87,8 @@ function moveAxis(x: Tensor, from: number, to: number): Tensor {
  * @category Transforms
  */
 export function vmap<A extends unknown[], R>(f: (...args: A) => R, options: VmapOptions = {}): (...args: A) => R {
-  for (const key of Object.keys(options)) if (!known.has(key)) throw new Error(`vmap: unknown option '${key}' (expected ${[...known].join(', ')})`);
-  const { inAxes = 0, outAxes = 0, axisSize, randomness = 'different' } = options;
+  checkCallback('vmap', 'f', f);
+  const { inAxes = 0, outAxes = 0, axisSize, randomness = 'different' } = checkOptions('vmap', options, known);
   if (!['different', 'same', 'error'].includes(randomness)) throw new Error(`vmap: randomness must be 'different', 'same' or 'error', got ${JSON.stringify(randomness)}`);
   if (axisSize !== undefined && !(Number.isInteger(axisSize) && axisSize >= 0)) throw new Error(`vmap: axisSize must be a non-negative integer, got ${axisSize}`);
   return (...args: A): R => {

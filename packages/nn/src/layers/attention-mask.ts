@@ -1,6 +1,6 @@
 // Attention masks as PyTorch reads them: a boolean mask marks positions that may NOT be attended
 // (true = masked), a floating mask is added to the scores (−∞ masks, 0 keeps).
-import { fromTyped, where, type DType, type Tensor, checkTensor } from '@tapegrad/autograd';
+import { fromTyped, where, type DType, type Tensor, checkAllocation, checkDType, checkInt, checkOptions, checkTensor, fail } from '@tapegrad/autograd';
 import { fmtShape } from '../format.js';
 
 /**
@@ -14,8 +14,11 @@ import { fmtShape } from '../format.js';
  * @category Layers
  */
 export function generateSquareSubsequentMask(size: number, options: { dtype?: DType } = {}): Tensor {
-  if (!Number.isInteger(size) || size < 0) throw new Error(`generateSquareSubsequentMask: size must be a non-negative integer, got ${size}`);
-  const dtype = options.dtype ?? 'float32';
+  checkInt('generateSquareSubsequentMask', 'size', size, { min: 0 });
+  const o = checkOptions('generateSquareSubsequentMask', options, ['dtype']);
+  const dtype = o.dtype === undefined ? 'float32' : checkDType('generateSquareSubsequentMask', 'dtype', o.dtype);
+  if (dtype !== 'float32' && dtype !== 'float64') fail('generateSquareSubsequentMask', 'an additive mask needs a floating-point dtype', dtype, "'float32' or 'float64'");
+  checkAllocation('generateSquareSubsequentMask', size * size);
   const data = dtype === 'float64' ? new Float64Array(size * size) : new Float32Array(size * size);
   for (let i = 0; i < size; i++) for (let j = i + 1; j < size; j++) data[i * size + j] = -Infinity;
   return fromTyped(data, [size, size]);

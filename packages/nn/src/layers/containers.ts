@@ -2,7 +2,7 @@
 // PyTorch (`0.weight`, `(0): Linear(...)`) and `seq[0]` works as in Python.
 import type { Tensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
-import { checkTensor } from '@tapegrad/autograd';
+import { checkTensor, fail } from '@tapegrad/autograd';
 
 /** Children kept as own numeric properties, which the field walk visits in index order. */
 function assertModule(container: string, m: unknown, i: number): asserts m is Module {
@@ -91,6 +91,7 @@ export class ModuleList<M extends Module = Module> extends Module<[], never> {
   /** A list holding `modules`. */
   constructor(modules: Iterable<M> = []) {
     super();
+    if (modules === null || typeof modules !== 'object' || !(Symbol.iterator in modules)) fail('ModuleList', 'modules must be an array (or iterable) of Modules', modules, 'an array of Modules');
     for (const m of modules) this.append(m);
   }
 

@@ -1,5 +1,6 @@
 // ModuleDict: submodules under string keys, kept as own properties so the field walk names their
 // parameters `key.weight` as PyTorch does; keys that would shadow a Module member are refused.
+import { fail } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 
 const KEY = /^[A-Za-z_$][\w$]*$|^\d+$/;
@@ -20,7 +21,11 @@ export class ModuleDict<M extends Module = Module> extends Module<[], never> {
   /** A dictionary holding `modules` (an object or `[key, module]` pairs). */
   constructor(modules: Record<string, M> | Iterable<[string, M]> = {}) {
     super();
-    const entries = Symbol.iterator in Object(modules) ? [...(modules as Iterable<[string, M]>)] : Object.entries(modules as Record<string, M>);
+    if (modules === null || typeof modules !== 'object') fail('ModuleDict', 'modules must be an object of Modules by name or a list of [name, Module] pairs', modules, '{ name: Module } or [name, Module][]');
+    const entries = Symbol.iterator in modules ? [...(modules as Iterable<[string, M]>)] : Object.entries(modules as Record<string, M>);
+    entries.forEach((pair, i) => {
+      if (!Array.isArray(pair) || pair.length !== 2) fail('ModuleDict', `entry ${i} must be a [name, Module] pair`, pair, 'a [string, Module] pair');
+    });
     for (const [k, m] of entries) this.set(k, m);
   }
 

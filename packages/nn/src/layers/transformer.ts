@@ -6,7 +6,7 @@ import { BufferTensor, Parameter } from '../parameter.js';
 import { ModuleList } from './containers.js';
 import { checkInt, checkOptions } from './options.js';
 import type { TransformerDecoderForwardOptions, TransformerDecoderLayer, TransformerEncoderLayer } from './transformer-layers.js';
-import { checkTensor } from '@tapegrad/autograd';
+import { checkTensor, fail } from '@tapegrad/autograd';
 
 /**
  * A deep copy of a module: same class and settings, parameters and buffers copied to new storage
@@ -90,7 +90,9 @@ export class TransformerEncoder extends Module<[Tensor, TransformerEncoderStackF
   constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, options: TransformerStackOptions = {}) {
     super();
     checkOptions('TransformerEncoder', options, ['norm']);
+    if (!(encoderLayer instanceof Module)) fail('TransformerEncoder', 'encoderLayer must be a Module', encoderLayer, 'a TransformerEncoderLayer');
     checkInt('TransformerEncoder', 'numLayers', numLayers);
+    if (options.norm !== undefined && options.norm !== null && !(options.norm instanceof Module)) fail('TransformerEncoder', 'norm must be a Module', options.norm, 'a Module such as LayerNorm, or null');
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => cloneModule(encoderLayer)));
     this.norm = options.norm ?? null;
   }
@@ -126,7 +128,9 @@ export class TransformerDecoder extends Module<[Tensor, Tensor, TransformerDecod
   constructor(decoderLayer: TransformerDecoderLayer, numLayers: number, options: TransformerStackOptions = {}) {
     super();
     checkOptions('TransformerDecoder', options, ['norm']);
+    if (!(decoderLayer instanceof Module)) fail('TransformerDecoder', 'decoderLayer must be a Module', decoderLayer, 'a TransformerDecoderLayer');
     checkInt('TransformerDecoder', 'numLayers', numLayers);
+    if (options.norm !== undefined && options.norm !== null && !(options.norm instanceof Module)) fail('TransformerDecoder', 'norm must be a Module', options.norm, 'a Module such as LayerNorm, or null');
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => cloneModule(decoderLayer)));
     this.norm = options.norm ?? null;
   }
