@@ -20,7 +20,7 @@ export async function transformerRows(quick: boolean): Promise<Row[]> {
   const mask = generateSquareSubsequentMask(seq);
   const step = () => {
     optimizer.zeroGrad();
-    const logits = head.forward(layer.forward(x, { srcMask: mask }));
+    const logits = head.forward(layer.forward(x, { srcMask: mask, isCausal: true }));
     crossEntropy(logits.reshape([batch * seq, 89]), y).backward();
     optimizer.step();
   };

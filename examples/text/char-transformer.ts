@@ -44,7 +44,7 @@ export class CharTransformer extends Module<[Tensor], Tensor> {
     const T = ids.shape[1]!;
     const positions = this.pos.weight.slice([0, T]); // [T, dModel], broadcast over the batch
     const x = this.tok.forward(ids).add(positions);
-    return this.head.forward(this.blocks.forward(x, { mask: causalMask(T) }));
+    return this.head.forward(this.blocks.forward(x, { mask: causalMask(T), isCausal: true }));
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Generator, noGrad, randn, tensor, zeros, type Tensor } from '@tapegrad/autograd';
+import { Generator, noGrad, randn, stack, tensor, where, zeros, type Tensor } from '@tapegrad/autograd';
 import { Module, MultiheadAttention, generateSquareSubsequentMask } from '@tapegrad/nn';
 import { flat, moduleGradcheck } from './helpers.js';
 import { maxDiff, torchCase } from './torch-fixtures.js';
@@ -123,6 +123,75 @@ describe('MultiheadAttention', () => {
     const [y, w] = m.forward(c.get('q'), c.get('k'), c.get('v'), { keyPaddingMask: c.get('keyPaddingMask'), averageAttnWeights: false });
     expect(maxDiff(y, c.get('out'))).toBeLessThan(1e-12);
     expect(maxDiff(w!, c.get('weights'))).toBeLessThan(1e-12);
+  });
+
+  it('bool masks (true = NOT allowed, as PyTorch) equal their −∞ float forms, with and without weights', () => {
+    const m = make({ batchFirst: true });
+    const x = rnd([2, 4, 6], 21);
+    const am = tensor([[0, 1, 0, 1], [0, 0, 1, 0], [1, 0, 0, 0], [0, 0, 0, 1]], { dtype: 'bool' });
+    const kpm = tensor([[0, 0, 0, 1], [0, 1, 0, 0]], { dtype: 'bool' });
+    const asFloat = (b: Tensor) => where(b, -Infinity, 0).toDType('float64');
+    for (const needWeights of [true, false]) {
+      const [yb, wb] = m.forward(x, x, x, { attnMask: am, keyPaddingMask: kpm, needWeights });
+      const [yf, wf] = m.forward(x, x, x, { attnMask: asFloat(am), keyPaddingMask: asFloat(kpm), needWeights });
+      expect(maxDiff(yb, yf)).toBeLessThan(1e-12);
+      if (needWeights) expect(maxDiff(wb!, wf!)).toBeLessThan(1e-12);
+    }
+    // a per batch·head bool mask, and a bool mask mixed with a float key padding mask
+    const perHead = stack([am, am.eq(0), am, am]);
+    const [yh] = m.forward(x, x, x, { attnMask: perHead, needWeights: false });
+    const [yhf] = m.forward(x, x, x, { attnMask: asFloat(perHead), needWeights: false });
+    expect(maxDiff(yh, yhf)).toBeLessThan(1e-12);
+    const [ym] = m.forward(x, x, x, { attnMask: am, keyPaddingMask: asFloat(kpm) });
+    expect(maxDiff(ym, m.forward(x, x, x, { attnMask: am, keyPaddingMask: kpm })[0])).toBeLessThan(1e-12);
+  });
+
+  it('matches torch.nn.MultiheadAttention with bool attnMask and keyPaddingMask (both paths)', () => {
+    const c = torchCase('mhaBool');
+    const m = new MultiheadAttention(6, 2, { ...f64, batchFirst: true });
+    c.load(m);
+    const x = c.get('x');
+    const opts = { attnMask: c.get('attnMask').ne(0), keyPaddingMask: c.get('keyPaddingMask').ne(0) };
+    const [y, w] = m.forward(x, x, x, { ...opts, averageAttnWeights: false });
+    expect(maxDiff(y, c.get('out'))).toBeLessThan(1e-12);
+    expect(maxDiff(w!, c.get('weights'))).toBeLessThan(1e-12);
+    expect(maxDiff(m.forward(x, x, x, { ...opts, needWeights: false })[0], c.get('outNoWeights'))).toBeLessThan(1e-12);
+  });
+
+  it('the fused path (needWeights false) equals the explicit one: causal hint, padding, bias_kv, zero attention, dropout', () => {
+    const x = rnd([2, 5, 6], 22);
+    const causal = generateSquareSubsequentMask(5, f64);
+    const cases: [object, object][] = [
+      [{}, { isCausal: true }],
+      [{}, { attnMask: causal, isCausal: true }],
+      [{}, { isCausal: true, keyPaddingMask: tensor([[0, 0, 0, 0, 1], [0, 0, 0, 0, 0]], { dtype: 'bool' }) }],
+      [{ addBiasKv: true, addZeroAttn: true }, { isCausal: true }],
+    ];
+    for (const [ctor, fwd] of cases) {
+      const m = make({ batchFirst: true, ...ctor });
+      const [yw] = m.forward(x, x, x, fwd);
+      const [yf, none] = m.forward(x, x, x, { ...fwd, needWeights: false });
+      expect(none).toBeNull();
+      expect(maxDiff(yw, yf)).toBeLessThan(1e-12);
+    }
+    // training dropout: the same seeded generator draws the same keep mask on both paths
+    const a = make({ batchFirst: true, dropout: 0.3 }), b = make({ batchFirst: true, dropout: 0.3 });
+    const [ya] = a.forward(x, x, x, { isCausal: true });
+    const [yb] = b.forward(x, x, x, { isCausal: true, needWeights: false });
+    expect(maxDiff(ya, yb)).toBeLessThan(1e-12);
+    a.eval();
+    expect(maxDiff(a.forward(x, x, x)[0], a.forward(x, x, x, { needWeights: false })[0])).toBeLessThan(1e-12);
+  });
+
+  it('gradients through the fused path agree with finite differences (bool masks)', () => {
+    const m = make({ batchFirst: true });
+    const am = tensor([[0, 1, 1], [0, 0, 1], [0, 0, 0]], { dtype: 'bool' });
+    const kpm = tensor([[0, 0, 1], [0, 0, 0]], { dtype: 'bool' });
+    class SelfAttention extends Module<[Tensor], Tensor> {
+      attn = m;
+      forward(x: Tensor) { return this.attn.forward(x, x, x, { attnMask: am, keyPaddingMask: kpm, needWeights: false })[0]; }
+    }
+    moduleGradcheck(new SelfAttention(), [rnd([2, 3, 6], 23).requiresGrad_()]);
   });
 
   it('rejects bad arguments and unknown options', () => {

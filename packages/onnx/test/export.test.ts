@@ -4,7 +4,7 @@ import * as tg from '@tapegrad/autograd';
 import { manualSeed, randn, type Tensor } from '@tapegrad/autograd';
 import {
   AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Flatten, GELU, LayerNorm, LeakyReLU, Linear, LogSoftmax, MaxPool2d, Module, ReLU,
-  Sequential, Sigmoid, Softmax, Tanh,
+  Sequential, Sigmoid, Softmax, Tanh, TransformerEncoderLayer,
 } from '@tapegrad/nn';
 import { exportOnnx } from '../src/index.js';
 import { expectClose, runOrt } from './ort.js';
@@ -77,6 +77,24 @@ describe('exportOnnx, run by ONNX Runtime', () => {
         .sub(tg.logSumExp(x, 1, true)).abs().add(0.1).rsqrt().add(x.sin().cos().erf().softplus().silu().unsqueeze(0).squeeze(0).mean([0, 1]))
         .add(x.reshape([-1]).slice([1, 5]).prod().mul(0.01)).add(x.elu().min());
     await check(math, [randn([3, 2]).abs().add(0.1)]);
+  });
+
+  it('scaledDotProductAttention (bool, float and causal masks) and a Transformer encoder layer', async () => {
+    manualSeed(5);
+    const keep = tg.tensor([[1, 1, 0, 1], [0, 1, 1, 1], [1, 1, 1, 0]], { dtype: 'bool' });
+    const sdpa = (q: Tensor, k: Tensor, v: Tensor, bias: Tensor) => [
+      tg.scaledDotProductAttention(q, k, v, { attnMask: keep }),
+      tg.scaledDotProductAttention(q, k, v, { attnMask: bias, scale: 0.3 }),
+      tg.scaledDotProductAttention(q, q, q, { isCausal: true }),
+    ];
+    await check(sdpa, [randn([2, 3, 4]), randn([2, 4, 4]), randn([2, 4, 5]), randn([3, 4])]);
+    const layer = new TransformerEncoderLayer(8, 2, { dimFeedforward: 16, batchFirst: true, normFirst: true });
+    class Causal extends Module<[Tensor], Tensor> {
+      layer = layer;
+      forward(x: Tensor) { return this.layer.forward(x, { isCausal: true }); }
+    }
+    await check(new Causal(), [randn([2, 5, 8])], { dynamicAxes: { input: { 0: 'n' }, output: { 0: 'n' } } });
+    expect(() => exportOnnx((q: Tensor) => tg.scaledDotProductAttention(q, q, q, { dropoutP: 0.5 }), [randn([2, 2])])).toThrow(/attention dropout has no ONNX mapping/);
   });
 
   it('float64 models export as DOUBLE', async () => {

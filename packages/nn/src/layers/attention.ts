@@ -1,7 +1,7 @@
 // Multi-head attention with PyTorch's arguments, parameter names and shapes, so a torch state dict
 // loads by name: in_proj_weight [3E, E] (or q/k/v_proj_weight with kdim/vdim), in_proj_bias [3E],
 // out_proj.{weight,bias}, bias_k/bias_v [1, 1, E].
-import { concat, rand, zeros, type Generator, type Tensor, checkTensor } from '@tapegrad/autograd';
+import { concat, rand, scaledDotProductAttention, zeros, type Generator, type Tensor, checkTensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import * as init from '../init.js';
@@ -40,7 +40,8 @@ const MHA_OPTIONS = ['dtype', 'generator', 'dropout', 'bias', 'addBiasKv', 'addZ
 
 /**
  * Options of {@link MultiheadAttention.forward}. Masks follow PyTorch: a `bool` mask is true where
- * attention is NOT allowed; a float mask is added to the scores (use −∞ to mask).
+ * attention is NOT allowed (the opposite of `scaledDotProductAttention`'s bool mask, exactly as in
+ * PyTorch); a float mask is added to the scores (use −∞ to mask).
  *
  * @example
  * ```ts
@@ -49,15 +50,19 @@ const MHA_OPTIONS = ['dtype', 'generator', 'dropout', 'bias', 'addBiasKv', 'addZ
  * @category Layers
  */
 export interface MultiheadAttentionForwardOptions {
-  /** `[N, S]` (or `[S]` unbatched): padding positions of the keys to ignore. */
+  /** `[N, S]` (or `[S]` unbatched): keys to ignore, bool (true = padding) or float (added, −∞ = padding). */
   keyPaddingMask?: Tensor | null;
   /** Also return the attention weights (default `true`). */
   needWeights?: boolean;
-  /** `[L, S]` or `[N·numHeads, L, S]` mask added to the scores of every head. */
+  /** `[L, S]` or `[N·numHeads, L, S]`: bool (true = may NOT attend) or float (added to the scores of every head). */
   attnMask?: Tensor | null;
   /** Average the returned weights over heads (`[N, L, S]`) instead of per head (`[N, H, L, S]`) (default `true`). */
   averageAttnWeights?: boolean;
-  /** Apply a causal mask; used when `attnMask` is not given (with one, it is the hint PyTorch takes it as). */
+  /**
+   * Apply a causal mask. Without `attnMask` the causal mask is made here; with one, this is PyTorch's
+   * hint that `attnMask` is causal: without key padding and with `needWeights: false` the causal
+   * mask is applied inside the attention op in place of `attnMask` (whose shape is still checked).
+   */
   isCausal?: boolean;
 }
 
@@ -66,7 +71,9 @@ const FORWARD_OPTIONS = ['keyPaddingMask', 'needWeights', 'attnMask', 'averageAt
 /**
  * Attention over `numHeads` heads: each head projects queries, keys and values to
  * `embedDim / numHeads` features and computes softmax(QKᵀ/√d)·V; the heads are concatenated and
- * projected by `out_proj`. Inputs `[L, N, E]` (or `[N, L, E]` with `batchFirst`, or unbatched
+ * projected by `out_proj`. With `needWeights: false` (as the Transformer layers call it) the heads
+ * run through the fused `scaledDotProductAttention` of `@tapegrad/autograd`; with weights they are computed in the
+ * open and returned. Inputs `[L, N, E]` (or `[N, L, E]` with `batchFirst`, or unbatched
  * `[L, E]`); returns `[output, weights]` where weights is `null` unless `needWeights`.
  *
  * @example
@@ -173,9 +180,12 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Multihea
     }
     let [q, k, v] = this.project(q0, k0, v0);
     let S = k.shape[1]!;
-    let attnMask = options.attnMask ?? (isCausal ? generateSquareSubsequentMask(L, { dtype: query.dtype }) : null);
-    if (isCausal && !options.attnMask && L !== S) throw new Error(`${name}: isCausal needs as many keys as queries (${L} vs ${S}) or an explicit attnMask`);
     let keyPaddingMask = options.keyPaddingMask ?? null;
+    // As PyTorch: with isCausal and neither key padding nor weights to return, attention applies the
+    // causal mask itself (a given attnMask is taken to be that mask) and no mask tensor is built.
+    const causalKernel = isCausal && !keyPaddingMask && !needWeights && !this.bias_k && !this.addZeroAttn;
+    if (isCausal && !options.attnMask && L !== S) throw new Error(`${name}: isCausal needs as many keys as queries (${L} vs ${S}) or an explicit attnMask`);
+    let attnMask = options.attnMask ?? (isCausal && !causalKernel ? generateSquareSubsequentMask(L, { dtype: query.dtype }) : null);
     if (this.bias_k && this.bias_v) {
       k = concat([k, this.bias_k.expand([N, 1, E])], 1);
       v = concat([v, this.bias_v.expand([N, 1, E])], 1);
@@ -191,15 +201,24 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Multihea
     }
     S = kh.shape[2]!;
     const mask = mergeMasks(name, query.dtype, { n: N, h: H, l: L, s: S }, attnMask, keyPaddingMask);
+    const dropoutP = this.training ? this.dropout : 0;
+    const toOutput = (heads: Tensor) => {
+      const out = this.out_proj.forward(heads.transpose(1, 2).reshape([N, L, E]));
+      return !batched ? out.squeeze(0) : this.batchFirst ? out : out.transpose(0, 1);
+    };
+    if (!needWeights) {
+      // One fused op; with dropout it draws the same keep mask as the explicit path below.
+      const opts = causalKernel ? { isCausal: true } : { attnMask: mask };
+      return [toOutput(scaledDotProductAttention(qh, kh, vh, { ...opts, dropoutP, generator: this.generator })), null];
+    }
+    // The weights are wanted: computed in the open, as PyTorch does. A query with every key masked
+    // gets NaN weights here (softmax of −∞ only), as in PyTorch, but zeros without needWeights.
     let scores = qh.matmul(kh.transpose(-2, -1)).mul(1 / Math.sqrt(d));
     if (mask) scores = scores.add(mask);
     // As PyTorch, the weights returned are the ones used: after dropout.
     let weights = scores.softmax(-1);
-    if (this.training && this.dropout > 0) weights = dropoutOf(weights, this.dropout, this.generator);
-    const merged = weights.matmul(vh).transpose(1, 2).reshape([N, L, E]);
-    let out = this.out_proj.forward(merged);
-    out = !batched ? out.squeeze(0) : this.batchFirst ? out : out.transpose(0, 1);
-    if (!needWeights) return [out, null];
+    if (dropoutP > 0) weights = dropoutOf(weights, dropoutP, this.generator);
+    const out = toOutput(weights.matmul(vh));
     if (averageAttnWeights) weights = weights.mean(1);
     return [out, batched ? weights : weights.squeeze(0)];
   }
