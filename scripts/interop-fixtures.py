@@ -46,9 +46,31 @@ def gru():
     return nn.GRU(4, 5, bidirectional=True)
 
 
+class Ops(nn.Module):
+    """Layers and functions whose ONNX form has an operator of its own (HardSwish, Mish, PRelu, TopK,
+    Einsum, DepthToSpace, InstanceNormalization, CumSum, Trilu, ...), for importOnnx's tests."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv, self.gn, self.inorm = nn.Conv2d(4, 8, 1), nn.GroupNorm(2, 8), nn.InstanceNorm2d(2, affine=True)
+        self.prelu, self.ps, self.pu, self.lin = nn.PReLU(8), nn.PixelShuffle(2), nn.PixelUnshuffle(2), nn.Linear(8, 3)
+
+    def forward(self, x):
+        F = nn.functional
+        y = self.prelu(self.gn(self.conv(x)))
+        y = F.hardswish(y) + F.hardsigmoid(y) + F.mish(y) + F.selu(y) + torch.atan(y) + torch.floor(y * 3) / 3
+        y = self.pu(self.inorm(self.ps(y)))
+        y = y + torch.cumsum(y, 3) * 0.1 + torch.flip(y, [2]) + torch.tril(y)
+        y = y.masked_fill(y > 2.0, 2.0)
+        pooled = F.adaptive_max_pool2d(y, 1).flatten(1)
+        top = torch.topk(y.flatten(2), 3, dim=2).values.mean(2)
+        e = torch.einsum("bchw,bc->bhw", y, pooled).mean((1, 2), keepdim=True).flatten(1)
+        return self.lin(pooled + top + e)
+
+
 MODELS = {
     "mlp": (mlp, (2, 4)), "cnn": (cnn, (2, 1, 8, 8)), "transformer": (transformer, (2, 3, 8)),
-    "lstm": (lstm, (3, 5, 4)), "gru": (gru, (5, 3, 4)),
+    "lstm": (lstm, (3, 5, 4)), "gru": (gru, (5, 3, 4)), "ops": (Ops, (2, 4, 4, 4)),
 }
 
 # Recurrent models take initial states and return final states too: the shapes of the extra inputs
@@ -81,7 +103,7 @@ class Flat(nn.Module):
 # ONNX fixtures: NAME.onnx exported by torch.onnx.export (opset 18) from the same models and inputs.
 # The CNN is exported unoptimized so BatchNormalization stays a node (the optimizer folds it into Conv).
 # The recurrent models export as ONNX LSTM/GRU nodes (weights permuted into ONNX's gate order).
-ONNX = {"mlp": {}, "cnn": {"optimize": False}, "transformer": {}, "lstm": {}, "gru": {}}
+ONNX = {"mlp": {}, "cnn": {"optimize": False}, "transformer": {}, "lstm": {}, "gru": {}, "ops": {}}
 
 
 def make(name):

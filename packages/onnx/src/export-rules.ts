@@ -3,6 +3,7 @@
 import * as tg from '@tapegrad/autograd';
 import type { OpRecord, TapeNode, Tensor } from '@tapegrad/autograd';
 import type { AttrValue, GraphBuilder } from './graph-builder.js';
+import { moreRules } from './export-rules-more.js';
 
 /** What a rule sees: the builder, the node, its inputs' value names and whether input i keeps axis 0 dynamic. */
 export interface RuleContext {
@@ -12,6 +13,8 @@ export interface RuleContext {
   input(i: number): string;
   /** The value name of tensor input i for an op that broadcasts by itself (a tapegrad `expand` in front is skipped). */
   broadcastInput(i: number): string;
+  /** The value name of any tensor the node reaches (for rules that look past their direct inputs). */
+  value(t: Tensor): string;
   /** Whether axis 0 of tensor input i is a dynamic (batch) axis. */
   batched(i: number): boolean;
   /** Throws the exporter's error for this node. */
@@ -247,7 +250,7 @@ let table: Map<OpRecord, Rule> | null = null;
 
 /** The rule for a tape node's op, or null when the op has no ONNX mapping. */
 export function ruleFor(op: OpRecord): Rule | null {
-  table ??= new Map(rules.map(([record, rule]) => [record(), rule]));
+  table ??= new Map([...rules, ...moreRules].map(([record, rule]) => [record(), rule]));
   return table.get(op) ?? null;
 }
 

@@ -5,6 +5,7 @@ import { Module } from '@tapegrad/nn';
 import { GraphBuilder, elemType } from './graph-builder.js';
 import { expandRecord, ruleFor, type RuleContext } from './export-rules.js';
 import { encodeModel, type ValueInfo } from './proto.js';
+import { notExported } from './export-unsupported.js';
 
 /**
  * Options of {@link exportOnnx}.
@@ -124,10 +125,14 @@ export function exportOnnx(model: Traceable, exampleInputs: readonly Tensor[], o
     } else {
       if (node.args === null) throw new Error(`exportOnnx: the graph through '${node.op.name}' was freed by backward(); export from a fresh forward pass`);
       const rule = ruleFor(node.op);
-      if (!rule) throw new Error(`exportOnnx: op '${node.op.name}' (output shape [${t.shape.join(', ')}]) has no ONNX mapping`);
+      if (!rule) {
+        const why = Object.hasOwn(notExported, node.op.name) ? `: ${notExported[node.op.name]}` : '';
+        throw new Error(`exportOnnx: op '${node.op.name}' (output shape [${t.shape.join(', ')}]) has no ONNX mapping${why}`);
+      }
       const ctx: RuleContext = {
         b, node,
         input: (i) => valueOf(node.inputs[i]!),
+        value: (x) => valueOf(x),
         broadcastInput: (i) => {
           let x = node.inputs[i]!;
           // tapegrad broadcasts with an explicit expand; ONNX's own (NumPy) broadcasting is the same, so skip it.

@@ -5,18 +5,20 @@ import { AttrType, DataType, type Attribute, type NodeProto, type TensorProto } 
 /** An attribute value: numbers become INT or FLOAT by the rule's choice, arrays INTS/FLOATS. */
 export type AttrValue = { int: number } | { float: number } | { ints: readonly number[] } | { floats: readonly number[] } | { string: string };
 
-/** Little-endian bytes of a tensor's values (row-major). */
+/** The ONNX element type of a tapegrad dtype. */
+export const elemType = (t: Tensor) => ({ float32: DataType.FLOAT, float64: DataType.DOUBLE, int32: DataType.INT32, bool: DataType.BOOL })[t.dtype];
+
+/** Little-endian bytes of a tensor's values (row-major), in its own element type. */
 export function tensorProto(name: string, t: Tensor): TensorProto {
   const data = t.contiguousData();
   const bytes = new Uint8Array(data.length * data.BYTES_PER_ELEMENT);
   const view = new DataView(bytes.buffer);
   if (t.dtype === 'float64') data.forEach((v, i) => view.setFloat64(i * 8, v, true));
-  else data.forEach((v, i) => view.setFloat32(i * 4, v, true));
-  return { name, dims: [...t.shape], data_type: t.dtype === 'float64' ? DataType.DOUBLE : DataType.FLOAT, raw_data: bytes };
+  else if (t.dtype === 'float32') data.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  else if (t.dtype === 'int32') data.forEach((v, i) => view.setInt32(i * 4, v, true));
+  else bytes.set(data);
+  return { name, dims: [...t.shape], data_type: elemType(t), raw_data: bytes };
 }
-
-/** The ONNX element type of a tapegrad dtype. */
-export const elemType = (t: Tensor) => (t.dtype === 'float64' ? DataType.DOUBLE : DataType.FLOAT);
 
 function attribute(name: string, v: AttrValue): Attribute {
   if ('int' in v) return { name, type: AttrType.INT, i: v.int };

@@ -296,7 +296,7 @@ export const importOps: Record<string, ImportOp> = {
     const rank = Math.max(shape.length, x.ndim);
     const padded = [...new Array<number>(rank - x.ndim).fill(1), ...x.shape];
     const target = padded.map((d, i) => { const s = shape[i - (rank - shape.length)] ?? 1; return d === 1 ? s : d; });
-    return [x.reshape(padded).expand(target)];
+    return [(padded.length === x.ndim ? x : x.reshape(padded)).expand(target)];
   },
   Where: (c) => {
     const cond = c.inputs[0];

@@ -5,7 +5,12 @@ import { Tensor } from '@tapegrad/autograd';
 import { BufferTensor, Module, Parameter } from '@tapegrad/nn';
 import { decodeModel, num, type GraphProto, type NodeProto } from './proto.js';
 import { attrValue, decodeTensor, type Value } from './import-values.js';
-import { importOps } from './import-ops.js';
+import { importOps as baseOps } from './import-ops.js';
+import { moreImportOps } from './import-ops-more.js';
+import { recurrentOps } from './import-recurrent.js';
+
+/** Every supported ONNX operator (default domain), by op type. */
+export const importOps = { ...baseOps, ...moreImportOps, ...recurrentOps };
 
 /** Places a tensor at a dotted path of nested modules (so state-dict keys follow the initializer names). */
 class Holder extends Module<[], never> {
@@ -64,7 +69,7 @@ export class OnnxModel extends Module<Tensor[], Tensor | Tensor[]> {
       } else this.#constants.set(name, value);
     }
     for (const node of graph.node) {
-      if (!importOps[node.op_type] || (node.domain ?? '') !== '') {
+      if (!Object.hasOwn(importOps, node.op_type) || (node.domain ?? '') !== '') {
         throw new Error(`importOnnx: op '${node.domain ? `${node.domain}::` : ''}${node.op_type}' (node '${node.name ?? ''}') is not supported`);
       }
     }
