@@ -134,6 +134,32 @@ const movement = () => (records ??= {
   view: tg.unsqueeze(leaf([2]), 0).gradFn!.op,
 });
 
+/**
+ * Attention as ONNX has it before opset 23: softmax(q·kᵀ·scale + mask)·v. A bool mask (true =
+ * attend) selects with Where; rows it masks fully give zeros, as PyTorch; a causal mask is a
+ * constant −∞ above the diagonal (top-left aligned).
+ */
+const attention: Rule = (c) => {
+  const [q, k, , mask, drop, scale, causal] = c.node.args as [Tensor, Tensor, Tensor, Tensor | null, Tensor | null, number, boolean];
+  const perm = k.shape.map((_, i) => i);
+  [perm[k.ndim - 2], perm[k.ndim - 1]] = [perm[k.ndim - 1]!, perm[k.ndim - 2]!];
+  let scores = c.b.node('Mul', [c.b.node('MatMul', [c.input(0), c.b.node('Transpose', [c.input(1)], { perm: { ints: perm } })]), one(c, scale)]);
+  const [L, S] = [q.shape[q.ndim - 2]!, k.shape[k.ndim - 2]!];
+  if (causal) {
+    const above = tg.triu(tg.full([L, S], -Infinity, { dtype: out(c).dtype }), 1);
+    scores = c.b.node('Add', [scores, c.b.tensor(c.b.fresh('causal'), tg.where(tg.isNaN(above), 0, above))]);
+  }
+  let maskName: string | null = null;
+  if (mask) {
+    maskName = c.input(3);
+    scores = mask.dtype === 'bool' ? c.b.node('Where', [maskName, scores, one(c, -Infinity)]) : c.b.node('Add', [scores, maskName]);
+  }
+  let weights = c.b.node('Softmax', [scores], { axis: { int: -1 } });
+  if (mask?.dtype === 'bool') weights = c.b.node('Where', [maskName!, weights, one(c, 0)]);
+  if (drop) weights = c.b.node('Mul', [weights, c.input(mask ? 4 : 3)]);
+  return c.b.node('MatMul', [weights, c.input(2)]);
+};
+
 export const moreRules: [() => OpRecord, Rule][] = [];
 const on = (probe: () => Tensor, rule: Rule) => moreRules.push([() => probe().gradFn!.op, rule]);
 const leaf = (shape: number[]) => tg.ones(shape, { requiresGrad: true });
@@ -180,6 +206,7 @@ on(() => tg.triu(leaf([2, 2])), triangle(true));
 on(() => tg.norm(leaf([2])), norm);
 on(() => tg.scatterAdd(leaf([2]), 0, tg.tensor([0, 1], { dtype: 'int32' }), leaf([2])), scatterAdd);
 on(() => tg.indexAdd(leaf([2]), 0, [1], leaf([1])), indexAdd);
+on(() => tg.scaledDotProductAttention(leaf([2, 2]), leaf([2, 2]), leaf([2, 2])), attention);
 // The transforms record an alias (a new tensor object for the same value) where they start.
 on(() => tg.jvp((x: Tensor) => x, [leaf([2])], [tg.ones([2])])[0], (c) => ({ name: c.b.node('Identity', [c.input(0)]), batched: c.batched(0) }));
 on(() => binaryCrossEntropy(leaf([2]).mul(0.5), leaf([2]), { reduction: 'none' }), bce);

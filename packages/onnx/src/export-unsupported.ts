@@ -17,7 +17,12 @@ export const notExported: Readonly<Record<string, string>> = {
   maxPool2dSelect: 'a forward-mode (jvp) op of maxPool2d under vmap',
   prodOthers: 'a backward-only op of prod (products of the other elements, under vmap)',
   sliceBackward: 'a backward-only op (it appears when a traced function computes a gradient)',
+  attentionWeights: "a derivative-only op of scaledDotProductAttention (it recomputes the weights in its vjp and jvp)",
+  padMode: 'reflect, replicate and circular padding are not mapped yet (ONNX Pad modes reflect, edge, wrap)',
+  padModeBackward: 'a backward-only op (it appears when a traced function computes a gradient)',
 };
 
 /** Ops whose results are integer or bool tensors: never recorded, so constants of the trace. */
-export const traceConstants: readonly string[] = ['argmax', 'argmin', 'argsort', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'];
+export const traceConstants: readonly string[] = [
+  'argmax', 'argmin', 'argsort', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'isFinite', 'isInf', 'isNaN', 'oneHot', 'maxPool2dIndices',
+];

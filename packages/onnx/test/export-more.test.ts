@@ -80,6 +80,21 @@ describe('exportOnnx: more ops, run by ONNX Runtime', () => {
     await check(model, [randn([2, 2, 4, 4])]);
   });
 
+  it('scaledDotProductAttention as MatMul + Softmax: bool mask (a fully masked row gives zeros), float mask, causal, scale', async () => {
+    manualSeed(15);
+    const [q, k, v] = [randn([2, 2, 3, 4]), randn([2, 2, 5, 4]), randn([2, 2, 5, 6])];
+    const boolMask = tensor([[1, 1, 0, 0, 1], [0, 0, 0, 0, 0], [1, 0, 1, 0, 1]]).gt(0.5);
+    const floatMask = randn([3, 5]);
+    await check((a: Tensor, b: Tensor, c: Tensor) => [
+      tg.scaledDotProductAttention(a, b, c),
+      tg.scaledDotProductAttention(a, b, c, { attnMask: boolMask }),
+      tg.scaledDotProductAttention(a, b, c, { attnMask: floatMask, scale: 0.3 }),
+      tg.scaledDotProductAttention(a, b, c, { isCausal: true }),
+    ], [q, k, v]);
+    const zeros = tg.scaledDotProductAttention(q, k, v, { attnMask: boolMask }).slice(null, null, 1);
+    expect(zeros.abs().max().item()).toBe(0);
+  });
+
   it('names the opset an op needs', () => {
     expect(() => exportOnnx((x: Tensor) => tg.tril(x), [randn([2, 2])], { opset: 13 })).toThrow(/^exportOnnx: op 'tril' \(output shape \[2, 2\]\): Trilu needs opset 14 or later, got 13/);
     expect(() => exportOnnx((x: Tensor) => tg.scatterAdd(x, 0, tensor([0, 0], { dtype: 'int32' }), x), [randn([2])], { opset: 15 })).toThrow(/^exportOnnx: op 'scatterAdd' .*needs opset 16/);
