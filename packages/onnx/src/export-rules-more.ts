@@ -137,10 +137,13 @@ const movement = () => (records ??= {
 /**
  * Attention as ONNX has it before opset 23: softmax(q·kᵀ·scale + mask)·v. A bool mask (true =
  * attend) selects with Where; rows it masks fully give zeros, as PyTorch; a causal mask is a
- * constant −∞ above the diagonal (top-left aligned).
+ * constant −∞ above the diagonal (top-left aligned); a float mask is added. Dropout is refused.
  */
 const attention: Rule = (c) => {
   const [q, k, , mask, drop, scale, causal] = c.node.args as [Tensor, Tensor, Tensor, Tensor | null, Tensor | null, number, boolean];
+  if (drop) c.fail('attention dropout has no ONNX mapping (export in evaluation mode or with dropoutP 0)');
+  const operands = [q, k, c.node.args![2] as Tensor];
+  if (operands.some((t, i) => c.batched(i) && t.ndim < 3)) c.fail('cannot keep axis 0 dynamic: it is a sequence axis of the attention');
   const perm = k.shape.map((_, i) => i);
   [perm[k.ndim - 2], perm[k.ndim - 1]] = [perm[k.ndim - 1]!, perm[k.ndim - 2]!];
   let scores = c.b.node('Mul', [c.b.node('MatMul', [c.input(0), c.b.node('Transpose', [c.input(1)], { perm: { ints: perm } })]), one(c, scale)]);
@@ -156,8 +159,7 @@ const attention: Rule = (c) => {
   }
   let weights = c.b.node('Softmax', [scores], { axis: { int: -1 } });
   if (mask?.dtype === 'bool') weights = c.b.node('Where', [maskName!, weights, one(c, 0)]);
-  if (drop) weights = c.b.node('Mul', [weights, c.input(mask ? 4 : 3)]);
-  return c.b.node('MatMul', [weights, c.input(2)]);
+  return { name: c.b.node('MatMul', [weights, c.input(2)]), batched: operands.some((_, i) => c.batched(i)) };
 };
 
 export const moreRules: [() => OpRecord, Rule][] = [];

@@ -203,25 +203,7 @@ on(() => tg.max(leaf([2]), 0), reduce('ReduceMax'));
 on(() => tg.min(leaf([2]), 0), reduce('ReduceMin'));
 on(() => tg.prod(leaf([2]), 0), reduce('ReduceProd'));
 on(() => tg.matmul(leaf([2, 2]), leaf([2, 2])), (c) => c.b.node('MatMul', [c.input(0), c.input(1)]));
-// Attention as MatMul, Mul, Add (the mask), Softmax, MatMul. A bool or causal mask is a constant of
-// the trace, written as its additive float form; a float mask is an input like any other.
-on(() => tg.scaledDotProductAttention(leaf([1, 2]), leaf([1, 2]), leaf([1, 2])), (c) => {
-  const [q, k, , mask, drop, scale, causal] = c.node.args as [Tensor, Tensor, Tensor, Tensor | null, Tensor | null, number, boolean];
-  if (drop) c.fail('attention dropout has no ONNX mapping (export in evaluation mode or with dropoutP 0)');
-  const perm = Array.from({ length: k.ndim }, (_, i) => (i < k.ndim - 2 ? i : 2 * k.ndim - 3 - i));
-  let scores = c.b.node('Mul', [c.b.node('MatMul', [c.input(0), c.b.node('Transpose', [c.input(1)], { perm: { ints: perm } })]), c.b.scalar(scale, out(c))]);
-  if (causal || (mask && mask.dtype === 'bool')) {
-    const [L, S] = [q.shape[q.ndim - 2]!, k.shape[k.ndim - 2]!];
-    const additive = causal
-      ? tg.where(tg.tril(tg.ones([L, S])).gt(0), 0, -Infinity)
-      : tg.where(mask!, 0, -Infinity);
-    scores = c.b.node('Add', [scores, c.b.tensor(c.b.fresh('attn_mask'), additive.toDType(q.dtype))]);
-  } else if (mask) scores = c.b.node('Add', [scores, c.input(3)]);
-  const operands = [q, k, c.node.args![2] as Tensor];
-  if (operands.some((t, i) => c.batched(i) && t.ndim < 3)) c.fail('cannot keep axis 0 dynamic: it is a sequence axis of the attention');
-  const name = c.b.node('MatMul', [c.b.node('Softmax', [scores], { axis: { int: -1 } }), c.input(2)]);
-  return { name, batched: operands.some((_, i) => c.batched(i)) };
-});
+// scaledDotProductAttention: see export-rules-more.ts.
 on(() => tg.reshape(leaf([2]), [1, 2]), reshapeTo);
 on(() => tg.unsqueeze(leaf([2]), 0), reshapeTo); // squeeze/unsqueeze record a restriding 'view'
 on(() => tg.permute(leaf([2, 2]), [1, 0]), permute);
