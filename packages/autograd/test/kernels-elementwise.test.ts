@@ -1,4 +1,5 @@
-// The strided elementwise loops (map2 with and without a dedicated kind, map3) against the
+// The strided elementwise loops (every primitive's expression through the TypeScript block
+// interpreter, the closure loops map2 and map3) against the
 // reference that materializes every operand row-major first: random shapes, broadcast (stride 0)
 // dimensions, permuted and flipped views, offsets, both dtypes. Kernels are internal, so this
 // test imports them from src.
@@ -6,7 +7,12 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import ndarray, { type NdArray } from 'ndarray';
 import { loopPlan } from '../src/kernels/loop-plan.js';
-import { map1, map2, map3, mapReference, type BinaryKind, type UnaryKind } from '../src/kernels/elementwise.js';
+import { map2, map3, mapReference } from '../src/kernels/elementwise.js';
+import { evaluate } from '../src/kernels/fused/evaluate.js';
+import { simdElementwise } from '../src/kernels/fused/run-wasm.js';
+import { input, type Expr } from '../src/kernels/fused/expr.js';
+import { BINARY, COMPARE, UNARY } from '../src/ops/primitives.js';
+import { scalarEval } from './fused-reference.js';
 import type { TypedArray } from '../src/dtype.js';
 
 type DT = 'float32' | 'float64';
@@ -57,28 +63,33 @@ const caseArb = fc
     seed: fc.integer(),
   }));
 
-const fns: Record<BinaryKind, (u: number, v: number) => number> = {
-  add: (u, v) => u + v, sub: (u, v) => u - v, mul: (u, v) => u * v, div: (u, v) => u / v,
-  eq: (u, v) => (u === v ? 1 : 0), ne: (u, v) => (u !== v ? 1 : 0), lt: (u, v) => (u < v ? 1 : 0),
-  le: (u, v) => (u <= v ? 1 : 0), gt: (u, v) => (u > v ? 1 : 0), ge: (u, v) => (u >= v ? 1 : 0),
-};
+const X = input(0), Y = input(1);
+/** Every primitive's expression of two operands (unary ones read the first). */
+const exprs: [string, Expr, boolean][] = [
+  ...Object.entries(UNARY).map(([k, r]) => [k, r.expr(X), false] as [string, Expr, boolean]),
+  ...Object.entries(BINARY).map(([k, r]) => [k, r.expr(X, Y), false] as [string, Expr, boolean]),
+  ...Object.entries(COMPARE).map(([k, f]) => [k, f(X, Y), true] as [string, Expr, boolean]),
+];
 
 const values = (a: NdArray<TypedArray>) => ({ shape: a.shape, dtype: a.data.constructor.name, data: Array.from(a.data) });
 
 describe('strided elementwise kernels', () => {
-  it('map2 (dedicated loops and the closure) equals the materializing reference', () => {
-    fc.assert(fc.property(caseArb, ({ S, la, lb, dt, seed }) => {
-      const a = view(S, la, dt, seed), b = view(S, lb, dt, seed & 1 ? seed : seed + 1);
-      if (a.size > 0 && seed & 2) a.data[a.offset] = NaN;
-      for (const kind of Object.keys(fns) as BinaryKind[]) {
-        const want = values(mapReference([a, b], fns[kind]));
-        const compare = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'].includes(kind);
-        // Comparison kinds store a bool (Uint8Array) mask; the closure alone keeps the operands' dtype.
-        expect(values(map2(a, b, fns[kind], kind))).toEqual(compare ? { ...want, dtype: 'Uint8Array' } : want);
-        expect(values(map2(a, b, fns[kind]))).toEqual(want);
-      }
-      expect(values(map2(a, b, Math.max))).toEqual(values(mapReference([a, b], Math.max)));
-    }), { numRuns: 300 });
+  it('every primitive (the TypeScript interpreter, SIMD off) and map2 equal the materializing scalar reference', () => {
+    simdElementwise.enabled = false;
+    try {
+      fc.assert(fc.property(caseArb, ({ S, la, lb, dt, seed }) => {
+        const a = view(S, la, dt, seed), b = view(S, lb, dt, seed & 1 ? seed : seed + 1);
+        if (a.size > 0 && seed & 2) a.data[a.offset] = NaN;
+        for (const [, e, compare] of exprs) {
+          const want = values(mapReference([a, b], (u, v) => scalarEval(e, [u, v], dt)));
+          // Comparisons store a bool (Uint8Array) mask.
+          expect(values(evaluate(e, [a, b], dt, compare ? 'bool' : dt))).toEqual(compare ? { ...want, dtype: 'Uint8Array' } : want);
+        }
+        expect(values(map2(a, b, Math.max))).toEqual(values(mapReference([a, b], Math.max)));
+      }), { numRuns: 150 });
+    } finally {
+      simdElementwise.enabled = true;
+    }
   });
 
   it('map3 equals the reference and takes its dtype from the middle operand', () => {
@@ -95,22 +106,10 @@ describe('strided elementwise kernels', () => {
     expect(loopPlan([], [[], []])).toEqual({ dims: [1], steps: [[0], [0]] });
   });
 
-  it('map1 dedicated loops equal the closure, on views and special values', () => {
-    const unary: Record<UnaryKind, (v: number) => number> = {
-      neg: (v) => -v, exp: Math.exp, log: Math.log, sqrt: Math.sqrt, square: (v) => v * v, abs: Math.abs, relu: (v) => (v <= 0 ? 0 : v),
-    };
-    fc.assert(fc.property(caseArb, ({ S, la, dt, seed }) => {
-      const a = view(S, la, dt, seed);
-      if (a.size > 0) a.data[a.offset] = [NaN, Infinity, -0, 0][seed & 3]!;
-      for (const kind of Object.keys(unary) as UnaryKind[]) {
-        expect(values(map1(a, unary[kind], kind))).toEqual(values(map1(a, unary[kind])));
-      }
-    }), { numRuns: 200 });
-  });
-
   it('handles empty operands', () => {
     const e = ndarray(new Float32Array(0), [0, 3]);
-    expect(map2(e, e, fns.add, 'add').shape).toEqual([0, 3]);
+    expect(map2(e, e, (u, v) => u + v).shape).toEqual([0, 3]);
+    expect(evaluate(exprs[0]![1], [e], 'float32').shape).toEqual([0, 3]);
     expect(map3(e, e, e, (u) => u).size).toBe(0);
   });
 });

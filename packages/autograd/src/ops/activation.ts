@@ -3,14 +3,18 @@
 // elu) multiply by constant masks, which are locally exact away from the kink.
 import { Tensor } from '../tensor.js';
 import { defineOp } from '../define-op.js';
-import { map1, type UnaryKind } from '../kernels/elementwise.js';
+import { map1 } from '../kernels/elementwise.js';
+import { evaluate } from '../kernels/fused/evaluate.js';
+import { input, type WorkDType } from '../kernels/fused/expr.js';
+import { UNARY } from './primitives.js';
 import * as k from '../kernels/activation.js';
 import { gt } from './compare.js';
 import { where } from './elementwise.js';
 import { checkTensor } from '../validate.js';
 import { batchElementwise, diagonalJvp } from './batch-rules.js';
 
-const mapped = (x: Tensor, f: (v: number) => number, kind?: UnaryKind) => new Tensor(map1(x.data, f, kind));
+const mapped = (x: Tensor, f: (v: number) => number) => new Tensor(map1(x.data, f));
+const RELU = UNARY.relu.expr(input(0));
 
 function assertFinite(op: string, name: string, value: number): void {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${op}: ${name} must be a finite number, got ${value}`);
@@ -64,9 +68,8 @@ export function logSigmoid(x: Tensor): Tensor {
 
 const reluOp = defineOp({
   name: 'relu',
-  forward: (x: Tensor) => mapped(x, (v) => (v <= 0 ? 0 : v), 'relu'), // NaN stays NaN, as in PyTorch
-  // The gradient at 0 is 0, as in PyTorch.
-  vjp: (g, { args: [x] }) => [g.mul(gt(x, 0))],
+  forward: (x: Tensor) => new Tensor(evaluate(RELU, [x.data], x.dtype as WorkDType)),
+  vjp: (g, { args: [x], output }) => [UNARY.relu.vjp(g, x, output)],
   jvp: diagonalJvp,
   batch: batchElementwise,
 });

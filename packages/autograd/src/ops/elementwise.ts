@@ -1,66 +1,21 @@
-// Elementwise binary arithmetic, where and dtype casts (unary math is in unary.ts). Binary ops broadcast through `broadcastOperands`, so their
+// Elementwise binary arithmetic (made from the primitive table, primitives.ts), where and dtype casts (unary math is in unary.ts). Binary ops broadcast through `broadcastOperands`, so their
 // kernels and vjps only ever see operands of the output's shape.
 import { Tensor, type TensorLike } from '../tensor.js';
 import { defineOp } from '../define-op.js';
-import { assertDType, isFloating, type DType } from '../dtype.js';
+import { assertDType, type DType } from '../dtype.js';
 import { broadcastShapes, sameShape } from '../shape.js';
 import { promotedType } from './promotion.js';
-import { map2, map3, type BinaryKind } from '../kernels/elementwise.js';
+import { map3 } from '../kernels/elementwise.js';
 import { copyToContiguous, wrap } from '../kernels/layout.js';
 import { broadcastOperands } from './broadcast.js';
-import { gt, eq } from './compare.js';
+import { primitiveBinary } from './pointwise.js';
 import { batchElementwise } from './batch-rules.js';
 import { checkTensor, checkTensorLike } from '../validate.js';
 
 export * from './unary.js';
 
 const wrapNd = (nd: Tensor['data']) => new Tensor(nd);
-
-// add/sub/mul/div have a dedicated loop in map2 (their name is the BinaryKind); the rest go through `f`.
-const dedicated = new Set<string>(['add', 'sub', 'mul', 'div']);
-
-type BinaryJvp = (ta: Tensor | null, tb: Tensor | null, a: Tensor, b: Tensor, out: Tensor) => Tensor | null;
-
-/**
- * How an op treats the promoted dtype: `true` division always computes in a float dtype; `noBool`
- * ops (sub, pow) have no boolean meaning and reject two bool operands, as PyTorch does.
- */
-type DTypeRule = 'any' | 'float' | 'noBool';
-
-function binaryOp(
-  name: string,
-  f: (a: number, b: number) => number,
-  vjp: (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null],
-  jvp: BinaryJvp,
-  rule: DTypeRule = 'any',
-) {
-  const kind = dedicated.has(name) ? (name as BinaryKind) : undefined;
-  const op = defineOp({
-    name,
-    acceptsIntegers: true,
-    forward: (a: Tensor, b: Tensor) => wrapNd(map2(a.data, b.data, f, kind)),
-    vjp: (g, { args: [a, b], output }) => vjp(g, a, b, output),
-    jvp: ([ta, tb], { args: [a, b], output }) => jvp(ta, tb, a, b, output),
-    batch: batchElementwise,
-  });
-  return (a: TensorLike, b: TensorLike): Tensor => {
-    let dtype = promotedType([a, b]);
-    if (rule === 'float' && !isFloating(dtype)) dtype = 'float32';
-    if (rule === 'noBool' && dtype === 'bool') throw new Error(`${name}: not defined for two bool operands; convert one with toDType('int32') (or use logical ops)`);
-    const [x, y] = broadcastOperands(name, [a, b], dtype);
-    if (name === 'pow' && dtype === 'int32' && y!.contiguousData().some((v) => v < 0)) {
-      throw new Error(`pow: integers to negative integer powers are not allowed (int32 base, exponent ${Math.min(...y!.contiguousData())}); convert the base with toDType('float32')`);
-    }
-    return op(x!, y!);
-  };
-}
-
-
 const need = (t: Tensor, grad: () => Tensor): Tensor | null => (t.requiresGrad ? grad() : null);
-/** The sum of the tangent terms present (`null` terms are zero). */
-const plus = (...terms: (Tensor | null)[]): Tensor | null => terms.reduce<Tensor | null>((s, t) => (t === null ? s : s === null ? t : s.add(t)), null);
-/** `t` mapped by `f`, or null for a zero tangent. */
-const lin = (t: Tensor | null, f: (t: Tensor) => Tensor): Tensor | null => (t === null ? null : f(t));
 
 /**
  * `a + b`, broadcasting.
@@ -71,7 +26,7 @@ const lin = (t: Tensor | null, f: (t: Tensor) => Tensor): Tensor | null => (t ==
  * ```
  * @category Elementwise
  */
-export const add = binaryOp('add', (a, b) => a + b, (g, a, b) => [need(a, () => g), need(b, () => g)], (ta, tb) => plus(ta, tb));
+export const add = primitiveBinary('add');
 
 /**
  * `a - b`, broadcasting.
@@ -82,7 +37,7 @@ export const add = binaryOp('add', (a, b) => a + b, (g, a, b) => [need(a, () => 
  * ```
  * @category Elementwise
  */
-export const sub = binaryOp('sub', (a, b) => a - b, (g, a, b) => [need(a, () => g), need(b, () => g.neg())], (ta, tb) => plus(ta, lin(tb, (t) => t.neg())), 'noBool');
+export const sub = primitiveBinary('sub');
 
 /**
  * `a * b`, broadcasting.
@@ -93,9 +48,7 @@ export const sub = binaryOp('sub', (a, b) => a - b, (g, a, b) => [need(a, () => 
  * ```
  * @category Elementwise
  */
-export const mul = binaryOp('mul', (a, b) => a * b, (g, a, b) => [need(a, () => g.mul(b)), need(b, () => g.mul(a))], (ta, tb, a, b) =>
-  plus(lin(ta, (t) => t.mul(b)), lin(tb, (t) => t.mul(a))),
-);
+export const mul = primitiveBinary('mul');
 
 /**
  * `a / b`, broadcasting. True division: integer and bool operands give a float32 result, as in PyTorch.
@@ -106,10 +59,7 @@ export const mul = binaryOp('mul', (a, b) => a * b, (g, a, b) => [need(a, () => 
  * ```
  * @category Elementwise
  */
-export const div = binaryOp('div', (a, b) => a / b, (g, a, b) => [
-  need(a, () => g.div(b)),
-  need(b, () => g.mul(a).div(b.square()).neg()),
-], (ta, tb, a, b) => plus(lin(ta, (t) => t.div(b)), lin(tb, (t) => t.mul(a).div(b.square()).neg())), 'float');
+export const div = primitiveBinary('div');
 
 /**
  * `a ** b`, broadcasting; the exponent may be a tensor (its gradient needs `a > 0`) or a number.
@@ -120,14 +70,7 @@ export const div = binaryOp('div', (a, b) => a / b, (g, a, b) => [
  * ```
  * @category Elementwise
  */
-export const pow = binaryOp('pow', Math.pow, (g, a, b, out) => [
-  need(a, () => g.mul(b).mul(a.pow(b.sub(1)))),
-  need(b, () => g.mul(out).mul(a.log())),
-], (ta, tb, a, b, out) => plus(lin(ta, (t) => t.mul(b).mul(a.pow(b.sub(1)))), lin(tb, (t) => t.mul(out).mul(a.log()))), 'noBool');
-
-// Ties split the gradient evenly between both sides, as PyTorch does.
-const pickMask = (a: Tensor, b: Tensor, wins: (a: TensorLike, b: TensorLike) => Tensor) =>
-  wins(a, b).toDType(a.dtype).add(eq(a, b).toDType(a.dtype).mul(0.5));
+export const pow = primitiveBinary('pow');
 
 /**
  * Elementwise maximum of `a` and `b`, broadcasting.
@@ -138,13 +81,7 @@ const pickMask = (a: Tensor, b: Tensor, wins: (a: TensorLike, b: TensorLike) => 
  * ```
  * @category Elementwise
  */
-export const maximum = binaryOp('maximum', Math.max, (g, a, b) => {
-  const m = pickMask(a, b, gt);
-  return [need(a, () => g.mul(m)), need(b, () => g.mul(m.neg().add(1)))];
-}, (ta, tb, a, b) => {
-  const m = pickMask(a, b, gt);
-  return plus(lin(ta, (t) => t.mul(m)), lin(tb, (t) => t.mul(m.neg().add(1))));
-});
+export const maximum = primitiveBinary('maximum');
 
 /**
  * Elementwise minimum of `a` and `b`, broadcasting.
@@ -155,13 +92,7 @@ export const maximum = binaryOp('maximum', Math.max, (g, a, b) => {
  * ```
  * @category Elementwise
  */
-export const minimum = binaryOp('minimum', Math.min, (g, a, b) => {
-  const m = pickMask(b, a, gt);
-  return [need(a, () => g.mul(m)), need(b, () => g.mul(m.neg().add(1)))];
-}, (ta, tb, a, b) => {
-  const m = pickMask(b, a, gt);
-  return plus(lin(ta, (t) => t.mul(m)), lin(tb, (t) => t.mul(m.neg().add(1))));
-});
+export const minimum = primitiveBinary('minimum');
 
 const whereOp = defineOp({
   name: 'where',

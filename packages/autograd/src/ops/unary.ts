@@ -1,46 +1,14 @@
-// Elementwise unary math: each op a kernel over the values and a vjp in tensor ops.
+// Elementwise unary math, made from the primitive table (primitives.ts: expression and vjp per op).
 import { Tensor } from '../tensor.js';
 import { defineOp } from '../define-op.js';
 import { isFloating } from '../dtype.js';
-import { map1, type UnaryKind } from '../kernels/elementwise.js';
-import { erf as erfScalar } from '../kernels/special.js';
+import { map1 } from '../kernels/elementwise.js';
+import { primitiveUnary } from './pointwise.js';
 import { ge, le } from './compare.js';
 import { batchElementwise } from './batch-rules.js';
 import { checkNumber, checkTensor } from '../validate.js';
 
 const wrapNd = (nd: Tensor['data']) => new Tensor(nd);
-
-// Ops whose name is a UnaryKind get map1's dedicated loop; the rest go through `f`.
-const dedicated = new Set<string>(['neg', 'exp', 'log', 'sqrt', 'square', 'abs']);
-
-// These keep an int32 input's dtype (as in PyTorch); every other unary op computes an integer or
-// bool input in float32. On bool, sign is the identity, square counts in int32, neg and abs are errors.
-const integral = new Set<string>(['neg', 'abs', 'sign', 'square']);
-
-function unaryOp(name: string, f: (x: number) => number, vjp: (g: Tensor, x: Tensor, out: Tensor) => Tensor | null) {
-  const kind = dedicated.has(name) ? (name as UnaryKind) : undefined;
-  const keepsInt = integral.has(name);
-  const op = defineOp({
-    name,
-    acceptsIntegers: keepsInt,
-    forward: (x: Tensor) => wrapNd(map1(x.data, f, kind)),
-    vjp: (g, { args: [x], output }) => [vjp(g, x, output)],
-    // A diagonal Jacobian is its own transpose: J·t is the vjp applied to t.
-    jvp: ([t], { args: [x], output }) => (t ? vjp(t, x, output) : null),
-    batch: ([x], [d], { op }) => [op(x), d],
-  });
-  return (x: Tensor): Tensor => {
-    checkTensor(name, 'x', x);
-    if (isFloating(x.dtype)) return op(x);
-    if (!keepsInt) return op(x.toDType('float32'));
-    if (x.dtype === 'bool') {
-      if (name === 'sign') return x;
-      if (name === 'square') return op(x.toDType('int32'));
-      throw new Error(`${name}: not defined for bool tensors (shape [${x.shape.join(',')}]); convert with toDType('int32')`);
-    }
-    return op(x);
-  };
-}
 
 /**
  * `-x`.
@@ -51,7 +19,7 @@ function unaryOp(name: string, f: (x: number) => number, vjp: (g: Tensor, x: Ten
  * ```
  * @category Elementwise
  */
-export const neg = unaryOp('neg', (x) => -x, (g) => g.neg());
+export const neg = primitiveUnary('neg');
 
 /**
  * `e ** x`.
@@ -62,7 +30,7 @@ export const neg = unaryOp('neg', (x) => -x, (g) => g.neg());
  * ```
  * @category Elementwise
  */
-export const exp = unaryOp('exp', Math.exp, (g, _x, out) => g.mul(out));
+export const exp = primitiveUnary('exp');
 
 /**
  * Natural logarithm (NaN below 0, -Inf at 0).
@@ -73,7 +41,7 @@ export const exp = unaryOp('exp', Math.exp, (g, _x, out) => g.mul(out));
  * ```
  * @category Elementwise
  */
-export const log = unaryOp('log', Math.log, (g, x) => g.div(x));
+export const log = primitiveUnary('log');
 
 /**
  * `log(1 + x)`, accurate for small `x`.
@@ -84,7 +52,7 @@ export const log = unaryOp('log', Math.log, (g, x) => g.div(x));
  * ```
  * @category Elementwise
  */
-export const log1p = unaryOp('log1p', Math.log1p, (g, x) => g.div(x.add(1)));
+export const log1p = primitiveUnary('log1p');
 
 /**
  * Square root.
@@ -95,7 +63,7 @@ export const log1p = unaryOp('log1p', Math.log1p, (g, x) => g.div(x.add(1)));
  * ```
  * @category Elementwise
  */
-export const sqrt = unaryOp('sqrt', Math.sqrt, (g, _x, out) => g.div(out.mul(2)));
+export const sqrt = primitiveUnary('sqrt');
 
 /**
  * `1 / sqrt(x)`.
@@ -106,7 +74,7 @@ export const sqrt = unaryOp('sqrt', Math.sqrt, (g, _x, out) => g.div(out.mul(2))
  * ```
  * @category Elementwise
  */
-export const rsqrt = unaryOp('rsqrt', (x) => 1 / Math.sqrt(x), (g, _x, out) => g.mul(out.pow(3)).mul(-0.5));
+export const rsqrt = primitiveUnary('rsqrt');
 
 /**
  * `x * x`.
@@ -117,7 +85,7 @@ export const rsqrt = unaryOp('rsqrt', (x) => 1 / Math.sqrt(x), (g, _x, out) => g
  * ```
  * @category Elementwise
  */
-export const square = unaryOp('square', (x) => x * x, (g, x) => g.mul(x).mul(2));
+export const square = primitiveUnary('square');
 
 /**
  * Absolute value (gradient `sign(x)`, 0 at 0).
@@ -128,7 +96,7 @@ export const square = unaryOp('square', (x) => x * x, (g, x) => g.mul(x).mul(2))
  * ```
  * @category Elementwise
  */
-export const abs = unaryOp('abs', Math.abs, (g, x) => g.mul(x.sign()));
+export const abs = primitiveUnary('abs');
 
 /**
  * -1, 0 or 1 by the sign of `x` (zero gradient).
@@ -139,7 +107,7 @@ export const abs = unaryOp('abs', Math.abs, (g, x) => g.mul(x.sign()));
  * ```
  * @category Elementwise
  */
-export const sign = unaryOp('sign', (x) => (x > 0 ? 1 : x < 0 ? -1 : 0), () => null);
+export const sign = primitiveUnary('sign');
 
 /**
  * Sine.
@@ -150,7 +118,7 @@ export const sign = unaryOp('sign', (x) => (x > 0 ? 1 : x < 0 ? -1 : 0), () => n
  * ```
  * @category Elementwise
  */
-export const sin = unaryOp('sin', Math.sin, (g, x) => g.mul(x.cos()));
+export const sin = primitiveUnary('sin');
 
 /**
  * Cosine.
@@ -161,7 +129,7 @@ export const sin = unaryOp('sin', Math.sin, (g, x) => g.mul(x.cos()));
  * ```
  * @category Elementwise
  */
-export const cos = unaryOp('cos', Math.cos, (g, x) => g.mul(x.sin()).neg());
+export const cos = primitiveUnary('cos');
 
 /**
  * Hyperbolic tangent.
@@ -172,7 +140,7 @@ export const cos = unaryOp('cos', Math.cos, (g, x) => g.mul(x.sin()).neg());
  * ```
  * @category Elementwise
  */
-export const tanh = unaryOp('tanh', Math.tanh, (g, _x, out) => g.mul(out.square().neg().add(1)));
+export const tanh = primitiveUnary('tanh');
 
 /**
  * The error function, accurate to float64 precision.
@@ -183,7 +151,7 @@ export const tanh = unaryOp('tanh', Math.tanh, (g, _x, out) => g.mul(out.square(
  * ```
  * @category Elementwise
  */
-export const erf = unaryOp('erf', erfScalar, (g, x) => g.mul(x.square().neg().exp()).mul(2 / Math.sqrt(Math.PI)));
+export const erf = primitiveUnary('erf');
 
 const clampOp = defineOp({
   name: 'clamp',

@@ -54,11 +54,13 @@ const SIMD = {
   v128_load: 0x00, v128_load32_splat: 0x09, v128_load64_splat: 0x0a, v128_store: 0x0b, v128_const: 0x0c,
   f32x4_splat: 0x13, f64x2_splat: 0x14,
   f32x4_add: 0xe4, f32x4_mul: 0xe6, f64x2_add: 0xf0, f64x2_mul: 0xf2,
-  // Elementwise kernels (elementwise-module.ts).
+  // Elementwise kernels (fused/wasm-codegen.ts).
   f32x4_abs: 0xe0, f32x4_neg: 0xe1, f32x4_sqrt: 0xe3, f32x4_sub: 0xe5, f32x4_div: 0xe7, f32x4_min: 0xe8, f32x4_max: 0xe9,
   f32x4_pmin: 0xea, f32x4_pmax: 0xeb,
   f64x2_abs: 0xec, f64x2_neg: 0xed, f64x2_sqrt: 0xef, f64x2_sub: 0xf1, f64x2_div: 0xf3,
-  f32x4_le: 0x45, f64x2_le: 0x4b, v128_not: 0x4d, v128_and: 0x4e, f32x4_nearest: 0x6a,
+  f32x4_eq: 0x41, f32x4_ne: 0x42, f32x4_lt: 0x43, f32x4_gt: 0x44, f32x4_le: 0x45, f32x4_ge: 0x46,
+  f64x2_eq: 0x47, f64x2_ne: 0x48, f64x2_lt: 0x49, f64x2_gt: 0x4a, f64x2_le: 0x4b, f64x2_ge: 0x4c,
+  v128_not: 0x4d, v128_and: 0x4e, v128_bitselect: 0x52, f32x4_nearest: 0x6a, f64x2_min: 0xf4, f64x2_max: 0xf5,
   i32x4_shl: 0xab, i32x4_shr_s: 0xac, i32x4_add: 0xae, i32x4_sub: 0xb1, i32x4_trunc_sat_f32x4_s: 0xf8,
   f32x4_relaxed_madd: 0x105, f64x2_relaxed_madd: 0x107,
 } as const;
@@ -178,6 +180,14 @@ export class Fn {
   f32x4Const(v: number): this {
     this.simd('v128_const');
     const b = new Uint8Array(new Float32Array([v, v, v, v]).buffer);
+    this.code.push(...b);
+    return this;
+  }
+
+  /** `v128.const` with two equal float64 lanes. */
+  f64x2Const(v: number): this {
+    this.simd('v128_const');
+    const b = new Uint8Array(new Float64Array([v, v]).buffer);
     this.code.push(...b);
     return this;
   }
