@@ -63,6 +63,30 @@ function scalarOutput(op: string, y: unknown): Tensor {
   return y;
 }
 
+/**
+ * Whether `outputs` depend on a tensor requiring grad other than through `inputs`: a closure over
+ * an outer transform's value, or over parameters. Then someone may differentiate through our
+ * result (an outer grad, a gradient penalty's backward), so it must stay on the tape, as it does
+ * when an argument itself requires grad.
+ */
+function reachesOuter(outputs: readonly Tensor[], inputs: readonly Tensor[]): boolean {
+  if (!isGradEnabled()) return false;
+  const stop = new Set(inputs);
+  const seen = new Set<Tensor>();
+  const stack = outputs.filter((t) => t.requiresGrad);
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    if (stop.has(t) || seen.has(t)) continue;
+    seen.add(t);
+    if (t.gradFn === null) {
+      if (t.requiresGrad) return true;
+      continue;
+    }
+    for (const x of t.gradFn.inputs) if (x.requiresGrad) stack.push(x);
+  }
+  return false;
+}
+
 function gradsOf(y: Tensor, p: Prepared): Tensor[] {
   if (!y.requiresGrad) return p.inputs.map((x) => zerosLike(x));
   return gradients([y], p.inputs, { createGraph: p.nested, allowUnused: true });
@@ -193,6 +217,7 @@ function valueAndGradNamed<A extends unknown[], const N extends ArgNums = 0>(
     const p = prepare(op, args, list);
     const [out, aux] = splitAux(op, f(...(p.args as A)), hasAux);
     const y = scalarOutput(op, out);
+    if (!p.nested) p.nested = reachesOuter([y], p.inputs);
     const grads = gradsOf(y, p);
     const value = p.nested ? y : y.detach();
     return [(hasAux ? [value, aux] : value) as Tensor, regroup(args, nums, grads) as GradResult<A, N>];
@@ -241,6 +266,7 @@ export function vjp<P extends unknown[], R>(f: (...primals: P) => R, ...primals:
   const p = prepare('vjp', primals, primals.map((_, i) => i));
   const y = f(...(p.args as P));
   const outs = treeLeaves(y);
+  if (!p.nested) p.nested = reachesOuter(outs, p.inputs);
   const pullback = (ct: R): P => {
     assertSameStructure('vjp', 'the cotangent and the output', ct, y);
     const cts = treeLeaves(ct);

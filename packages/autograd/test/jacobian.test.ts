@@ -101,6 +101,27 @@ describe('jacfwd, jacrev, jacobian, hessian', () => {
     expect(maxDiff(pull(f64([[1, 1], [1, 1]]))[0]!, f64([[1, -4], [2, 6]]))).toBe(0);
   });
 
+  it('grad and vjp over closures: values of an outer transform and parameters stay differentiable', () => {
+    const w = f64([1, 2]);
+    // the inner grad differentiates w; x (closed over) carries the outer vjp's dependence on x0
+    const f = (x0: Tensor) => {
+      const x = x0.mul(0.1).add(f64([3, 4]));
+      return grad((y: Tensor) => y.square().sum())(x).add(grad((v: Tensor) => x.mul(v).square().sum())(w));
+    };
+    const [, pull] = vjp(f, f64([1, 1]));
+    // f = 2x + 2x²w, df/dx0 = (2 + 4xw)·0.1 at x = [3.1, 4.1]
+    expect(maxDiff(pull(f64([1, 1]))[0]!, f64([0.2 + 0.4 * 3.1, 0.2 + 0.4 * 4.1 * 2]))).toBeLessThan(1e-12);
+    expect(maxDiff(grad((x0: Tensor) => f(x0).sum())(f64([1, 1])), f64([0.2 + 0.4 * 3.1, 0.2 + 0.4 * 4.1 * 2]))).toBeLessThan(1e-12);
+    // a gradient penalty: the input gradient of a function of parameters, then backward to them
+    const p = tensor([0.5, -1], { dtype: 'float64', requiresGrad: true });
+    const xin = f64([2, 3]);
+    const gx = grad((x: Tensor) => x.mul(p).sum().square())(xin); // 2(x·p)p
+    gx.square().sum().backward(); // Σ (2(x·p)p_i)² = 4(x·p)²|p|², x·p = −2, |p|² = 1.25
+    expect(maxDiff(p.grad!, f64([2 * 4 * -2 * 2 * 1.25 + 4 * 4 * 2 * 0.5, 2 * 4 * -2 * 3 * 1.25 + 4 * 4 * 2 * -1]))).toBeLessThan(1e-12);
+    // a closure over constants only: the result is detached, as before
+    expect(grad((x: Tensor) => x.mul(xin).sum())(f64([1, 1])).requiresGrad).toBe(false);
+  });
+
   it('errors name the transform', () => {
     expect(() => jacfwd((x: Tensor) => x, 3)(f64([1]))).toThrow('jacfwd: argnums 3 is out of range for 1 arguments');
     expect(() => jacobian((x: Tensor) => x, { mode: 'sideways' as never })).toThrow("jacobian: unknown mode (got a string \"sideways\", expected 'auto', 'forward' or 'reverse')");

@@ -18,6 +18,8 @@ interface Family {
 }
 
 const w = f64([0.3, -0.2, 0.5, 0.1, -0.4, 0.7], [3, 2]);
+const ramp16 = f64([3, 9, 1, 14, 7, 12, 0, 5, 10, 2, 15, 8, 6, 13, 4, 11], [1, 4, 4]);
+const convW = f64([0.2, -0.1, 0.3, 0.4, 0.5, -0.6, 0.7, 0.8], [2, 1, 2, 2]);
 const families: Family[] = [
   { name: 'unary math', shape: [2, 3], f: (x) => x.exp().add(x.sin()).add(x.tanh()).add(x.square()).add(x.abs().add(1).log()).add(x.erf()).add(x.clamp(-1, 1)) },
   { name: 'binary with broadcasting', shape: [2, 3], f: (x) => x.mul(x.slice(0)).div(x.square().add(1)).sub(x.pow(2)).add(tg.maximum(x, x.slice(1))).add(tg.minimum(x, 0.5)) },
@@ -31,6 +33,14 @@ const families: Family[] = [
   { name: 'gather, scatterAdd, indexSelect, indexAdd', shape: [2, 3], f: (x) => tg.gather(x, 1, tensor([[2, 0], [1, 1]])).add(tg.indexSelect(x, 1, [0, 2])).sum().add(tg.scatterAdd(x, 1, tensor([[0, 0], [2, 1]]), x.slice(null, [0, 2])).sum()).add(tg.indexAdd(x, 0, [1, 1], x).square().sum()) },
   { name: 'conv2d and pooling', shape: [1, 4, 4], f: (x) => tg.conv2d(x, f64([0.2, -0.1, 0.3, 0.4, 0.5, -0.6, 0.7, 0.8], [2, 1, 2, 2]), f64([0.1, -0.1], [2]), { padding: 1 }).add(0).sum(0).add(tg.maxPool2d(x, { kernelSize: 2 }).sum()).add(tg.avgPool2d(x, { kernelSize: 2 }).sum()) },
   { name: 'rounding (zero tangent) beside a smooth term', shape: [2, 3], f: (x) => tg.round(x.mul(3)).add(tg.round(x, { decimals: 1 })).add(tg.floor(x)).add(tg.frac(x)).add(x.square()) },
+  { name: 'more unary math', shape: [2, 3], lo: -0.9, hi: 0.9, f: (x) => x.cos().add(tg.asin(x)).add(tg.acos(x)).add(tg.atan(x)).add(tg.sinh(x)).add(tg.cosh(x)).add(tg.asinh(x)).add(tg.acosh(x.square().add(1.5))).add(tg.atanh(x.mul(0.9))).add(tg.erfc(x)).add(tg.expm1(x)).add(tg.log1p(x.abs())).add(tg.sign(x).mul(x)).add(tg.ceil(x)).add(tg.trunc(x.mul(3))) },
+  // Masks and integer results carry no tangent; under vmap their batching rules must still pick per example.
+  { name: 'masks and arg-reductions', shape: [2, 3], f: (x) => x.mul(tg.ne(x, x.slice(0)).toDType('float64')).add(tg.le(x, 0).toDType('float64')).add(tg.eq(x.round(), 0).toDType('float64')).add(tg.oneHot(x.argmin(1), 3, { dtype: 'float64' })).add(tg.isNaN(x.log()).toDType('float64')).add(tg.isFinite(x.log()).toDType('float64')).add(tg.isInf(x.abs().log()).toDType('float64')) },
+  // Gradients as functions: their jvp (forward over reverse) and batching run the adjoint ops
+  // (pooling and conv backward, pad's and slice's backward, prod's helper).
+  // (x is spread by a ramp so no pooling window holds a tie, where max pooling is not differentiable)
+  { name: 'gradients of pooling and conv (adjoint ops)', shape: [1, 4, 4], f: (x0) => ((x) => tg.grad((y: Tensor) => tg.maxPool2d(y, { kernelSize: 2 }).square().sum().add(tg.avgPool2d(y, { kernelSize: 2 }).square().sum()).add(tg.conv2d(y, convW, null, { padding: 1 }).square().sum()))(x).add(tg.grad((v: Tensor) => tg.conv2d(x, v).square().sum())(convW).sum()))(x0.mul(0.1).add(ramp16)) },
+  { name: 'gradients of pad modes, slice and prod (adjoint ops)', shape: [2, 3], lo: 0.5, hi: 2, f: (x) => tg.grad((y: Tensor) => tg.pad(y, [1, 2], 'reflect').square().sum().add(y.slice(null, [1, 3]).square().sum()).add(y.prod()).add(tg.pad(y, [1, 1], 'replicate').pow(3).sum()))(x) },
   { name: 'unfold and fold', shape: [1, 3, 3], f: (x) => tg.fold(tg.unfold(x, { kernelSize: 2 }).mul(2), { kernelSize: 2, outputSize: 3 }) },
 ];
 

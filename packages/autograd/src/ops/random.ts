@@ -37,7 +37,7 @@ function random(op: string, shapeArg: number | readonly number[], options: Rando
       throw new Error(`${op}: random values inside vmap need a choice: pass { randomness: 'different' } (a draw per example) or 'same' (one draw shared) to vmap`);
     }
     if (level.randomness === 'different') {
-      const all = belowLevel(k, () => random(op, [level.size, ...shape], { ...opts, requiresGrad: false }, draw));
+      const all = belowLevel(k, () => random(op, [level.size, ...shape], { ...opts, requiresGrad: false }, draw, integers));
       const logical = makeTracer(level, all, 0);
       return opts?.requiresGrad ? logical.requiresGrad_() : logical;
     }
