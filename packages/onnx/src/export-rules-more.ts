@@ -126,12 +126,13 @@ const bce: Rule = (c) => {
   return c.b.node('Neg', [sum]);
 };
 
-let records: { expand: OpRecord; reshape: OpRecord; view: OpRecord } | null = null;
+let records: { expand: OpRecord; reshape: OpRecord; view: OpRecord; sum: OpRecord } | null = null;
 /** The records of the movement ops a rule may look through. */
 const movement = () => (records ??= {
   expand: tg.expand(leaf([1]), [2]).gradFn!.op,
   reshape: tg.reshape(leaf([2]), [1, 2]).gradFn!.op,
   view: tg.unsqueeze(leaf([2]), 0).gradFn!.op,
+  sum: tg.sum(leaf([2]), 0).gradFn!.op,
 });
 
 /**
@@ -142,12 +143,14 @@ const movement = () => (records ??= {
 const attention: Rule = (c) => {
   const [q, k, , mask, drop, scale, causal] = c.node.args as [Tensor, Tensor, Tensor, Tensor | null, Tensor | null, number, boolean];
   if (drop) c.fail('attention dropout has no ONNX mapping (export in evaluation mode or with dropoutP 0)');
-  const operands = [q, k, c.node.args![2] as Tensor];
-  if (operands.some((t, i) => c.batched(i) && t.ndim < 3)) c.fail('cannot keep axis 0 dynamic: it is a sequence axis of the attention');
+
   const perm = k.shape.map((_, i) => i);
   [perm[k.ndim - 2], perm[k.ndim - 1]] = [perm[k.ndim - 1]!, perm[k.ndim - 2]!];
   let scores = c.b.node('Mul', [c.b.node('MatMul', [c.input(0), c.b.node('Transpose', [c.input(1)], { perm: { ints: perm } })]), one(c, scale)]);
   const [L, S] = [q.shape[q.ndim - 2]!, k.shape[k.ndim - 2]!];
+  if ((causal || mask) && [0, 1].some((i) => c.dims(i).slice(-2).some((d, j) => d != null && j === 0))) {
+    c.fail('cannot keep a sequence axis dynamic with a mask: the mask is a constant of fixed size');
+  }
   if (causal) {
     const above = tg.triu(tg.full([L, S], -Infinity, { dtype: out(c).dtype }), 1);
     scores = c.b.node('Add', [scores, c.b.tensor(c.b.fresh('causal'), tg.where(tg.isNaN(above), 0, above))]);
@@ -159,7 +162,36 @@ const attention: Rule = (c) => {
   }
   let weights = c.b.node('Softmax', [scores], { axis: { int: -1 } });
   if (mask?.dtype === 'bool') weights = c.b.node('Where', [maskName!, weights, one(c, 0)]);
-  return { name: c.b.node('MatMul', [weights, c.input(2)]), batched: operands.some((_, i) => c.batched(i)) };
+  // Dims: the batch axes of q, k, v (broadcast), then q's sequence axis and v's features.
+  const all = [0, 1, 2].map((i) => c.dims(i));
+  const n = out(c).ndim - 2;
+  const batch = Array.from({ length: n }, (_, j) => all.map((d) => d[j - (n - (d.length - 2))] ?? null).find((l) => l !== null) ?? null);
+  const [dq, dv] = [all[0]!, all[2]!];
+  return { name: c.b.node('MatMul', [weights, c.input(2)]), dims: [...batch, dq[dq.length - 2]!, dv[dv.length - 1]!] };
+};
+
+/**
+ * Division, with one case that tracing would get wrong: a sum over a dynamic axis divided by a
+ * constant equal to that axis's size in the example, minus 0 or 1 (`mean`, `var` with or without
+ * correction). The divisor is then computed from the shape when the graph runs, as PyTorch's
+ * exporter does.
+ */
+const divide: Rule = (c) => {
+  const [num, den] = [c.node.inputs[0]!, c.node.inputs[1]!];
+  const sum = num.gradFn;
+  if (sum?.op === movement().sum && sum.args !== null && den.gradFn === null && den.data.stride.every((s) => s === 0)) {
+    const [x, axes] = sum.args as [Tensor, readonly number[]];
+    const d = c.dimsOf(x);
+    const count = axes.reduce((a, k) => a * x.shape[k]!, 1);
+    const k = count - den.contiguousData()[0]!;
+    if (axes.some((a) => d[a] != null) && (k === 0 || k === 1)) {
+      const shape = c.b.node('Gather', [c.b.node('Shape', [c.value(x)]), c.b.int64s(axes)]);
+      let n = c.b.node('Cast', [c.b.node('ReduceProd', [shape], { keepdims: { int: 0 } })], { to: { int: out(c).dtype === 'float64' ? 11 : 1 } });
+      if (k === 1) n = c.b.node('Sub', [n, one(c, 1)]);
+      return c.b.node('Div', [c.input(0), n]);
+    }
+  }
+  return c.b.node('Div', [c.broadcastInput(0), c.broadcastInput(1)]);
 };
 
 export const moreRules: [() => OpRecord, Rule][] = [];
@@ -172,6 +204,7 @@ for (const [f, opType] of [
 ] as const) {
   on(() => f(leaf([2])), unary(opType));
 }
+on(() => tg.div(leaf([2]), leaf([2])), divide);
 on(() => tg.trunc(leaf([2])), (c) => trunc(c, c.input(0)));
 on(() => tg.frac(leaf([2])), (c) => c.b.node('Sub', [c.input(0), trunc(c, c.input(0))]));
 on(() => tg.round(leaf([2])), round);

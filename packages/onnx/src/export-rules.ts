@@ -4,6 +4,7 @@ import * as tg from '@tapegrad/autograd';
 import type { OpRecord, TapeNode, Tensor } from '@tapegrad/autograd';
 import type { AttrValue, GraphBuilder } from './graph-builder.js';
 import { moreRules } from './export-rules-more.js';
+import { reshapeDims, derived, type Dims } from './dynamic-dims.js';
 
 /** What a rule sees: the builder, the node, its inputs' value names and whether input i keeps axis 0 dynamic. */
 export interface RuleContext {
@@ -17,12 +18,20 @@ export interface RuleContext {
   value(t: Tensor): string;
   /** Whether axis 0 of tensor input i is a dynamic (batch) axis. */
   batched(i: number): boolean;
+  /** The labels of tensor input i's dynamic axes (null for static ones); see dynamic-dims.ts. */
+  dims(i: number): Dims;
+  /** The labels of any tensor's dynamic axes (after writing it). */
+  dimsOf(t: Tensor): Dims;
   /** Throws the exporter's error for this node. */
   fail(why: string): never;
 }
 
-/** A rule returns the output's value name and, when it decides it, whether the output's axis 0 is dynamic. */
-export type Rule = (ctx: RuleContext) => string | { name: string; batched: boolean };
+/**
+ * A rule returns the output's value name, and, when the op changes shapes, the output's dynamic
+ * axes: `dims` (one label or null per axis), or `batched` for rules that only follow axis 0. A bare
+ * name means the op is elementwise for dynamic axes (see inferDims).
+ */
+export type Rule = (ctx: RuleContext) => string | { name: string; batched: boolean } | { name: string; dims: Dims };
 
 type Spec = { readonly stride: readonly number[]; readonly padding: readonly number[]; readonly dilation: readonly number[]; readonly groups?: number; readonly kernel?: readonly number[]; readonly countIncludePad?: boolean };
 interface AxisSlice { start: number; length: number; step: number; drop: boolean }
@@ -38,31 +47,47 @@ function reduce(opType: string): Rule {
   return (c) => {
     const [x, axes, keepDims] = c.node.args as [Tensor, readonly number[], boolean];
     const attrs = { keepdims: { int: keepDims ? 1 : 0 } };
-    const batched = c.batched(0) && !axes.includes(0);
-    if (axes.length === 0) return { name: c.b.node('Identity', [c.input(0)]), batched };
-    if (x.ndim === 0) return { name: c.b.node('Identity', [c.input(0)]), batched };
+    const dims = reducedDims(c.dims(0), axes, keepDims);
+    if (axes.length === 0) return { name: c.b.node('Identity', [c.input(0)]), dims };
+    if (x.ndim === 0) return { name: c.b.node('Identity', [c.input(0)]), dims };
     const name = opType === 'ReduceSum' || c.b.opset >= 18
       ? c.b.node(opType, [c.input(0), c.b.int64s(axes)], attrs)
       : c.b.node(opType, [c.input(0)], { ...attrs, axes: { ints: axes } });
-    return { name, batched };
+    return { name, dims };
   };
 }
 
-/** A target shape for Reshape/Expand: with a dynamic axis 0 kept, 0 (Reshape: copy) or 1 (Expand: broadcast) stands for it. */
-function shapeFor(c: RuleContext, shape: readonly number[], placeholder: 0 | 1): { name: string; batched: boolean } | null {
-  if (!c.batched(0)) return null;
-  const x = c.node.inputs[0]!;
-  if (shape.length === 0 || shape[0] !== x.shape[0] || x.ndim === 0) {
-    c.fail(`cannot keep axis 0 dynamic: it goes from ${x.shape[0]} to shape [${shape.join(', ')}]`);
-  }
-  return { name: c.b.int64s([placeholder, ...shape.slice(1)]), batched: true };
+/** Dims after reducing `axes` (removed, or static size 1 with keepDims). */
+export const reducedDims = (dims: Dims, axes: readonly number[], keepDims: boolean): Dims =>
+  dims.flatMap((d, k) => (axes.includes(k) ? (keepDims ? [null] : []) : [d]));
+
+/** Dims of a matmul: the broadcast batch axes, then a's rows and b's columns (a contracted axis may be dynamic). */
+export function matmulDims(c: RuleContext, [ia, ib] = [0, 1]): Dims {
+  const [a, b] = [c.dims(ia), c.dims(ib)];
+  const [ka, kb] = [a[a.length - 1] ?? null, b.length >= 2 ? b[b.length - 2]! : b[0] ?? null];
+  if ((ka === null) !== (kb === null)) c.fail(`the contracted axis is dynamic ('${ka ?? kb}') in one operand and of fixed size in the other`);
+  const rows = a.length >= 2 ? [a[a.length - 2]!] : [];
+  const cols = b.length >= 2 ? [b[b.length - 1]!] : [];
+  const batchA = a.slice(0, Math.max(0, a.length - 2)), batchB = b.slice(0, Math.max(0, b.length - 2));
+  const n = Math.max(batchA.length, batchB.length);
+  const shape = out(c).shape;
+  const batch = Array.from({ length: n }, (_, k) => {
+    const la = batchA[k - (n - batchA.length)] ?? null, lb = batchB[k - (n - batchB.length)] ?? null;
+    const size = shape[k]!;
+    const sa = c.node.inputs[ia]!.shape[k - (n - batchA.length)], sb = c.node.inputs[ib]!.shape[k - (n - batchB.length)];
+    if ((la !== null && lb === null && sb === size && size !== 1) || (lb !== null && la === null && sa === size && size !== 1)) {
+      c.fail(`a tensor of fixed size ${size} meets dynamic axis '${la ?? lb}' at batch axis ${k}, so that axis cannot be dynamic`);
+    }
+    return la ?? lb;
+  });
+  return [...batch, ...rows, ...cols];
 }
 
 const reshapeTo: Rule = (c) => {
-  const shape = out(c).shape;
-  const dyn = shapeFor(c, shape, 0);
-  if (dyn) return { name: c.b.node('Reshape', [c.input(0), dyn.name]), batched: true };
-  return { name: c.b.node('Reshape', [c.input(0), c.b.int64s(shape)]), batched: false };
+  const x = c.node.inputs[0]!;
+  const r = reshapeDims(x.shape, c.dims(0), out(c).shape);
+  if (typeof r === 'string') return c.fail(r);
+  return { name: c.b.node('Reshape', [c.input(0), c.b.int64s(r.target)]), dims: r.dims };
 };
 
 const gelu = (approximate: 'none' | 'tanh'): Rule => (c) => {
@@ -83,11 +108,19 @@ const conv: Rule = (c) => {
   const [, , bias, s] = c.node.args as [Tensor, Tensor, Tensor | null, Spec];
   const w = c.node.inputs[1]!;
   const inputs = [c.input(0), c.input(1), ...(bias ? [c.input(2)] : [])];
-  return c.b.node('Conv', inputs, {
+  const name = c.b.node('Conv', inputs, {
     kernel_shape: { ints: w.shape.slice(2) }, strides: { ints: s.stride }, dilations: { ints: s.dilation },
     pads: { ints: [s.padding[0]!, s.padding[1]!, s.padding[0]!, s.padding[1]!] }, group: { int: s.groups ?? 1 },
   });
+  return { name, dims: spatialDims(c, 'conv') };
 };
+
+/** Dims through a convolution or pooling: the batch axis kept, channels static, image axes dynamic if the input's are. */
+function spatialDims(c: RuleContext, op: string): Dims {
+  const d = c.dims(0);
+  if (d[1] != null) c.fail(`the channel axis cannot be dynamic ('${d[1]}')`);
+  return d.map((label, k) => (k < 2 || label === null ? label : derived(label, op)));
+}
 
 const pool = (opType: 'MaxPool' | 'AveragePool'): Rule => (c) => {
   const s = arg<Spec>(c, 1);
@@ -95,7 +128,7 @@ const pool = (opType: 'MaxPool' | 'AveragePool'): Rule => (c) => {
     kernel_shape: { ints: s.kernel! }, strides: { ints: s.stride }, pads: { ints: [s.padding[0]!, s.padding[1]!, s.padding[0]!, s.padding[1]!] },
   };
   if (opType === 'AveragePool') attrs.count_include_pad = { int: s.countIncludePad ? 1 : 0 };
-  return c.b.node(opType, [c.input(0)], attrs);
+  return { name: c.b.node(opType, [c.input(0)], attrs), dims: spatialDims(c, opType) };
 };
 
 const slice: Rule = (c) => {
@@ -108,7 +141,7 @@ const slice: Rule = (c) => {
   axes.forEach((a, i) => {
     const n = x.shape[i]!;
     if (!a.drop && a.step === 1 && a.start === 0 && a.length === n) return; // whole axis
-    if (i === 0 && c.batched(0)) c.fail('cannot keep axis 0 dynamic: the slice selects part of it');
+    if (c.dims(0)[i] != null) c.fail(`cannot keep axis ${i} ('${c.dims(0)[i]}') dynamic: the slice selects part of it`);
     starts.push(a.start);
     // The stop one step past the last element; walking backwards past index 0 needs "before the start".
     const stop = a.start + a.length * a.step;
@@ -120,35 +153,43 @@ const slice: Rule = (c) => {
   if (which.length > 0) y = c.b.node('Slice', [y, c.b.int64s(starts), c.b.int64s(ends), c.b.int64s(which), c.b.int64s(steps)]);
   const dropped = axes.flatMap((a, i) => (a.drop ? [i] : []));
   if (dropped.length > 0) y = c.b.node('Squeeze', [y, c.b.int64s(dropped)]);
-  return { name: which.length + dropped.length > 0 ? y : c.b.node('Identity', [y]), batched: c.batched(0) };
+  return { name: which.length + dropped.length > 0 ? y : c.b.node('Identity', [y]), dims: c.dims(0).filter((_, k) => !axes[k]?.drop) };
 };
 
 const permute: Rule = (c) => {
   const dims = arg<readonly number[]>(c, 1);
-  if (c.batched(0) && dims[0] !== 0) c.fail('cannot keep axis 0 dynamic: the permutation moves it');
-  return { name: c.b.node('Transpose', [c.input(0)], { perm: { ints: dims } }), batched: c.batched(0) };
+  return { name: c.b.node('Transpose', [c.input(0)], { perm: { ints: dims } }), dims: dims.map((k) => c.dims(0)[k]!) };
 };
 
 const expand: Rule = (c) => {
   const shape = out(c).shape;
   const x = c.node.inputs[0]!;
-  if (c.batched(0) && x.ndim === shape.length) return { name: c.b.node('Expand', [c.input(0), c.b.int64s([1, ...shape.slice(1)])]), batched: true };
-  if (c.batched(0)) c.fail('cannot keep axis 0 dynamic: the expand adds leading axes');
-  return { name: c.b.node('Expand', [c.input(0), c.b.int64s(shape)]), batched: false };
+  const lead = shape.length - x.ndim;
+  const d = c.dims(0);
+  // A dynamic axis is kept by a 1 in Expand's shape (ONNX broadcasting keeps the input's size).
+  const target = shape.map((n, j) => (j >= lead && d[j - lead] != null ? 1 : n));
+  return { name: c.b.node('Expand', [c.input(0), c.b.int64s(target)]), dims: shape.map((_, j) => (j >= lead ? d[j - lead]! : null)) };
 };
 
 const concat: Rule = (c) => {
   const axis = arg<number>(c, 1);
   const n = c.node.inputs.length;
-  const batched = Array.from({ length: n }, (_, i) => c.batched(i));
-  if (batched.some((v) => v) && (axis === 0 || !batched.every((v) => v))) c.fail('cannot keep axis 0 dynamic through this concat');
-  return { name: c.b.node('Concat', Array.from({ length: n }, (_, i) => c.input(i)), { axis: { int: axis } }), batched: batched[0]! };
+  const all = Array.from({ length: n }, (_, i) => c.dims(i));
+  const dims = out(c).shape.map((_, k) => {
+    const labels = all.map((d) => d[k] ?? null);
+    if (labels.every((l) => l === null)) return null;
+    if (k === axis) c.fail(`cannot keep axis ${k} ('${labels.find((l) => l !== null)}') dynamic: the concat runs along it`);
+    if (labels.some((l) => l !== labels[0])) c.fail(`cannot keep axis ${k} dynamic: the concatenated tensors do not all have it dynamic`);
+    return labels[0]!;
+  });
+  return { name: c.b.node('Concat', Array.from({ length: n }, (_, i) => c.input(i)), { axis: { int: axis } }), dims };
 };
 
 const pad: Rule = (c) => {
   const [, before, after, value] = c.node.args as [Tensor, readonly number[], readonly number[], number];
-  if (c.batched(0) && (before[0] !== 0 || after[0] !== 0)) c.fail('cannot keep axis 0 dynamic: it is padded');
-  return c.b.node('Pad', [c.input(0), c.b.int64s([...before, ...after]), c.b.scalar(value, out(c))], { mode: { string: 'constant' } });
+  const padded = c.dims(0).findIndex((d, k) => d != null && (before[k] !== 0 || after[k] !== 0));
+  if (padded >= 0) c.fail(`cannot keep axis ${padded} ('${c.dims(0)[padded]}') dynamic: it is padded`);
+  return { name: c.b.node('Pad', [c.input(0), c.b.int64s([...before, ...after]), c.b.scalar(value, out(c))], { mode: { string: 'constant' } }), dims: c.dims(0) };
 };
 
 
@@ -159,7 +200,7 @@ const leaf = (shape: number[]) => tg.ones(shape, { requiresGrad: true });
 on(() => tg.add(leaf([2]), leaf([2])), binary('Add'));
 on(() => tg.sub(leaf([2]), leaf([2])), binary('Sub'));
 on(() => tg.mul(leaf([2]), leaf([2])), binary('Mul'));
-on(() => tg.div(leaf([2]), leaf([2])), binary('Div'));
+// div: see export-rules-more.ts (a mean over a dynamic axis divides by its size at run time).
 on(() => tg.pow(leaf([2]), leaf([2])), binary('Pow'));
 on(() => tg.maximum(leaf([2]), leaf([2])), binary('Max'));
 on(() => tg.minimum(leaf([2]), leaf([2])), binary('Min'));
@@ -192,7 +233,6 @@ on(() => tg.silu(leaf([2])), (c) => c.b.node('Mul', [c.input(0), c.b.node('Sigmo
 const softmaxLike = (opType: string): Rule => (c) => {
   const axes = arg<number | readonly number[]>(c, 1);
   const axis = typeof axes === 'number' ? axes : axes[0]!;
-  if (axis === 0 && c.batched(0)) c.fail(`cannot keep axis 0 dynamic: ${opType} runs along it`);
   return c.b.node(opType, [c.input(0)], { axis: { int: axis } });
 };
 on(() => tg.softmax(leaf([2])), softmaxLike('Softmax'));
@@ -202,7 +242,7 @@ on(() => tg.sum(leaf([2]), 0), reduce('ReduceSum'));
 on(() => tg.max(leaf([2]), 0), reduce('ReduceMax'));
 on(() => tg.min(leaf([2]), 0), reduce('ReduceMin'));
 on(() => tg.prod(leaf([2]), 0), reduce('ReduceProd'));
-on(() => tg.matmul(leaf([2, 2]), leaf([2, 2])), (c) => c.b.node('MatMul', [c.input(0), c.input(1)]));
+on(() => tg.matmul(leaf([2, 2]), leaf([2, 2])), (c) => ({ name: c.b.node('MatMul', [c.input(0), c.input(1)]), dims: matmulDims(c) }));
 // scaledDotProductAttention: see export-rules-more.ts.
 on(() => tg.reshape(leaf([2]), [1, 2]), reshapeTo);
 on(() => tg.unsqueeze(leaf([2]), 0), reshapeTo); // squeeze/unsqueeze record a restriding 'view'
@@ -216,13 +256,13 @@ on(() => tg.toDType(leaf([2]), 'float64'), (c) => c.b.node('Cast', [c.input(0)],
 // The index is a (float) tensor argument: recorded as input 1, cast to int64 for ONNX.
 const indexInput = (c: RuleContext) => c.b.node('Cast', [c.input(1)], { to: { int: 7 } });
 on(() => tg.gather(leaf([2]), 0, tg.tensor([1])), (c) => {
-  if (c.batched(0) || c.batched(1)) c.fail('cannot keep axis 0 dynamic: the gather index has a fixed shape');
-  return { name: c.b.node('GatherElements', [c.input(0), indexInput(c)], { axis: { int: arg<number>(c, 1) } }), batched: false };
+  if ([0, 1].some((i) => c.dims(i).some((d) => d != null))) c.fail('cannot keep a dynamic axis: the gather index has a fixed shape');
+  return { name: c.b.node('GatherElements', [c.input(0), indexInput(c)], { axis: { int: arg<number>(c, 1) } }), dims: out(c).shape.map(() => null) };
 });
 on(() => tg.indexSelect(leaf([2]), 0, [1]), (c) => {
   const axis = arg<number>(c, 1);
-  if (c.batched(0) && axis === 0) c.fail('cannot keep axis 0 dynamic: indexSelect picks along it');
-  return { name: c.b.node('Gather', [c.input(0), indexInput(c)], { axis: { int: axis } }), batched: c.batched(0) };
+  if (c.dims(0)[axis] != null) c.fail(`cannot keep axis ${axis} dynamic: indexSelect picks along it`);
+  return { name: c.b.node('Gather', [c.input(0), indexInput(c)], { axis: { int: axis } }), dims: c.dims(0) };
 });
 on(() => tg.conv2d(leaf([1, 1, 2, 2]), leaf([1, 1, 1, 1])), conv);
 on(() => tg.maxPool2d(leaf([1, 1, 2, 2]), { kernelSize: 1 }), pool('MaxPool'));

@@ -6,6 +6,7 @@ import { GraphBuilder, elemType } from './graph-builder.js';
 import { expandRecord, ruleFor, type RuleContext } from './export-rules.js';
 import { encodeModel, type ValueInfo } from './proto.js';
 import { notExported } from './export-unsupported.js';
+import { dynamicInputDims, inferDims, type Dims } from './dynamic-dims.js';
 
 /**
  * Options of {@link exportOnnx}.
@@ -24,9 +25,12 @@ export interface ExportOnnxOptions {
   /** Graph output names (default `output`, or `output_0`, … for several). */
   outputNames?: readonly string[];
   /**
-   * Axes of inputs and outputs left free in the graph, by value name: `{ input: { 0: 'batch' } }`.
-   * Axis 0 (the batch) is supported; the export fails, naming the op, if that axis does not pass
-   * through the graph unchanged.
+   * Axes of inputs and outputs left free in the graph, by value name and axis, with a name for each:
+   * `{ input: { 0: 'batch', 1: 'seq' }, output: { 0: 'batch', 1: 'seq' } }`. Any axis may be dynamic
+   * (a batch, a sequence length, an image size); the export fails, naming the op, where a traced op
+   * fixes its size (a slice of part of it, a constant of fixed size along it, a reshape that cannot
+   * tell where it goes). Output axes that follow from dynamic input axes are named in the graph
+   * even when not listed here.
    */
   dynamicAxes?: Readonly<Record<string, Readonly<Record<number, string>>>>;
 }
@@ -56,8 +60,9 @@ function checkOptions(options: ExportOnnxOptions, inputs: number, outputs: () =>
   return { opset, inputNames: names(options.inputNames, 'input', inputs), get outputNames() { return names(options.outputNames, 'output', outputs()); }, dynamicAxes: options.dynamicAxes };
 }
 
-function valueInfo(name: string, t: Tensor, dynamic: Readonly<Record<number, string>> | undefined): ValueInfo {
-  const dim = t.shape.map((d, i) => (dynamic?.[i] !== undefined ? { dim_param: dynamic[i] } : { dim_value: d }));
+function valueInfo(name: string, t: Tensor, dims: Dims): ValueInfo {
+  // A dynamic axis is named in the graph (an output axis merged from several inputs' gets its label, e.g. 'batch*2').
+  const dim = t.shape.map((d, i) => (dims[i] != null ? { dim_param: dims[i]! } : { dim_value: d }));
   return { name, type: { tensor_type: { elem_type: elemType(t), shape: { dim } } } };
 }
 
@@ -82,11 +87,7 @@ export function exportOnnx(model: Traceable, exampleInputs: readonly Tensor[], o
   }
   let outputs: Tensor[] = [];
   const opts = checkOptions(options, exampleInputs.length, () => outputs.length);
-  for (const key of Object.keys(opts.dynamicAxes ?? {})) {
-    for (const axis of Object.keys(opts.dynamicAxes![key]!)) {
-      if (axis !== '0') throw new Error(`exportOnnx: dynamicAxes supports axis 0 (the batch) only, got axis ${axis} of '${key}'`);
-    }
-  }
+  const inputDims = exampleInputs.map((t, i) => dynamicInputDims(t, opts.inputNames[i]!, opts.dynamicAxes?.[opts.inputNames[i]!]));
   // Leaves of our own, so the graph inputs are exactly these objects and every op on them is recorded.
   const inputs = exampleInputs.map((t) => t.detach().clone().requiresGrad_(true));
   const names = new Map<Tensor, string>();
@@ -106,12 +107,21 @@ export function exportOnnx(model: Traceable, exampleInputs: readonly Tensor[], o
   const b = new GraphBuilder(opts.opset);
   const graphInputs = opts.inputNames;
   const value = new Map<Tensor, string>();
-  const batched = new Set<Tensor>();
+  // Labels of the dynamic axes of every value written so far (see dynamic-dims.ts).
+  const dims = new Map<Tensor, Dims>();
   const used = new Set<Tensor>();
   inputs.forEach((t, i) => {
     value.set(t, graphInputs[i]!);
-    if (opts.dynamicAxes?.[graphInputs[i]!]?.[0] !== undefined) batched.add(t);
+    dims.set(t, inputDims[i]!);
   });
+  /** The dims of a tensor a node reads: its own, or (past tapegrad's broadcasting expands) its source's. */
+  const dimsOf = (x: Tensor): { shape: readonly number[]; dims: Dims } => {
+    let y = x;
+    while (!dims.has(y) && y.gradFn && y.gradFn.op === expandRecord() && y.gradFn.args !== null) y = y.gradFn.inputs[0]!;
+    if (dims.has(y)) return { shape: y.shape, dims: dims.get(y)! };
+    // A constant never written at full size: its broadcast axes (stride 0) count as size 1.
+    return { shape: x.shape.map((d, k) => (x.data.stride[k] === 0 ? 1 : d)), dims: x.shape.map(() => null) };
+  };
   const valueOf = (t: Tensor): string => {
     const known = value.get(t);
     if (known !== undefined) {
@@ -144,33 +154,39 @@ export function exportOnnx(model: Traceable, exampleInputs: readonly Tensor[], o
           }
           return valueOf(x);
         },
-        batched: (i) => (valueOf(node.inputs[i]!), batched.has(node.inputs[i]!)),
+        batched: (i) => (valueOf(node.inputs[i]!), dimsOf(node.inputs[i]!).dims[0] != null),
+        dims: (i) => (valueOf(node.inputs[i]!), dimsOf(node.inputs[i]!).dims),
+        dimsOf: (x) => (valueOf(x), dimsOf(x).dims),
         fail: (why) => {
           throw new Error(`exportOnnx: op '${node.op.name}' (output shape [${t.shape.join(', ')}]): ${why}`);
         },
       };
       const r = rule(ctx);
       name = typeof r === 'string' ? r : r.name;
-      const isBatched = typeof r === 'string' ? node.inputs.some((x) => batched.has(x)) : r.batched;
-      if (isBatched) batched.add(t);
+      const found = typeof r === 'object' && 'dims' in r ? r.dims : inferDims(t.shape, node.inputs.map(dimsOf), typeof r === 'string' ? null : r.batched);
+      if (typeof found === 'string') ctx.fail(found);
+      dims.set(t, found);
     }
     value.set(t, name);
     return name;
   };
   const outputNames = opts.outputNames;
+  const outputDims: Dims[] = [];
   outputs.forEach((t, i) => {
     const v = valueOf(t);
     const want = outputNames[i]!;
     b.node('Identity', [v], {}, [want]);
-    const dynamic = opts.dynamicAxes?.[want]?.[0] !== undefined;
-    if (dynamic && !batched.has(t)) throw new Error(`exportOnnx: output '${want}' does not keep axis 0 of a dynamic input, so it cannot be dynamic`);
+    const have = dims.get(t) ?? t.shape.map(() => null);
+    for (const axis of Object.keys(opts.dynamicAxes?.[want] ?? {})) {
+      if (have[Number(axis)] == null) throw new Error(`exportOnnx: output '${want}' does not keep a dynamic axis of an input at axis ${axis}, so that axis cannot be dynamic`);
+    }
+    outputDims.push(have.map((label, k) => opts.dynamicAxes?.[want]?.[k] ?? label));
   });
   inputs.forEach((t, i) => {
     if (!used.has(t)) {
       throw new Error(`exportOnnx: input ${i} ('${graphInputs[i]}') does not reach the outputs through recorded ops (values computed under noGrad, such as comparison masks, are constants of the trace)`);
     }
   });
-  const dyn = (n: string) => opts.dynamicAxes?.[n];
   for (const n of Object.keys(opts.dynamicAxes ?? {})) {
     if (!graphInputs.includes(n) && !outputNames.includes(n)) throw new Error(`exportOnnx: dynamicAxes names '${n}', which is neither an input nor an output`);
   }
@@ -183,8 +199,8 @@ export function exportOnnx(model: Traceable, exampleInputs: readonly Tensor[], o
       name: model instanceof Module ? model.constructor.name || 'model' : 'tapegrad',
       node: b.nodes,
       initializer: b.initializers,
-      input: inputs.map((t, i) => valueInfo(graphInputs[i]!, t, dyn(graphInputs[i]!))),
-      output: outputs.map((t, i) => valueInfo(outputNames[i]!, t, dyn(outputNames[i]!))),
+      input: inputs.map((t, i) => valueInfo(graphInputs[i]!, t, inputDims[i]!)),
+      output: outputs.map((t, i) => valueInfo(outputNames[i]!, t, outputDims[i]!)),
     },
   });
 }
