@@ -5,7 +5,23 @@ import * as ag from '@tapegrad/autograd';
 import { tensor, zeros, type Tensor } from '@tapegrad/autograd';
 import * as agNode from '@tapegrad/autograd/node';
 import * as agTesting from '@tapegrad/autograd/testing';
-import { ctor, fn, method, type Kind, type Row } from './kit.js';
+import { bad, ctor, fn, method, tx, TensorSpoiler, type Kind, type Row, type TensorSpoil } from './kit.js';
+
+/** A tensor-or-number argument with derived tensor spoils (see tx). */
+const tlx = (...modes: TensorSpoil[]) => fc.oneof(bad.tl, fc.constantFrom(...modes.map((m) => new TensorSpoiler(m))));
+/** argnums of the grad transforms: an options object {} is valid, so it is not drawn. */
+const argnums = fc.oneof(fc.integer({ min: -99, max: -1 }), fc.constantFrom(1.5, NaN, Infinity, 'a', true, [], [0, 0], [0, -1], { argnums: -1 }, { bogus: 1 }, { hasAux: 'yes' }, () => 1));
+/** A slice spec [start, stop, step] (or an index) that is not one. */
+const sliceSpec = fc.constantFrom([0.5, 2], [0, 1, 0], [0, 1, 1.5], [[1, 3]], ['a'], [NaN], 99, -99, 1.5, 'a', {}, true);
+/** Tangents for jvp/hvp that do not match the primals [x] of shape [2,3] float64. */
+const tangents = fc.oneof(bad.ts, fc.constantFrom(
+  [tensor([[1, 2, 3]], { dtype: 'float64' })],
+  [tensor([1, 2, 3, 4, 5, 6], { dtype: 'float64' })],
+  [tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float32' })],
+  [tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float64' }), tensor([1], { dtype: 'float64' })],
+  [],
+  [[tensor([1], { dtype: 'float64' })]],
+));
 
 const x = (): Tensor => tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float64' });
 const v = (): Tensor => tensor([0.5, -1, 2], { dtype: 'float64' });
@@ -15,7 +31,7 @@ const idx = (): Tensor => tensor([[0, 2], [1, 0]], { dtype: 'float64' });
 /** Unary tensor ops: f(x). */
 const unary = (f: unknown): Row => fn(f, () => [x()], 't');
 /** Binary ops taking tensors or numbers: f(a, b). */
-const binary = (f: unknown): Row => fn(f, () => [x(), v()], 'tl', 'tl');
+const binary = (f: unknown): Row => fn(f, () => [x(), v()], tlx('grow'), tlx('grow'));
 /** Reductions f(x, axis). */
 const reduction = (f: unknown): Row => fn(f, () => [x(), 1], 't', 'axis');
 /** Creation f(shape, opts). */
@@ -52,7 +68,7 @@ export const autograd: Record<string, Row> = {
   linspace: fn(ag.linspace, () => [0, 1, 5, {}], 'fin', 'fin', 'int', 'opts'),
   eye: fn(ag.eye, () => [3, 2, {}], 'int', 'int', 'opts'),
   tensor: fn(ag.tensor, () => [[1, 2], { dtype: 'float64' }], 'data', 'opts'),
-  fromTyped: fn(ag.fromTyped, () => [new Float64Array(6), [2, 3]], 't', 'shape'),
+  fromTyped: fn(ag.fromTyped, () => [new Float64Array(6), [2, 3]], fc.oneof(bad.t, fc.constantFrom(new Float64Array(3), new Float64Array(7), new Int8Array(6), new Uint16Array(6), [0, 0, 0, 0, 0, 0])), 'shape'),
   fromNdarray: fn(ag.fromNdarray, () => [x().data, {}], 't', 'opts'),
   asTensor: fn(ag.asTensor, () => [2, 'float64'], 'tl', 'str'),
   toDType: fn(ag.toDType, () => [x(), 'float32'], 't', 'str'),
@@ -67,64 +83,66 @@ export const autograd: Record<string, Row> = {
   tril: fn(ag.tril, () => [x(), 0], 't', 'sint'),
   triu: fn(ag.triu, () => [x(), 0], 't', 'sint'),
   chunk: fn(ag.chunk, () => [x(), 2, 1], 't', 'int', 'axis'),
-  narrow: fn(ag.narrow, () => [x(), 1, 0, 2], 't', 'axis', 'int', 'int'),
+  // A negative start counts from the end (as torch); past either end it is out of range.
+  narrow: fn(ag.narrow, () => [x(), 1, 0, 2], 't', 'axis', fc.constantFrom(-4, -99, 4, 99, 1.5, NaN, 'a', {}, true), 'int'),
   split: fn(ag.split, () => [x(), 1, 1], 't', 'int', 'axis'),
-  slice: fn(ag.slice, () => [x(), [0, 1], null], 't', 'axis', '-'),
-  pad: fn(ag.pad, () => [x(), [1, 1], 0], 't', 'shape', 'num'),
+  slice: fn(ag.slice, () => [x(), [0, 1], null], 't', sliceSpec, sliceSpec),
+  // Negative widths crop (valid); cropping past an axis, odd lengths and too many pairs are not.
+  pad: fn(ag.pad, () => [x(), [1, 1], 0], 't', fc.constantFrom([-5, 3], [1, -4], [1], [1, 2, 3], [1, 1, 1, 1, 1, 1], [1.5, 1], ['a', 1], [NaN, 0], 'abc', {}, null), 'num'),
   clamp: fn(ag.clamp, () => [x(), 0, 4], 't', 'num', 'num'),
   hardtanh: fn(ag.hardtanh, () => [x(), -1, 1], 't', 'num', 'num'),
   leakyRelu: fn(ag.leakyRelu, () => [x(), 0.1], 't', 'num'),
   elu: fn(ag.elu, () => [x(), 1], 't', 'num'),
   softplus: fn(ag.softplus, () => [x(), 1, 20], 't', 'num', 'num'),
   gelu: fn(ag.gelu, () => [x(), 'tanh'], 't', 'str'),
-  prelu: fn(ag.prelu, () => [x(), tensor([0.25], { dtype: 'float64' })], 't', 't'),
+  prelu: fn(ag.prelu, () => [x(), tensor([0.25], { dtype: 'float64' })], 't', tx('grow')),
   round: fn(ag.round, () => [x(), {}], 't', 'opts'),
-  where: fn(ag.where, () => [x().gt(2), x(), 0], 't', 'tl', 'tl'),
-  maskedFill: fn(ag.maskedFill, () => [x(), x().gt(2), 0], 't', 't', 'tl'),
-  matmul: fn(ag.matmul, () => [x(), x().transpose()], 't', 't'),
-  dot: fn(ag.dot, () => [v(), v()], 't', 't'),
-  outer: fn(ag.outer, () => [v(), v()], 't', 't'),
-  einsum: fn(ag.einsum, () => ['ij,jk->ik', x(), x().transpose()], 'str', 't', 't'),
+  where: fn(ag.where, () => [x().gt(2), x(), 0], tx('grow'), tlx('grow'), 'tl'),
+  maskedFill: fn(ag.maskedFill, () => [x(), x().gt(2), 0], 't', tx('grow', 'rankUp'), 'tl'),
+  matmul: fn(ag.matmul, () => [x(), x().transpose()], tx('grow', 'rank0'), tx('grow0', 'rank0')),
+  dot: fn(ag.dot, () => [v(), v()], tx('grow', 'rank0', 'rankUp'), tx('grow', 'rank0', 'rankUp')),
+  outer: fn(ag.outer, () => [v(), v()], tx('rank0', 'rankUp'), tx('rank0', 'rankUp')),
+  einsum: fn(ag.einsum, () => ['ij,jk->ik', x(), x().transpose()], 'str', tx('grow', 'rank0', 'rankUp'), tx('grow0', 'rank0', 'rankUp')),
   scaledDotProductAttention: fn(ag.scaledDotProductAttention, () => [x().reshape([1, 2, 3]), x(), x(), { attnMask: tensor([1, 0], { dtype: 'bool' }), dropoutP: 0 }], 't', 't', 't', 'opts'),
   concat: fn(ag.concat, () => [[x(), x()], 0], 'ts', 'axis'),
   stack: fn(ag.stack, () => [[x(), x()], 0], 'ts', 'axis'),
-  gather: fn(ag.gather, () => [x(), 1, idx()], 't', 'axis', 't'),
-  scatterAdd: fn(ag.scatterAdd, () => [x(), 1, idx(), zeros([2, 2], { dtype: 'float64' })], 't', 'axis', 't', 't'),
+  gather: fn(ag.gather, () => [x(), 1, idx()], 't', 'axis', tx('oob', 'frac', 'rankUp')),
+  scatterAdd: fn(ag.scatterAdd, () => [x(), 1, idx(), zeros([2, 2], { dtype: 'float64' })], 't', 'axis', tx('oob', 'frac', 'rankUp'), tx('rank0', 'rankUp')),
   indexSelect: fn(ag.indexSelect, () => [x(), 1, [0, 2]], 't', 'axis', '-'),
   indexAdd: fn(ag.indexAdd, () => [x(), 1, [0, 2], zeros([2, 2], { dtype: 'float64' })], 't', 'axis', '-', 't'),
-  take: fn(ag.take, () => [x(), tensor([0, 5], { dtype: 'float64' })], 't', 't'),
-  takeAlongDim: fn(ag.takeAlongDim, () => [x(), idx(), 1], 't', 't', 'axis'),
+  take: fn(ag.take, () => [x(), tensor([0, 5], { dtype: 'float64' })], 't', tx('oob', 'frac')),
+  takeAlongDim: fn(ag.takeAlongDim, () => [x(), idx(), 1], 't', tx('oob', 'frac', 'rankUp'), 'axis'),
   topk: fn(ag.topk, () => [x(), 2, 1], 't', 'int', 'axis'),
   // numClasses -1 infers the count (as torch), so only other negatives are bad.
   oneHot: fn(ag.oneHot, () => [tensor([0, 2]), 3, {}], 't', fc.constantFrom(-2, -7, 1.5, NaN, Infinity, 'a', {}, true), 'opts'),
-  conv2d: fn(ag.conv2d, () => [img(), ag.ones([1, 2, 3, 3], { dtype: 'float64' }), null, {}], 't', 't', '-', 'opts'),
+  conv2d: fn(ag.conv2d, () => [img(), ag.ones([1, 2, 3, 3], { dtype: 'float64' }), null, {}], tx('rank0', 'rankUp', 'grow1', 'otherFloat'), tx('rank0', 'rankUp', 'grow1', 'otherFloat'), '-', 'opts'),
   conv2dInputGrad: fn(ag.conv2dInputGrad, () => [ag.ones([1, 1, 2, 2], { dtype: 'float64' }), ag.ones([1, 2, 3, 3], { dtype: 'float64' }), [1, 2, 4, 4], {}], 't', 't', 'shape', 'opts'),
   conv2dWeightGrad: fn(ag.conv2dWeightGrad, () => [img(), ag.ones([1, 1, 2, 2], { dtype: 'float64' }), [1, 2, 3, 3], {}], 't', 't', 'shape', 'opts'),
-  maxPool2d: fn(ag.maxPool2d, () => [img(), { kernelSize: 2 }], 't', 'opts'),
-  avgPool2d: fn(ag.avgPool2d, () => [img(), { kernelSize: 2 }], 't', 'opts'),
+  maxPool2d: fn(ag.maxPool2d, () => [img(), { kernelSize: 2 }], tx('rank0', 'rankUp'), 'cfg'),
+  avgPool2d: fn(ag.avgPool2d, () => [img(), { kernelSize: 2 }], tx('rank0', 'rankUp'), 'cfg'),
   conv1d: fn(ag.conv1d, () => [x().unsqueeze(0), ag.ones([1, 2, 2], { dtype: 'float64' }), null, { padding: 'same' }], 't', 't', '-', 'opts'),
   convTranspose1d: fn(ag.convTranspose1d, () => [x().unsqueeze(0), ag.ones([2, 1, 2], { dtype: 'float64' }), null, { stride: 2, outputPadding: 1 }], 't', 't', '-', 'opts'),
   convTranspose2d: fn(ag.convTranspose2d, () => [img(), ag.ones([2, 1, 2, 2], { dtype: 'float64' }), null, { stride: 2 }], 't', 't', '-', 'opts'),
   maxPool1d: fn(ag.maxPool1d, () => [x(), { kernelSize: 2, ceilMode: true }], 't', 'opts'),
   avgPool1d: fn(ag.avgPool1d, () => [x(), { kernelSize: 2, countIncludePad: false }], 't', 'opts'),
-  unfold: fn(ag.unfold, () => [img(), { kernelSize: 2 }], 't', 'opts'),
-  fold: fn(ag.fold, () => [ag.ones([1, 8, 9], { dtype: 'float64' }), { outputSize: [4, 4], kernelSize: 2 }], 't', 'opts'),
+  unfold: fn(ag.unfold, () => [img(), { kernelSize: 2 }], tx('rank0', 'rankUp'), 'cfg'),
+  fold: fn(ag.fold, () => [ag.ones([1, 8, 9], { dtype: 'float64' }), { outputSize: [4, 4], kernelSize: 2 }], tx('rank0', 'grow', 'grow1'), 'cfg'),
   defineOp: fn(ag.defineOp, () => [{ name: 'twice', forward: (t: Tensor) => t.mul(2), vjp: (g: Tensor) => [g.mul(2)] }], 'opts'),
   vmap: fn(ag.vmap, () => [(t: Tensor) => t.sum(), {}], 'fn', 'opts'),
-  jacfwd: fn(ag.jacfwd, () => [(t: Tensor) => t.sum(), 0], 'fn', 'int'),
-  jacrev: fn(ag.jacrev, () => [(t: Tensor) => t.sum(), 0], 'fn', 'int'),
-  jacobian: fn(ag.jacobian, () => [(t: Tensor) => t.sum(), 0], 'fn', 'int'),
-  hessian: fn(ag.hessian, () => [(t: Tensor) => t.sum(), 0], 'fn', 'int'),
+  jacfwd: fn(ag.jacfwd, () => [(t: Tensor) => t.sum(), 0], 'fn', argnums),
+  jacrev: fn(ag.jacrev, () => [(t: Tensor) => t.sum(), 0], 'fn', argnums),
+  jacobian: fn(ag.jacobian, () => [(t: Tensor) => t.sum(), 0], 'fn', argnums),
+  hessian: fn(ag.hessian, () => [(t: Tensor) => t.sum(), 0], 'fn', argnums),
   linearize: fn(ag.linearize, () => [(t: Tensor) => t.sum(), x()], 'fn', 't'),
   stopGradient: fn(ag.stopGradient, () => [x()], 't'),
   customVjp: fn(ag.customVjp, () => [(t: Tensor) => t.sum(), (t: Tensor) => [t.sum(), t], (_r: unknown, g: Tensor) => [g]], 'fn', 'fn', 'fn'),
   customJvp: fn(ag.customJvp, () => [(t: Tensor) => t.sum(), (p: Tensor[], t: Tensor[]) => [p[0]!.sum(), t[0]!.sum()]], 'fn', 'fn'),
   checkpoint: fn(ag.checkpoint, () => [(t: Tensor) => t.sum()], 'fn'),
-  grad: fn(ag.grad, () => [(t: Tensor) => t.sum(), 0], 'fn', 'int'),
-  valueAndGrad: fn(ag.valueAndGrad, () => [(t: Tensor) => t.sum(), 0], 'fn', 'int'),
+  grad: fn(ag.grad, () => [(t: Tensor) => t.sum(), 0], 'fn', argnums),
+  valueAndGrad: fn(ag.valueAndGrad, () => [(t: Tensor) => t.sum(), 0], 'fn', argnums),
   vjp: fn(ag.vjp, () => [(t: Tensor) => t.sum(), x()], 'fn', 't'),
-  jvp: fn(ag.jvp, () => [(t: Tensor) => t.sum(), [x()], [x()]], 'fn', 'ts', 'ts'),
-  hvp: fn(ag.hvp, () => [(t: Tensor) => t.square().sum(), [x()], [x()]], 'fn', 'ts', 'ts'),
+  jvp: fn(ag.jvp, () => [(t: Tensor) => t.sum(), [x()], [x()]], 'fn', 'ts', tangents),
+  hvp: fn(ag.hvp, () => [(t: Tensor) => t.square().sum(), [x()], [x()]], 'fn', 'ts', tangents),
   gradients: fn(ag.gradients, () => { const a = x().requiresGrad_(); return [[a.sum()], [a], {}]; }, 'ts', 'ts', 'opts'),
   gradcheck: fn(ag.gradcheck, () => [(t: Tensor) => t.sum(), [x().requiresGrad_()], {}], 'fn', 'ts', 'opts'),
   gradgradcheck: fn(ag.gradgradcheck, () => [(t: Tensor) => t.square().sum(), [x().requiresGrad_()], {}], 'fn', 'ts', 'opts'),
@@ -139,7 +157,7 @@ export const autograd: Record<string, Row> = {
   tapeStats: { none: 'takes no arguments' },
   setNumThreads: fn(ag.setNumThreads, () => [1], 'int'),
   manualSeed: fn(ag.manualSeed, () => [1], 'sint'),
-  unravelIndex: fn(ag.unravelIndex, () => [5, [2, 3]], 'int', 'shape'),
+  unravelIndex: fn(ag.unravelIndex, () => [5, [2, 3]], fc.oneof(bad.int, fc.integer({ min: 6, max: 1000 })), 'shape'),
   promoteTypes: fn(ag.promoteTypes, () => ['int32', 'float32'], 'opts', 'opts'),
   resultType: { none: 'one list argument whose every spoil (numbers, tensors) is a valid operand list; its own checks are in dtype.test.ts' },
   toDot: fn(ag.toDot, () => [x().requiresGrad_().sum(), {}], 't', 'opts'),

@@ -9,7 +9,7 @@ import * as dataNode from '@tapegrad/data/node';
 import * as train from '@tapegrad/train';
 import * as trainNode from '@tapegrad/train/node';
 import * as onnx from '@tapegrad/onnx';
-import { ctor, fn, method, type Kind, type Row } from './kit.js';
+import { ctor, fn, method, type Kind, type KindOrArb, type Row } from './kit.js';
 
 const f64 = { dtype: 'float64' } as const;
 const x = (): Tensor => tensor([[1, 2, 3], [4, 5, 6]], f64);
@@ -73,6 +73,30 @@ export const nnRows: Record<string, Row> = {
   init: fn(nn.init.uniform, () => [x(), {}], 't', 'opts'),
 };
 (nnRows.init as { name?: string }).name = 'init.uniform';
+
+// Constructors of the layers whose rows above fuzz forward: sizes, options (unknown keys and wrong
+// values for the known ones, via 'cfg'), naming the class.
+const ctorRow = (C: unknown, args: () => unknown[], ...kinds: KindOrArb[]): Row => ({ ...ctor(C, args, ...kinds), name: (C as { name: string }).name });
+Object.assign(nnRows, {
+  'Linear#new': ctorRow(nn.Linear, () => [3, 2, { bias: true, ...f64 }], 'int', 'int', 'cfg'),
+  'Conv2d#new': ctorRow(nn.Conv2d, () => [2, 1, 3, { stride: 1, padding: 1, bias: false, ...f64 }], 'int', 'int', 'int', 'cfg'),
+  'LayerNorm#new': ctorRow(nn.LayerNorm, () => [3, { eps: 1e-5, elementwiseAffine: true, ...f64 }], 'int', 'cfg'),
+  'BatchNorm1d#new': ctorRow(nn.BatchNorm1d, () => [3, { eps: 1e-5, momentum: 0.1, affine: true, ...f64 }], 'int', 'cfg'),
+  'BatchNorm2d#new': ctorRow(nn.BatchNorm2d, () => [3, { trackRunningStats: true, ...f64 }], 'int', 'cfg'),
+  'Embedding#new': ctorRow(nn.Embedding, () => [5, 2, { paddingIdx: 0, ...f64 }], 'int', 'int', 'cfg'),
+  'Dropout#new': ctorRow(nn.Dropout, () => [0.5, {}], fc.constantFrom(-0.1, 1.5, NaN, 'a', {}, null, true), 'cfg'),
+  'MaxPool2d#new': ctorRow(nn.MaxPool2d, () => [2, { stride: 2 }], 'int', 'cfg'),
+  'AvgPool2d#new': ctorRow(nn.AvgPool2d, () => [2, { stride: 2, countIncludePad: true }], 'int', 'cfg'),
+  'LeakyReLU#new': ctorRow(nn.LeakyReLU, () => [0.1], 'fin'),
+  'Softmax#new': ctorRow(nn.Softmax, () => [1], 'sint'),
+  'LogSoftmax#new': ctorRow(nn.LogSoftmax, () => [1], 'sint'),
+  'PReLU#new': ctorRow(nn.PReLU, () => [1, 0.25, f64], 'int', 'fin', 'cfg'),
+  'MultiheadAttention#new': ctorRow(nn.MultiheadAttention, () => [4, 2, { batchFirst: true, ...f64 }], 'int', 'int', 'cfg'),
+  'TransformerEncoderLayer#new': ctorRow(nn.TransformerEncoderLayer, () => [4, 2, { dimFeedforward: 8, ...f64 }], 'int', 'int', 'cfg'),
+  'GroupNorm#new': ctorRow(nn.GroupNorm, () => [1, 2, { eps: 1e-5, affine: true, ...f64 }], 'int', 'int', 'cfg'),
+  'RNN#new': ctorRow(nn.RNN, () => [3, 2, { numLayers: 1, batchFirst: true, ...f64 }], 'int', 'int', 'cfg'),
+  'Module#forward': { ...method(lin, 'forward', () => [x()], fc.constantFrom([[1, 2, 3]], [1, 2, 3], 'abc', null, undefined, 3, {})), name: 'Linear' },
+});
 
 const tmp = (): string => `${process.env.FUZZ_DIR}/m-${Math.random().toString(36).slice(2)}.tg`;
 export const nnNodeRows: Record<string, Row> = {

@@ -35,7 +35,8 @@ describe.each(entries)('%s', (entry, rows) => {
   });
   it('has a fuzz row for every export', () => {
     expect(names.filter((n) => !(n in rows)), 'add a row to test/fuzz/cases-*.ts (see docs/extending.md)').toEqual([]);
-    expect(Object.keys(rows).filter((n) => !names.includes(n)), 'rows for exports that no longer exist').toEqual([]);
+    // `Name#what` rows fuzz a second entry point of one export (e.g. a layer's constructor besides its forward).
+    expect(Object.keys(rows).filter((n) => !names.includes(n.split('#')[0]!)), 'rows for exports that no longer exist').toEqual([]);
   });
   for (const [name, row] of Object.entries(rows)) {
     if ('none' in row) {
@@ -57,7 +58,7 @@ describe.each(entries)('%s', (entry, rows) => {
       fc.assert(
         fc.property(arb, ({ pos, value }) => {
           tally.inputs++;
-          const problem = checkSpoiled(name, c, pos, value);
+          const problem = checkSpoiled(name.split('#')[0]!, c, pos, value);
           if (problem) {
             problems.push(`${entry}:${name}\t${problem}`);
             throw new Error(problem);

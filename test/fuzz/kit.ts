@@ -4,7 +4,7 @@
 // RangeError from inside the library, (3) every tensor argument, module parameter and optimizer
 // state unchanged.
 import fc from 'fast-check';
-import { Tensor, tensor } from '@tapegrad/autograd';
+import { Tensor, concat, tensor } from '@tapegrad/autograd';
 
 /** What an argument is, which decides the bad values drawn for it. */
 export type Kind =
@@ -37,7 +37,7 @@ const base: Record<Exclude<Kind, '-' | 'cfg'>, fc.Arbitrary<unknown>> = {
   shape: fc.oneof(fc.integer({ min: -50, max: -1 }), fc.constantFrom(1.5, NaN, Infinity, 'a', {}, [2, -1], [2, 0.5], [NaN], ['2'], [1e6, 1e6, 1e6], true)),
   axis: fc.oneof(fc.integer({ min: 6, max: 99 }), fc.integer({ min: -99, max: -7 }), fc.constantFrom(1.5, NaN, 'a', {}, Infinity, true)),
   int: fc.oneof(fc.integer({ min: -99, max: -1 }), fc.constantFrom(1.5, NaN, Infinity, 'a', {}, true)),
-  sint: fc.oneof(fc.double({ min: -1e3, max: 1e3, noInteger: true }), fc.constantFrom(NaN, Infinity, -Infinity, 'a', '1', {}, [1], true, null)),
+  sint: fc.oneof(fc.double({ min: -1e3, max: 1e3, noInteger: true }), fc.constantFrom(NaN, Infinity, -Infinity, 'a', '1', {}, true, null)),
   data: fc.constantFrom(undefined, null, 'abc', ['1', '2'], [1, 'a'], [[1, 2], [3]], [[1], 2], {}, { length: 2 }, true, () => 1, Symbol('s'), 10n, [10n], [null]),
   rshape: fc.oneof(fc.integer({ min: -50, max: -2 }), fc.constantFrom(1.5, NaN, Infinity, 'a', {}, [2, -2], [-1, -1], [2, 0.5], [NaN], ['2'], [4], [7], [1e6, 1e6, 1e6], true, null)),
   num: fc.constantFrom('a', {}, [], true, 10n, () => 1),
@@ -83,6 +83,50 @@ function wrongFor(v: unknown): unknown[] {
   if (Array.isArray(v)) return ['abc', 3, true, {}];
   return ['abc', 3, true];
 }
+
+/** How {@link TensorSpoiler} changes the valid tensor of an argument. */
+export type TensorSpoil =
+  | 'grow' // one more element on the last axis (shapes no longer agree)
+  | 'grow0' // one more element on the first axis
+  | 'grow1' // one more element on axis 1 (channels)
+  | 'rank0' // a 0-d tensor
+  | 'rankUp' // a leading size-1 axis
+  | 'int32' // the same values as int32
+  | 'bool' // as bool
+  | 'otherFloat' // float32 for float64 and back (dtypes no longer agree)
+  | 'frac' // index values + 0.5 (fractional indices)
+  | 'oob'; // index values + 100 (out of range)
+
+/** A spoiler that derives a wrong tensor from the argument's valid one (wrong shape, rank, dtype or values). */
+export class TensorSpoiler {
+  constructor(readonly mode: TensorSpoil) {}
+
+  apply(valid: unknown): unknown {
+    if (!(valid instanceof Tensor)) return 'abc';
+    const t = valid.detach();
+    const grow = (axis: number) => (t.ndim === 0 ? t.reshape([1]).expand([2]).clone() : concat([t, t.narrow(axis, 0, 1)], axis));
+    switch (this.mode) {
+      case 'grow': return grow(Math.max(0, t.ndim - 1));
+      case 'grow0': return grow(0);
+      case 'grow1': return grow(Math.min(1, Math.max(0, t.ndim - 1)));
+      case 'rank0': return tensor(1, { dtype: t.dtype });
+      case 'rankUp': return t.unsqueeze(0).clone();
+      case 'int32': return t.toDType('int32');
+      case 'bool': return t.toDType('bool');
+      case 'otherFloat': return t.toDType(t.dtype === 'float64' ? 'float32' : 'float64');
+      case 'frac': return t.toDType('float64').add(0.5);
+      case 'oob': return t.add(100);
+    }
+  }
+
+  toJSON(): string {
+    return `<${this.mode} of the valid tensor>`;
+  }
+}
+
+/** A tensor argument whose shape, rank, dtype or values are constrained: junk plus the given derived spoils. */
+export const tx = (...modes: TensorSpoil[]): fc.Arbitrary<unknown> =>
+  fc.oneof(base.t, fc.constantFrom(...modes.map((m) => new TensorSpoiler(m))));
 
 /** The bad values drawn for each kind of argument. */
 export const bad: Record<Exclude<Kind, '-'>, fc.Arbitrary<unknown>> = {
@@ -155,7 +199,7 @@ export function snapshot(v: unknown, seen = new Set<unknown>()): unknown {
 /** The outcome of one spoiled call, or a description of what went wrong. */
 export function checkSpoiled(name: string, c: Case, pos: number, badValue: unknown): string | null {
   const { args, call, owner } = c.valid();
-  if (badValue instanceof KeySpoiler) badValue = badValue.apply(args[pos]);
+  if (badValue instanceof KeySpoiler || badValue instanceof TensorSpoiler) badValue = badValue.apply(args[pos]);
   args[pos] = badValue;
   const before = JSON.stringify([snapshot(args), snapshot(owner)]);
   let error: unknown;

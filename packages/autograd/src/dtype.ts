@@ -79,7 +79,7 @@ export function isFloating(dtype: DType): dtype is 'float32' | 'float64' {
 
 export function assertDType(op: string, dtype: unknown): asserts dtype is DType {
   if (!(DTYPES as readonly unknown[]).includes(dtype)) {
-    throw new Error(`${op}: unknown dtype ${JSON.stringify(dtype) ?? String(dtype)} (expected ${DTYPES.map((d) => `'${d}'`).join(' or ')})`);
+    throw new Error(`${op}: unknown dtype ${typeof dtype === 'string' ? JSON.stringify(dtype) : String(dtype)} (expected ${DTYPES.map((d) => `'${d}'`).join(' or ')})`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { checkInt } from './validate.js';
+import { checkInt, describeValue } from './validate.js';
 /**
  * A seedable pseudo-random generator (xoshiro128**), so runs are reproducible.
  * Each module that draws randomness can own one, or use the global one that {@link manualSeed} resets.
@@ -73,7 +73,7 @@ export class Generator {
   setState(state: GeneratorState): this {
     const ok = Array.isArray(state?.words) && state.words.length === 4 && state.words.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32);
     if (!ok || (state.spare !== null && typeof state.spare !== 'number')) {
-      throw new Error(`Generator.setState: expected { words: four 32-bit unsigned integers, spare: number | null }, got ${JSON.stringify(state)}`);
+      throw new Error(`Generator.setState: expected { words: four 32-bit unsigned integers, spare: number | null }, got ${describeValue(state)}`);
     }
     this.s.set(state.words);
     this.spare = state.spare;

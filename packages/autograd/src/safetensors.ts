@@ -213,7 +213,7 @@ export function encodeSafetensors(name: string, tensors: Readonly<Record<string,
   if (metadata === null || metadata === undefined) metadata = {};
   if (typeof metadata !== 'object' || Array.isArray(metadata)) failWith(name, 'metadata must be an object of strings', metadata, '{ key: string, … }');
   for (const [k, v] of Object.entries(metadata)) {
-    if (typeof v !== 'string') throw new Error(`${name}: metadata value of '${k}' must be a string, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string') failWith(name, `metadata value of '${k}' must be a string`, v, 'a string');
   }
   const entries = Object.entries(tensors).map(([key, t]) => {
     if (!(t instanceof Tensor)) throw new Error(`${name}: entry '${key}' is not a Tensor`);

@@ -137,7 +137,7 @@ describe('norm', () => {
   });
 
   it('rejects bad p naming norm', () => {
-    expect(() => tg.norm(tensor([1]), 'nuc' as never)).toThrow("norm: p must be a number or 'fro', got \"nuc\" (the nuclear norm needs an SVD, which tapegrad does not have)");
+    expect(() => tg.norm(tensor([1]), 'nuc' as never)).toThrow("norm: p must be a number or 'fro', got a string \"nuc\" (the nuclear norm needs an SVD, which tapegrad does not have)");
     expect(() => tg.norm(randn([2, 2, 2]), 'fro', [0, 1, 2])).toThrow('norm: the Frobenius norm takes at most 2 axes, got [0,1,2]');
   });
 });

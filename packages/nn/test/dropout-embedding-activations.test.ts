@@ -20,7 +20,7 @@ describe('Dropout', () => {
     expect(new Dropout(0.5).eval().forward(x)).toBe(x);
     expect(new Dropout(0).forward(x)).toBe(x);
     expect(flat(new Dropout(1).forward(x)).every((v) => v === 0)).toBe(true);
-    expect(() => new Dropout(1.5)).toThrow('Dropout: p must be a probability in [0, 1], got 1.5');
+    expect(() => new Dropout(1.5)).toThrow('Dropout: p must be a probability (got 1.5, expected a number in [0, 1])');
   });
 
   it('is reproducible from its generator or from the global seed', () => {

@@ -36,7 +36,7 @@ describe('Linear', () => {
     expect(() => new Linear(4, 2).forward(randn([3, 5]))).toThrow('Linear(in_features=4, out_features=2, bias=True): expected input with last dimension 4, got shape [3,5]');
     expect(() => new Linear(4, 2).forward(tensor(1))).toThrow(/expected input with last dimension 4, got shape \[\]/);
     expect(() => new Linear(4, 2).forward(randn([3, 4], f64))).toThrow(/input is float64 but the layer's parameters are float32/);
-    expect(() => new Linear(2.5, 2)).toThrow(/Linear: inFeatures must be an integer/);
+    expect(() => new Linear(2.5, 2)).toThrow('Linear: inFeatures must be a non-negative integer (got 2.5, expected an integer >= 0)');
   });
 
   it('initializes as PyTorch: weight and bias in U(−1/√in, 1/√in), reproducible from a generator', () => {

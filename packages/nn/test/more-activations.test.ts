@@ -33,7 +33,7 @@ describe('activation modules of issue 12', () => {
   });
 
   it('rejects bad arguments naming the layer', () => {
-    expect(() => new PReLU(0)).toThrow('PReLU: numParameters must be an integer of at least 1, got 0');
+    expect(() => new PReLU(0)).toThrow('PReLU: numParameters must be a positive integer (got 0, expected an integer >= 1)');
     expect(() => new PReLU(1, NaN)).toThrow('PReLU: init must be a finite number (got NaN');
     expect(() => new PReLU(1, 0.25, { generator: new Generator(0) } as never)).toThrow("PReLU: unexpected option 'generator' (expected one of: dtype)");
     expect(() => new PReLU(2).forward(tensor([[1, 2, 3]]))).toThrow('prelu: weight has 2 elements');

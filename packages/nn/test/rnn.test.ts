@@ -154,9 +154,9 @@ describe('RNN / LSTM / GRU', () => {
   });
 
   it('reject bad arguments and unknown options', () => {
-    expect(() => new LSTM(3, 4, { projSize: 2 } as never)).toThrow(/LSTM: unknown option 'projSize'/);
+    expect(() => new LSTM(3, 4, { projSize: 2 } as never)).toThrow(/LSTM: unexpected option 'projSize'/);
     expect(() => new RNN(3, 4, { nonlinearity: 'sigmoid' as never })).toThrow(/RNN: nonlinearity must be 'tanh' or 'relu'/);
-    expect(() => new GRU(3, 0)).toThrow(/GRU: hiddenSize must be an integer of at least 1/);
+    expect(() => new GRU(3, 0)).toThrow('GRU: hiddenSize must be a positive integer (got 0, expected an integer >= 1)');
     const gru = new GRU(3, 4);
     expect(() => gru.forward(randn([5, 2, 2]))).toThrow(/GRU\(3, 4\): expected input \[seq, batch, feature\] or \[seq, feature\] with 3 features, got \[5,2,2\]/);
     expect(() => gru.forward(randn([5, 2, 3]), randn([2, 2, 4]))).toThrow(/hx must be \[1,2,4\]/);

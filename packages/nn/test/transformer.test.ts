@@ -62,7 +62,7 @@ describe('TransformerEncoderLayer', () => {
   });
 
   it('rejects unknown options and activations', () => {
-    expect(() => new TransformerEncoderLayer(8, 2, { dim_feedforward: 4 } as never)).toThrow(/TransformerEncoderLayer: unknown option 'dim_feedforward'/);
+    expect(() => new TransformerEncoderLayer(8, 2, { dim_feedforward: 4 } as never)).toThrow(/TransformerEncoderLayer: unexpected option 'dim_feedforward'/);
     expect(() => new TransformerEncoderLayer(8, 2, { activation: 'tanh' as never })).toThrow(/activation must be 'relu', 'gelu' or a function/);
     expect(() => new TransformerEncoderLayer(8, 3)).toThrow(/embedDim \(8\) must be divisible by numHeads \(3\)/);
   });

@@ -1,6 +1,7 @@
 // Activation functions. Forwards are fused scalar kernels (stable for large |x|); vjps are written
 // in tensor ops so every smooth activation is differentiable twice. Kinked ones (relu, leakyRelu,
 // elu) multiply by constant masks, which are locally exact away from the kink.
+import { describeValue } from '../validate.js';
 import { Tensor } from '../tensor.js';
 import { defineOp } from '../define-op.js';
 import { map1 } from '../kernels/elementwise.js';
@@ -180,7 +181,7 @@ export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
   checkTensor('gelu', 'x', x);
   if (approximate === 'none') return geluExactOp(x);
   if (approximate === 'tanh') return geluTanhOp(x);
-  throw new Error(`gelu: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
+  throw new Error(`gelu: approximate must be 'none' or 'tanh', got ${describeValue(approximate)}`);
 }
 
 const softplusOp = defineOp({

@@ -4,7 +4,7 @@ import type { Tensor } from '../tensor.js';
 import { fmt } from '../shape.js';
 import { outputLength, type Geometry } from '../kernels/im2col.js';
 import type { ConvDims } from '../kernels/conv.js';
-import { checkOptions, fail } from '../validate.js';
+import { checkOptions, describeValue, fail } from '../validate.js';
 import type { Conv2dOptions } from './conv.js';
 
 /** A per-axis setting, [height, width]. */
@@ -26,7 +26,7 @@ export function pairOf(op: string, name: string, value: number | readonly number
   const p: readonly number[] = typeof v === 'number' ? [v, v] : v;
   if (!Array.isArray(p) || p.length !== 2 || !p.every((d) => Number.isInteger(d) && d >= min)) {
     const what = min > 0 ? 'a positive integer' : 'a non-negative integer';
-    throw new Error(`${op}: ${name} must be ${what} or a pair of them, got ${JSON.stringify(value)}`);
+    throw new Error(`${op}: ${name} must be ${what} or a pair of them, got ${Array.isArray(value) && value.every((d) => typeof d === 'number') ? `[${value.join(',')}]` : describeValue(value)}`);
   }
   return [p[0]!, p[1]!];
 }
@@ -85,7 +85,7 @@ const CONV_KEYS = ['stride', 'padding', 'dilation', 'groups'];
 export function specOf(op: string, options: Conv2dOptions | undefined, kernel?: Pair): ConvSpec & { extra: Pair } {
   const o = checkOptions(op, options, CONV_KEYS);
   const groups = o.groups ?? 1;
-  if (!Number.isInteger(groups) || groups < 1) throw new Error(`${op}: groups must be a positive integer, got ${JSON.stringify(o.groups)}`);
+  if (!Number.isInteger(groups) || groups < 1) throw new Error(`${op}: groups must be a positive integer, got ${describeValue(o.groups)}`);
   const stride = pairOf(op, 'stride', o.stride, 1, 1);
   const dilation = pairOf(op, 'dilation', o.dilation, 1, 1);
   if (typeof o.padding === 'string') {

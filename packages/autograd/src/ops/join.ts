@@ -7,7 +7,7 @@ import { fmt, normalizeAxis, sizeOf } from '../shape.js';
 import { wrap } from '../kernels/layout.js';
 import { copyBlock } from '../kernels/indexing.js';
 import { slice, unsqueeze, type SliceSpec } from './movement.js';
-import { checkTensor, checkTensorList } from '../validate.js';
+import { checkTensor, checkTensorList, fail } from '../validate.js';
 import { linearJvp, toFront } from './batch-rules.js';
 
 /** Slice specs selecting `[start, start + length)` on `axis` and everything elsewhere. */
@@ -131,6 +131,7 @@ export function split(x: Tensor, sizeOrSections: number | readonly number[], axi
     for (let s = 0; s < n; s += size) sizes.push(Math.min(size, n - s));
     if (n === 0) sizes.push(0);
   } else {
+    if (!Array.isArray(sizeOrSections)) fail('split', 'sizeOrSections must be a chunk size or a list of section sizes', sizeOrSections, 'a positive integer or an array of non-negative integers');
     sizes = [...sizeOrSections];
     if (sizes.some((s) => !Number.isInteger(s) || s < 0)) throw new Error(`split: section sizes must be non-negative integers, got [${sizes.join(',')}]`);
     const total = sizes.reduce((s, v) => s + v, 0);

@@ -7,7 +7,7 @@ import { fmt, normalizeAxes, normalizeAxis, sizeOf, contiguousStrides, assertSha
 import { copyToContiguous, isContiguous, wrap } from '../kernels/layout.js';
 import { sumTo } from './reduce.js';
 import { view } from './view.js';
-import { checkInt, checkTensor, fail } from '../validate.js';
+import { checkInt, checkShape, checkTensor, fail } from '../validate.js';
 import { batchElementwise, linearJvp, toFront } from './batch-rules.js';
 
 export * from './slice.js';
@@ -173,6 +173,7 @@ export function broadcastTo(x: Tensor, shape: number | readonly number[]): Tenso
   checkTensor('broadcastTo', 'x', x);
   shape = targetShape('broadcastTo', shape);
   if (shape.includes(-1)) throw new Error(`broadcastTo: shape ${fmt(shape)} may not contain -1`);
+  checkShape('broadcastTo', 'shape', shape);
   return expand(x, shape);
 }
 

@@ -1,5 +1,6 @@
 // Vector p-norms over any axes (torch.linalg.vector_norm, torch.norm). The vjp is PyTorch's
 // norm_backward case by case, so the gradient at zero is theirs: 0 where the norm is 0.
+import { describeValue } from '../validate.js';
 import { Tensor } from '../tensor.js';
 import { defineOp, type Op } from '../define-op.js';
 import { fmt } from '../shape.js';
@@ -106,7 +107,7 @@ export function norm(x: Tensor, p: number | 'fro' = 2, axis?: Axes, keepDims = f
     if (axis !== undefined && axis !== null && axes.length > 2) throw new Error(`norm: the Frobenius norm takes at most 2 axes, got [${axes.join(',')}]`);
     return normOp(x, 2, axes, keepDims);
   }
-  if (typeof p !== 'number' || Number.isNaN(p)) throw new Error(`norm: p must be a number or 'fro', got ${JSON.stringify(p)}${(p as unknown) === 'nuc' ? " (the nuclear norm needs an SVD, which tapegrad does not have)" : ''}`);
+  if (typeof p !== 'number' || Number.isNaN(p)) throw new Error(`norm: p must be a number or 'fro', got ${describeValue(p)}${(p as unknown) === 'nuc' ? " (the nuclear norm needs an SVD, which tapegrad does not have)" : ''}`);
   const axes = reductionAxes('norm', axis, x);
   if (p === -Infinity && axes.some((a) => x.shape[a] === 0)) throw new Error(`norm: the -Infinity norm of an empty axis has no value (input shape ${fmt(x.shape)})`);
   return normOp(x, p, axes, keepDims);

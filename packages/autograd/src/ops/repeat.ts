@@ -9,7 +9,7 @@ import { tensor } from './creation.js';
 import { isFloating } from '../dtype.js';
 import { toFront } from './batch-rules.js';
 import { assertInteger } from './pointwise.js';
-import { checkTensor, checkTensorLike } from '../validate.js';
+import { checkAllocation, checkTensor, checkTensorLike } from '../validate.js';
 
 /**
  * Repeats `x` along each axis `repeats[i]` times, like `torch.Tensor.repeat`: `repeats` may be
@@ -28,6 +28,7 @@ export function repeat(x: Tensor, repeats: readonly number[]): Tensor {
     throw new Error(`repeat: repeats [${repeats.join(',')}] has fewer entries than the tensor has dimensions (shape ${fmt(x.shape)})`);
   }
   repeats.forEach((r) => assertInteger('repeat', 'each repeat', r, 0));
+  checkAllocation('repeat', x.size * repeats.reduce((a, r) => a * r, 1));
   const shape = [...new Array<number>(repeats.length - x.ndim).fill(1), ...x.shape];
   // [d0, d1] → [1, d0, 1, d1] → expand [r0, d0, r1, d1] → reshape [r0·d0, r1·d1].
   const interleaved = shape.flatMap((d) => [1, d]);
@@ -49,6 +50,7 @@ export function tile(x: Tensor, reps: readonly number[]): Tensor {
   checkTensor('tile', 'x', x);
   if (!Array.isArray(reps)) throw new Error(`tile: reps must be an array of integers, got ${typeof reps}`);
   reps.forEach((r) => assertInteger('tile', 'each rep', r, 0));
+  checkAllocation('tile', x.size * reps.reduce((a, r) => a * r, 1));
   const padded = reps.length < x.ndim ? [...new Array<number>(x.ndim - reps.length).fill(1), ...reps] : [...reps];
   return repeat(x, padded);
 }

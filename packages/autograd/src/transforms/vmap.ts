@@ -1,4 +1,5 @@
 // vmap: runs a function written for one example over a batch axis, through each op's batching rule.
+import { describeValue } from '../validate.js';
 import { Tensor } from '../tensor.js';
 import { normalizeAxis, fmt } from '../shape.js';
 import { withLevel, type Randomness, type VmapLevel } from '../transform-levels.js';
@@ -49,11 +50,11 @@ const known = ['inAxes', 'outAxes', 'axisSize', 'randomness'];
 function axesOf(op: string, spec: AxisSpec | undefined, tree: unknown, what: string): (number | null)[] {
   if (spec === undefined || spec === null || typeof spec === 'number') return treeLeaves(tree).map(() => spec ?? null);
   if (Array.isArray(spec)) {
-    if (!Array.isArray(tree) || tree.length !== spec.length) throw new Error(`${op}: ${what} has structure ${treeShape(tree)}, which does not match axes ${JSON.stringify(spec)}`);
+    if (!Array.isArray(tree) || tree.length !== spec.length) throw new Error(`${op}: ${what} has structure ${treeShape(tree)}, which does not match axes ${describeValue(spec)}`);
     return spec.flatMap((s, i) => axesOf(op, s as AxisSpec, tree[i], `${what}[${i}]`));
   }
   if (tree === null || typeof tree !== 'object' || Array.isArray(tree) || tree instanceof Tensor) {
-    throw new Error(`${op}: ${what} has structure ${treeShape(tree)}, which does not match axes ${JSON.stringify(spec)}`);
+    throw new Error(`${op}: ${what} has structure ${treeShape(tree)}, which does not match axes ${describeValue(spec)}`);
   }
   const obj = tree as Record<string, unknown>;
   const keys = Object.keys(spec as object);
@@ -89,7 +90,7 @@ function moveAxis(x: Tensor, from: number, to: number): Tensor {
 export function vmap<A extends unknown[], R>(f: (...args: A) => R, options: VmapOptions = {}): (...args: A) => R {
   checkCallback('vmap', 'f', f);
   const { inAxes = 0, outAxes = 0, axisSize, randomness = 'different' } = checkOptions('vmap', options, known);
-  if (!['different', 'same', 'error'].includes(randomness)) throw new Error(`vmap: randomness must be 'different', 'same' or 'error', got ${JSON.stringify(randomness)}`);
+  if (!['different', 'same', 'error'].includes(randomness)) throw new Error(`vmap: randomness must be 'different', 'same' or 'error', got ${describeValue(randomness)}`);
   if (axisSize !== undefined && !(Number.isInteger(axisSize) && axisSize >= 0)) throw new Error(`vmap: axisSize must be a non-negative integer, got ${axisSize}`);
   return (...args: A): R => {
     if (Array.isArray(inAxes) && inAxes.length !== args.length) {

@@ -1,8 +1,9 @@
 // Activation functions as modules, for use in Sequential; each is a one-line delegate to the tensor method.
+import { describeValue } from '@tapegrad/autograd';
 import type { Tensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import { pyFloat } from '../format.js';
-import { checkTensor } from '@tapegrad/autograd';
+import { checkFinite, checkInt, checkTensor } from '@tapegrad/autograd';
 
 /**
  * max(x, 0).
@@ -37,7 +38,7 @@ export class LeakyReLU extends Module<[Tensor], Tensor> {
   /** A leaky relu with the given slope (default 0.01). */
   constructor(negativeSlope = 0.01) {
     super();
-    this.negativeSlope = negativeSlope;
+    this.negativeSlope = checkFinite('LeakyReLU', 'negativeSlope', negativeSlope);
   }
 
   /** `x.leakyRelu(negativeSlope)`. */
@@ -102,7 +103,7 @@ export class GELU extends Module<[Tensor], Tensor> {
   /** A GELU, exact by default. */
   constructor(approximate: 'none' | 'tanh' = 'none') {
     super();
-    if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`GELU: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
+    if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`GELU: approximate must be 'none' or 'tanh', got ${describeValue(approximate)}`);
     this.approximate = approximate;
   }
 
@@ -134,7 +135,7 @@ export class Softmax extends Module<[Tensor], Tensor> {
   /** Softmax over `dim`. */
   constructor(dim = -1) {
     super();
-    this.dim = dim;
+    this.dim = checkInt('Softmax', 'dim', dim);
   }
 
   /** `x.softmax(dim)`. */
@@ -165,7 +166,7 @@ export class LogSoftmax extends Module<[Tensor], Tensor> {
   /** Log-softmax over `dim`. */
   constructor(dim = -1) {
     super();
-    this.dim = dim;
+    this.dim = checkInt('LogSoftmax', 'dim', dim);
   }
 
   /** `x.logSoftmax(dim)`. */

@@ -2,7 +2,7 @@
 // AdaptiveAvgPool/AdaptiveMaxPool (output i covers input ⌊i·n/m⌋ .. ⌈(i+1)·n/m⌉ − 1). Averages
 // are products with a constant averaging matrix per axis; maxima are taken window by window
 // (a rectangle's maximum is the maximum over rows of the maximum over columns).
-import { concat, type Tensor } from '@tapegrad/autograd';
+import { concat, describeValue, type Tensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import { fmtShape, shortName } from '../format.js';
 import { adaptiveAverageMatrix, adaptiveWindow, alongAxis } from './resample-matrix.js';
@@ -21,7 +21,7 @@ export type AdaptiveSize2 = number | readonly [number | null, number | null];
 function parseOutputSize(layer: string, size: AdaptiveSize2): [number | null, number | null] {
   const p = typeof size === 'number' ? [size, size] : size;
   if (!Array.isArray(p) || p.length !== 2 || !p.every((d) => d === null || (Number.isInteger(d) && d >= 1))) {
-    throw new Error(`${layer}: outputSize must be a positive integer or a pair of them (null keeps the input size), got ${JSON.stringify(size)}`);
+    throw new Error(`${layer}: outputSize must be a positive integer or a pair of them (null keeps the input size), got ${describeValue(size)}`);
   }
   return [p[0] ?? null, p[1] ?? null];
 }
@@ -60,7 +60,7 @@ export class AdaptiveAvgPool1d extends Module<[Tensor], Tensor> {
   /** Pools to `outputSize` positions. */
   constructor(outputSize: number) {
     super();
-    if (!Number.isInteger(outputSize) || outputSize < 1) throw new Error(`AdaptiveAvgPool1d: outputSize must be a positive integer, got ${JSON.stringify(outputSize)}`);
+    if (!Number.isInteger(outputSize) || outputSize < 1) throw new Error(`AdaptiveAvgPool1d: outputSize must be a positive integer, got ${describeValue(outputSize)}`);
     this.outputSize = outputSize;
   }
 

@@ -3,7 +3,8 @@ import { noGrad, ones, zeros, type Tensor, checkTensor } from '@tapegrad/autogra
 import { Module } from '../module.js';
 import { Parameter, BufferTensor } from '../parameter.js';
 import { fmtShape, pyBool, pyFloat, shortName } from '../format.js';
-import { checkDType, checkInt, perChannel, type LayerOptions } from './options.js';
+import { checkDType, checkInt, checkOptions, perChannel, type LayerOptions } from './options.js';
+import { fail } from '@tapegrad/autograd';
 
 /**
  * Options of {@link BatchNorm1d} and {@link BatchNorm2d} (defaults as PyTorch).
@@ -60,10 +61,11 @@ export abstract class BatchNorm extends Module<[Tensor], Tensor> {
   /** Called by subclasses with the input ranks they accept and how to describe them in errors. */
   protected constructor(name: string, numFeatures: number, options: BatchNormOptions, ranks: readonly number[], expected: string) {
     super();
+    checkOptions(name, options, ['eps', 'momentum', 'affine', 'trackRunningStats', 'dtype']);
     const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true, dtype } = options;
     this.numFeatures = checkInt(name, 'numFeatures', numFeatures);
     if (!(eps >= 0)) throw new Error(`${name}: eps must be non-negative, got ${eps}`);
-    if (momentum !== null && !(momentum >= 0 && momentum <= 1)) throw new Error(`${name}: momentum must be in [0, 1] or null, got ${momentum}`);
+    if (momentum !== null && !(typeof momentum === 'number' && momentum >= 0 && momentum <= 1)) fail(name, 'momentum must be in [0, 1] or null', momentum, 'a number in [0, 1] or null (cumulative average)');
     this.eps = eps;
     this.momentum = momentum;
     this.weight = affine ? new Parameter(ones([numFeatures], { dtype })) : null;

@@ -1,9 +1,9 @@
 // 2-D convolution layer over NCHW images.
-import { conv2d, type Tensor, checkTensor } from '@tapegrad/autograd';
+import { conv2d, describeValue, type Tensor, checkTensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import type { Parameter } from '../parameter.js';
 import { fmtShape, pyPair, shortName } from '../format.js';
-import { checkDType, checkInt, defaultWeightAndBias, type LayerOptions } from './options.js';
+import { checkDType, checkInt, checkOptions, defaultWeightAndBias, type LayerOptions } from './options.js';
 
 /**
  * A size given as one number for both spatial axes or as `[height, width]`.
@@ -20,7 +20,7 @@ export type Size2 = number | readonly [number, number];
 export function pair(layer: string, name: string, value: Size2, min: number): [number, number] {
   const p = typeof value === 'number' ? [value, value] : value;
   if (!Array.isArray(p) || p.length !== 2 || !p.every((d) => Number.isInteger(d) && d >= min)) {
-    throw new Error(`${layer}: ${name} must be an integer of at least ${min} or a pair of them, got ${JSON.stringify(value)}`);
+    throw new Error(`${layer}: ${name} must be an integer of at least ${min} or a pair of them, got ${describeValue(value)}`);
   }
   return [p[0]!, p[1]!];
 }
@@ -83,6 +83,7 @@ export class Conv2d extends Module<[Tensor], Tensor> {
   /** A convolution from `inChannels` to `outChannels` with a `kernelSize` window. */
   constructor(inChannels: number, outChannels: number, kernelSize: Size2, options: Conv2dLayerOptions = {}) {
     super();
+    checkOptions('Conv2d', options, ['stride', 'padding', 'dilation', 'groups', 'bias', 'dtype', 'generator']);
     this.inChannels = checkInt('Conv2d', 'inChannels', inChannels);
     this.outChannels = checkInt('Conv2d', 'outChannels', outChannels);
     this.kernelSize = pair('Conv2d', 'kernelSize', kernelSize, 1);

@@ -1,5 +1,6 @@
 // Dropout: random zeroing in training, identity in evaluation.
-import { rand, type Generator, type Tensor, checkTensor } from '@tapegrad/autograd';
+import { fail, rand, type Generator, type Tensor, checkTensor } from '@tapegrad/autograd';
+import { checkOptions } from './options.js';
 import { Module } from '../module.js';
 import { pyFloat } from '../format.js';
 
@@ -38,7 +39,8 @@ export class Dropout extends Module<[Tensor], Tensor> {
   /** Dropout with probability `p` (default 0.5). */
   constructor(p = 0.5, options: DropoutOptions = {}) {
     super();
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`Dropout: p must be a probability in [0, 1], got ${p}`);
+    checkOptions('Dropout', options, ['generator']);
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) fail('Dropout', 'p must be a probability', p, 'a number in [0, 1]');
     this.p = p;
     this.generator = options.generator;
   }

@@ -3,7 +3,7 @@ import { noGrad, randn, where, type Tensor, checkTensor } from '@tapegrad/autogr
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { fmtShape, shortName } from '../format.js';
-import { checkInt, type LayerOptions } from './options.js';
+import { checkInt, checkOptions, type LayerOptions } from './options.js';
 
 /**
  * Options of {@link Embedding}.
@@ -43,6 +43,7 @@ export class Embedding extends Module<[Tensor], Tensor> {
   /** A table of `numEmbeddings` vectors of size `embeddingDim`. */
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingOptions = {}) {
     super();
+    checkOptions('Embedding', options, ['paddingIdx', 'dtype', 'generator']);
     this.numEmbeddings = checkInt('Embedding', 'numEmbeddings', numEmbeddings);
     this.embeddingDim = checkInt('Embedding', 'embeddingDim', embeddingDim);
     const pad = options.paddingIdx;

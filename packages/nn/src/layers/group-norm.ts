@@ -5,6 +5,7 @@ import { Module } from '../module.js';
 import { BufferTensor, Parameter } from '../parameter.js';
 import { fmtShape, pyBool, pyFloat, shortName } from '../format.js';
 import { checkDType, checkInt, checkOptions, perChannel, type LayerOptions } from './options.js';
+import { fail } from '@tapegrad/autograd';
 
 /**
  * Options of {@link GroupNorm} (defaults as PyTorch).
@@ -139,7 +140,7 @@ export class InstanceNorm2d extends Module<[Tensor], Tensor> {
     this.numFeatures = checkInt('InstanceNorm2d', 'numFeatures', numFeatures);
     const { eps = 1e-5, momentum = 0.1, affine = false, trackRunningStats = false, dtype } = options;
     if (!(eps >= 0)) throw new Error(`InstanceNorm2d: eps must be non-negative, got ${eps}`);
-    if (!(momentum >= 0 && momentum <= 1)) throw new Error(`InstanceNorm2d: momentum must be in [0, 1], got ${momentum}`);
+    if (!(typeof momentum === 'number' && momentum >= 0 && momentum <= 1)) fail('InstanceNorm2d', 'momentum must be in [0, 1]', momentum, 'a number in [0, 1]');
     this.eps = eps;
     this.momentum = momentum;
     this.weight = affine ? new Parameter(ones([numFeatures], { dtype })) : null;

@@ -3,7 +3,8 @@ import { ones, zeros, type Tensor, checkTensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { fmtShape, pyBool, pyFloat, shortName } from '../format.js';
-import { checkDType, checkInt, type LayerOptions } from './options.js';
+import { checkDType, checkInt, checkOptions, type LayerOptions } from './options.js';
+import { fail } from '@tapegrad/autograd';
 
 /**
  * Options of {@link LayerNorm} (defaults as PyTorch).
@@ -47,6 +48,8 @@ export class LayerNorm extends Module<[Tensor], Tensor> {
   /** Normalizes over trailing axes of shape `normalizedShape` (a number means one axis). */
   constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
     super();
+    checkOptions('LayerNorm', options, ['eps', 'elementwiseAffine', 'bias', 'dtype']);
+    if (typeof normalizedShape !== 'number' && !Array.isArray(normalizedShape)) fail('LayerNorm', 'normalizedShape must be an integer or a list of them', normalizedShape, 'a positive integer or an array of them');
     const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     if (shape.length === 0) throw new Error('LayerNorm: normalizedShape must have at least one dimension');
     shape.forEach((d) => checkInt('LayerNorm', 'normalizedShape', d));

@@ -3,7 +3,7 @@ import type { Tensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import type { Parameter } from '../parameter.js';
 import { fmtShape, pyBool, shortName } from '../format.js';
-import { checkDType, checkInt, defaultWeightAndBias, type LayerOptions } from './options.js';
+import { checkDType, checkInt, checkOptions, defaultWeightAndBias, type LayerOptions } from './options.js';
 import { checkTensor } from '@tapegrad/autograd';
 
 /**
@@ -45,6 +45,7 @@ export class Linear extends Module<[Tensor], Tensor> {
   /** A layer mapping `inFeatures` to `outFeatures`. */
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
+    checkOptions('Linear', options, ['bias', 'dtype', 'generator']);
     this.inFeatures = checkInt('Linear', 'inFeatures', inFeatures, 0);
     this.outFeatures = checkInt('Linear', 'outFeatures', outFeatures, 0);
     ({ weight: this.weight, bias: this.bias } = defaultWeightAndBias([outFeatures, inFeatures], options.bias ?? true, options));

@@ -1,5 +1,6 @@
 // ModuleDict: submodules under string keys, kept as own properties so the field walk names their
 // parameters `key.weight` as PyTorch does; keys that would shadow a Module member are refused.
+import { describeValue } from '@tapegrad/autograd';
 import { fail } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 
@@ -38,7 +39,7 @@ export class ModuleDict<M extends Module = Module> extends Module<[], never> {
    * ```
    */
   set(key: string, module: M): this {
-    if (typeof key !== 'string' || !KEY.test(key)) throw new Error(`ModuleDict: key must be an identifier-like string, got ${JSON.stringify(key)}`);
+    if (typeof key !== 'string' || !KEY.test(key)) throw new Error(`ModuleDict: key must be an identifier-like string, got ${describeValue(key)}`);
     if (key in this && !this.has(key)) throw new Error(`ModuleDict: key '${key}' would shadow a ModuleDict member; pick another name`);
     if (!(module instanceof Module)) throw new Error(`ModuleDict: the value under '${key}' is not a Module`);
     (this as unknown as Record<string, M>)[key] = module;

@@ -1,9 +1,9 @@
 // ReLU6, Hardtanh, SELU, SiLU, Mish and PReLU as modules; each forwards to the autograd op.
-import { checkFinite, checkOptions, full, hardtanh, mish, prelu, relu6, selu, type Tensor, checkTensor } from '@tapegrad/autograd';
+import { checkFinite, full, hardtanh, mish, prelu, relu6, selu, type Tensor, checkTensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { pyFloat } from '../format.js';
-import { checkDType, checkInt, type LayerOptions } from './options.js';
+import { checkDType, checkInt, checkOptions, type LayerOptions } from './options.js';
 
 /**
  * `min(max(x, 0), 6)`.

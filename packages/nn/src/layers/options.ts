@@ -1,5 +1,5 @@
 // Options and argument checks shared by the layers.
-import { zeros, type DType, type Generator, type Tensor, checkTensor } from '@tapegrad/autograd';
+import { zeros, checkBoolean, checkOptions as checkOptionKeys, checkDType as checkDTypeName, fail, Generator, type DType, type Tensor, checkTensor } from '@tapegrad/autograd';
 import * as init from '../init.js';
 import { Parameter } from '../parameter.js';
 
@@ -19,10 +19,14 @@ export interface LayerOptions {
   generator?: Generator;
 }
 
-/** Throws unless `value` is an integer of at least `min`, naming the layer and the argument. */
-export function checkInt(layer: string, name: string, value: number, min = 1): number {
-  if (!Number.isInteger(value) || value < min) {
-    throw new Error(`${layer}: ${name} must be an integer of at least ${min}, got ${JSON.stringify(value)}`);
+/**
+ * Checks a layer's integer argument with the shared message form:
+ * `Linear: inFeatures must be a positive integer (got -1, expected an integer >= 1)`.
+ */
+export function checkInt(layer: string, name: string, value: unknown, min = 1): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    const what = min === 1 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : min === -Infinity ? 'an integer' : `an integer >= ${min}`;
+    fail(layer, `${name} must be ${what}`, value, min === -Infinity ? 'an integer' : `an integer >= ${min}`);
   }
   return value;
 }
@@ -60,11 +64,24 @@ export function checkDType(layerName: string, x: Tensor, reference: Tensor | nul
   }
 }
 
-/** Throws, naming the layer, when `options` holds a key outside `known` (a misspelt option must not be silently ignored). */
-export function checkOptions(layer: string, options: object | undefined, known: readonly string[]): void {
-  if (options === undefined) return;
-  if (options === null || typeof options !== 'object') throw new Error(`${layer}: options must be an object, got ${options === null ? 'null' : typeof options}`);
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new Error(`${layer}: unknown option '${key}' (known: ${known.join(', ')})`);
+/**
+ * Checks a layer's options with the shared vocabulary: an object (or undefined) whose keys are all
+ * in `known` (a misspelt option must not be silently ignored), and, where present, a known `dtype`,
+ * a `Generator`, and booleans for the flags every layer spells the same way.
+ */
+export function checkOptions<T extends object>(layer: string, options: T | undefined, known: readonly string[]): Partial<T> {
+  const o = checkOptionKeys(layer, options, known) as Record<string, unknown>;
+  if (o.dtype !== undefined) {
+    const dtype = checkDTypeName(layer, 'dtype', o.dtype);
+    if (dtype !== 'float32' && dtype !== 'float64') fail(layer, 'parameters need a floating-point dtype', dtype, "'float32' or 'float64'");
   }
+  if (o.generator !== undefined && !(o.generator instanceof Generator)) fail(layer, 'generator must be a Generator', o.generator, 'a Generator (or undefined for the global one)');
+  for (const flag of BOOLEAN_OPTIONS) if (o[flag] !== undefined) checkBoolean(layer, flag, o[flag]);
+  for (const k of ['eps']) {
+    if (o[k] !== undefined && (typeof o[k] !== 'number' || !(o[k] >= 0) || !Number.isFinite(o[k]))) fail(layer, `${k} must be a non-negative finite number`, o[k], 'a finite number >= 0');
+  }
+  return o as Partial<T>;
 }
+
+/** Options that are flags wherever a layer takes them. */
+const BOOLEAN_OPTIONS = ['bias', 'affine', 'trackRunningStats', 'elementwiseAffine', 'batchFirst', 'bidirectional', 'addBiasKv', 'addZeroAttn', 'normFirst', 'ceilMode', 'countIncludePad', 'alignCorners', 'scaleGradByFreq', 'isCausal', 'needWeights', 'averageAttnWeights', 'inplace'];

@@ -2,7 +2,7 @@
 import { avgPool2d, maxPool2d, type Tensor, checkTensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import { fmtShape, pyBool, shortName } from '../format.js';
-import { checkInt } from './options.js';
+import { checkInt, checkOptions } from './options.js';
 import { pair, type Size2 } from './conv.js';
 
 /**
@@ -30,6 +30,7 @@ interface PoolWindow {
 }
 
 function windowOf(layer: string, kernelSize: Size2, options: Pool2dLayerOptions): PoolWindow {
+  checkOptions(layer, options, layer === 'MaxPool2d' ? ['stride', 'padding'] : ['stride', 'padding', 'countIncludePad']);
   const k = pair(layer, 'kernelSize', kernelSize, 1);
   const w = { kernelSize: k, stride: pair(layer, 'stride', options.stride ?? k, 1), padding: pair(layer, 'padding', options.padding ?? 0, 0) };
   // Past half a kernel a window could hold only padding (PyTorch refuses it too).

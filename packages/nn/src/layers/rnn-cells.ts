@@ -1,6 +1,7 @@
 // One step of the Elman RNN, LSTM and GRU, as PyTorch defines them (gate order i,f,g,o for the
 // LSTM and r,z,n for the GRU), and the Cell modules built on them. The multi-layer modules in
 // rnn.ts run the same steps, with the input projection of every time step done as one matmul.
+import { describeValue } from '@tapegrad/autograd';
 import { zeros, type Tensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
@@ -154,7 +155,7 @@ export class RNNCell extends CellBase<Tensor> {
   /** A cell from `inputSize` features to a `hiddenSize` state. */
   constructor(inputSize: number, hiddenSize: number, options: ElmanCellOptions = {}) {
     const nl = options.nonlinearity ?? 'tanh';
-    if (nl !== 'tanh' && nl !== 'relu') throw new Error(`RNNCell: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nl)}`);
+    if (nl !== 'tanh' && nl !== 'relu') throw new Error(`RNNCell: nonlinearity must be 'tanh' or 'relu', got ${describeValue(nl)}`);
     super(nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, options, ['nonlinearity']);
   }
 

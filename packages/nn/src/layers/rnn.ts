@@ -2,6 +2,7 @@
 // names (weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0, `_reverse` for the backward direction),
 // so a torch state dict loads by name. Variable-length batches take `lengths`, with the results
 // of a packed sequence: padding steps leave the state alone and give zero outputs.
+import { describeValue } from '@tapegrad/autograd';
 import { concat, fromTyped, stack, zeros, type Tensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import type { Parameter } from '../parameter.js';
@@ -202,7 +203,7 @@ abstract class RecurrentBase<State> extends Module<[Tensor, State?, RecurrentFor
 function stepMasks(layer: string, lengths: readonly number[] | Tensor, L: number, N: number, dtype: Tensor['dtype']): Tensor[] {
   const lens = Array.isArray(lengths) ? (lengths as number[]) : Array.from((lengths as Tensor).contiguousData());
   if (lens.length !== N || !lens.every((n) => Number.isInteger(n) && n >= 1 && n <= L)) {
-    throw new Error(`${layer}: lengths must hold ${N} integers in 1..${L} (one per sequence of the batch), got ${JSON.stringify(lens)}`);
+    throw new Error(`${layer}: lengths must hold ${N} integers in 1..${L} (one per sequence of the batch), got ${describeValue(lens)}`);
   }
   return Array.from({ length: L }, (_, t) => {
     const data = dtype === 'float64' ? new Float64Array(N) : new Float32Array(N);
@@ -231,7 +232,7 @@ export class RNN extends RecurrentBase<Tensor> {
   /** An RNN from `inputSize` features to `hiddenSize` states. */
   constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
     const nl = options.nonlinearity ?? 'tanh';
-    if (nl !== 'tanh' && nl !== 'relu') throw new Error(`RNN: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nl)}`);
+    if (nl !== 'tanh' && nl !== 'relu') throw new Error(`RNN: nonlinearity must be 'tanh' or 'relu', got ${describeValue(nl)}`);
     super(nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, options, ['nonlinearity']);
     this.nonlinearity = nl;
   }

@@ -1,5 +1,6 @@
 // Transformer encoder and decoder layers with PyTorch's arguments and submodule names
 // (self_attn, multihead_attn, linear1, linear2, norm1..3, dropout, dropout1..3), so state dicts match.
+import { describeValue } from '@tapegrad/autograd';
 import type { Tensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import { Linear } from './linear.js';
@@ -73,7 +74,7 @@ abstract class TransformerLayerBase<In extends unknown[]> extends Module<In, Ten
     const { dimFeedforward = 2048, dropout = 0.1, activation = 'relu', batchFirst = false, normFirst = false, bias = true, dtype, generator } = options;
     checkInt(layer, 'dimFeedforward', dimFeedforward);
     if (activation !== 'relu' && activation !== 'gelu' && typeof activation !== 'function') {
-      throw new Error(`${layer}: activation must be 'relu', 'gelu' or a function, got ${JSON.stringify(activation)}`);
+      throw new Error(`${layer}: activation must be 'relu', 'gelu' or a function, got ${describeValue(activation)}`);
     }
     this.normFirst = normFirst;
     this.batchFirst = batchFirst;

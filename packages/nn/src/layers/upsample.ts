@@ -1,5 +1,6 @@
 // Upsampling and sub-pixel rearrangement: Upsample (nearest, linear, bilinear with PyTorch's
 // coordinate rules, as products with per-axis interpolation matrices) and PixelShuffle/Unshuffle.
+import { describeValue } from '@tapegrad/autograd';
 import type { Tensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import { fmtShape, pyBool, pyFloat, shortName } from '../format.js';
@@ -55,12 +56,12 @@ export class Upsample extends Module<[Tensor], Tensor> {
     checkOptions('Upsample', options, ['size', 'scaleFactor', 'mode', 'alignCorners']);
     const { size, scaleFactor, mode = 'nearest', alignCorners } = options;
     if ((size === undefined) === (scaleFactor === undefined)) throw new Error('Upsample: give exactly one of size and scaleFactor');
-    if (mode !== 'nearest' && mode !== 'linear' && mode !== 'bilinear') throw new Error(`Upsample: mode must be 'nearest', 'linear' or 'bilinear', got ${JSON.stringify(mode)}`);
+    if (mode !== 'nearest' && mode !== 'linear' && mode !== 'bilinear') throw new Error(`Upsample: mode must be 'nearest', 'linear' or 'bilinear', got ${describeValue(mode)}`);
     if (mode === 'nearest' && alignCorners !== undefined) throw new Error('Upsample: alignCorners only applies to the linear modes, not nearest');
     const sizes = size === undefined ? [] : typeof size === 'number' ? [size] : [...size];
     sizes.forEach((d) => checkInt('Upsample', 'size', d));
     const factors = scaleFactor === undefined ? [] : typeof scaleFactor === 'number' ? [scaleFactor] : [...scaleFactor];
-    if (!factors.every((f) => typeof f === 'number' && f > 0 && Number.isFinite(f))) throw new Error(`Upsample: scaleFactor must be positive, got ${JSON.stringify(scaleFactor)}`);
+    if (!factors.every((f) => typeof f === 'number' && f > 0 && Number.isFinite(f))) throw new Error(`Upsample: scaleFactor must be positive, got ${describeValue(scaleFactor)}`);
     this.size = size ?? null;
     this.scaleFactor = scaleFactor ?? null;
     this.mode = mode;
