@@ -54,12 +54,24 @@ function forEachItem(batch: readonly number[], operands: { offset: number; batch
   for (let t = 0; t < count; t++) {
     f(t, offsets);
     for (let d = batch.length - 1; d >= 0; d--) {
-      operands.forEach((o, j) => (offsets[j]! += o.batchStride[d]!));
+      for (let j = 0; j < operands.length; j++) offsets[j]! += operands[j]!.batchStride[d]!;
       idx[d]! += 1;
       if (idx[d]! < batch[d]!) break;
       idx[d] = 0;
-      operands.forEach((o, j) => (offsets[j]! -= o.batchStride[d]! * batch[d]!));
+      for (let j = 0; j < operands.length; j++) offsets[j]! -= operands[j]!.batchStride[d]! * batch[d]!;
     }
+  }
+}
+
+/**
+ * out[i·S + j] = x[xOff + i·S + j] · D[i, j] over one item's L×S block. The hot loops live in plain
+ * functions like this one: written inside the per-item callbacks, V8 ran them about 4× slower.
+ */
+function scaleByGrid(x: TypedArray, xOff: number, out: TypedArray, D: Grid, dOff: number, L: number, S: number): void {
+  const { data, rowStride, colStride } = D;
+  for (let i = 0; i < L; i++) {
+    const dRow = dOff + i * rowStride;
+    for (let j = 0; j < S; j++) out[i * S + j] = x[xOff + i * S + j]! * data[dRow + j * colStride]!;
   }
 }
 
@@ -89,14 +101,21 @@ function softmaxRow(w: TypedArray, row: number, S: number, limit: number, scale:
     w.fill(0, row, row + S);
     return;
   }
+  // Keys past `limit` (causal) have weight exactly 0: no exp for them.
+  w.fill(0, row + limit, row + S);
   let sum = 0;
-  for (let j = 0; j < S; j++) {
+  for (let j = 0; j < limit; j++) {
     const e = Math.exp(w[row + j]! - max);
     w[row + j] = e;
     sum += e;
   }
   const inv = 1 / sum;
-  for (let j = 0; j < S; j++) w[row + j]! *= inv;
+  for (let j = 0; j < limit; j++) w[row + j]! *= inv;
+}
+
+/** {@link softmaxRow} over the L rows of one item (its mask rows starting at `mOff`). */
+function softmaxRows(w: TypedArray, wOff: number, L: number, S: number, causal: boolean, scale: number, m: Grid | null, mOff: number): void {
+  for (let i = 0; i < L; i++) softmaxRow(w, wOff + i * S, S, causal ? Math.min(S, i + 1) : S, scale, m, mOff + (m ? i * m.rowStride : 0));
 }
 
 /** Softmax weights [...batch, L, S] of scale·Q·Kᵀ + mask as one contiguous buffer. */
@@ -136,19 +155,84 @@ function run(a: AttentionArgs, v: Nd | null, drop: Nd | null): { weights: TypedA
     const wOff = t * L * S;
     // B = K is S×E row-major (gemm's transposed operand) unless K's matrices are stored transposed.
     gemm(L, S, E, Q.data, qOff!, Q.trans, K.data, kOff!, !K.trans, weights, wOff);
-    for (let i = 0; i < L; i++) softmaxRow(weights, wOff + i * S, S, causal ? Math.min(S, i + 1) : S, scale, M, mOff! + (M ? i * M.rowStride : 0));
+    softmaxRows(weights, wOff, L, S, causal, scale, M, mOff!);
     if (!V || !output) return;
     let P: TypedArray = weights;
     let pOff = wOff;
     if (D && scratch) {
-      for (let i = 0; i < L; i++) {
-        const dRow = dOff! + i * D.rowStride;
-        for (let j = 0; j < S; j++) scratch[i * S + j] = weights[wOff + i * S + j]! * D.data[dRow + j * D.colStride]!;
-      }
+      scaleByGrid(weights, wOff, scratch, D, dOff!, L, S);
       P = scratch;
       pOff = 0;
     }
     gemm(L, Ev, S, P, pOff, false, V.data, vOff!, V.trans, output, t * L * Ev);
   });
   return { weights, output };
+}
+
+/** dS = P∘(dP − rowsum(P∘dP))·scale for the L rows of one item, in place in `ds` (holding dP). */
+function softmaxGradRows(w: TypedArray, wOff: number, ds: TypedArray, L: number, S: number, scale: number): void {
+  for (let i = 0; i < L; i++) {
+    const row = i * S, wRow = wOff + row;
+    let dot = 0;
+    for (let j = 0; j < S; j++) dot += w[wRow + j]! * ds[row + j]!;
+    for (let j = 0; j < S; j++) ds[row + j] = w[wRow + j]! * (ds[row + j]! - dot) * scale;
+  }
+}
+
+/** Batch strides of a contiguous buffer of `shape` ([...own batch, rows, cols]) seen over `batch` (0 where broadcast). */
+function contiguousOperand(shape: readonly number[], batch: readonly number[]): { offset: number; batchStride: number[] } {
+  const r = shape.length;
+  const lead = batch.length - (r - 2);
+  const strides = new Array<number>(r).fill(1);
+  for (let i = r - 2; i >= 0; i--) strides[i] = strides[i + 1]! * shape[i + 1]!;
+  return { offset: 0, batchStride: batch.map((_, i) => (i < lead || shape[i - lead] === 1 ? 0 : strides[i - lead]!)) };
+}
+
+/** Which input gradients {@link attentionBackward} computes. */
+export interface AttentionNeeds {
+  q: boolean;
+  k: boolean;
+  v: boolean;
+}
+
+/**
+ * Gradients of q, k and v (contiguous, in their own shapes; null where not needed) from the output
+ * gradient `g` [...batch, L, Ev] and the saved weights P: per batch item dV = (P∘D)ᵀ·g, dP = (g·Vᵀ)∘D,
+ * dS = P∘(dP − rowsum(P∘dP))·scale (in place, one pass per row), dQ = dS·K, dK = dSᵀ·Q. Broadcast
+ * inputs accumulate over the items that share them.
+ */
+export function attentionBackward(a: AttentionArgs, v: Nd, drop: Nd | null, weights: TypedArray, g: Nd, needs: AttentionNeeds): { dq: TypedArray | null; dk: TypedArray | null; dv: TypedArray | null } {
+  const { q, k, batch, scale } = a;
+  const L = q.shape[q.shape.length - 2]!;
+  const E = q.shape[q.shape.length - 1]!;
+  const S = k.shape[k.shape.length - 2]!;
+  const Ev = v.shape[v.shape.length - 1]!;
+  const dtype = dtypeOf(q.data);
+  const size = (x: Nd) => sizeOf(x.shape);
+  const dq = needs.q ? allocate(dtype, size(q)) : null;
+  const dk = needs.k ? allocate(dtype, size(k)) : null;
+  const dv = needs.v ? allocate(dtype, size(v)) : null;
+  if (sizeOf(batch) === 0 || L === 0 || S === 0) return { dq, dk, dv };
+  const Q = prepare(q, batch), K = prepare(k, batch), V = prepare(v, batch), G = prepare(g, batch);
+  const D = drop ? grid(drop, batch) : null;
+  const pd = D ? allocate(dtype, L * S) : null; // P∘D of one item
+  const ds = allocate(dtype, L * S); // dP, then dS, of one item
+  const operands = [Q, K, V, G, D ?? Q, contiguousOperand(q.shape, batch), contiguousOperand(k.shape, batch), contiguousOperand(v.shape, batch)];
+  forEachItem(batch, operands, (t, [qOff, kOff, vOff, gOff, dOff, dqOff, dkOff, dvOff]) => {
+    const wOff = t * L * S;
+    let P: TypedArray = weights, pOff = wOff;
+    if (D && pd) {
+      scaleByGrid(weights, wOff, pd, D, dOff!, L, S);
+      P = pd;
+      pOff = 0;
+    }
+    if (dv) gemm(S, Ev, L, P, pOff, true, G.data, gOff!, G.trans, dv, dvOff!, true);
+    if (!dq && !dk) return;
+    gemm(L, S, Ev, G.data, gOff!, G.trans, V.data, vOff!, !V.trans, ds, 0);
+    if (D) scaleByGrid(ds, 0, ds, D, dOff!, L, S);
+    softmaxGradRows(weights, wOff, ds, L, S, scale);
+    if (dq) gemm(L, E, S, ds, 0, false, K.data, kOff!, K.trans, dq, dqOff!, true);
+    if (dk) gemm(S, E, L, ds, 0, true, Q.data, qOff!, Q.trans, dk, dkOff!, true);
+  });
+  return { dq, dk, dv };
 }

@@ -6,9 +6,9 @@
 import { Tensor } from '../tensor.js';
 import { defineOp, type BatchContext, type Op } from '../define-op.js';
 import { wrap } from '../kernels/layout.js';
-import { attentionForward, attentionWeights } from '../kernels/attention.js';
+import { attentionBackward, attentionForward, attentionWeights } from '../kernels/attention.js';
 import { broadcastShapes, fmt } from '../shape.js';
-import { isFloating } from '../dtype.js';
+import { isFloating, type TypedArray } from '../dtype.js';
 import { isGradEnabled } from '../grad-mode.js';
 import { topLevelOf } from '../transform-levels.js';
 import { Generator } from '../rng.js';
@@ -91,10 +91,14 @@ interface SdpaContext {
  * (nothing records the rule and no transform level sees the arguments), else recomputed as a
  * differentiable value through `weightsOp`.
  */
-function weightsFor({ args: [q, k, v, mask, drop, scale, causal], saved }: SdpaContext): Tensor {
+function weightsFor(ctx: SdpaContext): Tensor {
+  const [q, k, , mask, , scale, causal] = ctx.args;
+  return savedIsConstant(ctx) ? ctx.saved! : weightsOp(q, k, mask, scale, causal);
+}
+
+function savedIsConstant({ args: [q, k, v, mask, drop], saved }: SdpaContext): boolean {
   const ts = [q, k, v, mask, drop].filter((t): t is Tensor => t !== null);
-  const constant = saved !== undefined && !(isGradEnabled() && ts.some((t) => t.requiresGrad)) && topLevelOf(ts) < 0;
-  return constant ? saved : weightsOp(q, k, mask, scale, causal);
+  return saved !== undefined && !(isGradEnabled() && ts.some((t) => t.requiresGrad)) && topLevelOf(ts) < 0;
 }
 
 const sdpaOp: Op<SdpaArgs> = defineOp<SdpaArgs, Tensor>({
@@ -109,7 +113,19 @@ const sdpaOp: Op<SdpaArgs> = defineOp<SdpaArgs, Tensor>({
     return { output, saved: new Tensor(wrap(r.weights, [...batch, L, S])) };
   },
   vjp: (g, ctx) => {
-    const [q, k, v, mask, drop, scale] = ctx.args;
+    const [q, k, v, mask, drop, scale, causal] = ctx.args;
+    // The plain training step: one fused kernel over the saved weights, nothing recorded. (A float
+    // mask that wants its gradient, or a cotangent that is itself differentiated or batched, takes
+    // the tensor-op route below.)
+    const plain = !(isGradEnabled() && g.requiresGrad) && topLevelOf([g]) < 0;
+    if (plain && savedIsConstant(ctx) && !(isFloatMask(mask) && mask.requiresGrad)) {
+      const batch = ctx.saved!.shape.slice(0, -2);
+      const r = attentionBackward({ q: q.data, k: k.data, mask: null, scale, causal, batch }, v.data, drop?.data ?? null, ctx.saved!.contiguousData(), g.data, {
+        q: q.requiresGrad, k: k.requiresGrad, v: v.requiresGrad,
+      });
+      const grad = (x: Tensor, d: TypedArray | null) => (d ? new Tensor(wrap(d, x.shape)) : null);
+      return [grad(q, r.dq), grad(k, r.dk), grad(v, r.dv), null, null, null, null];
+    }
     const P = weightsFor(ctx);
     const dv = v.requiresGrad ? sumTo((drop ? P.mul(drop) : P).transpose(-2, -1).matmul(g), v.shape) : null;
     let scores: [Tensor | null, Tensor | null, Tensor | null] = [null, null, null];
