@@ -68,9 +68,17 @@ class Ops(nn.Module):
         return self.lin(pooled + top + e)
 
 
+def upsample():
+    return nn.Sequential(
+        nn.Conv2d(2, 2, 1), nn.Upsample(scale_factor=2, mode="nearest"), nn.Upsample(size=(7, 9), mode="bilinear"),
+        nn.Upsample(scale_factor=1.5, mode="bilinear", align_corners=True),
+    )
+
+
 MODELS = {
     "mlp": (mlp, (2, 4)), "cnn": (cnn, (2, 1, 8, 8)), "transformer": (transformer, (2, 3, 8)),
     "lstm": (lstm, (3, 5, 4)), "gru": (gru, (5, 3, 4)), "ops": (Ops, (2, 4, 4, 4)),
+    "upsample": (upsample, (1, 2, 3, 4)),
 }
 
 # Recurrent models take initial states and return final states too: the shapes of the extra inputs
@@ -103,7 +111,7 @@ class Flat(nn.Module):
 # ONNX fixtures: NAME.onnx exported by torch.onnx.export (opset 18) from the same models and inputs.
 # The CNN is exported unoptimized so BatchNormalization stays a node (the optimizer folds it into Conv).
 # The recurrent models export as ONNX LSTM/GRU nodes (weights permuted into ONNX's gate order).
-ONNX = {"mlp": {}, "cnn": {"optimize": False}, "transformer": {}, "lstm": {}, "gru": {}, "ops": {}}
+ONNX = {"mlp": {}, "cnn": {"optimize": False}, "transformer": {}, "lstm": {}, "gru": {}, "ops": {}, "upsample": {}}
 
 
 def make(name):

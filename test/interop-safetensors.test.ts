@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSafetensors, serializeSafetensors, serializeTensors, tensor, type Tensor } from '@tapegrad/autograd';
 import { loadSafetensors, saveSafetensors } from '@tapegrad/autograd/node';
-import { BatchNorm2d, Conv2d, Flatten, GRU, LSTM, Linear, MaxPool2d, Module, ReLU, Sequential, TransformerEncoderLayer, mseLoss } from '@tapegrad/nn';
+import { BatchNorm2d, Conv2d, Flatten, GRU, LSTM, Linear, MaxPool2d, Module, ReLU, Sequential, TransformerEncoderLayer, Upsample, mseLoss } from '@tapegrad/nn';
 import { loadModel } from '@tapegrad/nn/node';
 import { SGD } from '@tapegrad/optim';
 
@@ -134,6 +134,10 @@ const cases: Record<string, Case> = {
   mlp: single(torchMlp),
   cnn: single(torchCnn),
   transformer: single(torchTransformer),
+  upsample: single(() => new Sequential(
+    new Conv2d(2, 2, 1), new Upsample({ scaleFactor: 2 }), new Upsample({ size: [7, 9], mode: 'bilinear' }),
+    new Upsample({ scaleFactor: 1.5, mode: 'bilinear', alignCorners: true }),
+  )),
   // A 2-layer bidirectional batch-first LSTM with initial states, and a bidirectional GRU (sequence first).
   lstm: {
     build: () => new LSTM(4, 6, { numLayers: 2, bidirectional: true, batchFirst: true }),

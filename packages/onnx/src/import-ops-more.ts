@@ -5,6 +5,7 @@
 // comparisons and casts of float tensors now that tensors have bool and int32 dtypes.
 import * as tg from '@tapegrad/autograd';
 import { Tensor } from '@tapegrad/autograd';
+import { Upsample } from '@tapegrad/nn';
 import { DataType } from './proto.js';
 import { ints, isStatic, staticOf, tensorOf, type Value } from './import-values.js';
 import { importOps, type OpContext } from './import-ops.js';
@@ -48,7 +49,37 @@ function spaceToDepth(c: OpContext): Value[] {
   return [x.reshape([N, C, H / b, b, W / b, b]).permute([0, 3, 5, 1, 2, 4]).reshape([N, C * b * b, H / b, W / b])];
 }
 
+/** Resize as PyTorch's interpolate writes it: nearest (asymmetric, floor) or (bi)linear (half-pixel or align-corners). */
+function resize(c: OpContext): Value[] {
+  const x = t(c, 0);
+  const mode = c.attr<string>('mode', 'nearest');
+  const ctm = c.attr<string>('coordinate_transformation_mode', 'half_pixel');
+  if (c.attr<number>('antialias', 0) !== 0) c.fail('antialias is not supported');
+  if (x.ndim !== 3 && x.ndim !== 4) c.fail(`only [N, C, L] and [N, C, H, W] inputs are supported, got [${x.shape.join(', ')}]`);
+  let kind: 'nearest' | 'linear' | 'bilinear';
+  let alignCorners: boolean | undefined;
+  if (mode === 'nearest') {
+    if (ctm !== 'asymmetric' || c.attr<string>('nearest_mode', 'round_prefer_floor') !== 'floor') c.fail(`nearest resizing with ${ctm} coordinates is not supported (PyTorch's is asymmetric with nearest_mode floor)`);
+    kind = 'nearest';
+  } else if (mode === 'linear') {
+    if (!['half_pixel', 'pytorch_half_pixel', 'align_corners'].includes(ctm)) c.fail(`linear resizing with ${ctm} coordinates is not supported`);
+    kind = x.ndim === 4 ? 'bilinear' : 'linear';
+    alignCorners = ctm === 'align_corners';
+  } else return c.fail(`mode '${mode}' is not supported (nearest and linear are)`);
+  const spatial = x.shape.slice(2);
+  let options: { size: number[] } | { scaleFactor: number[] };
+  if (c.inputs[3] !== undefined) options = { size: ints(c.inputs[3], 'Resize sizes').slice(2) };
+  else {
+    const scales = Array.from(t(c, 2).contiguousData());
+    if (scales[0] !== 1 || scales[1] !== 1) c.fail('only the spatial axes may be scaled');
+    options = { scaleFactor: scales.slice(2) };
+  }
+  if ('size' in options && options.size.every((n, i) => n === spatial[i])) return [x];
+  return [new Upsample({ ...options, mode: kind, ...(alignCorners === undefined ? {} : { alignCorners }) }).forward(x)];
+}
+
 export const moreImportOps: Record<string, ImportOp> = {
+  Resize: resize,
   Tan: unary(tg.tan), Asin: unary(tg.asin), Acos: unary(tg.acos), Atan: unary(tg.atan),
   Sinh: unary(tg.sinh), Cosh: unary(tg.cosh), Asinh: unary(tg.asinh), Acosh: unary(tg.acosh), Atanh: unary(tg.atanh),
   Floor: unary(tg.floor), Ceil: unary(tg.ceil), Round: unary((x) => tg.round(x)),

@@ -58,11 +58,13 @@ export class OnnxModel extends Module<Tensor[], Tensor | Tensor[]> {
     this.#constants = new Map();
     this.#tensors = new Map();
     const statistics = new Set(graph.node.filter((n) => n.op_type === 'BatchNormalization').flatMap((n) => n.input.slice(3, 5)));
+    // Resize's roi and scales are settings, not weights: constants, never trained.
+    const settings = new Set(graph.node.filter((n) => n.op_type === 'Resize').flatMap((n) => n.input.slice(1, 3)));
     for (const init of graph.initializer) {
       const value = decodeTensor(init);
       const name = init.name!;
       // Float tensors with more than one element are trained; scalars are constants of the graph (scales, epsilons).
-      if (value instanceof Tensor && value.size > 1) {
+      if (value instanceof Tensor && value.size > 1 && !settings.has(name)) {
         const member = statistics.has(name) ? new BufferTensor(value) : new Parameter(value);
         place(this, name, member);
         this.#tensors.set(name, member);

@@ -70,6 +70,17 @@ describe('importOnnx: operators PyTorch writes for newer layers', () => {
   });
 });
 
+describe('importOnnx: Resize as PyTorch writes nn.Upsample', () => {
+  it('nearest ×2, bilinear to a size, bilinear ×1.5 with align_corners: PyTorch\'s output to 1e-5; scales stay constants', () => {
+    const bytes = readFileSync(join(fixtures, 'upsample.onnx'));
+    expect(decodeModel(bytes).graph.node.filter((n) => n.op_type === 'Resize').length).toBe(3);
+    const model = importOnnx(bytes);
+    const io = loadSafetensors(join(fixtures, 'upsample.io.safetensors'));
+    expect(maxDiff(model.forward(io.input!) as Tensor, io.output!)).toBeLessThan(1e-5);
+    expect(model.parameters().map((p) => p.shape)).toEqual([[2, 2, 1, 1], [2]]);
+  });
+});
+
 /** A recurrent layer as a module of tensors in and out (exportOnnx traces tensors or arrays of them). */
 class Recurrent extends Module<Tensor[], Tensor[]> {
   constructor(readonly rnn: LSTM | GRU | RNN) {
