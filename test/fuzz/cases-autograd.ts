@@ -155,6 +155,7 @@ export const autograd: Record<string, Row> = {
   isGradEnabled: { none: 'takes no arguments' },
   getNumThreads: { none: 'takes no arguments' },
   tapeStats: { none: 'takes no arguments' },
+  flushPending: fn(ag.flushPending, () => [x()], 't'),
   setNumThreads: fn(ag.setNumThreads, () => [1], 'int'),
   manualSeed: fn(ag.manualSeed, () => [1], 'sint'),
   unravelIndex: fn(ag.unravelIndex, () => [5, [2, 3]], fc.oneof(bad.int, fc.integer({ min: 6, max: 1000 })), 'shape'),

@@ -6,6 +6,7 @@ import { backward as runBackward, type BackwardOptions } from './tape.js';
 import { formatTensor } from './format.js';
 import { assertNotTracer, copyLevels } from './transform-levels.js';
 import { contiguousData, toNested, type Nested } from './kernels/layout.js';
+import { peekStorage } from './kernels/fused/lazy.js';
 import * as ew from './ops/elementwise.js';
 import * as act from './ops/activation.js';
 import * as cmp from './ops/compare.js';
@@ -107,7 +108,7 @@ export class Tensor {
    */
   constructor(data: NdArray<TypedArray>, requiresGrad = false) {
     this.data = data;
-    this.dtype = dtypeOf(data.data);
+    this.dtype = dtypeOf(peekStorage(data));
     assertGradDType('Tensor', this.dtype, requiresGrad);
     this.requiresGrad = requiresGrad;
   }

@@ -1,7 +1,7 @@
 // Flat access to tensor values for the fused update loops. Optimizers write parameters and their
 // own state buffers element by element instead of chaining tensor ops: one pass, no temporaries,
 // and nothing can reach the tape. Not exported from the package.
-import { fromTyped, noGrad, type Tensor, type TypedArray } from '@tapegrad/autograd';
+import { flushPending, fromTyped, noGrad, type Tensor, type TypedArray } from '@tapegrad/autograd';
 
 /**
  * Runs `write` on the values of `t` in row-major order so that what it writes becomes `t`'s
@@ -9,6 +9,8 @@ import { fromTyped, noGrad, type Tensor, type TypedArray } from '@tapegrad/autog
  * own storage; a strided view gets a scratch copy that is copied back.
  */
 export function writeInPlace(t: Tensor, write: (values: TypedArray) => void): void {
+  // Deferred elementwise results read their operands when computed: compute those reading t first.
+  flushPending(t);
   const values = t.contiguousData(); // shares storage when contiguous, else a fresh copy
   write(values);
   if (values.buffer !== t.data.data.buffer) noGrad(() => t.copy_(fromTyped(values, t.shape)));
@@ -21,6 +23,7 @@ export function readValues(t: Tensor): TypedArray {
 
 /** Writable row-major values of a tensor this package allocated (always contiguous). */
 export function ownValues(t: Tensor): TypedArray {
+  flushPending(t);
   const values = t.contiguousData();
   if (values.buffer !== t.data.data.buffer) throw new Error('optim: internal state tensor is not contiguous');
   return values;

@@ -5,7 +5,7 @@ import { describeValue } from '../validate.js';
 import { Tensor } from '../tensor.js';
 import { defineOp } from '../define-op.js';
 import { map1 } from '../kernels/elementwise.js';
-import { evaluate } from '../kernels/fused/evaluate.js';
+import { fusedEvaluate } from '../kernels/fused/lazy.js';
 import { input, type WorkDType } from '../kernels/fused/expr.js';
 import { UNARY } from './primitives.js';
 import * as k from '../kernels/activation.js';
@@ -69,7 +69,7 @@ export function logSigmoid(x: Tensor): Tensor {
 
 const reluOp = defineOp({
   name: 'relu',
-  forward: (x: Tensor) => new Tensor(evaluate(RELU, [x.data], x.dtype as WorkDType)),
+  forward: (x: Tensor) => new Tensor(fusedEvaluate(RELU, [x.data], x.dtype as WorkDType)),
   vjp: (g, { args: [x], output }) => [UNARY.relu.vjp(g, x, output)],
   jvp: diagonalJvp,
   batch: batchElementwise,

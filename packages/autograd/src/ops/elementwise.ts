@@ -7,6 +7,7 @@ import { broadcastShapes, sameShape } from '../shape.js';
 import { promotedType } from './promotion.js';
 import { map3 } from '../kernels/elementwise.js';
 import { copyToContiguous, wrap } from '../kernels/layout.js';
+import { castPending } from '../kernels/fused/lazy.js';
 import { broadcastOperands } from './broadcast.js';
 import { primitiveBinary } from './pointwise.js';
 import { batchElementwise } from './batch-rules.js';
@@ -132,7 +133,8 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
 const toDTypeOp = defineOp({
   name: 'toDType',
   acceptsIntegers: true,
-  forward: (x: Tensor, dtype: DType) => new Tensor(wrap(copyToContiguous(x.data, dtype), x.shape)),
+  // A pending bool mask read as its computing dtype stays pending (fused into its consumer).
+  forward: (x: Tensor, dtype: DType) => new Tensor(castPending(x.data, dtype) ?? wrap(copyToContiguous(x.data, dtype), x.shape)),
   vjp: (g, { args: [x] }) => [need(x, () => g.toDType(x.dtype)), null],
   jvp: ([t], { args: [, dtype] }) => (t ? t.toDType(dtype) : null),
   batch: ([x, dtype], [d], { op }) => [op(x, dtype), d],

@@ -6,12 +6,15 @@ import type { Tensor, TensorLike } from '../tensor.js';
 import { isGradEnabled, noGrad } from '../grad-mode.js';
 import { broadcastShapes, fmt, sameShape } from '../shape.js';
 import { assertNotTracer } from '../transform-levels.js';
+import { flushPending } from '../kernels/fused/lazy.js';
 
 function target(op: string, t: Tensor): void {
   assertNotTracer(op, t);
   if (isGradEnabled() && t.requiresGrad) {
     throw new Error(`${op}: in-place update of a tensor that requires grad (shape ${fmt(t.shape)}) would corrupt the tape; wrap it in noGrad()`);
   }
+  // Deferred results read their operands when computed: compute those reading t before it changes.
+  flushPending(t);
 }
 
 /** `other` as a view of `t`'s shape (broadcast only from other to t, never the reverse). */

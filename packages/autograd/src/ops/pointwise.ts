@@ -2,7 +2,7 @@
 // ops beside it, so every op they make is differentiable twice when its vjp is.
 import { Tensor, type TensorLike } from '../tensor.js';
 import { defineOp } from '../define-op.js';
-import { evaluate } from '../kernels/fused/evaluate.js';
+import { fusedEvaluate } from '../kernels/fused/lazy.js';
 import { call, input, type WorkDType } from '../kernels/fused/expr.js';
 import { isFloating } from '../dtype.js';
 import { promotedType } from './promotion.js';
@@ -27,7 +27,7 @@ export function primitiveUnary(name: keyof typeof UNARY): (x: Tensor) => Tensor 
   const op = defineOp({
     name,
     acceptsIntegers: keepsInt,
-    forward: (x: Tensor) => new Tensor(evaluate(expr, [x.data], x.dtype as WorkDType)),
+    forward: (x: Tensor) => new Tensor(fusedEvaluate(expr, [x.data], x.dtype as WorkDType)),
     vjp: (g, { args: [x], output }) => [row.vjp(g, x, output)],
     jvp: ([t], { args: [x], output }) => (t ? row.vjp(t, x, output) : null),
     batch: ([x], [d], { op }) => [op(x), d],
@@ -53,7 +53,7 @@ export function primitiveBinary(name: keyof typeof BINARY): (a: TensorLike, b: T
   const op = defineOp({
     name,
     acceptsIntegers: true,
-    forward: (a: Tensor, b: Tensor) => new Tensor(evaluate(expr, [a.data, b.data], a.dtype)),
+    forward: (a: Tensor, b: Tensor) => new Tensor(fusedEvaluate(expr, [a.data, b.data], a.dtype)),
     vjp: (g, { args: [a, b], output }) => row.vjp(g, a, b, output),
     jvp: ([ta, tb], { args: [a, b], output }) => row.jvp(ta, tb, a, b, output),
     batch: batchElementwise,
@@ -76,7 +76,7 @@ export function primitiveCompare(name: keyof typeof COMPARE): (a: TensorLike, b:
   const op = defineOp({
     name,
     acceptsIntegers: true,
-    forward: (x: Tensor, y: Tensor) => new Tensor(evaluate(expr, [x.data, y.data], x.dtype, 'bool')),
+    forward: (x: Tensor, y: Tensor) => new Tensor(fusedEvaluate(expr, [x.data, y.data], x.dtype, 'bool')),
     vjp: () => [null, null],
     jvp: () => null,
     batch: batchElementwise,
@@ -93,7 +93,7 @@ export function unaryOp(name: string, f: (x: number) => number, vjp: (g: Tensor,
   const expr = call(name, f, X);
   const op = defineOp({
     name,
-    forward: (x: Tensor) => new Tensor(evaluate(expr, [x.data], x.dtype as WorkDType)),
+    forward: (x: Tensor) => new Tensor(fusedEvaluate(expr, [x.data], x.dtype as WorkDType)),
     vjp: (g, { args: [x], output }) => [vjp(g, x, output)],
     // A diagonal Jacobian is its own transpose: J·t is the vjp applied to t.
     jvp: ([t], { args: [x], output }) => (t ? vjp(t, x, output) : null),
@@ -118,7 +118,7 @@ export function binaryOp(
   const expr = call(name, f, X, Y);
   const op = defineOp({
     name,
-    forward: (a: Tensor, b: Tensor) => new Tensor(evaluate(expr, [a.data, b.data], a.dtype as WorkDType)),
+    forward: (a: Tensor, b: Tensor) => new Tensor(fusedEvaluate(expr, [a.data, b.data], a.dtype as WorkDType)),
     vjp: (g, { args: [a, b], output }) => [need(a, () => g.mul(partials.a(a, b, output))), need(b, () => g.mul(partials.b(a, b, output)))],
     jvp: ([ta, tb], { args: [a, b], output }) => {
       const da = ta ? ta.mul(partials.a(a, b, output)) : null;
