@@ -23,6 +23,7 @@ tg.customVjp((x: Tensor) => x, (x: Tensor) => [x, null], (_r, g) => [g]);
 tg.customJvp((x: Tensor) => x, ([x], [t]) => [x, t]);
 tg.checkpoint((x: Tensor) => x);
 const builtins = [...new Set(definedOps().map((o) => o.record.name))].sort();
+const opNamed = (name: string) => definedOps().find((o) => o.record.name === name)! as unknown as (...args: unknown[]) => Tensor;
 /** Per-call ops that wrap a user's function in one tape node. */
 const perCall: Record<string, string> = {
   customVjp: 'a user-defined vjp: the tape holds one node whose forward ONNX cannot see',
@@ -71,6 +72,9 @@ describe('every built-in op is exported to ONNX, or refused with a reason', () =
     const results = [
       tg.argmax(x, 1), tg.argmin(x, 1), tg.argsort(x, 1), tg.eq(x, 1), tg.ne(x, 1), tg.lt(x, 1), tg.le(x, 1), tg.gt(x, 1), tg.ge(x, 1),
       tg.isFinite(x), tg.isInf(x), tg.isNaN(x), tg.oneHot(tg.argmax(x, 1), 3), (tg.maxPool2d(img, { kernelSize: 2, returnIndices: true }) as Tensor[])[1]!,
+      // nn's internal checks, called through the registry (int32 in, int32 out)
+      opNamed('classTargets')(tg.tensor([1, 0], { dtype: 'int32' }), 2, -100, 'crossEntropy'),
+      opNamed('embeddingIds')(tg.tensor([2, 0], { dtype: 'int32' }), 3, 'Embedding'),
     ];
     expect(results.length).toBe(traceConstants.length);
     for (const r of results) expect(r.gradFn).toBeNull();

@@ -25,4 +25,6 @@ export const notExported: Readonly<Record<string, string>> = {
 /** Ops whose results are integer or bool tensors: never recorded, so constants of the trace. */
 export const traceConstants: readonly string[] = [
   'argmax', 'argmin', 'argsort', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'isFinite', 'isInf', 'isNaN', 'oneHot', 'maxPool2dIndices',
+  // nn's checks of class targets and Embedding ids (int32 in, int32 out)
+  'classTargets', 'embeddingIds',
 ];

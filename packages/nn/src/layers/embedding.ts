@@ -1,5 +1,5 @@
 // Embedding: a lookup table of learned vectors indexed by integer ids.
-import { noGrad, randn, where, type Tensor, checkTensor } from '@tapegrad/autograd';
+import { defineOp, noGrad, randn, where, type Tensor, checkTensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { fmtShape, shortName } from '../format.js';
@@ -18,6 +18,23 @@ export interface EmbeddingOptions extends LayerOptions {
   /** An id whose vector starts at zero and receives no gradient (negative counts from the end). */
   paddingIdx?: number;
 }
+
+// The ids' check as an op, so that under vmap (different ids per example) it sees every example.
+const checkedIds = defineOp({
+  name: 'embeddingIds',
+  acceptsIntegers: true,
+  forward: (ids: Tensor, numEmbeddings: number, layer: string) => {
+    const values = ids.contiguousData();
+    const bad = values.findIndex((v) => !Number.isInteger(v) || v < 0 || v >= numEmbeddings);
+    if (bad >= 0) {
+      throw new Error(`${layer}: id ${values[bad]} at flat position ${bad} of ids with shape ${fmtShape(ids.shape)} is not an integer in 0..${numEmbeddings - 1}`);
+    }
+    return ids; // defineOp hands back a fresh tensor on the same storage
+  },
+  vjp: () => [null, null, null],
+  jvp: () => null,
+  batch: ([ids, numEmbeddings, layer], [d], { op }) => [op(ids, numEmbeddings, layer), d],
+});
 
 /**
  * Maps integer ids (an int32 tensor of any shape; integer-valued float ids still work but are deprecated) to rows of `weight`
@@ -61,12 +78,7 @@ export class Embedding extends Module<[Tensor], Tensor> {
   /** The vectors of `ids`: shape `[...ids.shape, embeddingDim]`. */
   forward(ids: Tensor): Tensor {
     checkTensor('Embedding', 'ids', ids);
-    const values = ids.contiguousData();
-    const bad = values.findIndex((v) => !Number.isInteger(v) || v < 0 || v >= this.numEmbeddings);
-    if (bad >= 0) {
-      throw new Error(`${shortName(this)}: id ${values[bad]} at flat position ${bad} of ids with shape ${fmtShape(ids.shape)} is not an integer in 0..${this.numEmbeddings - 1}`);
-    }
-    const rows = this.weight.indexSelect(0, ids.reshape([ids.size])).reshape([...ids.shape, this.embeddingDim]);
+    const rows = this.weight.indexSelect(0, checkedIds(ids, this.numEmbeddings, shortName(this)).reshape([ids.size])).reshape([...ids.shape, this.embeddingDim]);
     if (this.paddingIdx === null) return rows;
     // The padding row is read as is but passes no gradient back to the table.
     const isPad = ids.eq(this.paddingIdx).unsqueeze(-1);

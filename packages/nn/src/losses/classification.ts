@@ -1,7 +1,7 @@
 // Multi-class losses on class-index targets: nllLoss on log-probabilities, and crossEntropy on
 // logits through logSoftmax (stable for any logits), with class weights, ignored targets and
 // label smoothing as PyTorch defines them.
-import { fromTyped, unravelIndex, type Tensor, checkTensor } from '@tapegrad/autograd';
+import { defineOp, fromTyped, unravelIndex, type Tensor, checkTensor } from '@tapegrad/autograd';
 import { fmtShape } from '../format.js';
 import { perChannel } from '../layers/options.js';
 import { checkReduction, checkSameShape, reduce, type LossOptions, type Reduction } from './reduction.js';
@@ -56,22 +56,34 @@ function batched(loss: string, input: Tensor, targets: Tensor): { input: Tensor;
   return { input, targets, unbatched: false };
 }
 
+// The check and the safe indices as an op, so that under vmap (per-example targets, as in
+// per-sample gradients) it runs once on every example's targets instead of reading one example.
+const safeTargets = defineOp({
+  name: 'classTargets',
+  acceptsIntegers: true,
+  forward: (targets: Tensor, numClasses: number, ignoreIndex: number, loss: string) => {
+    const values = targets.contiguousData();
+    const safe = new Int32Array(values.length);
+    values.forEach((v, i) => {
+      if (v === ignoreIndex) return;
+      if (!Number.isInteger(v) || v < 0 || v >= numClasses) {
+        throw new Error(
+          `${loss}: target ${v} at ${fmtShape(unravelIndex(i, targets.shape))} is not a class index for ${numClasses} classes; ` +
+            `expected an integer in 0..${numClasses - 1} (or ignoreIndex ${ignoreIndex})`,
+        );
+      }
+      safe[i] = v;
+    });
+    return fromTyped(safe, targets.shape);
+  },
+  vjp: () => [null, null, null, null],
+  jvp: () => null,
+  batch: ([targets, numClasses, ignoreIndex, loss], [d], { op }) => [op(targets, numClasses, ignoreIndex, loss), d],
+});
+
 function classTargets(loss: string, targets: Tensor, numClasses: number, ignoreIndex: number, like: Tensor): ClassTargets {
-  const values = targets.contiguousData();
-  const safe = new Int32Array(values.length);
-  const keep = new (like.contiguousData().constructor as Float64ArrayConstructor)(values.length);
-  values.forEach((v, i) => {
-    if (v === ignoreIndex) return;
-    if (!Number.isInteger(v) || v < 0 || v >= numClasses) {
-      throw new Error(
-        `${loss}: target ${v} at ${fmtShape(unravelIndex(i, targets.shape))} is not a class index for ${numClasses} classes; ` +
-          `expected an integer in 0..${numClasses - 1} (or ignoreIndex ${ignoreIndex})`,
-      );
-    }
-    safe[i] = v;
-    keep[i] = 1;
-  });
-  return { safe: fromTyped(safe, targets.shape), keep: fromTyped(keep, targets.shape) };
+  const safe = safeTargets(targets, numClasses, ignoreIndex, loss);
+  return { safe, keep: targets.ne(ignoreIndex).toDType(like.dtype) };
 }
 
 function checkWeight(loss: string, weight: Tensor | undefined, numClasses: number, input: Tensor): void {
