@@ -34,7 +34,7 @@ export {
 } from './layers/transformer-layers.js';
 export { TransformerEncoder, TransformerDecoder, type TransformerStackOptions, type TransformerEncoderStackForwardOptions } from './layers/transformer.js';
 export { RNNCell, LSTMCell, GRUCell, type RNNCellOptions, type ElmanCellOptions, type RecurrentMode } from './layers/rnn-cells.js';
-export { RNN, LSTM, GRU, type RecurrentOptions, type RNNOptions, type RecurrentForwardOptions } from './layers/rnn.js';
+export { RNN, LSTM, GRU, type RecurrentOptions, type RNNOptions, type LSTMOptions, type RecurrentForwardOptions } from './layers/rnn.js';
 export { GroupNorm, InstanceNorm2d, type GroupNormOptions, type InstanceNormOptions } from './layers/group-norm.js';
 export { AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, type AdaptiveSize2 } from './layers/adaptive-pool.js';
 export { Upsample, PixelShuffle, PixelUnshuffle, type UpsampleOptions } from './layers/upsample.js';

@@ -122,6 +122,43 @@ describe('RNN / LSTM / GRU', () => {
     });
   }
 
+  it('LSTM with projSize: PyTorch names and shapes, and h_t = W_hr·(o ∘ tanh(c_t)) step by step', () => {
+    const names = new LSTM(3, 5, { numLayers: 2, bidirectional: true, projSize: 2 }).namedParameters().map(([n, p]) => `${n}:${p.shape}`);
+    expect(names.slice(0, 5)).toEqual(['weight_ih_l0:20,3', 'weight_hh_l0:20,2', 'bias_ih_l0:20', 'bias_hh_l0:20', 'weight_hr_l0:2,5']);
+    expect(names.slice(10, 12)).toEqual(['weight_ih_l1:20,4', 'weight_hh_l1:20,2']);
+    expect(String(new LSTM(3, 5, { projSize: 2, numLayers: 2 }))).toBe('LSTM(3, 5, proj_size=2, num_layers=2)');
+    // one layer by its equations, with plain arrays
+    const lstm = new LSTM(3, 4, { ...f64, projSize: 2, generator: new Generator(30) });
+    const P = Object.fromEntries(lstm.namedParameters().map(([n, p]) => [n, flat(p)]));
+    const x = rnd([5, 1, 3], 31);
+    const [out, [hn, cn]] = lstm.forward(x, [rnd([1, 1, 2], 32), rnd([1, 1, 4], 33)]);
+    let h = flat(rnd([1, 1, 2], 32)), c = flat(rnd([1, 1, 4], 33));
+    const outs: number[][] = [];
+    for (let t = 0; t < 5; t++) {
+      const xt = flat(x.slice(t).slice(0));
+      const pre = (k: number) => affine(P.weight_ih_l0!, 3, P.bias_ih_l0!, xt, 4 * k, 4).map((v, r) => v + affine(P.weight_hh_l0!, 2, P.bias_hh_l0!, h, 4 * k, 4)[r]!);
+      const [i, f, g, o] = [pre(0).map(sig), pre(1).map(sig), pre(2).map(Math.tanh), pre(3).map(sig)];
+      c = c.map((cv, r) => f[r]! * cv + i[r]! * g[r]!);
+      const m = c.map((cv, r) => o[r]! * Math.tanh(cv));
+      h = affine(P.weight_hr_l0!, 4, [0, 0], m, 0, 2);
+      outs.push(h);
+    }
+    expect(maxDiff(out, tensor(outs, f64).reshape([5, 1, 2]))).toBeLessThan(1e-14);
+    expect(maxDiff(hn, tensor([[h]], f64))).toBeLessThan(1e-14);
+    expect(maxDiff(cn, tensor([[c]], f64))).toBeLessThan(1e-14);
+  });
+
+  it('LSTM with projSize matches torch (2 layers, bidirectional, batch_first, initial states, packed lengths)', () => {
+    const c = torchCase('LSTMProj');
+    const m = new LSTM(3, 5, { ...f64, numLayers: 2, bidirectional: true, batchFirst: true, projSize: 2 });
+    c.load(m);
+    expect(Object.keys(m.stateDict())).toEqual(m.namedParameters().map(([n]) => n));
+    const [y, [hn, cn]] = m.forward(c.get('x'), [c.get('h0'), c.get('c0')]);
+    expect(Math.max(maxDiff(y, c.get('out')), maxDiff(hn, c.get('hn')), maxDiff(cn, c.get('cn')))).toBeLessThan(1e-12);
+    const [yp, [hp, cp]] = m.forward(c.get('x'), undefined, { lengths: [4, 2] });
+    expect(Math.max(maxDiff(yp, c.get('packedOut')), maxDiff(hp, c.get('packedHn')), maxDiff(cp, c.get('packedCn')))).toBeLessThan(1e-12);
+  });
+
   it('gradients agree with finite differences (bidirectional, 2 layers, lengths, initial state)', () => {
     class Wrap extends Module<[Tensor, Tensor], Tensor> {
       constructor(readonly rnn: GRU | LSTM) { super(); }
@@ -137,6 +174,14 @@ describe('RNN / LSTM / GRU', () => {
     const opts = { ...f64, numLayers: 2, bidirectional: true };
     moduleGradcheck(new Wrap(new GRU(2, 2, { ...opts, generator: new Generator(14) })), [rnd([3, 2, 2], 15).requiresGrad_(), rnd([4, 2, 2], 16).requiresGrad_()]);
     moduleGradcheck(new Wrap(new LSTM(2, 2, { ...opts, generator: new Generator(17) })), [rnd([3, 2, 2], 18).requiresGrad_(), rnd([4, 2, 2], 19).requiresGrad_()]);
+    class Projected extends Module<[Tensor], Tensor> {
+      lstm = new LSTM(2, 3, { ...opts, projSize: 2, generator: new Generator(24) });
+      forward(x: Tensor) {
+        const [y, [hn, cn]] = this.lstm.forward(x, undefined, { lengths: [3, 2] });
+        return y.square().sum().add(hn.sum()).add(cn.sum());
+      }
+    }
+    moduleGradcheck(new Projected(), [rnd([3, 2, 2], 25).requiresGrad_()]);
     moduleGradcheck(new RNN(2, 3, { ...f64, nonlinearity: 'relu', generator: new Generator(20) }), [rnd([3, 2], 21).requiresGrad_()]);
   });
 
@@ -154,7 +199,10 @@ describe('RNN / LSTM / GRU', () => {
   });
 
   it('reject bad arguments and unknown options', () => {
-    expect(() => new LSTM(3, 4, { projSize: 2 } as never)).toThrow(/LSTM: unexpected option 'projSize'/);
+    expect(() => new GRU(3, 4, { projSize: 2 } as never)).toThrow(/GRU: unexpected option 'projSize'/);
+    expect(() => new LSTM(3, 4, { projSize: 4 })).toThrow('LSTM: projSize must be smaller than hiddenSize (got 4 and 4)');
+    expect(() => new LSTM(3, 4, { projSize: -1 })).toThrow(/LSTM: projSize must be a non-negative integer/);
+    expect(() => new LSTM(3, 4, { projSize: 2 }).forward(randn([5, 2, 3]), [randn([1, 2, 4]), randn([1, 2, 4])])).toThrow(/h0 must be \[1,2,2\] \(layers·directions, batch, projSize\)/);
     expect(() => new RNN(3, 4, { nonlinearity: 'sigmoid' as never })).toThrow(/RNN: nonlinearity must be 'tanh' or 'relu'/);
     expect(() => new GRU(3, 0)).toThrow('GRU: hiddenSize must be a positive integer (got 0, expected an integer >= 1)');
     const gru = new GRU(3, 4);

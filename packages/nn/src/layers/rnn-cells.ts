@@ -36,7 +36,7 @@ export function recurrentParameter(shape: number[], hiddenSize: number, options:
 export function recurrentStep(mode: RecurrentMode, xi: Tensor, h: Tensor, c: Tensor | null, whh: Tensor, bhh: Tensor | null): [Tensor, Tensor | null] {
   let hh = h.matmul(whh.transpose(0, 1));
   if (bhh) hh = hh.add(bhh);
-  const H = h.shape[h.ndim - 1]!;
+  const H = whh.shape[0]! / gatesOf(mode); // not h's width: an LSTM with projections has a narrower h
   const part = (t: Tensor, k: number) => t.slice(null, [k * H, (k + 1) * H]);
   if (mode === 'RNN_TANH') return [xi.add(hh).tanh(), null];
   if (mode === 'RNN_RELU') return [xi.add(hh).relu(), null];

@@ -1,15 +1,16 @@
 // Multi-layer, optionally bidirectional RNN / LSTM / GRU with PyTorch's arguments and parameter
-// names (weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0, `_reverse` for the backward direction),
+// names (weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0, weight_hr_l0 with an LSTM's projSize, `_reverse` for the backward direction),
 // so a torch state dict loads by name. Variable-length batches take `lengths`, with the results
 // of a packed sequence: padding steps leave the state alone and give zero outputs.
 import { describeValue } from '@tapegrad/autograd';
-import { concat, fromTyped, stack, zeros, type Tensor } from '@tapegrad/autograd';
+import { concat, stack, zeros, type Tensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import type { Parameter } from '../parameter.js';
 import { fmtShape, pyBool, pyFloat, shortName } from '../format.js';
 import { checkDType, checkInt, checkOptions, type LayerOptions } from './options.js';
 import { dropoutOf } from './attention.js';
 import { gatesOf, recurrentParameter, recurrentStep, type RecurrentMode } from './rnn-cells.js';
+import { stepMasks } from './rnn-lengths.js';
 
 /**
  * Options of {@link RNN}, {@link LSTM} and {@link GRU} (defaults as PyTorch).
@@ -61,6 +62,24 @@ export interface RecurrentForwardOptions {
   lengths?: readonly number[] | Tensor;
 }
 
+/**
+ * Options of {@link LSTM}: those of every recurrent layer plus the projection of the hidden state.
+ *
+ * @example
+ * ```ts
+ * new LSTM(16, 64, { projSize: 32 }); // h is 32 wide, c 64
+ * ```
+ * @category Recurrent layers
+ */
+export interface LSTMOptions extends RecurrentOptions {
+  /**
+   * With projSize > 0 (and < hiddenSize), h_t = W_hr·(o_t ∘ tanh(c_t)) has projSize features:
+   * parameters `weight_hr_l{k}` `[projSize, hiddenSize]`, and h0/h_n/outputs use projSize (PyTorch's
+   * LSTM with projections). Default 0: no projection.
+   */
+  projSize?: number;
+}
+
 const OPTIONS = ['dtype', 'generator', 'numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional'];
 
 /** The shared machinery; the state type is a tensor (RNN, GRU) or an `[h, c]` pair (LSTM). */
@@ -81,8 +100,10 @@ abstract class RecurrentBase<State> extends Module<[Tensor, State?, RecurrentFor
   readonly bias: boolean;
   /** Source of the dropout masks between layers. */
   readonly generator: LayerOptions['generator'];
+  /** Features of the projected hidden state (LSTM only; 0 = no projection). */
+  readonly projSize: number;
 
-  protected constructor(readonly mode: RecurrentMode, inputSize: number, hiddenSize: number, options: RNNOptions, extra: string[] = []) {
+  protected constructor(readonly mode: RecurrentMode, inputSize: number, hiddenSize: number, options: RNNOptions & LSTMOptions, extra: string[] = []) {
     super();
     const name = new.target.name;
     checkOptions(name, options, [...OPTIONS, ...extra]);
@@ -96,19 +117,28 @@ abstract class RecurrentBase<State> extends Module<[Tensor, State?, RecurrentFor
     this.dropout = dropout;
     this.bidirectional = bidirectional;
     this.generator = options.generator;
+    this.projSize = checkInt(name, 'projSize', options.projSize ?? 0, 0);
+    if (this.projSize >= hiddenSize) throw new Error(`${name}: projSize must be smaller than hiddenSize (got ${this.projSize} and ${hiddenSize})`);
     const G = gatesOf(mode) * hiddenSize;
+    const out = this.outSize;
     const self = this as unknown as Record<string, Parameter>;
     for (let layer = 0; layer < this.numLayers; layer++) {
-      const width = layer === 0 ? inputSize : hiddenSize * this.directions;
+      const width = layer === 0 ? inputSize : out * this.directions;
       for (const suffix of this.suffixes()) {
         self[`weight_ih_l${layer}${suffix}`] = recurrentParameter([G, width], hiddenSize, options);
-        self[`weight_hh_l${layer}${suffix}`] = recurrentParameter([G, hiddenSize], hiddenSize, options);
+        self[`weight_hh_l${layer}${suffix}`] = recurrentParameter([G, out], hiddenSize, options);
         if (bias) {
           self[`bias_ih_l${layer}${suffix}`] = recurrentParameter([G], hiddenSize, options);
           self[`bias_hh_l${layer}${suffix}`] = recurrentParameter([G], hiddenSize, options);
         }
+        if (this.projSize > 0) self[`weight_hr_l${layer}${suffix}`] = recurrentParameter([this.projSize, hiddenSize], hiddenSize, options);
       }
     }
+  }
+
+  /** Features of h and of each direction's outputs: projSize when projecting, else hiddenSize. */
+  get outSize(): number {
+    return this.projSize > 0 ? this.projSize : this.hiddenSize;
   }
 
   /** 2 when bidirectional, else 1. */
@@ -139,15 +169,15 @@ abstract class RecurrentBase<State> extends Module<[Tensor, State?, RecurrentFor
     checkDType(name, input, this.param('weight_ih_l0'));
     let x = unbatched ? input.unsqueeze(1) : this.batchFirst ? input.transpose(0, 1) : input;
     const [L, N] = x.shape as [number, number];
-    const H = this.hiddenSize, D = this.directions;
-    const stateShape = unbatched ? [this.numLayers * D, H] : [this.numLayers * D, N, H];
-    const stateOf = (s: Tensor | undefined, what: string) => {
+    const D = this.directions;
+    const stateOf = (s: Tensor | undefined, what: string, H: number) => {
+      const stateShape = unbatched ? [this.numLayers * D, H] : [this.numLayers * D, N, H];
       if (!s) return zeros([this.numLayers * D, N, H], { dtype: x.dtype });
-      if (fmtShape(s.shape) !== fmtShape(stateShape)) throw new Error(`${name}: ${what} must be ${fmtShape(stateShape)} (layers·directions, batch, hidden), got ${fmtShape(s.shape)}`);
+      if (fmtShape(s.shape) !== fmtShape(stateShape)) throw new Error(`${name}: ${what} must be ${fmtShape(stateShape)} (layers·directions, batch, ${what === 'c0' || this.projSize === 0 ? 'hidden' : 'projSize'}), got ${fmtShape(s.shape)}`);
       return unbatched ? s.unsqueeze(1) : s;
     };
-    const h = stateOf(h0, this.mode === 'LSTM' ? 'h0' : 'hx');
-    const c = this.mode === 'LSTM' ? stateOf(c0, 'c0') : null;
+    const h = stateOf(h0, this.mode === 'LSTM' ? 'h0' : 'hx', this.outSize);
+    const c = this.mode === 'LSTM' ? stateOf(c0, 'c0', this.hiddenSize) : null;
     const masks = options.lengths === undefined ? null : stepMasks(name, options.lengths, L, N, x.dtype);
     const hn: Tensor[] = [], cn: Tensor[] = [];
     for (let layer = 0; layer < this.numLayers; layer++) {
@@ -156,6 +186,7 @@ abstract class RecurrentBase<State> extends Module<[Tensor, State?, RecurrentFor
         const k = layer * D + dir;
         const wih = this.param(`weight_ih_l${layer}${suffix}`)!, whh = this.param(`weight_hh_l${layer}${suffix}`)!;
         const bih = this.param(`bias_ih_l${layer}${suffix}`), bhh = this.param(`bias_hh_l${layer}${suffix}`);
+        const whr = this.param(`weight_hr_l${layer}${suffix}`);
         // Every step's input projection in one product: [L, N, G·H].
         let xi = x.matmul(wih.transpose(0, 1));
         if (bih) xi = xi.add(bih);
@@ -163,7 +194,8 @@ abstract class RecurrentBase<State> extends Module<[Tensor, State?, RecurrentFor
         const steps: Tensor[] = new Array<Tensor>(L);
         for (let i = 0; i < L; i++) {
           const t = dir === 0 ? i : L - 1 - i;
-          const [h2, c2] = recurrentStep(this.mode, xi.slice(t), hs, cs, whh, bhh);
+          let [h2, c2] = recurrentStep(this.mode, xi.slice(t), hs, cs, whh, bhh);
+          if (whr) h2 = h2.matmul(whr.transpose(0, 1)); // the projection: h_t = W_hr·(o ∘ tanh(c_t))
           if (masks) {
             const m = masks[t]!; // [N, 1]: 1 on valid steps; padding keeps the state and outputs 0
             steps[t] = h2.mul(m);
@@ -190,6 +222,7 @@ abstract class RecurrentBase<State> extends Module<[Tensor, State?, RecurrentFor
   /** `4, 8, num_layers=2, batch_first=True, dropout=0.1, bidirectional=True` (non-defaults only). */
   override extraRepr(): string {
     let s = `${this.inputSize}, ${this.hiddenSize}`;
+    if (this.projSize !== 0) s += `, proj_size=${this.projSize}`;
     if (this.numLayers !== 1) s += `, num_layers=${this.numLayers}`;
     if (!this.bias) s += `, bias=${pyBool(false)}`;
     if (this.batchFirst) s += `, batch_first=${pyBool(true)}`;
@@ -197,19 +230,6 @@ abstract class RecurrentBase<State> extends Module<[Tensor, State?, RecurrentFor
     if (this.bidirectional) s += `, bidirectional=${pyBool(true)}`;
     return s;
   }
-}
-
-/** Per step t, a `[N, 1]` mask that is 1 where t < lengths[n]. */
-function stepMasks(layer: string, lengths: readonly number[] | Tensor, L: number, N: number, dtype: Tensor['dtype']): Tensor[] {
-  const lens = Array.isArray(lengths) ? (lengths as number[]) : Array.from((lengths as Tensor).contiguousData());
-  if (lens.length !== N || !lens.every((n) => Number.isInteger(n) && n >= 1 && n <= L)) {
-    throw new Error(`${layer}: lengths must hold ${N} integers in 1..${L} (one per sequence of the batch), got ${describeValue(lens)}`);
-  }
-  return Array.from({ length: L }, (_, t) => {
-    const data = dtype === 'float64' ? new Float64Array(N) : new Float32Array(N);
-    lens.forEach((n, i) => (data[i] = t < n ? 1 : 0));
-    return fromTyped(data, [N, 1]);
-  });
 }
 
 /**
@@ -246,20 +266,23 @@ export class RNN extends RecurrentBase<Tensor> {
 
 /**
  * A multi-layer LSTM (gate order i, f, g, o as PyTorch). `forward(x, [h0, c0]?, { lengths })`
- * returns `[output, [h_n, c_n]]` with the shapes of {@link RNN}.
+ * returns `[output, [h_n, c_n]]` with the shapes of {@link RNN}; with `projSize` the hidden state,
+ * h0/h_n and the outputs have projSize features (c keeps hiddenSize).
  *
  * @example
  * ```ts
  * const lstm = new LSTM(4, 8, { batchFirst: true, bidirectional: true });
  * const [out, [hn, cn]] = lstm.forward(randn([3, 5, 4]));
  * [out.shape, hn.shape, cn.shape]; // [[3, 5, 16], [2, 3, 8], [2, 3, 8]]
+ * const projected = new LSTM(4, 8, { projSize: 3 });
+ * projected.forward(randn([5, 2, 4]))[0].shape; // [5, 2, 3]
  * ```
  * @category Recurrent layers
  */
 export class LSTM extends RecurrentBase<[Tensor, Tensor]> {
-  /** An LSTM from `inputSize` features to `hiddenSize` states. */
-  constructor(inputSize: number, hiddenSize: number, options: RecurrentOptions = {}) {
-    super('LSTM', inputSize, hiddenSize, options);
+  /** An LSTM from `inputSize` features to `hiddenSize` states (projected to `projSize` if given). */
+  constructor(inputSize: number, hiddenSize: number, options: LSTMOptions = {}) {
+    super('LSTM', inputSize, hiddenSize, options, ['projSize']);
   }
 
   /** `[output, [h_n, c_n]]`. */
