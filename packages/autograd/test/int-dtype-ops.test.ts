@@ -215,11 +215,18 @@ describe('int32 indices and int inputs under vmap', () => {
     ['argsort indices into x', (x, i) => tg.takeAlongDim(x.slice([0, 2]), tg.argsort(i, 0), 0)],
   ];
   for (const [name, f] of perExample) {
-    it(`${name}: vmap equals the loop`, () => {
-      const got = vmap(f)(X, I);
-      const want = loop(f);
-      expect(got.dtype).toBe(want.dtype);
-      expect(got.toArray()).toEqual(want.toArray());
+    it(`${name}: vmap equals the loop, for any per-example int32 indices`, () => {
+      fc.assert(
+        fc.property(fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 30, maxLength: 30 }), fc.integer({ min: 0, max: 2 ** 31 - 1 }), (iv, seed) => {
+          const x = tg.randn([3, 4, 5], { dtype: 'float64', generator: new tg.Generator(seed) });
+          const i = tensor(iv, { dtype: 'int32', shape: [3, 2, 5] });
+          const got = vmap(f)(x, i);
+          const want = stack([0, 1, 2].map((b) => f(x.unbind(0)[b]!, i.unbind(0)[b]!)));
+          expect(got.dtype).toBe(want.dtype);
+          expect(got.toArray()).toEqual(want.toArray());
+        }),
+        { seed: 33, numRuns: 10 },
+      );
     });
   }
   it('oneHot infers the class count over the whole batch', () => {
