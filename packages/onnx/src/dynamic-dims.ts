@@ -22,14 +22,14 @@ function labelOf(names: readonly string[], factor: number): string {
  * Leading axes kept in place are copied (0 in the target); the dynamic axes after them must merge
  * into one output axis, written as −1 (found by its size in the example).
  */
-export function reshapeDims(inShape: readonly number[], inDims: Dims, outShape: readonly number[]): { dims: Dims; target: number[] } | string {
+export function reshapeDims(inShape: readonly number[], inDims: Dims, outShape: readonly number[], sizes?: ReadonlyMap<string, number>): { dims: Dims; target: (number | string)[] } | string {
   if (inDims.every((d) => d === null)) return { dims: outShape.map(() => null), target: [...outShape] };
   let p = 0;
   while (p < inShape.length && p < outShape.length && inShape[p] === outShape[p]) p++;
   const restAxes = inDims.map((d, k) => k).filter((k) => k >= p && inDims[k] !== null);
   const rest = restAxes.map((k) => inDims[k]!);
   const dims: (string | null)[] = outShape.map((_, k) => (k < p ? inDims[k]! : null));
-  const target = outShape.map((d, k) => (k < p && inDims[k] !== null ? 0 : d));
+  const target: (number | string)[] = outShape.map((d, k) => (k < p && inDims[k] !== null ? 0 : d));
   if (rest.length === 0) return { dims, target };
   const names = rest.flatMap((l) => parse(l).names);
   // The example size of the dynamic names alone (each label's static factor taken out).
@@ -37,6 +37,19 @@ export function reshapeDims(inShape: readonly number[], inDims: Dims, outShape: 
   const candidates = outShape.map((d, k) => k).filter((k) => k >= p && outShape[k]! % dynamicSize === 0);
   const exact = candidates.filter((k) => outShape[k] === dynamicSize);
   const pick = exact.length === 1 ? exact : candidates;
+  if (pick.length !== 1 && sizes) {
+    // Several names merged before (ids flattened by an Embedding) come apart again: each name to an
+    // output axis of its example size, in order, read from its graph input when the graph runs.
+    const split = splitNames(names, outShape, p, sizes);
+    if (split) {
+      split.forEach((name, k) => {
+        if (name === null) return;
+        dims[k] = name;
+        target[k] = name;
+      });
+      return { dims, target };
+    }
+  }
   if (pick.length !== 1) {
     return `cannot tell which axis of [${outShape.join(', ')}] holds the dynamic axes ${rest.map((l) => `'${l}'`).join(', ')} of [${inShape.join(', ')}]${pick.length > 1 ? ' (give dynamic axes example sizes that differ from the static ones)' : ''}`;
   }
@@ -44,6 +57,23 @@ export function reshapeDims(inShape: readonly number[], inDims: Dims, outShape: 
   dims[j] = labelOf(names, outShape[j]! / dynamicSize);
   target[j] = -1;
   return { dims, target };
+}
+
+/** Output axes (from p on) for each name in order, matched by example size, or null when they do not all fit. */
+function splitNames(names: readonly string[], outShape: readonly number[], p: number, sizes: ReadonlyMap<string, number>): (string | null)[] | null {
+  if (names.length < 2) return null;
+  // Unambiguous only: as many output axes of each example size as names of that size.
+  const count = (list: readonly number[], n: number) => list.filter((v) => v === n).length;
+  const nameSizes = names.map((n) => sizes.get(n)!);
+  if (nameSizes.some((n) => count(outShape.slice(p), n) !== count(nameSizes, n))) return null;
+  const picked: (string | null)[] = outShape.map(() => null);
+  let k = p;
+  for (const name of names) {
+    while (k < outShape.length && outShape[k] !== sizes.get(name)) k++;
+    if (k === outShape.length) return null;
+    picked[k++] = name;
+  }
+  return picked;
 }
 
 /** A label for a dynamic axis whose size an op changes (a strided convolution, a pooling). */

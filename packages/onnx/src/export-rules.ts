@@ -22,6 +22,10 @@ export interface RuleContext {
   dims(i: number): Dims;
   /** The labels of any tensor's dynamic axes (after writing it). */
   dimsOf(t: Tensor): Dims;
+  /** Each dynamic axis name's size in the example inputs. */
+  readonly sizes: ReadonlyMap<string, number>;
+  /** An int64 shape value: numbers as constants, names read from the graph input that has them. */
+  shape(target: readonly (number | string)[]): string;
   /** Throws the exporter's error for this node. */
   fail(why: string): never;
 }
@@ -85,9 +89,9 @@ export function matmulDims(c: RuleContext, [ia, ib] = [0, 1]): Dims {
 
 const reshapeTo: Rule = (c) => {
   const x = c.node.inputs[0]!;
-  const r = reshapeDims(x.shape, c.dims(0), out(c).shape);
+  const r = reshapeDims(x.shape, c.dims(0), out(c).shape, c.sizes);
   if (typeof r === 'string') return c.fail(r);
-  return { name: c.b.node('Reshape', [c.input(0), c.b.int64s(r.target)]), dims: r.dims };
+  return { name: c.b.node('Reshape', [c.input(0), c.shape(r.target)]), dims: r.dims };
 };
 
 const gelu = (approximate: 'none' | 'tanh'): Rule => (c) => {
@@ -205,6 +209,13 @@ on(() => tg.pow(leaf([2]), leaf([2])), binary('Pow'));
 on(() => tg.maximum(leaf([2]), leaf([2])), binary('Max'));
 on(() => tg.minimum(leaf([2]), leaf([2])), binary('Min'));
 on(() => tg.where(tg.ones([2]), leaf([2]), leaf([2])), (c) => {
+  // where(mask, x.detach(), x) (a gradient stop, as Embedding's padding row) is x whatever the mask.
+  const [a, b] = [c.node.inputs[1]!, c.node.inputs[2]!];
+  const detachedOf = (d: Tensor, x: Tensor) => d.gradFn === null && d.data.data === x.data.data && d.data.offset === x.data.offset && d.shape.every((n, k) => n === x.shape[k] && d.data.stride[k] === x.data.stride[k]);
+  if (a.ndim === b.ndim && (detachedOf(a, b) || detachedOf(b, a))) {
+    const i = detachedOf(a, b) ? 2 : 1;
+    return { name: c.b.node('Identity', [c.input(i)]), dims: c.dims(i) };
+  }
   const cond = c.b.node('Cast', [c.broadcastInput(0)], { to: { int: 9 } });
   return c.b.node('Where', [cond, c.broadcastInput(1), c.broadcastInput(2)]);
 });
@@ -262,7 +273,8 @@ on(() => tg.gather(leaf([2]), 0, tg.tensor([1])), (c) => {
 on(() => tg.indexSelect(leaf([2]), 0, [1]), (c) => {
   const axis = arg<number>(c, 1);
   if (c.dims(0)[axis] != null) c.fail(`cannot keep axis ${axis} dynamic: indexSelect picks along it`);
-  return { name: c.b.node('Gather', [c.input(0), indexInput(c)], { axis: { int: axis } }), dims: c.dims(0) };
+  // The picked axis has the index's length, dynamic if the index's is.
+  return { name: c.b.node('Gather', [c.input(0), indexInput(c)], { axis: { int: axis } }), dims: c.dims(0).map((d, k) => (k === axis ? c.dims(1)[0] ?? null : d)) };
 });
 on(() => tg.conv2d(leaf([1, 1, 2, 2]), leaf([1, 1, 1, 1])), conv);
 on(() => tg.maxPool2d(leaf([1, 1, 2, 2]), { kernelSize: 1 }), pool('MaxPool'));

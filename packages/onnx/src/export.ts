@@ -6,7 +6,25 @@ import { GraphBuilder, elemType } from './graph-builder.js';
 import { expandRecord, ruleFor, type RuleContext } from './export-rules.js';
 import { encodeModel, type ValueInfo } from './proto.js';
 import { notExported } from './export-unsupported.js';
-import { dynamicInputDims, inferDims, type Dims } from './dynamic-dims.js';
+import { dynamicInputDims, inferDims, reshapeDims, type Dims } from './dynamic-dims.js';
+
+/**
+ * The integer or bool graph input that `t` is a row-major view of (same storage and size, offset 0,
+ * contiguous), or null. Integer ops are not recorded, so this is how ids reshaped by a layer
+ * (Embedding flattens them) stay connected to the graph input; any other integer computation on an
+ * input is a constant of the trace.
+ */
+function viewOfInput(t: Tensor, inputs: readonly Tensor[]): Tensor | null {
+  if (t.dtype !== 'int32' && t.dtype !== 'bool') return null;
+  const source = inputs.find((x) => x !== t && x.data.data === t.data.data);
+  if (!source || source.size !== t.size || t.data.offset !== 0) return null;
+  let stride = 1;
+  for (let k = t.ndim - 1; k >= 0; k--) {
+    if (t.shape[k] !== 1 && t.data.stride[k] !== stride) return null;
+    stride *= t.shape[k]!;
+  }
+  return source;
+}
 
 /**
  * Options of {@link exportOnnx}.
@@ -89,7 +107,8 @@ export function exportOnnx(model: Traceable, exampleInputs: readonly Tensor[], o
   const opts = checkOptions(options, exampleInputs.length, () => outputs.length);
   const inputDims = exampleInputs.map((t, i) => dynamicInputDims(t, opts.inputNames[i]!, opts.dynamicAxes?.[opts.inputNames[i]!]));
   // Leaves of our own, so the graph inputs are exactly these objects and every op on them is recorded.
-  const inputs = exampleInputs.map((t) => t.detach().clone().requiresGrad_(true));
+  // Integer and bool inputs (token ids) cannot require grad; see viewOfInput for how they are traced.
+  const inputs = exampleInputs.map((t) => (t.dtype === 'int32' || t.dtype === 'bool' ? t.detach().clone() : t.detach().clone().requiresGrad_(true)));
   const names = new Map<Tensor, string>();
   if (model instanceof Module) {
     for (const [n, p] of model.namedParameters()) names.set(p, n);
@@ -110,6 +129,25 @@ export function exportOnnx(model: Traceable, exampleInputs: readonly Tensor[], o
   // Labels of the dynamic axes of every value written so far (see dynamic-dims.ts).
   const dims = new Map<Tensor, Dims>();
   const used = new Set<Tensor>();
+  // Each dynamic name's example size and where the graph reads it (the first input axis named so).
+  const sizes = new Map<string, number>();
+  const sources = new Map<string, [string, number]>();
+  inputDims.forEach((d, i) => d.forEach((label, k) => {
+    if (label !== null && !sizes.has(label)) {
+      sizes.set(label, inputs[i]!.shape[k]!);
+      sources.set(label, [graphInputs[i]!, k]);
+    }
+  }));
+  const shapeValue = (target: readonly (number | string)[]): string => {
+    if (target.every((v) => typeof v === 'number')) return b.int64s(target as number[]);
+    const parts = target.map((v) => {
+      if (typeof v === 'number') return b.int64s([v]);
+      const [input, axis] = sources.get(v)!;
+      used.add(inputs[graphInputs.indexOf(input)]!);
+      return b.node('Gather', [b.node('Shape', [input]), b.int64s([axis])]);
+    });
+    return b.node('Concat', parts, { axis: { int: 0 } });
+  };
   inputs.forEach((t, i) => {
     value.set(t, graphInputs[i]!);
     dims.set(t, inputDims[i]!);
@@ -130,7 +168,15 @@ export function exportOnnx(model: Traceable, exampleInputs: readonly Tensor[], o
     }
     const node = t.gradFn;
     let name: string;
-    if (node === null) {
+    const view = node === null ? viewOfInput(t, inputs) : null;
+    if (view) {
+      // The tape does not record integer ops, but a reshape of an integer input shares its storage.
+      const source = valueOf(view);
+      const r = reshapeDims(view.shape, dims.get(view)!, t.shape, sizes);
+      if (typeof r === 'string') throw new Error(`exportOnnx: a reshape of integer input '${source}': ${r}`);
+      name = b.node('Reshape', [source, shapeValue(r.target)]);
+      dims.set(t, r.dims);
+    } else if (node === null) {
       name = b.tensor(names.get(t) ?? b.fresh('const'), t);
     } else {
       if (node.args === null) throw new Error(`exportOnnx: the graph through '${node.op.name}' was freed by backward(); export from a fresh forward pass`);
@@ -157,6 +203,8 @@ export function exportOnnx(model: Traceable, exampleInputs: readonly Tensor[], o
         batched: (i) => (valueOf(node.inputs[i]!), dimsOf(node.inputs[i]!).dims[0] != null),
         dims: (i) => (valueOf(node.inputs[i]!), dimsOf(node.inputs[i]!).dims),
         dimsOf: (x) => (valueOf(x), dimsOf(x).dims),
+        sizes,
+        shape: shapeValue,
         fail: (why) => {
           throw new Error(`exportOnnx: op '${node.op.name}' (output shape [${t.shape.join(', ')}]): ${why}`);
         },

@@ -2,8 +2,8 @@
 // graph, checked by running ONNX Runtime on other sizes than the example's.
 import { describe, expect, it } from 'vitest';
 import * as tg from '@tapegrad/autograd';
-import { manualSeed, randn, type Tensor } from '@tapegrad/autograd';
-import { Conv2d, GELU, LSTM, Linear, Module, ReLU, Sequential, TransformerEncoderLayer } from '@tapegrad/nn';
+import { manualSeed, randn, tensor, type Tensor } from '@tapegrad/autograd';
+import { Conv2d, Embedding, GELU, LSTM, Linear, Module, ReLU, Sequential, TransformerEncoderLayer } from '@tapegrad/nn';
 import { exportOnnx } from '../src/index.js';
 import { decodeModel } from '../src/proto.js';
 import { expectClose, runOrt } from './ort.js';
@@ -55,6 +55,19 @@ describe('dynamicAxes beyond axis 0', () => {
     for (const shape of [[1, 1, 12, 7], [3, 1, 5, 16]]) {
       const x = randn(shape);
       expectClose((await runOrt(bytes, [x]))[0]!, model.eval().forward(x));
+    }
+  });
+
+  it('int32 token ids as a graph input: Embedding (with and without paddingIdx) and a Linear head, free batch and length', async () => {
+    manualSeed(43);
+    for (const paddingIdx of [undefined, 0]) {
+      const model = new Sequential(new Embedding(10, 4, paddingIdx === undefined ? {} : { paddingIdx }), new Linear(4, 3));
+      const ids = tensor([[1, 0, 3], [4, 5, 0]], { dtype: 'int32' });
+      const bytes = exportOnnx(model, [ids], { dynamicAxes: { input: { 0: 'batch', 1: 'seq' }, output: { 0: 'batch', 1: 'seq' } } });
+      expect(decodeModel(bytes).graph.input[0]!.type!.tensor_type!.elem_type).toBe(6); // INT32
+      for (const other of [ids, tensor([[9, 0, 2, 2, 7]], { dtype: 'int32' }), tensor([[0, 0], [8, 1], [3, 3]], { dtype: 'int32' })]) {
+        expectClose((await runOrt(bytes, [other]))[0]!, model.eval().forward(other));
+      }
     }
   });
 

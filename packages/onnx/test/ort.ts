@@ -10,7 +10,8 @@ export async function runOrt(bytes: Uint8Array, inputs: readonly Tensor[]): Prom
   session.inputNames.forEach((name, i) => {
     const t = inputs[i]!;
     const data = t.contiguousData();
-    feeds[name] = new ort.Tensor(t.dtype === 'float64' ? 'float64' : 'float32', data.slice(), [...t.shape]);
+    const type = t.dtype === 'float64' ? 'float64' : t.dtype === 'int32' ? 'int32' : t.dtype === 'bool' ? 'bool' : 'float32';
+    feeds[name] = new ort.Tensor(type, type === 'bool' ? Uint8Array.from(data) : data.slice(), [...t.shape]);
   });
   const result = await session.run(feeds);
   await session.release();
