@@ -266,6 +266,7 @@ export function vjp<P extends unknown[], R>(f: (...primals: P) => R, ...primals:
   const p = prepare('vjp', primals, primals.map((_, i) => i));
   const y = f(...(p.args as P));
   const outs = treeLeaves(y);
+  if (outs.length === 0) fail('vjp', 'f must return a Tensor (or a tree of tensors)', y, 'a Tensor');
   if (!p.nested) p.nested = reachesOuter(outs, p.inputs);
   const pullback = (ct: R): P => {
     assertSameStructure('vjp', 'the cotangent and the output', ct, y);
