@@ -123,4 +123,27 @@ describe('PixelShuffle / PixelUnshuffle / ModuleDict', () => {
     expect(() => m.heads.set('forward', new Linear(1, 1))).toThrow(/would shadow a ModuleDict member/);
     expect(() => m.heads.set('training', new Linear(1, 1))).toThrow(/would shadow/);
   });
+
+  it('ModuleDict update, pop, clear, keys/values/items and iteration as PyTorch', () => {
+    const [a, b, c, d] = [new Linear(2, 1), new Linear(2, 2), new Linear(2, 3), new Linear(2, 4)];
+    const dict = new ModuleDict({ a, b });
+    dict.update({ c, a: d }); // replaces in place, appends new keys (a dict's update)
+    expect(dict.items()).toEqual([['a', d], ['b', b], ['c', c]]);
+    dict.update([['e', a]]);
+    dict.update(new ModuleDict({ f: b }));
+    expect([...dict]).toEqual(['a', 'b', 'c', 'e', 'f']);
+    expect(dict.values()).toEqual([d, b, c, a, b]);
+    // every entry is checked before any is stored
+    expect(() => dict.update({ g: c, forward: d })).toThrow(/key 'forward' would shadow/);
+    expect(() => dict.update([['g', c], ['h', 3 as never]])).toThrow(/the value under 'h' is not a Module/);
+    expect(() => dict.update([['g', c], ['h']] as never)).toThrow(/^ModuleDict: entry 1 must be a \[name, Module\] pair/);
+    expect(() => dict.update(5 as never)).toThrow(/^ModuleDict: modules must be/);
+    expect(dict.has('g')).toBe(false);
+    expect(dict.pop('c')).toBe(c);
+    expect(() => dict.pop('c')).toThrow("ModuleDict: pop: no module under key 'c' (keys: a, b, e, f)");
+    expect(dict.delete('c')).toBeUndefined();
+    expect(dict.size).toBe(4);
+    dict.clear();
+    expect([dict.size, dict.keys(), dict.parameters().length]).toEqual([0, [], 0]);
+  });
 });

@@ -22,12 +22,31 @@ export class ModuleDict<M extends Module = Module> extends Module<[], never> {
   /** A dictionary holding `modules` (an object or `[key, module]` pairs). */
   constructor(modules: Record<string, M> | Iterable<[string, M]> = {}) {
     super();
-    if (modules === null || typeof modules !== 'object') fail('ModuleDict', 'modules must be an object of Modules by name or a list of [name, Module] pairs', modules, '{ name: Module } or [name, Module][]');
-    const entries = Symbol.iterator in modules ? [...(modules as Iterable<[string, M]>)] : Object.entries(modules as Record<string, M>);
+    this.update(modules);
+  }
+
+  /**
+   * Adds or replaces the modules of `modules`: an object, another ModuleDict (in its order) or
+   * `[key, module]` pairs (PyTorch's `update`). Every entry is checked before any is stored.
+   *
+   * @example
+   * ```ts
+   * heads.update({ seg: new Linear(16, 21) });
+   * heads.update([['depth', new Linear(16, 1)]]);
+   * ```
+   */
+  update(modules: Record<string, M> | Iterable<[string, M]> | ModuleDict<M>): this {
+    const name = 'ModuleDict';
+    if (modules === null || typeof modules !== 'object') fail(name, 'modules must be an object of Modules by name, a ModuleDict or a list of [name, Module] pairs', modules, '{ name: Module } or [name, Module][]');
+    const entries = modules instanceof ModuleDict
+      ? modules.items()
+      : Symbol.iterator in modules ? [...(modules as Iterable<[string, M]>)] : Object.entries(modules as Record<string, M>);
     entries.forEach((pair, i) => {
-      if (!Array.isArray(pair) || pair.length !== 2) fail('ModuleDict', `entry ${i} must be a [name, Module] pair`, pair, 'a [string, Module] pair');
+      if (!Array.isArray(pair) || pair.length !== 2) fail(name, `entry ${i} must be a [name, Module] pair`, pair, 'a [string, Module] pair');
+      this.checkEntry(pair[0], pair[1]);
     });
     for (const [k, m] of entries) this.set(k, m);
+    return this;
   }
 
   /**
@@ -39,11 +58,15 @@ export class ModuleDict<M extends Module = Module> extends Module<[], never> {
    * ```
    */
   set(key: string, module: M): this {
+    this.checkEntry(key, module);
+    (this as unknown as Record<string, M>)[key] = module;
+    return this;
+  }
+
+  private checkEntry(key: unknown, module: unknown): void {
     if (typeof key !== 'string' || !KEY.test(key)) throw new Error(`ModuleDict: key must be an identifier-like string, got ${describeValue(key)}`);
     if (key in this && !this.has(key)) throw new Error(`ModuleDict: key '${key}' would shadow a ModuleDict member; pick another name`);
     if (!(module instanceof Module)) throw new Error(`ModuleDict: the value under '${key}' is not a Module`);
-    (this as unknown as Record<string, M>)[key] = module;
-    return this;
   }
 
   /**
@@ -71,7 +94,8 @@ export class ModuleDict<M extends Module = Module> extends Module<[], never> {
   }
 
   /**
-   * Removes and returns the module under `key` (PyTorch's `pop`).
+   * Removes the module under `key` and returns it, or `undefined` when there is none (a Map's
+   * `delete` that returns the value; {@link ModuleDict.pop} throws instead).
    *
    * @example
    * ```ts
@@ -82,6 +106,46 @@ export class ModuleDict<M extends Module = Module> extends Module<[], never> {
     const m = this.get(key);
     if (m) delete (this as unknown as Record<string, M>)[key];
     return m;
+  }
+
+  /**
+   * Removes and returns the module under `key`; a missing key is an error (PyTorch's `pop`, whose
+   * KeyError this mirrors).
+   *
+   * @example
+   * ```ts
+   * const box = heads.pop('box');
+   * ```
+   */
+  pop(key: string): M {
+    const m = this.delete(key);
+    if (!m) throw new Error(`ModuleDict: pop: no module under key ${typeof key === 'string' ? `'${key}'` : describeValue(key)} (keys: ${this.keys().join(', ') || 'none'})`);
+    return m;
+  }
+
+  /**
+   * Removes every module (PyTorch's `clear`).
+   *
+   * @example
+   * ```ts
+   * heads.clear();
+   * heads.size; // 0
+   * ```
+   */
+  clear(): void {
+    for (const k of this.keys()) delete (this as unknown as Record<string, M>)[k];
+  }
+
+  /**
+   * Iterates over the keys, as iterating a PyTorch ModuleDict does.
+   *
+   * @example
+   * ```ts
+   * for (const key of heads) console.log(key);
+   * ```
+   */
+  [Symbol.iterator](): IterableIterator<string> {
+    return this.keys()[Symbol.iterator]();
   }
 
   /**
