@@ -67,6 +67,7 @@ const rows: Record<string, Row | Row[]> = {
   tapeStats: none('counters'), setNumThreads: none('settings'), getNumThreads: none('settings'),
   fusedAdamUpdate: none('typed-array kernel; optimizers cover empty parameters'), fusedSgdUpdate: none('typed-array kernel'),
   defineOp: none('op factory; every op below is one'),
+  flushPending: unaryNoGrad((x) => { ag.flushPending(x); return x; }),
   describeValue: none('validation'), fail: none('validation'), checkTensor: none('validation'), checkTensorLike: none('validation'),
   checkTensorList: none('validation'), checkNumber: none('validation'), checkFinite: none('validation'), checkRange: none('validation'),
   checkInt: none('validation'), checkBoolean: none('validation'), checkCallback: none('validation'), checkDType: none('validation'),
