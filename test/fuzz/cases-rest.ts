@@ -158,24 +158,34 @@ export const dataNodeRows: Record<string, Row> = {
   loadMnist: fn(dataNode.loadMnist, () => [`${process.env.FUZZ_DIR}`, {}], 'str', 'opts'),
 };
 
+const batches = (): [Tensor, Tensor][] => [[x(), tensor([0, 1], { dtype: 'int32' })]];
+const run = () => {
+  const model = lin();
+  const optimizer = new optim.SGD(model.parameters(), { lr: 0.1 });
+  return { model, optimizer, scheduler: new optim.StepLR(optimizer, { stepSize: 1 }), earlyStopping: new train.EarlyStopping({ monitor: 'trainLoss' }) };
+};
+const record = () => ({ epoch: 0, trainLoss: 1, valLoss: 0.5, valAccuracy: 0.5 });
 export const trainRows: Record<string, Row> = {
-  fit: fn(train.fit, () => [{ model: lin(), optimizer: new optim.SGD(lin().parameters()), loss: nn.mseLoss, train: [], epochs: 1 }], 'opts'),
-  trainStep: fn(train.trainStep, () => [lin(), new optim.SGD(lin().parameters()), nn.mseLoss, [x(), x()]], 't', 't', 'fn', 'ts'),
-  evaluate: fn(train.evaluate, () => [lin(), [], {}], 't', 'ts', 'opts'),
+  fit: fn(train.fit, () => [{ ...run(), loss: nn.crossEntropy, trainData: batches(), valData: batches(), epochs: 1, metrics: { accuracy: train.accuracy }, monitor: 'valLoss', progress: false, onEpochEnd: () => undefined }], 'cfg'),
+  trainStep: fn(train.trainStep, () => [{ ...run(), scheduler: undefined, earlyStopping: undefined, inputs: x(), targets: tensor([0, 1], { dtype: 'int32' }), loss: nn.crossEntropy, epoch: 0, batch: 0 }], 'cfg'),
+  evaluate: fn(train.evaluate, () => [lin(), batches(), { loss: nn.crossEntropy, metrics: { accuracy: train.accuracy } }], 't', 'ts', 'cfg'),
   accuracy: fn(train.accuracy, () => [x(), tensor([0, 2])], 't', 't'),
-  historyToSvg: fn(train.historyToSvg, () => [[{ epoch: 0, trainLoss: 1 }], {}], 'ts', 'opts'),
-  formatEpochLine: fn(train.formatEpochLine, () => [{ epoch: 0, trainLoss: 1 }, {}], 'opts', 'opts'),
-  EarlyStopping: ctor(train.EarlyStopping, () => [{}], 'opts'),
-  ProgressReporter: ctor(train.ProgressReporter, () => [{}], 'opts'),
-  serializeCheckpoint: fn(train.serializeCheckpoint, () => [{ model: lin() }, { epoch: 0, history: [] }], 'opts', 'opts'),
-  restoreCheckpoint: fn(train.restoreCheckpoint, () => [new Uint8Array(3), { model: lin() }], 't', 'opts'),
+  historyToSvg: fn(train.historyToSvg, () => [[record()], { width: 300, height: 200, xKey: 'epoch', epochOffset: 1, bestEpoch: 0, panels: [{ title: 'Loss', series: ['trainLoss', { key: 'valLoss', dashed: true }] }] }], 'ts', 'cfg'),
+  formatEpochLine: { ...fn(train.formatEpochLine, () => [record(), 5], 'cfg', 'int'), nonFiniteOk: true },
+  EarlyStopping: ctor(train.EarlyStopping, () => [{ monitor: 'valLoss', mode: 'min', patience: 2, minDelta: 0.1, restoreBestWeights: true }], 'cfg'),
+  ProgressReporter: ctor(train.ProgressReporter, () => [{ epochs: 3, stream: { write: () => true }, now: () => 0, mode: 'lines', minInterval: 10 }], 'cfg'),
+  serializeCheckpoint: fn(train.serializeCheckpoint, () => [run(), { epoch: 1, history: [record()] }], 'cfg', 'cfg'),
+  restoreCheckpoint: fn(train.restoreCheckpoint, () => {
+    const saved = run();
+    return [train.serializeCheckpoint(saved, { epoch: 1 }), run()];
+  }, 't', 'cfg'),
 };
 export const trainNodeRows: Record<string, Row> = {
-  saveCheckpoint: fn(trainNode.saveCheckpoint, () => [tmp(), { model: lin() }, { epoch: 0, history: [] }], 'str', 'opts', 'opts'),
-  loadCheckpoint: fn(trainNode.loadCheckpoint, () => [`${process.env.FUZZ_DIR}/missing.tg`, { model: lin() }], 'str', 'opts'),
+  saveCheckpoint: fn(trainNode.saveCheckpoint, () => [tmp(), run(), { epoch: 0, history: [] }], 'str', 'cfg', 'cfg'),
+  loadCheckpoint: fn(trainNode.loadCheckpoint, () => [`${process.env.FUZZ_DIR}/missing.tg`, run()], 'str', 'cfg'),
   readCheckpoint: fn(trainNode.readCheckpoint, () => [`${process.env.FUZZ_DIR}/missing.tg`], 'str'),
   checkpointDir: fn(trainNode.checkpointDir, () => [`${process.env.FUZZ_DIR}/ck`], 'str'),
-  saveHistorySvg: fn(trainNode.saveHistorySvg, () => [tmp(), [{ epoch: 0, trainLoss: 1 }], {}], 'str', 'ts', 'opts'),
+  saveHistorySvg: fn(trainNode.saveHistorySvg, () => [tmp(), [record()], { width: 300 }], 'str', 'ts', 'cfg'),
 };
 export const onnxRows: Record<string, Row> = {
   exportOnnx: fn(onnx.exportOnnx, () => [lin(), [x()], {}], 't', 'ts', 'opts'),

@@ -57,12 +57,12 @@ const base: Record<Exclude<Kind, '-' | 'cfg'>, fc.Arbitrary<unknown>> = {
 export class KeySpoiler {
   constructor(readonly key: number, readonly pick: number) {}
 
-  apply(valid: unknown): unknown {
+  apply(valid: unknown, finiteOnly = true): unknown {
     if (valid === null || typeof valid !== 'object' || Array.isArray(valid)) return 'abc';
     const keys = Object.keys(valid).filter((k) => (valid as Record<string, unknown>)[k] !== undefined && (valid as Record<string, unknown>)[k] !== null);
     if (keys.length === 0) return { notAnOption: true };
     const k = keys[this.key % keys.length]!;
-    const choices = wrongFor((valid as Record<string, unknown>)[k]);
+    const choices = wrongFor((valid as Record<string, unknown>)[k]).filter((v) => finiteOnly || typeof v !== 'number' || Number.isFinite(v));
     return { ...valid, [k]: choices[this.pick % choices.length] };
   }
 }
@@ -142,6 +142,8 @@ export interface Case {
   valid: () => { args: unknown[]; call: (args: unknown[]) => unknown; owner?: unknown };
   /** Kind of each argument position, or the bad values to draw for it when no kind fits. */
   kinds: readonly (Kind | fc.Arbitrary<unknown>)[];
+  /** For 'cfg' arguments: numbers in the options may be NaN/±Infinity (data such as an epoch record), so only wrong types are drawn. */
+  nonFiniteOk?: boolean;
   /** Fast-check runs (default 12). */
   runs?: number;
 }
@@ -199,7 +201,8 @@ export function snapshot(v: unknown, seen = new Set<unknown>()): unknown {
 /** The outcome of one spoiled call, or a description of what went wrong. */
 export function checkSpoiled(name: string, c: Case, pos: number, badValue: unknown): string | null {
   const { args, call, owner } = c.valid();
-  if (badValue instanceof KeySpoiler || badValue instanceof TensorSpoiler) badValue = badValue.apply(args[pos]);
+  if (badValue instanceof KeySpoiler) badValue = badValue.apply(args[pos], !c.nonFiniteOk);
+  else if (badValue instanceof TensorSpoiler) badValue = badValue.apply(args[pos]);
   args[pos] = badValue;
   const before = JSON.stringify([snapshot(args), snapshot(owner)]);
   let error: unknown;

@@ -1,7 +1,7 @@
 // Early stopping in Keras's sense: stop once the monitored metric has failed to improve by more
 // than minDelta for `patience` epochs in a row, optionally putting back the best epoch's weights.
 import { noGrad, type Tensor } from '@tapegrad/autograd';
-import { ensure } from './checks.js';
+import { checkOptionsArg, describeValue, ensure, isPlainObject } from './checks.js';
 import type { EpochRecord, TrainableModel } from './types.js';
 
 /**
@@ -103,12 +103,15 @@ export class EarlyStopping {
    * ```
    */
   constructor(options: EarlyStoppingOptions = {}) {
-    const { monitor = 'valLoss', mode = inferMode(monitor), patience = 5, minDelta = 0, restoreBestWeights = false } = options;
     const who = 'EarlyStopping';
-    ensure(typeof monitor === 'string' && monitor.length > 0, who, `monitor must be a history field name, got ${JSON.stringify(monitor)}`);
-    ensure(mode === 'min' || mode === 'max', who, `mode must be 'min' or 'max', got ${JSON.stringify(mode)}`);
-    ensure(Number.isInteger(patience) && patience >= 1, who, `patience must be an integer >= 1, got ${patience}`);
-    ensure(Number.isFinite(minDelta) && minDelta >= 0, who, `minDelta must be a finite number >= 0, got ${minDelta}`);
+    const o = checkOptionsArg<EarlyStoppingOptions>(who, options, ['monitor', 'mode', 'patience', 'minDelta', 'restoreBestWeights']);
+    const { monitor = 'valLoss', patience = 5, minDelta = 0, restoreBestWeights = false } = o;
+    ensure(typeof monitor === 'string' && monitor.length > 0, who, `monitor must be a history field name, got ${describeValue(monitor)}`);
+    const mode = o.mode ?? inferMode(monitor);
+    ensure(mode === 'min' || mode === 'max', who, `mode must be 'min' or 'max', got ${describeValue(mode)}`);
+    ensure(Number.isInteger(patience) && patience >= 1, who, `patience must be an integer >= 1, got ${describeValue(patience)}`);
+    ensure(Number.isFinite(minDelta) && minDelta >= 0, who, `minDelta must be a finite number >= 0, got ${describeValue(minDelta)}`);
+    ensure(typeof restoreBestWeights === 'boolean', who, `restoreBestWeights must be true or false, got ${describeValue(restoreBestWeights)}`);
     this.monitor = monitor;
     this.mode = mode;
     this.patience = patience;
@@ -127,9 +130,14 @@ export class EarlyStopping {
    * ```
    */
   update(recordOrValue: EpochRecord | number, model?: TrainableModel): boolean {
+    ensure(typeof recordOrValue === 'number' || isPlainObject(recordOrValue), 'EarlyStopping',
+      `update expects an epoch record or the monitored value (got ${describeValue(recordOrValue)}, expected an EpochRecord or a number)`);
+    ensure(!this.restoreBestWeights || model === undefined || (typeof model === 'object' && model !== null && typeof (model as { stateDict?: unknown }).stateDict === 'function'), 'EarlyStopping',
+      `update's model must have stateDict() to keep the best weights (got ${describeValue(model)})`);
     const epoch = typeof recordOrValue === 'number' ? (this.bestEpoch ?? -1) + this.wait + 1 : recordOrValue.epoch;
     const value = typeof recordOrValue === 'number' ? recordOrValue : recordOrValue[this.monitor];
     ensure(value !== undefined, 'EarlyStopping', `monitor '${this.monitor}' is not a field of the epoch record (fields: ${typeof recordOrValue === 'number' ? '' : Object.keys(recordOrValue).join(', ')})`);
+    ensure(value === null || typeof value === 'number', 'EarlyStopping', `monitor '${this.monitor}' must be a number or null (got ${describeValue(value)})`);
     if (this.improves(value)) {
       this.best = value;
       this.bestEpoch = epoch;

@@ -2,9 +2,10 @@
 // checkpoints and progress. Each piece is also usable alone (trainStep, evaluate, EarlyStopping,
 // serializeCheckpoint), so a researcher who outgrows fit keeps the same parts in a loop of their own.
 // Checkpoints are bytes handed to a writer: files in Node (checkpointDir), anything in a browser.
-import { noGrad } from '@tapegrad/autograd';
+import { Tensor, noGrad } from '@tapegrad/autograd';
 import { ReduceLROnPlateau, type Optimizer } from '@tapegrad/optim';
-import { ensure } from './checks.js';
+import { checkBatch, checkStepContext, checkedLoss, describeValue, ensure, isPlainObject } from './checks.js';
+import { checkFitOptions } from './fit-checks.js';
 import { restoreCheckpoint, serializeCheckpoint, type Resumable } from './checkpoint.js';
 import { EarlyStopping, inferMode, type EarlyStoppingOptions } from './early-stopping.js';
 import { MeanTracker, accuracy, batchMetrics, batchSize, evaluate } from './metrics.js';
@@ -149,10 +150,17 @@ export interface FitResult {
  * ```
  * @category Training
  */
-export function trainStep<M extends TrainableModel>({ model, optimizer, inputs, targets, loss }: StepContext<M>): StepResult {
+export function trainStep<M extends TrainableModel>(ctx: StepContext<M>): StepResult {
+  checkStepContext('trainStep', ctx);
+  const { model, optimizer, inputs, targets, loss } = ctx;
   optimizer.zeroGrad();
   const outputs = model.forward(inputs);
-  const value = loss(outputs, targets);
+  const value = checkedLoss('trainStep', loss, outputs, targets);
+  // A NaN or infinite loss would put NaN into every gradient and, through the step, every weight.
+  const v = value.item();
+  if (!Number.isFinite(v)) {
+    throw new Error(`trainStep: the loss is ${v} (got ${v}, expected a finite number); backward and the optimizer step were skipped, so the parameters are unchanged`);
+  }
   value.backward();
   optimizer.step();
   return { loss: value, outputs };
@@ -188,27 +196,11 @@ export function trainStep<M extends TrainableModel>({ model, optimizer, inputs, 
  * @category Training
  */
 export function fit<M extends TrainableModel>(options: FitOptions<M>): FitResult {
+  const stopper = checkFitOptions(options);
   const { model, optimizer, trainData, valData, epochs, loss, metrics = { accuracy }, scheduler } = options;
   const step: StepFn<M> = options.step ?? trainStep;
-  ensure(Number.isInteger(epochs) && epochs >= 0, 'fit', `epochs must be a non-negative integer, got ${epochs}`);
-  ensure(typeof loss === 'function', 'fit', 'loss must be a function (outputs, targets) => scalar tensor');
-  const stopper = options.earlyStopping === undefined || options.earlyStopping instanceof EarlyStopping
-    ? options.earlyStopping
-    : new EarlyStopping(options.earlyStopping);
   const monitor = options.monitor ?? stopper?.monitor ?? (valData ? 'valLoss' : 'trainLoss');
   const ckpt = options.checkpoint;
-  ensure(
-    ckpt === undefined ||
-      (typeof ckpt === 'object' && ckpt !== null && typeof ckpt.write === 'function' && Object.keys(ckpt).every((k) => ['write', 'last', 'best'].includes(k))),
-    'fit',
-    `checkpoint must be { write, last?, best? } with write(name, bytes); for files in Node use { write: checkpointDir(dir) } from @tapegrad/train/node, got ${typeof ckpt === 'string' ? JSON.stringify(ckpt) : typeof ckpt === 'object' && ckpt !== null ? `{ ${Object.keys(ckpt).join(', ')} }` : String(ckpt)}`,
-  );
-  ensure(
-    options.resume === undefined || options.resume instanceof Uint8Array,
-    'fit',
-    `resume must be the checkpoint's bytes (a Uint8Array; in Node readCheckpoint(path) from @tapegrad/train/node reads them), got ${typeof options.resume === 'string' ? JSON.stringify(options.resume) : String(options.resume)}`,
-  );
-  ensure(valData !== undefined || !monitor.startsWith('val'), 'fit', `the monitored metric '${monitor}' needs valData`);
   const parts = { model, optimizer, scheduler, earlyStopping: stopper };
 
   let history: EpochRecord[] = [];
@@ -262,6 +254,7 @@ type EpochOptions<M extends TrainableModel> = FitOptions<M> & {
   progress: ReturnType<typeof openProgress>;
 };
 
+
 /** One epoch: the training steps, then validation; returns its record. */
 function runEpoch<M extends TrainableModel>(epoch: number, o: EpochOptions<M>): EpochRecord {
   const { model, optimizer, trainData, valData, loss, metrics, step, progress } = o;
@@ -271,10 +264,25 @@ function runEpoch<M extends TrainableModel>(epoch: number, o: EpochOptions<M>): 
   model.train(true);
   progress.epochStart(epoch, trainData.length);
   let batch = 0;
-  for (const [inputs, targets] of trainData) {
-    const result = step({ model, optimizer, inputs, targets, loss, epoch, batch });
+  for (const item of trainData) {
+    checkBatch('fit', 'trainData', item, batch);
+    const [inputs, targets] = item;
+    // The loss is checked as soon as the step computes it, before its backward and optimizer step,
+    // so a NaN or infinite loss stops training with the weights of the last good step.
+    const at = `epoch ${epoch}, batch ${batch}`;
+    const guarded: LossFn = (outputs, t) => {
+      const value = checkedLoss('fit', loss, outputs, t);
+      const v = value.item();
+      if (!Number.isFinite(v)) {
+        throw new Error(`fit: the training loss is ${v} at ${at} (counting from 0); training stopped before its backward and optimizer step, so the model keeps the weights of the last good step; lower the learning rate, clip gradients or check the data for NaN`);
+      }
+      return value;
+    };
+    const result = step({ model, optimizer, inputs, targets, loss: guarded, epoch, batch });
+    ensure(isPlainObject(result) && (typeof result.loss === 'number' || result.loss instanceof Tensor), 'fit',
+      `the step function must return { loss, outputs? } with loss a scalar tensor or a number (got ${describeValue(result)})`);
     const value = typeof result.loss === 'number' ? result.loss : result.loss.item();
-    ensure(Number.isFinite(value), 'fit', `the training loss is ${value} at epoch ${epoch}, batch ${batch}; lower the learning rate, clip gradients or check the data for NaN`);
+    ensure(Number.isFinite(value), 'fit', `the training loss is ${value} at ${at} (counting from 0), reported by the custom step after it ran (its update may already be applied); lower the learning rate, clip gradients or check the data for NaN`);
     const n = batchSize(targets);
     tracker.add(noGrad(() => batchMetrics(value, result.outputs, targets, metrics)), n);
     batch += 1;

@@ -1,5 +1,7 @@
 // The training history as an SVG chart: loss and accuracy per epoch, train and validation,
 // side by side. Records are read by key, so any numeric series (a custom metric, lr) can be drawn.
+import { checkOptions, describeValue } from '@tapegrad/autograd';
+import { isPlainObject } from './checks.js';
 import { maxOf, minOf, renderPanel, type ChartPanel, type ChartSeries } from './svg-chart.js';
 
 /**
@@ -125,6 +127,50 @@ function toChartPanel(panel: HistoryPanel, history: readonly object[], xs: reado
  * @category Training
  */
 export function historyToSvg(history: readonly object[], options: HistorySvgOptions = {}): string {
+  return historySvgAs('historyToSvg', history, options);
+}
+
+/** Checks a panel description (title, yLabel, series of keys or { key, label, color, dashed }). */
+function checkPanel(who: string, panel: unknown, at: string): void {
+  if (!isPlainObject(panel)) throw new Error(`${who}: ${at} must be { title, yLabel?, series } (got ${describeValue(panel)})`);
+  checkOptions(who, panel, ['title', 'yLabel', 'series']);
+  if (typeof panel.title !== 'string') throw new Error(`${who}: ${at}.title must be a string (got ${describeValue(panel.title)})`);
+  if (panel.yLabel !== undefined && typeof panel.yLabel !== 'string') throw new Error(`${who}: ${at}.yLabel must be a string (got ${describeValue(panel.yLabel)})`);
+  if (!Array.isArray(panel.series)) throw new Error(`${who}: ${at}.series must be an array of record keys or { key, label?, color?, dashed? } (got ${describeValue(panel.series)})`);
+  panel.series.forEach((s: unknown, i) => {
+    if (typeof s === 'string') return;
+    if (!isPlainObject(s)) throw new Error(`${who}: ${at}.series[${i}] must be a record key or { key, label?, color?, dashed? } (got ${describeValue(s)})`);
+    checkOptions(who, s, ['key', 'label', 'color', 'dashed']);
+    for (const k of ['key', 'label', 'color'] as const) {
+      if ((k === 'key' || s[k] !== undefined) && typeof s[k] !== 'string') throw new Error(`${who}: ${at}.series[${i}].${k} must be a string (got ${describeValue(s[k])})`);
+    }
+    if (s.dashed !== undefined && typeof s.dashed !== 'boolean') throw new Error(`${who}: ${at}.series[${i}].dashed must be true or false (got ${describeValue(s.dashed)})`);
+  });
+}
+
+/** {@link historyToSvg} with errors starting with `who` (saveHistorySvg's name when it calls). */
+export function historySvgAs(who: string, history: readonly object[], options: HistorySvgOptions = {}): string {
+  // (undefined becomes {} through the default above.)
+  if (!Array.isArray(history)) throw new Error(`${who}: history must be an array of epoch records (got ${describeValue(history)}, expected fit's history)`);
+  history.forEach((r: unknown, i) => {
+    if (!isPlainObject(r)) throw new Error(`${who}: history[${i}] must be an epoch record (got ${describeValue(r)}, expected { epoch, trainLoss, ... })`);
+  });
+  const given: unknown = options;
+  if (!isPlainObject(given)) throw new Error(`${who}: options must be an object (got ${describeValue(given)})`);
+  checkOptions(who, options, ['panels', 'xKey', 'epochOffset', 'bestEpoch', 'width', 'height']);
+  for (const k of ['width', 'height'] as const) {
+    const v = options[k];
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new Error(`${who}: ${k} must be a finite number > 0 (got ${describeValue(v)}, expected pixels)`);
+  }
+  for (const k of ['epochOffset', 'bestEpoch'] as const) {
+    const v = options[k];
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v))) throw new Error(`${who}: ${k} must be a finite number (got ${describeValue(v)})`);
+  }
+  if (options.xKey !== undefined && typeof options.xKey !== 'string') throw new Error(`${who}: xKey must be a record key (got ${describeValue(options.xKey)}, expected a string such as 'epoch')`);
+  if (options.panels !== undefined) {
+    if (!Array.isArray(options.panels)) throw new Error(`${who}: panels must be an array of { title, series } (got ${describeValue(options.panels)})`);
+    options.panels.forEach((p: unknown, i) => checkPanel(who, p, `panels[${i}]`));
+  }
   const width = options.width ?? 900;
   const height = options.height ?? 320;
   const xKey = options.xKey ?? 'epoch';

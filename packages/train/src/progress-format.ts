@@ -1,5 +1,6 @@
 // The text of progress output: the per-epoch summary line and the number formats the live bar
 // shares with it, kept apart from the drawing so both are tested as plain functions.
+import { describeValue, isPlainObject } from './checks.js';
 
 /**
  * An epoch's results as the summary line reads them (`fit`'s `EpochRecord` is one). `epoch`
@@ -29,6 +30,17 @@ export interface EpochSummary {
   seconds?: number | null;
   /** Further metrics. */
   readonly [metric: string]: number | null | undefined;
+}
+
+/** An epoch record: a plain object with an integer `epoch` and numbers (or null) in every other field. */
+export function checkEpochSummary(who: string, record: unknown, where = 'record'): asserts record is EpochSummary {
+  if (!isPlainObject(record)) throw new Error(`${who}: ${where} must be an epoch record (got ${describeValue(record)}, expected { epoch, trainLoss, ... })`);
+  if (!Number.isSafeInteger(record.epoch) || (record.epoch as number) < 0) {
+    throw new Error(`${who}: ${where}.epoch must be a non-negative integer (got ${describeValue(record.epoch)}, expected the epoch from 0)`);
+  }
+  for (const [k, v] of Object.entries(record)) {
+    if (v !== null && v !== undefined && typeof v !== 'number') throw new Error(`${who}: ${where}.${k} must be a number or null (got ${describeValue(v)}, expected a number)`);
+  }
 }
 
 // Fields with a fixed place in the line, or not shown in it (lr: the line keeps to its format).
@@ -65,6 +77,10 @@ export const epochLabel = (epoch: number, epochs: number | undefined) => `epoch 
  * @category Training
  */
 export function formatEpochLine(record: EpochSummary, epochs?: number): string {
+  checkEpochSummary('formatEpochLine', record);
+  if (epochs !== undefined && !(Number.isSafeInteger(epochs) && epochs >= 0)) {
+    throw new Error(`formatEpochLine: epochs must be a non-negative integer (got ${describeValue(epochs)}, expected the run's number of epochs)`);
+  }
   const parts = [epochLabel(record.epoch, epochs)];
   const put = (name: string, v: number | null | undefined) => {
     if (typeof v === 'number') parts.push(`${name} ${fmtValue(v)}`);

@@ -1,6 +1,7 @@
 // Training progress for people and for logs: on a terminal, one line redrawn in place (a bar of
 // the epoch's batches, running loss, throughput, ETA); elsewhere (CI, a file), exactly one line
 // per epoch, because a log full of carriage returns is unreadable.
+import { checkOptionsArg, describeValue, ensure, isPlainObject } from './checks.js';
 import { epochLabel, fmtDuration, fmtValue, formatEpochLine, type EpochSummary } from './progress-format.js';
 
 /**
@@ -111,12 +112,20 @@ export class ProgressReporter {
    * ```
    */
   constructor(options: ProgressReporterOptions = {}) {
-    this.stream = options.stream ?? defaultStream();
-    this.now = options.now ?? (() => performance.now());
-    const mode = options.mode ?? 'auto';
+    const who = 'ProgressReporter';
+    const o = checkOptionsArg<ProgressReporterOptions>(who, options, ['epochs', 'stream', 'now', 'mode', 'minInterval']);
+    const { stream, now, mode = 'auto', epochs, minInterval = 100 } = o;
+    ensure(stream === undefined || (typeof stream === 'object' && stream !== null && typeof (stream as { write?: unknown }).write === 'function'), who,
+      `stream must have a write(text) method, such as process.stdout (got ${describeValue(stream)})`);
+    ensure(now === undefined || typeof now === 'function', who, `now must be a function returning milliseconds (got ${describeValue(now)})`);
+    ensure(['auto', 'bar', 'lines'].includes(mode), who, `mode must be 'auto', 'bar' or 'lines' (got ${describeValue(mode)})`);
+    ensure(epochs === undefined || (Number.isSafeInteger(epochs) && epochs >= 0), who, `epochs must be a non-negative integer (got ${describeValue(epochs)})`);
+    ensure(typeof minInterval === 'number' && minInterval >= 0, who, `minInterval must be a number of milliseconds >= 0 (got ${describeValue(minInterval)})`);
+    this.stream = stream ?? defaultStream();
+    this.now = now ?? (() => performance.now());
     this.bar = mode === 'bar' || (mode === 'auto' && this.stream.isTTY === true);
-    this.epochs = options.epochs;
-    this.minInterval = options.minInterval ?? 100;
+    this.epochs = epochs;
+    this.minInterval = minInterval;
   }
 
   /**
@@ -128,6 +137,8 @@ export class ProgressReporter {
    * ```
    */
   epochStart(epoch: number, batches?: number): void {
+    ensure(Number.isSafeInteger(epoch) && epoch >= 0, 'ProgressReporter', `epochStart's epoch must be a non-negative integer (got ${describeValue(epoch)})`);
+    ensure(batches === undefined || (Number.isSafeInteger(batches) && batches >= 0), 'ProgressReporter', `epochStart's batches must be a non-negative integer (got ${describeValue(batches)})`);
     this.epochStarted = this.now();
     this.total = batches;
     this.last = { batch: 0, loss: Number.NaN, samples: 0 };
@@ -143,6 +154,9 @@ export class ProgressReporter {
    * ```
    */
   batchEnd(batch: number, running: BatchProgress): void {
+    ensure(Number.isSafeInteger(batch) && batch >= 0, 'ProgressReporter', `batchEnd's batch must be a non-negative integer (got ${describeValue(batch)})`);
+    ensure(isPlainObject(running) && typeof running.loss === 'number' && typeof running.samples === 'number', 'ProgressReporter',
+      `batchEnd's running numbers must be { loss, samples, seconds? } (got ${describeValue(running)})`);
     const seconds = running.seconds ?? (this.now() - this.epochStarted) / 1000;
     this.last = { ...running, seconds, batch };
     if (!this.bar) return;
@@ -162,6 +176,7 @@ export class ProgressReporter {
    * ```
    */
   epochEnd(record: EpochSummary): void {
+    ensure(isPlainObject(record), 'ProgressReporter', `epochEnd expects the epoch's record (got ${describeValue(record)})`);
     const last = this.last;
     const filled: EpochSummary = {
       ...record,

@@ -47,7 +47,8 @@ function scriptedRun(script: number[]) {
   const valData = [[x.slice([0, 4]), y.slice([0, 4])] as const];
   const weights: number[][] = [];
   const onEpochEnd = () => void weights.push(model.values());
-  return { model, optimizer, loss, trainData, valData, weights, onEpochEnd };
+  // fit's own options apart from what the test inspects (fit refuses unknown keys).
+  return { fit: { model, optimizer, loss, trainData, valData, onEpochEnd }, model, optimizer, weights };
 }
 
 describe('fit with early stopping', () => {
@@ -56,7 +57,7 @@ describe('fit with early stopping', () => {
   it('stops at the epoch the scripted losses dictate and restores the best weights', () => {
     const run = scriptedRun(script);
     // minDelta 0.02: 0.69 is not enough better than 0.7, so epochs 3.. are bad; patience 4 → stop after epoch 6.
-    const result = fit({ ...run, epochs: 10, progress: false, earlyStopping: { patience: 4, minDelta: 0.02, restoreBestWeights: true } });
+    const result = fit({ ...run.fit, epochs: 10, progress: false, earlyStopping: { patience: 4, minDelta: 0.02, restoreBestWeights: true } });
     expect(result.history.map((r) => r.valLoss)).toEqual(script.slice(0, 7));
     expect(result.stoppedEarly).toBe(true);
     expect(result.bestEpoch).toBe(2);
@@ -69,7 +70,7 @@ describe('fit with early stopping', () => {
     const run = scriptedRun(script);
     const lines: string[] = [];
     const progress = { epochStart() {}, batchEnd() {}, epochEnd() {}, close() {}, log: (m: string) => void lines.push(m) };
-    const result = fit({ ...run, epochs: 10, progress, earlyStopping: { patience: 4, minDelta: 0.02 } });
+    const result = fit({ ...run.fit, epochs: 10, progress, earlyStopping: { patience: 4, minDelta: 0.02 } });
     expect(result.bestEpoch).toBe(2);
     expect(result.history[result.bestEpoch!]!.epoch).toBe(2);
     expect(lines).toEqual(['early stopping: valLoss has not improved by more than 0.02 for 4 epoch(s); best epoch 3']);
@@ -77,20 +78,20 @@ describe('fit with early stopping', () => {
 
   it('keeps the last weights without restoreBestWeights, and runs every epoch when the metric keeps improving', () => {
     const run = scriptedRun(script);
-    const result = fit({ ...run, epochs: 10, progress: false, earlyStopping: { patience: 4, minDelta: 0.02 } });
+    const result = fit({ ...run.fit, epochs: 10, progress: false, earlyStopping: { patience: 4, minDelta: 0.02 } });
     expect(result.history).toHaveLength(7);
     expect(result.restoredBestWeights).toBe(false);
     expect(run.model.values()).toEqual(run.weights[6]);
 
     const falling = scriptedRun([5, 4, 3, 2, 1]);
-    const full = fit({ ...falling, epochs: 5, progress: false, earlyStopping: { patience: 1 } });
+    const full = fit({ ...falling.fit, epochs: 5, progress: false, earlyStopping: { patience: 1 } });
     expect([full.history.length, full.stoppedEarly, full.bestEpoch]).toEqual([5, false, 4]);
   });
 
   it('monitors a maximized metric (valAccuracy) given as an EarlyStopping instance', () => {
     const run = scriptedRun(script);
     const stopper = new EarlyStopping({ monitor: 'valAccuracy', patience: 2 });
-    const result = fit({ ...run, epochs: 10, progress: false, earlyStopping: stopper });
+    const result = fit({ ...run.fit, epochs: 10, progress: false, earlyStopping: stopper });
     const acc = result.history.map((r) => r.valAccuracy!);
     const bestSoFar = (i: number) => Math.max(...acc.slice(0, i));
     const last = acc.length - 1;
@@ -102,7 +103,7 @@ describe('fit with early stopping', () => {
   it('steps ReduceLROnPlateau with the monitored metric, halving the rate the epoch after a plateau exceeds patience', () => {
     const run = scriptedRun([1, 0.9, 0.95, 0.97, 0.99, 0.98, 0.97, 0.96]);
     const plateau = new ReduceLROnPlateau(run.optimizer, { factor: 0.5, patience: 2 });
-    const { history } = fit({ ...run, epochs: 8, progress: false, scheduler: plateau });
+    const { history } = fit({ ...run.fit, epochs: 8, progress: false, scheduler: plateau });
     // Bad epochs 2, 3, 4 (three > patience 2): reduced after epoch 4; epochs 5, 6, 7 are bad again.
     expect(history.map((r) => r.lr)).toEqual([0.1, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05]);
     expect(run.optimizer.paramGroups[0]!.lr).toBe(0.025);
@@ -110,7 +111,7 @@ describe('fit with early stopping', () => {
 
   it('refuses to monitor a validation metric without validation data', () => {
     const run = scriptedRun(script);
-    expect(() => fit({ ...run, valData: undefined, epochs: 2, progress: false, earlyStopping: { monitor: 'valLoss' } }))
+    expect(() => fit({ ...run.fit, valData: undefined, epochs: 2, progress: false, earlyStopping: { monitor: 'valLoss' } }))
       .toThrow("fit: the monitored metric 'valLoss' needs valData");
   });
 });

@@ -118,7 +118,7 @@ describe('fit', () => {
     const optimizer = new SGD(model.parameters(), { lr: 0.1 });
     const nan = (out: Tensor, t: Tensor) => crossEntropy(out, t).mul(NaN);
     expect(() => fit({ model, optimizer, ...data, loss: nan, epochs: 1, progress: false }))
-      .toThrow('fit: the training loss is NaN at epoch 0, batch 0; lower the learning rate, clip gradients or check the data for NaN');
+      .toThrow('fit: the training loss is NaN at epoch 0, batch 0 (counting from 0); training stopped before its backward and optimizer step, so the model keeps the weights of the last good step');
     expect(() => fit({ model, optimizer, ...data, epochs: 1.5, progress: false })).toThrow('fit: epochs must be a non-negative integer, got 1.5');
     const oneShot = (function* () { yield [data.valData.x, data.valData.y] as const; })();
     const fresh = new TinyNet();

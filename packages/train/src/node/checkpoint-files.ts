@@ -2,13 +2,19 @@
 // rename), so a crash mid-save leaves the previous checkpoint intact.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { describeValue } from '@tapegrad/autograd';
 import { writeFileAtomic } from '@tapegrad/autograd/node';
-import { restoreAs, serializeCheckpoint, type CheckpointParts, type CheckpointProgress, type LoadedCheckpoint } from '../checkpoint.js';
+import { restoreAs, serializeAs, type CheckpointParts, type CheckpointProgress, type LoadedCheckpoint } from '../checkpoint.js';
 import type { CheckpointWriter } from '../fit.js';
+
+/** A path argument: a non-empty string. */
+function checkPath(fn: string, path: unknown): asserts path is string {
+  if (typeof path !== 'string' || path === '') throw new Error(`${fn}: path must be a non-empty string (got ${describeValue(path)}, expected a file path)`);
+}
 
 /** Writes checkpoint bytes to `path` atomically, creating its directory. */
 function writeAtomically(path: string, bytes: Uint8Array, fn = 'saveCheckpoint'): void {
-  if (typeof path !== 'string' || path === '') throw new Error(`${fn}: path must be a non-empty string (got ${String(path)}, expected a file path)`);
+  checkPath(fn, path);
   try {
     mkdirSync(dirname(path), { recursive: true });
     writeFileAtomic(path, bytes);
@@ -20,7 +26,7 @@ function writeAtomically(path: string, bytes: Uint8Array, fn = 'saveCheckpoint')
 
 /** Reads a checkpoint file; a missing file or a directory is an error naming `fn` and the path. */
 function readChecked(fn: string, path: string): Uint8Array {
-  if (typeof path !== 'string' || path === '') throw new Error(`${fn}: path must be a non-empty string (got ${String(path)}, expected a file path)`);
+  checkPath(fn, path);
   if (!existsSync(path)) throw new Error(`${fn}: no checkpoint at ${path}`);
   try {
     return readFileSync(path);
@@ -40,7 +46,8 @@ function readChecked(fn: string, path: string): Uint8Array {
  * @category Training
  */
 export function saveCheckpoint(path: string, parts: CheckpointParts, progress: CheckpointProgress): void {
-  writeAtomically(path, serializeCheckpoint(parts, progress));
+  checkPath('saveCheckpoint', path);
+  writeAtomically(path, serializeAs('saveCheckpoint', parts, progress));
 }
 
 /**
@@ -86,6 +93,6 @@ export function loadCheckpoint(path: string, parts: CheckpointParts): LoadedChec
  * @category Training
  */
 export function checkpointDir(dir: string): CheckpointWriter {
-  if (typeof dir !== 'string' || dir === '') throw new Error(`checkpointDir: expected a directory path, got ${JSON.stringify(dir)}`);
+  checkPath('checkpointDir', dir);
   return (name, bytes) => writeAtomically(join(dir, `${name}.tg`), bytes);
 }

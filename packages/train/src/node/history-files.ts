@@ -1,6 +1,7 @@
 // The learning-curve chart written to a file.
-import { writeFileSync } from 'node:fs';
-import { historyToSvg, type HistorySvgOptions } from '../history-svg.js';
+import { describeValue } from '@tapegrad/autograd';
+import { writeFileAtomic } from '@tapegrad/autograd/node';
+import { historySvgAs, type HistorySvgOptions } from '../history-svg.js';
 
 /**
  * Writes {@link historyToSvg}'s chart of `history` to `path`.
@@ -13,5 +14,12 @@ import { historyToSvg, type HistorySvgOptions } from '../history-svg.js';
  * @category Training
  */
 export function saveHistorySvg(path: string, history: readonly object[], options: HistorySvgOptions = {}): void {
-  writeFileSync(path, historyToSvg(history, options));
+  if (typeof path !== 'string' || path === '') throw new Error(`saveHistorySvg: path must be a non-empty string (got ${describeValue(path)}, expected a file path)`);
+  const svg = historySvgAs('saveHistorySvg', history, options);
+  try {
+    writeFileAtomic(path, new TextEncoder().encode(svg));
+  } catch (e) {
+    const msg = (e as Error)?.message ?? String(e);
+    throw new Error(msg.startsWith('writeFileAtomic: ') ? `saveHistorySvg: ${msg.slice(17)}` : `saveHistorySvg: cannot write ${path}: ${msg}`, { cause: e });
+  }
 }
