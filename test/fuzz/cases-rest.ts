@@ -134,28 +134,32 @@ export const optimRows: Record<string, Row> = {
 };
 
 const table = (): data.Table => new data.Table({ a: [1, 2], b: ['x', 'y'] } as never);
+const ds = (): data.TensorDataset => new data.TensorDataset(x(), tensor([0, 1], { dtype: 'int32' }));
+const idx = (): Uint8Array => new Uint8Array([0, 0, 8, 1, 0, 0, 0, 1, 7]);
+const mnistImages = (): Uint8Array => new Uint8Array([0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4]);
+const mnistLabels = (): Uint8Array => new Uint8Array([0, 0, 8, 1, 0, 0, 0, 1, 7]);
 export const dataRows: Record<string, Row> = {
   TensorDataset: ctor(data.TensorDataset, () => [x(), x()], 't', 't'),
-  Subset: ctor(data.Subset, () => [new data.TensorDataset(x()), [0]], 't', 'shape'),
-  DataLoader: ctor(data.DataLoader, () => [new data.TensorDataset(x()), { batchSize: 1 }], 't', 'opts'),
-  MinMaxScaler: { ...method(() => new data.MinMaxScaler(), 'fit', () => [x()], 't'), name: 'MinMaxScaler' },
-  StandardScaler: { ...method(() => new data.StandardScaler(), 'fit', () => [x()], 't'), name: 'StandardScaler' },
-  OneHotEncoder: ctor(data.OneHotEncoder, () => [{}], 'opts'),
+  Subset: ctor(data.Subset, () => [ds(), [0, 1]], 't', 'shape'),
+  DataLoader: ctor(data.DataLoader, () => [ds(), { batchSize: 1, shuffle: true, dropLast: false, seed: 3 }], 't', 'cfg'),
+  MinMaxScaler: { ...method(() => new data.MinMaxScaler({ range: [0, 1] }), 'fit', () => [x()], 't'), name: 'MinMaxScaler' },
+  StandardScaler: { ...method(() => new data.StandardScaler({ withMean: true, withStd: true }), 'fit', () => [x()], 't'), name: 'StandardScaler' },
+  OneHotEncoder: ctor(data.OneHotEncoder, () => [{ handleUnknown: 'ignore', categories: [[0, 1]] }], 'cfg'),
   Table: { ...method(table, 'column', () => ['a'], 'str'), name: 'Table' },
-  collate: fn(data.collate, () => [[x(), x()]], 'ts'),
-  fromArrays: fn(data.fromArrays, () => [[[1, 2]], [0]], 't', 't'),
-  materialize: fn(data.materialize, () => [new data.TensorDataset(x())], 't'),
+  collate: fn(data.collate, () => [[[x(), 1], [x(), 2]]], fc.constantFrom(undefined, 3, 'abc', {}, [], [null, null], [x(), 'x'], [[x(), 1], [x()]], [x(), tensor([1])], [() => 1])),
+  fromArrays: fn(data.fromArrays, () => [[[1, 2]], { names: ['a', 'b'] }], fc.constantFrom(undefined, 3, 'abc', null, true, [3], [[1, 2], { a: 1 }], { a: 3 }, [[1, 2, 3]], [[true, 1]], [[1, 'x'], ['y', 2]], new Map()), 'cfg'),
+  materialize: fn(data.materialize, () => [ds()], 't'),
   oneHot: fn(data.oneHot, () => [[0, 1], 2], 't', 'int'),
-  parseIdx: fn(data.parseIdx, () => [new Uint8Array([0, 0, 8, 1, 0, 0, 0, 1, 7])], 't'),
-  parseMnist: fn(data.parseMnist, () => [new Uint8Array(0), new Uint8Array(0)], 't', 't'),
-  randomSplit: fn(data.randomSplit, () => [new data.TensorDataset(x()), [1, 1]], 't', 'shape'),
-  readCsv: fn(data.readCsv, () => ['a,b\n1,2\n', {}], 'str', 'opts'),
-  trainValTestSplit: fn(data.trainValTestSplit, () => [new data.TensorDataset(x()), {}], 't', 'opts'),
+  parseIdx: fn(data.parseIdx, () => [idx(), 'x.idx'], 't', 'text'),
+  parseMnist: fn(data.parseMnist, () => [mnistImages(), mnistLabels(), { normalize: true }], 't', 't', 'cfg'),
+  randomSplit: fn(data.randomSplit, () => [ds(), [1, 1], 3], 't', 'shape', fc.constantFrom(1.5, NaN, Infinity, 'a', {}, true, null)),
+  readCsv: fn(data.readCsv, () => [{ text: 'a,b\n1,2\n', name: 'f.csv' }, { header: true, delimiter: ',', columnTypes: { a: 'number' }, naValues: ['NA'], names: ['a', 'b'] }], 'cfg', 'cfg'),
+  trainValTestSplit: fn(data.trainValTestSplit, () => [ds(), { val: 0.2, test: 0.2, seed: 1, shuffle: true }], 't', 'cfg'),
 };
 export const dataNodeRows: Record<string, Row> = {
-  readCsv: fn(dataNode.readCsv, () => ['a,b\n1,2\n', {}], 'str', 'opts'),
+  readCsv: fn(dataNode.readCsv, () => [`${process.env.FUZZ_DIR}/missing.csv`, { header: true, delimiter: ';' }], 'str', 'cfg'),
   readIdx: fn(dataNode.readIdx, () => [`${process.env.FUZZ_DIR}/missing.idx`], 'str'),
-  loadMnist: fn(dataNode.loadMnist, () => [`${process.env.FUZZ_DIR}`, {}], 'str', 'opts'),
+  loadMnist: fn(dataNode.loadMnist, () => [`${process.env.FUZZ_DIR}/i.idx`, `${process.env.FUZZ_DIR}/l.idx`, { normalize: false }], 'str', 'str', 'cfg'),
 };
 
 const batches = (): [Tensor, Tensor][] => [[x(), tensor([0, 1], { dtype: 'int32' })]];

@@ -1,6 +1,7 @@
 // Stacking samples into batches: the fallback for datasets without a getBatch fast path.
 import { Tensor, fromTyped, promoteTypes } from '@tapegrad/autograd';
 import type { Dataset } from './dataset.js';
+import { checkDataset, describeValue } from './checks.js';
 
 /**
  * The type of a batch of samples of type `T`: tensors and numbers become tensors with a new
@@ -34,6 +35,7 @@ export type Batch<T> = T extends Tensor | number
  * @category Datasets
  */
 export function collate<T>(samples: readonly T[]): Batch<T> {
+  if (!Array.isArray(samples)) throw new Error(`collate: samples must be an array of samples (got ${describeValue(samples)}, expected e.g. [[x0, y0], [x1, y1]])`);
   if (samples.length === 0) throw new Error('collate: expected at least one sample, got none');
   return collateAt(samples as readonly unknown[], '') as Batch<T>;
 }
@@ -101,6 +103,8 @@ function describe(v: unknown): string {
  * @category Datasets
  */
 export function materialize<T>(dataset: Dataset<T>): Batch<T> {
+  checkDataset('materialize', 'dataset', dataset);
+  if (dataset.length === 0) throw new Error('materialize: the dataset is empty (got a dataset of length 0, expected at least one sample)');
   const all = Array.from({ length: dataset.length }, (_, i) => i);
   if (dataset.getBatch) return dataset.getBatch(all);
   return collate(all.map((i) => dataset.get(i)));

@@ -1,5 +1,7 @@
 // Reading CSV files (or text) into a typed Table.
 import { parseCsvRecords, type CsvRecord } from './csv-parse.js';
+import { checkOptions, describeValue } from '@tapegrad/autograd';
+import { checkBool, checkOptionsArg, isPlainObject } from './checks.js';
 import { Table } from './table.js';
 import type { Column } from './table-types.js';
 
@@ -62,16 +64,38 @@ const NUMBER = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
  * @category Loading
  */
 export function readCsv(source: CsvText, options: CsvOptions = {}): Table {
-  const { header = true, names, delimiter = ',', columnTypes = {}, naValues = ['', 'NA', '?'] } = options;
-  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
-    throw new Error(`readCsv: delimiter must be one character other than a quote or a line break, got ${JSON.stringify(delimiter)}`);
+  const o = checkOptionsArg<CsvOptions>('readCsv', options, ['header', 'names', 'delimiter', 'columnTypes', 'naValues']);
+  const { header = true, names, delimiter = ',', columnTypes = {}, naValues = ['', 'NA', '?'] } = o;
+  checkBool('readCsv', 'header', header);
+  if (names !== undefined && !(Array.isArray(names) && names.every((n) => typeof n === 'string'))) {
+    throw new Error(`readCsv: names must be an array of column names (got ${describeValue(names)}, expected strings)`);
+  }
+  if (!(Array.isArray(naValues) && naValues.every((n) => typeof n === 'string'))) {
+    throw new Error(`readCsv: naValues must be an array of strings (got ${describeValue(naValues)}, expected e.g. ['', 'NA'])`);
+  }
+  if (!isPlainObject(columnTypes)) throw new Error(`readCsv: columnTypes must be an object of column types by name (got ${describeValue(columnTypes)}, expected e.g. { age: 'number' })`);
+  for (const [col, type] of Object.entries(columnTypes)) {
+    if (type !== 'number' && type !== 'string') {
+      throw new Error(`readCsv: columnTypes['${col}'] is not a column type (got ${describeValue(type)}, expected 'number' or 'string')`);
+    }
+  }
+  if (typeof delimiter !== 'string' || delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+    throw new Error(`readCsv: delimiter must be one character other than a quote or a line break (got ${describeValue(delimiter)}, expected one character such as a comma or a semicolon)`);
   }
   if (typeof source !== 'object' || source === null || typeof source.text !== 'string') {
     const hint = typeof source === 'string' ? '; a file path needs readCsv from @tapegrad/data/node' : '';
-    throw new Error(`readCsv: expected CSV text as { text, name? }, got ${typeof source === 'string' ? JSON.stringify(source) : String(source)}${hint}`);
+    throw new Error(`readCsv: expected CSV text as { text, name? } (got ${describeValue(source)}, expected an object { text, name? })${hint}`);
   }
+  checkOptions('readCsv', source, ['text', 'name']);
+  if (source.name !== undefined && typeof source.name !== 'string') throw new Error(`readCsv: source.name must be a string (got ${describeValue(source.name)})`);
   const name = source.name ?? '<text>';
   const text = source.text;
+  // A NUL character never occurs in CSV text: it means a binary file (or the wrong encoding).
+  const nul = text.indexOf('\0');
+  if (nul >= 0) {
+    const line = text.slice(0, nul).split('\n').length;
+    throw new Error(`readCsv: ${name} is not CSV text: it holds a NUL character on line ${line} (a binary file, or text in UTF-16)`);
+  }
   const records = parseCsvRecords(text, delimiter, name);
   if (header && records.length === 0) throw new Error(`readCsv: ${name} is empty; expected a header line with the column names`);
   const headerRecord = header ? records.shift() : undefined;

@@ -2,6 +2,7 @@
 import { Generator, defaultGenerator } from '@tapegrad/autograd';
 import { collate, type Batch } from './collate.js';
 import type { Dataset } from './dataset.js';
+import { checkBool, checkDataset, checkOptionsArg, describeValue } from './checks.js';
 
 /**
  * Options of {@link DataLoader}.
@@ -57,14 +58,21 @@ export class DataLoader<T> implements Iterable<Batch<T>> {
 
   /** A loader over `dataset`; see {@link DataLoaderOptions}. */
   constructor(dataset: Dataset<T>, options: DataLoaderOptions = {}) {
-    const { batchSize = 1, shuffle = false, dropLast = false, generator, seed } = options;
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new Error(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
+    checkDataset('DataLoader', 'dataset', dataset);
+    const o = checkOptionsArg<DataLoaderOptions>('DataLoader', options, ['batchSize', 'shuffle', 'dropLast', 'generator', 'seed']);
+    const { batchSize = 1, shuffle = false, dropLast = false, generator, seed } = o;
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
+      throw new Error(`DataLoader: batchSize must be a positive integer (got ${describeValue(batchSize)}, expected an integer >= 1)`);
+    }
+    checkBool('DataLoader', 'shuffle', shuffle);
+    checkBool('DataLoader', 'dropLast', dropLast);
+    if (generator !== undefined && !(generator instanceof Generator)) {
+      throw new Error(`DataLoader: generator must be a Generator (got ${describeValue(generator)}, expected new Generator(seed))`);
     }
     if (generator !== undefined && seed !== undefined) {
       throw new Error('DataLoader: pass either generator or seed, not both');
     }
-    if (seed !== undefined && !Number.isInteger(seed)) throw new Error(`DataLoader: seed must be an integer, got ${seed}`);
+    if (seed !== undefined && !Number.isSafeInteger(seed)) throw new Error(`DataLoader: seed must be an integer (got ${describeValue(seed)}, expected an integer)`);
     this.dataset = dataset;
     this.batchSize = batchSize;
     this.shuffle = shuffle;

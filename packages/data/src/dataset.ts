@@ -1,5 +1,6 @@
 // Map-style datasets: anything with a length and random access by index.
-import { fromTyped, type Tensor, type TypedArray } from '@tapegrad/autograd';
+import { Tensor, fromTyped, type TypedArray } from '@tapegrad/autograd';
+import { checkDataset, checkIndices, describeValue } from './checks.js';
 import type { Batch } from './collate.js';
 
 /**
@@ -25,8 +26,8 @@ export interface Dataset<T> {
 
 /** Throws unless `index` is an integer in `[0, length)`, naming the caller. */
 export function checkIndex(op: string, index: number, length: number): void {
-  if (!Number.isInteger(index) || index < 0 || index >= length) {
-    throw new Error(`${op}: index ${index} is out of range for a dataset of length ${length} (expected an integer in [0, ${length}))`);
+  if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= length) {
+    throw new Error(`${op}: index ${typeof index === 'number' ? index : ''} is out of range for a dataset of length ${length} (got ${describeValue(index)}, expected an integer in [0, ${length}))`.replace('index  is', 'index is'));
   }
 }
 
@@ -54,6 +55,9 @@ export class TensorDataset<T extends Tensor[] = Tensor[]> implements Dataset<T> 
   /** Wraps tensors that all have the same size along axis 0. */
   constructor(...tensors: T) {
     if (tensors.length === 0) throw new Error('TensorDataset: expected at least one tensor, got none');
+    tensors.forEach((t: unknown, k) => {
+      if (!(t instanceof Tensor)) throw new Error(`TensorDataset: argument ${k} must be a Tensor (got ${describeValue(t)}, expected a Tensor with the samples along axis 0)`);
+    });
     tensors.forEach((t, k) => {
       if (t.ndim === 0) throw new Error(`TensorDataset: tensor ${k} is 0-d; every tensor needs an axis 0 to index samples along`);
     });
@@ -78,7 +82,7 @@ export class TensorDataset<T extends Tensor[] = Tensor[]> implements Dataset<T> 
 
   /** The samples at `indices`, each tensor's rows stacked along a new axis 0. */
   getBatch(indices: readonly number[]): Batch<T> {
-    for (const i of indices) checkIndex('TensorDataset.getBatch', i, this.length);
+    checkIndices('TensorDataset.getBatch', 'indices', indices, this.length);
     return this.getBatchInto(indices, true) as unknown as Batch<T>;
   }
 
@@ -132,12 +136,13 @@ export class Subset<T> implements Dataset<T> {
 
   /** A view of `dataset` at `indices` (each must be in range; repeats are allowed). */
   constructor(dataset: Dataset<T>, indices: readonly number[]) {
-    for (const i of indices) checkIndex('Subset', i, dataset.length);
+    checkDataset('Subset', 'dataset', dataset);
+    checkIndices('Subset', 'indices', indices, dataset.length);
     this.dataset = dataset;
-    this.indices = indices;
+    this.indices = [...indices]; // a copy: changing the caller's array later must not move the view
     if (dataset.getBatch) {
       this.getBatch = (batch) => {
-        for (const i of batch) checkIndex('Subset.getBatch', i, this.indices.length);
+        checkIndices('Subset.getBatch', 'indices', batch, this.indices.length);
         return dataset.getBatch!(batch.map((i) => this.indices[i]!));
       };
     }

@@ -1,4 +1,6 @@
 // Building a table from in-memory JS data: rows (objects or arrays) or columns.
+import { describeValue } from '@tapegrad/autograd';
+import { checkOptionsArg, isPlainObject } from './checks.js';
 import { Table } from './table.js';
 import type { Column } from './table-types.js';
 
@@ -31,8 +33,24 @@ export function fromArrays(
   data: Readonly<Record<string, readonly InputCell[]>> | readonly (Readonly<Record<string, InputCell>> | readonly InputCell[])[],
   options: { names?: readonly string[] } = {},
 ): Table {
-  const columns = Array.isArray(data) ? rowsToColumns(data, options.names) : (data as Readonly<Record<string, readonly InputCell[]>>);
-  if (!Array.isArray(data) && options.names) throw new Error('fromArrays: names are only used with rows given as arrays');
+  const { names } = checkOptionsArg<{ names?: readonly string[] }>('fromArrays', options, ['names']);
+  if (names !== undefined && !(Array.isArray(names) && names.every((n) => typeof n === 'string'))) {
+    throw new Error(`fromArrays: names must be an array of column names (got ${describeValue(names)}, expected strings)`);
+  }
+  if (!Array.isArray(data) && !isPlainObject(data)) {
+    throw new Error(`fromArrays: data must be rows (an array of objects or arrays) or columns (an object of arrays) (got ${describeValue(data)}, expected e.g. [{ a: 1 }] or { a: [1, 2] })`);
+  }
+  if (Array.isArray(data)) {
+    data.forEach((r: unknown, i) => {
+      if (!Array.isArray(r) && !isPlainObject(r)) throw new Error(`fromArrays: row ${i} must be an object or an array (got ${describeValue(r)})`);
+    });
+  } else {
+    for (const [k, v] of Object.entries(data)) {
+      if (!Array.isArray(v)) throw new Error(`fromArrays: column '${k}' must be an array of values (got ${describeValue(v)}, expected numbers, strings or null)`);
+    }
+  }
+  const columns = Array.isArray(data) ? rowsToColumns(data, names) : (data as Readonly<Record<string, readonly InputCell[]>>);
+  if (!Array.isArray(data) && names) throw new Error('fromArrays: names are only used with rows given as arrays');
   const map = new Map<string, Column>();
   for (const [name, values] of Object.entries(columns)) map.set(name, toColumn(name, values));
   return new Table(map);
@@ -65,7 +83,7 @@ function toColumn(name: string, values: readonly InputCell[]): Column {
   const cells = values.map((v, i) => {
     if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) return null;
     if (typeof v !== 'number' && typeof v !== 'string') {
-      throw new Error(`fromArrays: column '${name}' row ${i} holds a ${typeof v} (${String(v)}); expected a number, a string or null`);
+      throw new Error(`fromArrays: column '${name}' row ${i} holds ${describeValue(v)}; expected a number, a string or null`);
     }
     const k = typeof v === 'number' ? 'number' : 'string';
     if (kind === null) [kind, firstRow] = [k, i];

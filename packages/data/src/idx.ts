@@ -1,4 +1,5 @@
 // The IDX format of MNIST and friends: a magic number, big-endian dimension sizes, raw values.
+import { describeValue } from '@tapegrad/autograd';
 
 /**
  * Element types an IDX file can declare (type codes 0x08 to 0x0E).
@@ -74,6 +75,8 @@ const KNOWN_TYPES = [...TYPES].map(([code, t]) => `${hex(code, 2)} (${t.type})`)
  * @category Loading
  */
 export function parseIdx(bytes: Uint8Array, source = '<bytes>'): IdxArray {
+  checkBytes('parseIdx', 'bytes', bytes);
+  if (typeof source !== 'string') throw new Error(`parseIdx: source must be a string naming the bytes in messages (got ${describeValue(source)})`);
   if (isGzip(bytes)) {
     throw new Error(
       `parseIdx: ${source} is gzip-compressed (it starts with 0x1f 0x8b); decompress it first: readIdx of @tapegrad/data/node gunzips files, ` +
@@ -81,6 +84,11 @@ export function parseIdx(bytes: Uint8Array, source = '<bytes>'): IdxArray {
     );
   }
   return decodeIdx(bytes, source, 'parseIdx');
+}
+
+/** Throws unless `bytes` is a Uint8Array (a Node Buffer is one). */
+export function checkBytes(who: string, name: string, bytes: unknown): asserts bytes is Uint8Array {
+  if (!(bytes instanceof Uint8Array)) throw new Error(`${who}: ${name} must be a Uint8Array (got ${describeValue(bytes)}, expected the file's bytes)`);
 }
 
 /** Whether `bytes` start with the gzip magic bytes. */
@@ -113,6 +121,10 @@ export function decodeIdx(bytes: Uint8Array, source: string, who: string): IdxAr
   }
   const shape = Array.from({ length: ndim }, (_, k) => view.getUint32(4 + 4 * k));
   const count = shape.reduce((a, b) => a * b, 1);
+  if (count * info.bytes > bytes.length) {
+    // Checked before anything is allocated: a corrupt header can claim more than memory holds.
+    throw new Error(`${who}: ${source}: truncated data at byte offset ${dataOffset}: expected ${count * info.bytes} bytes (shape [${shape.join(',')}] of ${info.type}), got ${bytes.length - dataOffset}`);
+  }
   const expected = count * info.bytes;
   const got = bytes.length - dataOffset;
   const what = `shape [${shape.join(',')}] of ${info.type}`;

@@ -1,5 +1,5 @@
 // Shared plumbing of the column-wise transformers: shape checks and loops over [N, F] buffers.
-import { fromTyped, type Tensor, type TypedArray, checkTensor } from '@tapegrad/autograd';
+import { fromTyped, type Tensor, type TypedArray, checkTensor, describeValue } from '@tapegrad/autograd';
 
 /**
  * What every fitted column-wise transformer offers: learn from training data, apply to any split,
@@ -35,7 +35,7 @@ export interface Matrix {
 
 /** Checks that `x` is 2-D (with `features` columns when given) and returns its values. */
 export function matrixOf(op: string, x: Tensor, features?: number): Matrix {
-  checkTensor('matrixOf', 'x', x);
+  checkTensor(op, 'x', x);
   if (x.ndim !== 2) {
     throw new Error(`${op}: expected a 2-D tensor [N, F] (one row per sample, one column per feature), got shape [${x.shape.join(',')}]`);
   }
@@ -48,7 +48,7 @@ export function matrixOf(op: string, x: Tensor, features?: number): Matrix {
 
 /** Like {@link matrixOf}, for `fit`: also needs at least one row and only finite values. */
 export function fitMatrixOf(op: string, x: Tensor): Matrix {
-  checkTensor('fitMatrixOf', 'x', x);
+  checkTensor(op, 'x', x);
   const m = matrixOf(op, x);
   if (m.n === 0) throw new Error(`${op}: need at least one row to fit, got shape [0,${m.f}]`);
   for (let k = 0; k < m.data.length; k++) {
@@ -75,11 +75,26 @@ export function fitted<T>(op: string, value: T | null): T {
 }
 
 /** Checks a state object's `type` tag and that its per-column arrays have equal lengths. */
-export function checkState(op: string, state: { type?: unknown }, type: string, arrays: Record<string, unknown>): void {
-  if (state?.type !== type) throw new Error(`${op}: expected a state with type '${type}', got ${JSON.stringify(state?.type)}`);
-  const entries = Object.entries(arrays);
-  for (const [key, arr] of entries) {
-    if (!Array.isArray(arr)) throw new Error(`${op}: state.${key} must be an array, got ${JSON.stringify(arr)}`);
+export function checkState(
+  op: string,
+  state: unknown,
+  type: string,
+  arrays: Record<string, (v: unknown) => string | null>,
+  known: readonly string[] = [],
+): void {
+  const s = state as Record<string, unknown> | null;
+  if (s === null || typeof s !== 'object' || Array.isArray(s)) throw new Error(`${op}: state must be an object (got ${describeValue(state)}, expected a ${type}.state() result)`);
+  if (s.type !== type) throw new Error(`${op}: expected a state with type '${type}' (got ${describeValue(s.type)}, expected '${type}')`);
+  for (const key of Object.keys(s)) {
+    if (key !== 'type' && !(key in arrays) && !known.includes(key)) throw new Error(`${op}: unexpected state entry '${key}' (expected type, ${[...Object.keys(arrays), ...known].join(', ')})`);
+  }
+  const entries = Object.entries(arrays).map(([key, check]) => [key, s[key], check] as const);
+  for (const [key, arr, check] of entries) {
+    if (!Array.isArray(arr)) throw new Error(`${op}: state.${key} must be an array (got ${describeValue(arr)}, expected one entry per column)`);
+    arr.forEach((v: unknown, j) => {
+      const expected = check(v);
+      if (expected !== null) throw new Error(`${op}: state.${key}[${j}] is invalid (got ${describeValue(v)}, expected ${expected})`);
+    });
   }
   const [firstKey, first] = entries[0]!;
   for (const [key, arr] of entries) {
@@ -88,3 +103,9 @@ export function checkState(op: string, state: { type?: unknown }, type: string, 
     }
   }
 }
+
+/** An element check for {@link checkState}: a finite number. */
+export const finiteEntry = (v: unknown): string | null => (typeof v === 'number' && Number.isFinite(v) ? null : 'a finite number');
+
+/** An element check for {@link checkState}: a finite number > 0 (a divisor). */
+export const positiveEntry = (v: unknown): string | null => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? null : 'a finite number > 0');

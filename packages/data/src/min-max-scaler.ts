@@ -1,6 +1,7 @@
 // Rescaling each column linearly so that its training minimum and maximum map to a target range.
-import type { Tensor } from '@tapegrad/autograd';
-import { checkState, fitMatrixOf, fitted, mapColumns, matrixOf, type Transformer } from './matrix.js';
+import { describeValue, type Tensor } from '@tapegrad/autograd';
+import { checkOptionsArg } from './checks.js';
+import { checkState, finiteEntry, fitMatrixOf, fitted, mapColumns, matrixOf, type Transformer } from './matrix.js';
 
 /**
  * Options of {@link MinMaxScaler}.
@@ -57,10 +58,10 @@ export class MinMaxScaler implements Transformer<MinMaxScalerState> {
 
   /** An unfitted scaler; see {@link MinMaxScalerOptions}. */
   constructor(options: MinMaxScalerOptions = {}) {
-    const [lo, hi] = options.range ?? [0, 1];
-    if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) {
-      throw new Error(`MinMaxScaler: range must be two finite numbers [min, max] with min < max, got [${lo}, ${hi}]`);
-    }
+    const { range = [0, 1] } = checkOptionsArg<MinMaxScalerOptions>('MinMaxScaler', options, ['range']);
+    const ok = Array.isArray(range) && range.length === 2 && range.every((v) => typeof v === 'number' && Number.isFinite(v)) && range[0]! < range[1]!;
+    if (!ok) throw new Error(`MinMaxScaler: range must be two finite numbers [min, max] with min < max (got ${Array.isArray(range) ? `[${range.join(', ')}]` : describeValue(range)}, expected e.g. [0, 1])`);
+    const [lo, hi] = range as readonly [number, number];
     this.range = [lo, hi];
   }
 
@@ -126,8 +127,16 @@ export class MinMaxScaler implements Transformer<MinMaxScalerState> {
    * ```
    */
   static fromState(state: MinMaxScalerState): MinMaxScaler {
-    checkState('MinMaxScaler.fromState', state, 'MinMaxScaler', { dataMin: state.dataMin, dataMax: state.dataMax });
-    const scaler = new MinMaxScaler({ range: state.range });
+    checkState('MinMaxScaler.fromState', state, 'MinMaxScaler', { dataMin: finiteEntry, dataMax: finiteEntry }, ['range']);
+    state.dataMin.forEach((m, j) => {
+      if (state.dataMax[j]! < m) throw new Error(`MinMaxScaler.fromState: state.dataMax[${j}] is below state.dataMin[${j}] (got ${state.dataMax[j]} < ${m}, expected max >= min)`);
+    });
+    let scaler: MinMaxScaler;
+    try {
+      scaler = new MinMaxScaler({ range: state.range });
+    } catch (e) {
+      throw new Error(`MinMaxScaler.fromState: state.range is invalid: ${(e as Error).message}`, { cause: e });
+    }
     scaler.learned = { min: [...state.dataMin], max: [...state.dataMax] };
     return scaler;
   }

@@ -1,6 +1,7 @@
 // MNIST (and Fashion-MNIST, KMNIST…): a pair of IDX files turned into image and label tensors.
 import { fromTyped, type Tensor } from '@tapegrad/autograd';
-import { parseIdx, type IdxArray } from './idx.js';
+import { checkBytes, parseIdx, type IdxArray } from './idx.js';
+import { checkBool, checkOptionsArg } from './checks.js';
 
 /**
  * Options of {@link parseMnist} (and `loadMnist` of `@tapegrad/data/node`).
@@ -47,7 +48,23 @@ export interface Mnist {
  * @category Loading
  */
 export function parseMnist(imageBytes: Uint8Array, labelBytes: Uint8Array, options: MnistOptions = {}): Mnist {
-  return mnistFromIdx(parseIdx(imageBytes, 'the image bytes'), parseIdx(labelBytes, 'the label bytes'), options, 'parseMnist', 'the image bytes', 'the label bytes');
+  checkBytes('parseMnist', 'imageBytes', imageBytes);
+  checkBytes('parseMnist', 'labelBytes', labelBytes);
+  checkMnistOptions('parseMnist', options);
+  const parse = (bytes: Uint8Array, name: string): IdxArray => {
+    try {
+      return parseIdx(bytes, name);
+    } catch (e) {
+      throw new Error(`parseMnist: ${(e as Error).message.replace(/^parseIdx: /, '')}`, { cause: e });
+    }
+  };
+  return mnistFromIdx(parse(imageBytes, 'the image bytes'), parse(labelBytes, 'the label bytes'), options, 'parseMnist', 'the image bytes', 'the label bytes');
+}
+
+/** Checks MNIST options (`normalize`, a boolean). */
+export function checkMnistOptions(who: string, options: unknown): void {
+  const { normalize } = checkOptionsArg<MnistOptions>(who, options, ['normalize']);
+  if (normalize !== undefined) checkBool(who, 'normalize', normalize);
 }
 
 /** Checks and converts decoded IDX arrays; `who`, `imagesName` and `labelsName` word the errors. */

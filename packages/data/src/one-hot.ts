@@ -1,5 +1,6 @@
 // One-hot encoding: class labels to indicator rows, and categorical columns to indicator blocks.
-import { Tensor, fromTyped } from '@tapegrad/autograd';
+import { Tensor, describeValue, fromTyped } from '@tapegrad/autograd';
+import { checkOptionsArg } from './checks.js';
 import { checkState, fitMatrixOf, fitted, matrixOf, type Transformer } from './matrix.js';
 
 /**
@@ -14,13 +15,19 @@ import { checkState, fitMatrixOf, fitted, matrixOf, type Transformer } from './m
  * @category Scaling
  */
 export function oneHot(labels: Tensor | readonly number[], numClasses?: number): Tensor {
+  if (!(labels instanceof Tensor) && !Array.isArray(labels)) {
+    throw new Error(`oneHot: labels must be a Tensor or an array of class indices (got ${describeValue(labels)}, expected e.g. tensor([0, 2, 1]))`);
+  }
+  if (numClasses !== undefined && !(Number.isSafeInteger(numClasses) && numClasses >= 0)) {
+    throw new Error(`oneHot: numClasses must be a non-negative integer (got ${describeValue(numClasses)}, expected an integer >= 0)`);
+  }
   if (labels instanceof Tensor && labels.ndim !== 1) {
     throw new Error(`oneHot: expected labels of shape [N], got shape [${labels.shape.join(',')}]`);
   }
   const values = labels instanceof Tensor ? labels.contiguousData() : labels;
   for (let i = 0; i < values.length; i++) {
-    if (!Number.isInteger(values[i]) || values[i]! < 0) {
-      throw new Error(`oneHot: label ${values[i]} at index ${i} is not a class index (a non-negative integer)`);
+    if (typeof values[i] !== 'number' || !Number.isInteger(values[i]) || values[i]! < 0) {
+      throw new Error(`oneHot: label ${typeof values[i] === 'number' ? values[i] : describeValue(values[i])} at index ${i} is not a class index (a non-negative integer)`);
     }
   }
   // A loop rather than Math.max(...values): spreading 60k labels into arguments can overflow the stack.
@@ -90,11 +97,13 @@ export class OneHotEncoder implements Transformer<OneHotEncoderState> {
 
   /** An encoder, unfitted unless `categories` are given; see {@link OneHotEncoderOptions}. */
   constructor(options: OneHotEncoderOptions = {}) {
-    this.handleUnknown = options.handleUnknown ?? 'error';
+    const o = checkOptionsArg<OneHotEncoderOptions>('OneHotEncoder', options, ['handleUnknown', 'categories']);
+    this.handleUnknown = o.handleUnknown ?? 'error';
     if (this.handleUnknown !== 'error' && this.handleUnknown !== 'ignore') {
-      throw new Error(`OneHotEncoder: handleUnknown must be 'error' or 'ignore', got ${JSON.stringify(this.handleUnknown)}`);
+      throw new Error(`OneHotEncoder: handleUnknown must be 'error' or 'ignore' (got ${describeValue(this.handleUnknown)}, expected 'error' or 'ignore')`);
     }
-    this.learned = options.categories ? options.categories.map((c) => [...c]) : null;
+    if (o.categories !== undefined) checkCategories('OneHotEncoder', 'categories', o.categories);
+    this.learned = o.categories ? o.categories.map((c) => [...c]) : null;
   }
 
   /** Per input column, its categories in output order. */
@@ -178,9 +187,27 @@ export class OneHotEncoder implements Transformer<OneHotEncoderState> {
    * ```
    */
   static fromState(state: OneHotEncoderState): OneHotEncoder {
-    checkState('OneHotEncoder.fromState', state, 'OneHotEncoder', { categories: state.categories });
+    const list = (v: unknown): string | null => (Array.isArray(v) ? null : 'a list of categories');
+    checkState('OneHotEncoder.fromState', state, 'OneHotEncoder', { categories: list }, ['handleUnknown']);
+    checkCategories('OneHotEncoder.fromState', 'state.categories', state.categories);
+    if (state.handleUnknown !== 'error' && state.handleUnknown !== 'ignore') {
+      throw new Error(`OneHotEncoder.fromState: state.handleUnknown must be 'error' or 'ignore' (got ${describeValue(state.handleUnknown)})`);
+    }
     return new OneHotEncoder({ handleUnknown: state.handleUnknown, categories: state.categories });
   }
+}
+
+/** Per column, a list of distinct finite numbers in ascending order (the output order of its block). */
+function checkCategories(who: string, name: string, categories: unknown): void {
+  if (!Array.isArray(categories)) throw new Error(`${who}: ${name} must be one list of categories per column (got ${describeValue(categories)}, expected e.g. [[0, 1, 2]])`);
+  categories.forEach((c: unknown, j) => {
+    if (!Array.isArray(c)) throw new Error(`${who}: ${name}[${j}] must be a list of categories (got ${describeValue(c)}, expected numbers in ascending order)`);
+    c.forEach((v: unknown, k) => {
+      if (typeof v !== 'number' || !Number.isFinite(v) || (k > 0 && !(v > (c[k - 1] as number)))) {
+        throw new Error(`${who}: ${name}[${j}][${k}] is invalid (got ${describeValue(v)}, expected finite numbers, distinct and ascending)`);
+      }
+    });
+  });
 }
 
 /** Where each column's block starts in the output, plus the total width at the end. */

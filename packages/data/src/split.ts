@@ -1,6 +1,7 @@
 // Splitting a dataset into disjoint random subsets (train / validation / test).
 import { Generator, defaultGenerator } from '@tapegrad/autograd';
 import { Subset, type Dataset } from './dataset.js';
+import { checkBool, checkDataset, checkOptionsArg, describeValue } from './checks.js';
 
 /**
  * Splits a dataset into non-overlapping random {@link Subset}s, like PyTorch's `random_split`.
@@ -18,6 +19,7 @@ import { Subset, type Dataset } from './dataset.js';
  * @category Datasets
  */
 export function randomSplit<T, const L extends readonly number[]>(dataset: Dataset<T>, lengths: L, seed?: number | Generator): { -readonly [K in keyof L]: Subset<T> } {
+  checkDataset('randomSplit', 'dataset', dataset);
   const counts = resolveLengths(dataset.length, lengths);
   const order = toGenerator('randomSplit', seed).permutation(dataset.length);
   let start = 0;
@@ -31,9 +33,12 @@ export function randomSplit<T, const L extends readonly number[]>(dataset: Datas
 }
 
 function resolveLengths(n: number, lengths: readonly number[]): number[] {
+  if (!Array.isArray(lengths)) {
+    throw new Error(`randomSplit: lengths must be an array of sample counts or fractions (got ${describeValue(lengths)}, expected e.g. [0.8, 0.2] or [800, 200])`);
+  }
   if (lengths.length === 0) throw new Error('randomSplit: expected at least one length, got none');
-  const bad = lengths.findIndex((l) => !Number.isFinite(l) || l < 0);
-  if (bad >= 0) throw new Error(`randomSplit: lengths must be non-negative numbers, got ${lengths[bad]} at position ${bad}`);
+  const bad = lengths.findIndex((l) => typeof l !== 'number' || !Number.isFinite(l) || l < 0);
+  if (bad >= 0) throw new Error(`randomSplit: lengths[${bad}] must be a non-negative number (got ${describeValue(lengths[bad])}, expected a sample count or a fraction)`);
   const total = lengths.reduce((a, b) => a + b, 0);
   const areFractions = Math.abs(total - 1) < 1e-9 && lengths.every((l) => l <= 1);
   if (!areFractions) {
@@ -53,7 +58,7 @@ function resolveLengths(n: number, lengths: readonly number[]): number[] {
 function toGenerator(op: string, seed: number | Generator | undefined): Generator {
   if (seed === undefined) return defaultGenerator;
   if (seed instanceof Generator) return seed;
-  if (!Number.isInteger(seed)) throw new Error(`${op}: seed must be an integer or a Generator, got ${seed}`);
+  if (!Number.isSafeInteger(seed)) throw new Error(`${op}: seed must be an integer or a Generator (got ${describeValue(seed)}, expected an integer or a Generator)`);
   return new Generator(seed);
 }
 
@@ -91,10 +96,13 @@ export function trainValTestSplit<T>(
   dataset: Dataset<T>,
   options: SplitOptions = {},
 ): { train: Subset<T>; val: Subset<T>; test: Subset<T> } {
-  const { val = 0.1, test = 0.1, seed, shuffle = true } = options;
+  checkDataset('trainValTestSplit', 'dataset', dataset);
+  const { val = 0.1, test = 0.1, seed, shuffle = true } = checkOptionsArg<SplitOptions>('trainValTestSplit', options, ['val', 'test', 'seed', 'shuffle']);
   for (const [name, f] of [['val', val], ['test', test]] as const) {
-    if (!(f >= 0 && f < 1)) throw new Error(`trainValTestSplit: ${name} must be a fraction in [0, 1), got ${f}`);
+    if (!(typeof f === 'number' && f >= 0 && f < 1)) throw new Error(`trainValTestSplit: ${name} must be a fraction in [0, 1) (got ${describeValue(f)}, expected a number in [0, 1))`);
   }
+  checkBool('trainValTestSplit', 'shuffle', shuffle);
+  const generator = toGenerator('trainValTestSplit', seed);
   if (val + test >= 1) {
     throw new Error(`trainValTestSplit: val + test must leave samples for training (< 1), got ${val} + ${test} = ${val + test}`);
   }
@@ -111,6 +119,6 @@ export function trainValTestSplit<T>(
       test: new Subset(dataset, range(nTrain + nVal, nTest)),
     };
   }
-  const [train, valSet, testSet] = randomSplit(dataset, [nTrain, nVal, nTest], toGenerator('trainValTestSplit', seed));
+  const [train, valSet, testSet] = randomSplit(dataset, [nTrain, nVal, nTest], generator);
   return { train: train!, val: valSet!, test: testSet! };
 }

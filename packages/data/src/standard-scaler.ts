@@ -1,6 +1,7 @@
 // Standardizing each column to zero mean and unit variance with training-split statistics.
-import type { Tensor } from '@tapegrad/autograd';
-import { checkState, fitMatrixOf, fitted, mapColumns, matrixOf, type Transformer } from './matrix.js';
+import { describeValue, type Tensor } from '@tapegrad/autograd';
+import { checkBool, checkOptionsArg } from './checks.js';
+import { checkState, finiteEntry, positiveEntry, fitMatrixOf, fitted, mapColumns, matrixOf, type Transformer } from './matrix.js';
 
 /**
  * Options of {@link StandardScaler}.
@@ -59,8 +60,11 @@ export class StandardScaler implements Transformer<StandardScalerState> {
 
   /** An unfitted scaler; see {@link StandardScalerOptions}. */
   constructor(options: StandardScalerOptions = {}) {
-    this.withMean = options.withMean ?? true;
-    this.withStd = options.withStd ?? true;
+    const { withMean = true, withStd = true } = checkOptionsArg<StandardScalerOptions>('StandardScaler', options, ['withMean', 'withStd']);
+    checkBool('StandardScaler', 'withMean', withMean);
+    checkBool('StandardScaler', 'withStd', withStd);
+    this.withMean = withMean;
+    this.withStd = withStd;
   }
 
   /** Per-column mean seen in fit. */
@@ -132,7 +136,11 @@ export class StandardScaler implements Transformer<StandardScalerState> {
    * ```
    */
   static fromState(state: StandardScalerState): StandardScaler {
-    checkState('StandardScaler.fromState', state, 'StandardScaler', { mean: state.mean, scale: state.scale });
+    // A zero, negative or non-finite scale would divide every transformed value into Infinity or NaN.
+    checkState('StandardScaler.fromState', state, 'StandardScaler', { mean: finiteEntry, scale: positiveEntry }, ['withMean', 'withStd']);
+    for (const key of ['withMean', 'withStd'] as const) {
+      if (typeof state[key] !== 'boolean') throw new Error(`StandardScaler.fromState: state.${key} must be true or false (got ${describeValue(state[key])}, expected a boolean)`);
+    }
     const scaler = new StandardScaler({ withMean: state.withMean, withStd: state.withStd });
     scaler.learned = { mean: [...state.mean], scale: [...state.scale] };
     return scaler;

@@ -74,13 +74,13 @@ describe('readCsv', () => {
     expect(() => readCsv(write('empty.csv', ''))).toThrow(`readCsv: ${file('empty.csv')} is empty; expected a header line with the column names`);
     expect(() => readCsv(file('nope.csv'))).toThrow(/^readCsv: cannot read .*nope\.csv: ENOENT/);
     expect(() => readCsv({ text: 'a\n' }, { delimiter: '::' })).toThrow(
-      'readCsv: delimiter must be one character other than a quote or a line break, got "::"',
+      'readCsv: delimiter must be one character other than a quote or a line break (got a string "::", expected one character such as a comma or a semicolon)',
     );
   });
 
   it('the main entry point reads text only, and says where paths are read', () => {
     expect(readCsvText({ text: 'a,b\n1,x\n', name: 'mem.csv' }).row(0)).toEqual({ a: 1, b: 'x' });
-    expect(() => readCsvText('data.csv' as never)).toThrow('readCsv: expected CSV text as { text, name? }, got "data.csv"; a file path needs readCsv from @tapegrad/data/node');
+    expect(() => readCsvText('data.csv' as never)).toThrow('readCsv: expected CSV text as { text, name? } (got a string "data.csv", expected an object { text, name? }); a file path needs readCsv from @tapegrad/data/node');
   });
 
   it('reads a header-only file as an empty table', () => {

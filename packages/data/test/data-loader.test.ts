@@ -73,7 +73,7 @@ describe('DataLoader', () => {
 
   it('rejects invalid options', () => {
     const ds = indexedDataset(3);
-    expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow('DataLoader: batchSize must be a positive integer, got 0');
+    expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow('DataLoader: batchSize must be a positive integer (got 0, expected an integer >= 1)');
     expect(() => new DataLoader(ds, { seed: 1, generator: new Generator(1) })).toThrow('DataLoader: pass either generator or seed, not both');
   });
 });

@@ -32,7 +32,7 @@ describe('TensorDataset', () => {
     );
     expect(() => new TensorDataset()).toThrow('TensorDataset: expected at least one tensor, got none');
     expect(() => new TensorDataset(tensor(1))).toThrow('TensorDataset: tensor 0 is 0-d; every tensor needs an axis 0 to index samples along');
-    expect(() => ds.get(3)).toThrow('TensorDataset.get: index 3 is out of range for a dataset of length 3 (expected an integer in [0, 3))');
+    expect(() => ds.get(3)).toThrow('TensorDataset.get: index 3 is out of range for a dataset of length 3 (got 3, expected an integer in [0, 3))');
   });
 });
 
@@ -47,7 +47,7 @@ describe('Subset, collate and materialize', () => {
     const [x, y] = materialize(sub);
     expect(x.toArray()).toEqual([[4], [2]]);
     expect(y.toArray()).toEqual([40, 20]);
-    expect(() => new Subset(ds, [4])).toThrow('Subset: index 4 is out of range for a dataset of length 4 (expected an integer in [0, 4))');
+    expect(() => new Subset(ds, [4])).toThrow('Subset: indices[0] is not an index of a dataset of length 4 (got 4, expected an integer in [0, 4))');
   });
 
   it('collates structures and names the sample that does not fit', () => {
@@ -84,7 +84,7 @@ describe('randomSplit and trainValTestSplit', () => {
     expect(() => randomSplit(ds, [5, 4])).toThrow(
       'randomSplit: lengths [5, 4] must be sample counts summing to the dataset length 10, or fractions summing to 1 (they sum to 9)',
     );
-    expect(() => randomSplit(ds, [0.5, -0.5, 1])).toThrow('randomSplit: lengths must be non-negative numbers, got -0.5 at position 1');
+    expect(() => randomSplit(ds, [0.5, -0.5, 1])).toThrow('randomSplit: lengths[1] must be a non-negative number (got -0.5, expected a sample count or a fraction)');
   });
 
   it('makes train/val/test splits by fraction, shuffled or in order', () => {

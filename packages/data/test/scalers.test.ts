@@ -118,9 +118,9 @@ describe('scaler errors', () => {
     expect(() => new StandardScaler().fit(f64([[1, 2], [3, NaN]]))).toThrow(
       'StandardScaler.fit: row 1, column 1 is NaN; drop or impute missing values before fitting',
     );
-    expect(() => new MinMaxScaler({ range: [1, 0] })).toThrow('MinMaxScaler: range must be two finite numbers [min, max] with min < max, got [1, 0]');
+    expect(() => new MinMaxScaler({ range: [1, 0] })).toThrow('MinMaxScaler: range must be two finite numbers [min, max] with min < max (got [1, 0], expected e.g. [0, 1])');
     expect(() => StandardScaler.fromState({ type: 'MinMaxScaler' } as never)).toThrow(
-      "StandardScaler.fromState: expected a state with type 'StandardScaler', got \"MinMaxScaler\"",
+      "StandardScaler.fromState: expected a state with type 'StandardScaler' (got a string \"MinMaxScaler\", expected 'StandardScaler')",
     );
     expect(() => MinMaxScaler.fromState({ type: 'MinMaxScaler', range: [0, 1], dataMin: [0, 1], dataMax: [1] })).toThrow(
       'MinMaxScaler.fromState: state.dataMax has 1 entries but state.dataMin has 2',
@@ -138,7 +138,7 @@ describe('oneHot', () => {
   it('rejects labels that are not classes', () => {
     expect(() => oneHot([0, 3], 3)).toThrow('oneHot: label 3 at index 1 is out of range for 3 classes (expected 0..2)');
     expect(() => oneHot([0.5])).toThrow('oneHot: label 0.5 at index 0 is not a class index (a non-negative integer)');
-    expect(() => oneHot([1], 1.5)).toThrow('oneHot: numClasses must be a non-negative integer, got 1.5');
+    expect(() => oneHot([1], 1.5)).toThrow('oneHot: numClasses must be a non-negative integer (got 1.5, expected an integer >= 0)');
     expect(() => oneHot(tensor([[0]]))).toThrow('oneHot: expected labels of shape [N], got shape [1,1]');
   });
 });

@@ -20,7 +20,7 @@ describe('fromArrays', () => {
     expect(() => fromArrays([[1, 2]])).toThrow('fromArrays: rows given as arrays need column names: fromArrays(rows, { names: [...] })');
     expect(() => fromArrays([[1, 2], [3]], { names: ['a', 'b'] })).toThrow('fromArrays: row 1 has 1 values but there are 2 column names');
     expect(() => fromArrays({ b: [true as unknown as number] })).toThrow(
-      "fromArrays: column 'b' row 0 holds a boolean (true); expected a number, a string or null",
+      "fromArrays: column 'b' row 0 holds true; expected a number, a string or null",
     );
     expect(() => fromArrays({ a: [1, 2], b: [1] })).toThrow("Table: all columns must have the same length; 'a' has 2 values but 'b' has 1");
   });

@@ -1,6 +1,6 @@
 // MNIST-style datasets from a pair of IDX files on disk.
-import { mnistFromIdx, type Mnist, type MnistOptions } from '../mnist.js';
-import { readIdx } from './idx-files.js';
+import { checkMnistOptions, mnistFromIdx, type Mnist, type MnistOptions } from '../mnist.js';
+import { readIdxAs } from './idx-files.js';
 
 /**
  * Loads an MNIST-style image file (ubyte `[N, rows, cols]`) and label file (ubyte `[N]`), plain or
@@ -15,5 +15,8 @@ import { readIdx } from './idx-files.js';
  * @category Loading
  */
 export function loadMnist(imagesPath: string, labelsPath: string, options: MnistOptions = {}): Mnist {
-  return mnistFromIdx(readIdx(imagesPath), readIdx(labelsPath), options, 'loadMnist', imagesPath, labelsPath);
+  checkMnistOptions('loadMnist', options);
+  const images = readIdxAs('loadMnist', imagesPath, 'imagesPath');
+  const labels = readIdxAs('loadMnist', labelsPath, 'labelsPath');
+  return mnistFromIdx(images, labels, options, 'loadMnist', imagesPath, labelsPath);
 }
