@@ -4,7 +4,8 @@ import { writeFileAtomic } from '@tapegrad/autograd/node';
 import { historySvgAs, type HistorySvgOptions } from '../history-svg.js';
 
 /**
- * Writes {@link historyToSvg}'s chart of `history` to `path`.
+ * Writes historyToSvg's chart of `history` to `path` (the same options), atomically: a failed
+ * write leaves an existing file as it was.
  *
  * @example
  * ```ts
