@@ -132,6 +132,11 @@ const pool = (opType: 'MaxPool' | 'AveragePool'): Rule => (c) => {
     kernel_shape: { ints: s.kernel! }, strides: { ints: s.stride }, pads: { ints: [s.padding[0]!, s.padding[1]!, s.padding[0]!, s.padding[1]!] },
   };
   if (opType === 'AveragePool') attrs.count_include_pad = { int: s.countIncludePad ? 1 : 0 };
+  // PyTorch's newer pooling options: ceil mode and (max) dilation have ONNX attributes; a divisor override has none.
+  const more = s as Spec & { ceil?: boolean; divisorOverride?: number | null };
+  if (more.divisorOverride != null) c.fail('divisorOverride has no ONNX AveragePool attribute');
+  if (more.ceil) attrs.ceil_mode = { int: 1 };
+  if (opType === 'MaxPool' && s.dilation?.some((d) => d !== 1)) attrs.dilations = { ints: s.dilation };
   return { name: c.b.node(opType, [c.input(0)], attrs), dims: spatialDims(c, opType) };
 };
 

@@ -9,7 +9,7 @@ export const notExported: Readonly<Record<string, string>> = {
   unfold: 'im2col has no ONNX operator; export the convolution it implements instead',
   fold: 'col2im exists only from opset 18 with a different layout; not mapped',
   avgPool2dBackward: 'a backward-only op (it appears when a traced function computes a gradient)',
-  conv2dInputGrad: 'a backward-only op (it appears when a traced function computes a gradient)',
+  conv2dInputGrad: "the transposed convolution (convTranspose2d/1d, and conv2d's input gradient) is not mapped yet (ONNX ConvTranspose)",
   conv2dWeightGrad: 'a backward-only op (it appears when a traced function computes a gradient)',
   maxPool2dBackward: 'a backward-only op (it appears when a traced function computes a gradient)',
   maxPool2dRoute: 'a backward-only op (it appears when a traced function computes a gradient under vmap)',

@@ -95,6 +95,19 @@ describe('exportOnnx: more ops, run by ONNX Runtime', () => {
     expect(zeros.abs().max().item()).toBe(0);
   });
 
+  it('pooling with ceil mode and dilation (PyTorch options) keeps them; a divisor override is refused', async () => {
+    manualSeed(16);
+    const x = randn([2, 2, 7, 9]);
+    await check((v: Tensor) => [
+      tg.maxPool2d(v, { kernelSize: 2, ceilMode: true }),
+      tg.maxPool2d(v, { kernelSize: 2, dilation: 2, stride: 1 }),
+      tg.maxPool2d(v, { kernelSize: 3, stride: 2, padding: 1, ceilMode: true }),
+      tg.avgPool2d(v, { kernelSize: 2, ceilMode: true }),
+      tg.avgPool2d(v, { kernelSize: 3, stride: 2, padding: 1, ceilMode: true, countIncludePad: true }),
+    ], [x]);
+    expect(() => exportOnnx((v: Tensor) => tg.avgPool2d(v, { kernelSize: 2, divisorOverride: 3 }), [x])).toThrow(/^exportOnnx: op 'avgPool2d' .*divisorOverride has no ONNX AveragePool attribute/);
+  });
+
   it('names the opset an op needs', () => {
     expect(() => exportOnnx((x: Tensor) => tg.tril(x), [randn([2, 2])], { opset: 13 })).toThrow(/^exportOnnx: op 'tril' \(output shape \[2, 2\]\): Trilu needs opset 14 or later, got 13/);
     expect(() => exportOnnx((x: Tensor) => tg.scatterAdd(x, 0, tensor([0, 0], { dtype: 'int32' }), x), [randn([2])], { opset: 15 })).toThrow(/^exportOnnx: op 'scatterAdd' .*needs opset 16/);
