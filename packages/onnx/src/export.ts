@@ -6,6 +6,7 @@ import { GraphBuilder, elemType } from './graph-builder.js';
 import { expandRecord, ruleFor, type RuleContext } from './export-rules.js';
 import { encodeModel, type ValueInfo } from './proto.js';
 import { notExported } from './export-unsupported.js';
+import { watchRecurrent, writeRecurrent, type RecurrentCall } from './export-recurrent.js';
 import { dynamicInputDims, inferDims, reshapeDims, type Dims } from './dynamic-dims.js';
 
 /**
@@ -114,10 +115,16 @@ export function exportOnnx(model: Traceable, exampleInputs: readonly Tensor[], o
     for (const [n, p] of model.namedParameters()) names.set(p, n);
     for (const [n, buf] of model.namedBuffers()) names.set(buf, n);
   }
+  const recurrentOf = new Map<Tensor, RecurrentCall>();
   const wasTraining = model instanceof Module ? model.modules().map((m) => m.training) : [];
   try {
     if (model instanceof Module) model.eval();
-    const result = enableGrad(() => (model instanceof Module ? model.forward(...inputs) : model(...inputs)));
+    // Recurrent modules' calls are watched so they export as ONNX RNN/LSTM/GRU nodes.
+    const traced = model instanceof Module
+      ? watchRecurrent(model, () => enableGrad(() => model.forward(...inputs)))
+      : { result: enableGrad(() => model(...inputs)), calls: [] };
+    for (const call of traced.calls) for (const o of call.outputs) recurrentOf.set(o, call);
+    const result = traced.result;
     outputs = Array.isArray(result) ? [...result] : [result as Tensor];
   } finally {
     if (model instanceof Module) model.modules().forEach((m, i) => (m.training = wasTraining[i]!));
@@ -169,7 +176,16 @@ export function exportOnnx(model: Traceable, exampleInputs: readonly Tensor[], o
     const node = t.gradFn;
     let name: string;
     const view = node === null ? viewOfInput(t, inputs) : null;
-    if (view) {
+    const call = recurrentOf.get(t);
+    if (call) {
+      const written = writeRecurrent(b, call, valueOf, (x) => dimsOf(x).dims);
+      call.outputs.forEach((o, i) => {
+        value.set(o, written.names[i]!);
+        dims.set(o, written.dims[i]!);
+        recurrentOf.delete(o);
+      });
+      return value.get(t)!;
+    } else if (view) {
       // The tape does not record integer ops, but a reshape of an integer input shares its storage.
       const source = valueOf(view);
       const r = reshapeDims(view.shape, dims.get(view)!, t.shape, sizes);

@@ -3,7 +3,7 @@ import type { Tensor } from '@tapegrad/autograd';
 import { AttrType, DataType, type Attribute, type NodeProto, type TensorProto } from './proto.js';
 
 /** An attribute value: numbers become INT or FLOAT by the rule's choice, arrays INTS/FLOATS. */
-export type AttrValue = { int: number } | { float: number } | { ints: readonly number[] } | { floats: readonly number[] } | { string: string };
+export type AttrValue = { int: number } | { float: number } | { ints: readonly number[] } | { floats: readonly number[] } | { string: string } | { strings: readonly string[] };
 
 /** The ONNX element type of a tapegrad dtype. */
 export const elemType = (t: Tensor) => ({ float32: DataType.FLOAT, float64: DataType.DOUBLE, int32: DataType.INT32, bool: DataType.BOOL })[t.dtype];
@@ -25,6 +25,7 @@ function attribute(name: string, v: AttrValue): Attribute {
   if ('float' in v) return { name, type: AttrType.FLOAT, f: v.float };
   if ('ints' in v) return { name, type: AttrType.INTS, ints: [...v.ints] };
   if ('floats' in v) return { name, type: AttrType.FLOATS, floats: [...v.floats] };
+  if ('strings' in v) return { name, type: AttrType.STRINGS, strings: v.strings.map((x) => new TextEncoder().encode(x)) };
   return { name, type: AttrType.STRING, s: new TextEncoder().encode(v.string) };
 }
 

@@ -59,6 +59,7 @@ export function attrValue(a: Attribute): unknown {
     case AttrType.TENSOR: return decodeTensor(a.t!);
     case AttrType.FLOATS: return [...(a.floats ?? [])];
     case AttrType.INTS: return (a.ints ?? []).map(num);
+    case AttrType.STRINGS: return (a.strings ?? []).map((x) => new TextDecoder().decode(x));
     default: throw new Error(`importOnnx: attribute '${a.name}' has unsupported type ${a.type}`);
   }
 }

@@ -13,6 +13,7 @@ export interface Attribute {
   t?: TensorProto;
   floats?: number[];
   ints?: (number | Long)[];
+  strings?: Uint8Array[];
 }
 interface Long {
   toNumber(): number;
@@ -63,7 +64,7 @@ export interface ModelProto {
 /** TensorProto.DataType values used here. */
 export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, BOOL: 9, FLOAT16: 10, DOUBLE: 11 } as const;
 /** AttributeProto.AttributeType values used here. */
-export const AttrType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
+export const AttrType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
 
 let modelType: protobuf.Type | null = null;
 function model(): protobuf.Type {

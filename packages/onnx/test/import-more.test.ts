@@ -96,7 +96,7 @@ class Recurrent extends Module<Tensor[], Tensor[]> {
   }
 }
 
-describe('exportOnnx: LSTM, GRU and RNN (unrolled), run by ONNX Runtime', () => {
+describe('exportOnnx: LSTM, GRU and RNN as ONNX LSTM/GRU/RNN nodes, run by ONNX Runtime', () => {
   it.each([
     ['LSTM, 2 layers, bidirectional, batch first', () => new LSTM(3, 4, { numLayers: 2, bidirectional: true, batchFirst: true }), [2, 5, 3], [4, 2, 4], true],
     ['GRU, bidirectional', () => new GRU(3, 4, { bidirectional: true }), [5, 2, 3], [2, 2, 4], false],
@@ -110,8 +110,31 @@ describe('exportOnnx: LSTM, GRU and RNN (unrolled), run by ONNX Runtime', () => 
     const theirs = await runOrt(bytes, inputs);
     ours.forEach((o, i) => expectClose(theirs[i]!, o));
     // Initializers keep PyTorch's state-dict names.
-    const names = decodeModel(bytes).graph.initializer.map((t) => t.name);
-    expect(names).toContain('rnn.weight_ih_l0');
+    const graph = decodeModel(bytes).graph;
+    expect(graph.initializer.map((t) => t.name)).toContain('rnn.weight_ih_l0');
+    const kind = model.rnn.constructor.name.toUpperCase();
+    expect(graph.node.filter((n) => n.op_type === kind).length).toBe(model.rnn.numLayers);
+    // Free batch and sequence length: ONNX Runtime runs other lengths.
+    const seqAxis = model.rnn.batchFirst ? 1 : 0, batchAxis = 1 - seqAxis;
+    const free = { [seqAxis]: 'seq', [batchAxis]: 'batch' };
+    const dynamic = exportOnnx(model, inputs, {
+      inputNames: lstm ? ['x', 'h0', 'c0'] : ['x', 'h0'],
+      outputNames: lstm ? ['y', 'h', 'c'] : ['y', 'h'],
+      dynamicAxes: { x: free, h0: { 1: 'batch' }, ...(lstm ? { c0: { 1: 'batch' } } : {}), y: free, h: { 1: 'batch' } },
+    });
+    for (const [L, N] of [[7, 3], [2, 2]]) {
+      const xs: number[] = [...xShape];
+      xs[seqAxis] = L;
+      xs[batchAxis] = N;
+      const hs = [hShape[0], N, hShape[2]];
+      const other = [randn(xs), randn(hs), ...(lstm ? [randn(hs)] : [])];
+      const want = model.forward(...(other as [Tensor, Tensor, Tensor?]));
+      const got = await runOrt(dynamic, other);
+      want.forEach((o, i) => expectClose(got[i]!, o));
+    }
+    // And back: importOnnx runs the nodes with PyTorch's results.
+    const back = importOnnx(bytes).forward(...inputs) as Tensor[];
+    back.forEach((o, i) => expect(maxDiff(o, ours[i]!)).toBeLessThan(1e-5));
   });
 });
 
