@@ -34,7 +34,11 @@ export const nnRows: Record<string, Row> = {
   LayerNorm: layer(nn.LayerNorm, [3, f64]),
   BatchNorm1d: { ...layer(nn.BatchNorm1d, [3, f64]), name: 'BatchNorm' }, BatchNorm2d: { ...layer(nn.BatchNorm2d, [2, f64], img), name: 'BatchNorm' },
   BatchNorm: { ...layer(nn.BatchNorm1d, [3, f64]), name: 'BatchNorm' }, Conv2d: layer(nn.Conv2d, [2, 1, 3, f64], img),
-  MaxPool2d: layer(nn.MaxPool2d, [2], img), AvgPool2d: layer(nn.AvgPool2d, [2], img),
+  MaxPool2d: layer(nn.MaxPool2d, [2, { ceilMode: true }], img), AvgPool2d: layer(nn.AvgPool2d, [2, { divisorOverride: 3 }], img),
+  MaxPool1d: layer(nn.MaxPool1d, [2, { dilation: 1 }]), AvgPool1d: layer(nn.AvgPool1d, [2, { countIncludePad: false }]),
+  Conv1d: layer(nn.Conv1d, [2, 1, 2, { ...f64, padding: 'same', paddingMode: 'reflect' }], () => x().unsqueeze(0)),
+  ConvTranspose1d: layer(nn.ConvTranspose1d, [2, 1, 2, { ...f64, stride: 2 }], () => x().unsqueeze(0)),
+  ConvTranspose2d: layer(nn.ConvTranspose2d, [2, 1, 3, { ...f64, stride: 2, outputPadding: 1 }], img),
   Embedding: layer(nn.Embedding, [5, 2, f64], () => tensor([0, 4])),
   Sequential: layer(nn.Sequential, [lin()]),
   // ModuleList() (undefined) is an empty list, as in torch.

@@ -19,8 +19,9 @@ export * as init from './init.js';
 
 export type { LayerOptions } from './layers/options.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
-export { Conv2d, type Conv2dLayerOptions, type Size2 } from './layers/conv.js';
-export { MaxPool2d, AvgPool2d, Flatten, type Pool2dLayerOptions } from './layers/pool.js';
+export { Conv1d, Conv2d, type Conv1dLayerOptions, type Conv2dLayerOptions, type PaddingMode, type Size2 } from './layers/conv.js';
+export { ConvTranspose1d, ConvTranspose2d, type ConvTranspose1dLayerOptions, type ConvTranspose2dLayerOptions } from './layers/conv-transpose.js';
+export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, Flatten, type Pool1dLayerOptions, type Pool2dLayerOptions } from './layers/pool.js';
 export { Sequential, ModuleList } from './layers/containers.js';
 export { Dropout, type DropoutOptions } from './layers/dropout.js';
 export { BatchNorm, BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './layers/batch-norm.js';

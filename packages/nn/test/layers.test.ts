@@ -89,7 +89,7 @@ describe('Conv2d', () => {
     const conv = new Conv2d(1, 8, 3, { padding: 1 });
     expect(() => conv.forward(randn([2, 3, 8, 8]))).toThrow('Conv2d(1, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1)): expected input of shape [N, 1, H, W] or [1, H, W], got shape [2,3,8,8]');
     expect(() => conv.forward(randn([8, 8]))).toThrow(/expected input of shape \[N, 1, H, W\]/);
-    expect(() => new Conv2d(1, 2, 5).forward(randn([1, 1, 3, 3]))).toThrow(/input of shape \[1,1,3,3\] is smaller than the kernel span \[5,5\]/);
+    expect(() => new Conv2d(1, 2, 5).forward(randn([1, 1, 3, 3]))).toThrow(/^Conv2d\(.*\): kernel of size \[5,5\] is larger than the padded input of size \[3,3\] \(input \[1,1,3,3\], padding \[0,0\]\)/);
     expect(() => new Conv2d(3, 4, 3, { groups: 2 })).toThrow(/must both be divisible by groups \(2\)/);
     expect(() => new Conv2d(3, 4, 0)).toThrow(/kernelSize must be an integer of at least 1/);
   });
@@ -128,7 +128,7 @@ describe('MaxPool2d and AvgPool2d', () => {
 
   it('name themselves on bad input and print like PyTorch', () => {
     expect(() => new MaxPool2d(2).forward(randn([4, 4]))).toThrow(/^MaxPool2d\(kernel_size=2, stride=2, padding=0\): expected input of shape \[N, C, H, W\] or \[C, H, W\]/);
-    expect(() => new AvgPool2d(5).forward(randn([1, 1, 3, 3]))).toThrow(/AvgPool2d.*got shape \[1,1,3,3\]/);
+    expect(() => new AvgPool2d(5).forward(randn([1, 1, 3, 3]))).toThrow("AvgPool2d(kernel_size=5, stride=5, padding=0): kernel of size [5,5] is larger than the padded input of size [3,3] (input [1,1,3,3], padding [0,0])");
     expect(() => new MaxPool2d(2, { padding: 2 })).toThrow(/padding \[2,2\] must be at most half the kernel size/);
     expect(new MaxPool2d([2, 3], { stride: 1 }).extraRepr()).toBe('kernel_size=(2, 3), stride=1, padding=0');
     expect(new AvgPool2d(2, { countIncludePad: false }).extraRepr()).toBe('kernel_size=2, stride=2, padding=0, count_include_pad=False');

@@ -1,5 +1,6 @@
-// 2-D convolution layer over NCHW images.
-import { conv2d, describeValue, type Tensor, checkTensor } from '@tapegrad/autograd';
+// Convolution layers over NCHW images and NCL sequences (Conv1d/Conv2d), with PyTorch's
+// constructor arguments, defaults, weight layout, initialization and padding modes.
+import { conv1d, conv2d, describeValue, pad, type Tensor, checkTensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import type { Parameter } from '../parameter.js';
 import { fmtShape, pyPair, shortName } from '../format.js';
@@ -25,8 +26,31 @@ export function pair(layer: string, name: string, value: Size2, min: number): [n
   return [p[0]!, p[1]!];
 }
 
+/** Normalizes a 1-d size (a number or `[n]`) to a checked integer of at least `min`. */
+export function single(layer: string, name: string, value: number | readonly [number], min: number): number {
+  const n = Array.isArray(value) && value.length === 1 ? value[0] : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min) throw new Error(`${layer}: ${name} must be an integer of at least ${min}, got ${describeValue(value)}`);
+  return n;
+}
+
 /**
- * Options of {@link Conv2d} (defaults as PyTorch: stride 1, padding 0, dilation 1, groups 1, bias).
+ * How a convolution layer fills its padding, as PyTorch's `padding_mode`: zeros, or the
+ * {@link pad} modes `reflect`, `replicate` and `circular`.
+ *
+ * @example
+ * ```ts
+ * new Conv2d(3, 8, 3, { padding: 1, paddingMode: 'reflect' });
+ * ```
+ * @category Layers
+ */
+export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
+
+const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'reflect', 'replicate', 'circular'];
+const CONV_KEYS = ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode', 'dtype', 'generator'];
+
+/**
+ * Options of {@link Conv2d} (defaults as PyTorch: stride 1, padding 0, dilation 1, groups 1, bias,
+ * padding mode zeros).
  *
  * @example
  * ```ts
@@ -37,26 +61,127 @@ export function pair(layer: string, name: string, value: Size2, min: number): [n
 export interface Conv2dLayerOptions extends LayerOptions {
   /** Step between windows. */
   stride?: Size2;
-  /** Zeros added on both sides of each spatial axis. */
-  padding?: Size2;
+  /** Padding on both sides of each spatial axis, or `'same'` (stride 1 only) or `'valid'`. */
+  padding?: Size2 | 'same' | 'valid';
   /** Spacing between kernel taps. */
   dilation?: Size2;
   /** Split input and output channels into this many independent groups (both must divide by it). */
   groups?: number;
   /** Add a learned bias per output channel (default `true`). */
   bias?: boolean;
+  /** What the padding holds (default `'zeros'`). */
+  paddingMode?: PaddingMode;
+}
+
+/**
+ * Options of {@link Conv1d}: as {@link Conv2dLayerOptions} with one number per setting.
+ *
+ * @example
+ * ```ts
+ * new Conv1d(16, 32, 5, { padding: 'same', paddingMode: 'circular' });
+ * ```
+ * @category Layers
+ */
+export interface Conv1dLayerOptions extends LayerOptions {
+  /** Step between windows. */
+  stride?: number | readonly [number];
+  /** Padding on both ends, or `'same'` (stride 1 only) or `'valid'`. */
+  padding?: number | readonly [number] | 'same' | 'valid';
+  /** Spacing between kernel taps. */
+  dilation?: number | readonly [number];
+  /** Split input and output channels into this many independent groups. */
+  groups?: number;
+  /** Add a learned bias per output channel (default `true`). */
+  bias?: boolean;
+  /** What the padding holds (default `'zeros'`). */
+  paddingMode?: PaddingMode;
+}
+
+/** Checks the options every convolution layer shares; returns groups and the padding mode. */
+export function convCommon(layer: string, inChannels: number, outChannels: number, options: object, keys = CONV_KEYS): { groups: number; paddingMode: PaddingMode; bias: boolean } {
+  const o = checkOptions(layer, options as Record<string, unknown>, keys);
+  checkInt(layer, 'inChannels', inChannels);
+  checkInt(layer, 'outChannels', outChannels);
+  const groups = checkInt(layer, 'groups', (o.groups ?? 1) as number);
+  if (inChannels % groups !== 0 || outChannels % groups !== 0) {
+    throw new Error(`${layer}: inChannels (${inChannels}) and outChannels (${outChannels}) must both be divisible by groups (${groups})`);
+  }
+  const paddingMode = (o.paddingMode ?? 'zeros') as PaddingMode;
+  if (!PADDING_MODES.includes(paddingMode)) throw new Error(`${layer}: paddingMode must be one of ${PADDING_MODES.map((m) => `'${m}'`).join(', ')}, got ${describeValue(o.paddingMode)}`);
+  const bias = (o.bias ?? true) as boolean;
+  return { groups, paddingMode, bias };
+}
+
+/**
+ * The [before, after] padding per spatial axis, in F.pad order (last axis first): symmetric for
+ * numbers, PyTorch's split of dilation·(kernel − 1) for 'same' (the extra one after).
+ */
+function padAmounts(padding: Padding, kernel: readonly number[], dilation: readonly number[]): number[] {
+  return kernel
+    .map((k, a) => {
+      if (padding === 'valid') return [0, 0];
+      if (padding === 'same') {
+        const total = dilation[a]! * (k - 1);
+        return [Math.floor(total / 2), total - Math.floor(total / 2)];
+      }
+      return [padding[a]!, padding[a]!];
+    })
+    .reverse()
+    .flat();
+}
+
+/** Rethrows an op's error with the layer's name in front, so every message names the layer. */
+export function named<T>(layer: Module, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    const name = shortName(layer);
+    // The op's own name (lower camelCase) gives way to the layer's.
+    if (e instanceof Error && !e.message.startsWith(name)) throw new Error(`${name}: ${e.message.replace(/^[a-z]\w*: /, '')}`);
+    throw e;
+  }
+}
+
+/** String padding as PyTorch prints it, else the tuple. */
+const padRepr = (p: readonly number[] | string, tuple: (p: readonly number[]) => string) => (typeof p === 'string' ? p : tuple(p));
+
+type Padding = readonly number[] | 'same' | 'valid';
+
+/** Weight [out, in/groups, ...kernel] and bias of a Conv1d/Conv2d, after the shared checks. */
+function convParameters(layer: string, inChannels: number, outChannels: number, kernel: readonly number[], stride: readonly number[], padding: Padding, options: Conv1dLayerOptions | Conv2dLayerOptions) {
+  const c = convCommon(layer, inChannels, outChannels, options);
+  if (padding === 'same' && stride.some((s) => s !== 1)) throw new Error(`${layer}: padding 'same' is not supported for strided convolutions (stride ${fmtShape(stride)})`);
+  return { ...c, ...defaultWeightAndBias([outChannels, inChannels / c.groups, ...kernel], c.bias, options) };
+}
+
+/** The layer's forward: input checks, then the convolution (explicit padding first for non-zero modes, as PyTorch). */
+function convForward(layer: Conv1d | Conv2d, x: Tensor, padding: Padding, conv: (x: Tensor, padding: Padding) => Tensor): Tensor {
+  const name = shortName(layer);
+  checkTensor(name, 'x', x);
+  const n = layer.kernelSize.length;
+  if ((x.ndim !== n + 2 && x.ndim !== n + 1) || x.shape[x.ndim - n - 1] !== layer.inChannels) {
+    const c = layer.inChannels;
+    const axes = n === 2 ? 'H, W' : 'L';
+    throw new Error(`${name}: expected input of shape [N, ${c}, ${axes}] or [${c}, ${axes}], got shape ${fmtShape(x.shape)}`);
+  }
+  checkDType(name, x, layer.weight);
+  if (layer.paddingMode === 'zeros') return named(layer, () => conv(x, padding));
+  const mode = layer.paddingMode;
+  return named(layer, () => conv(pad(x, padAmounts(padding, layer.kernelSize, layer.dilation), mode), layer.kernelSize.map(() => 0)));
 }
 
 /**
  * 2-D convolution (cross-correlation, as PyTorch) of `[N, inChannels, H, W]` (or unbatched
  * `[inChannels, H, W]`) to `[N, outChannels, H', W']`, with
  * H' = ⌊(H + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1. `weight` is
- * `[outChannels, inChannels / groups, kH, kW]`, initialized as PyTorch does.
+ * `[outChannels, inChannels / groups, kH, kW]`, initialized as PyTorch does. `paddingMode` other
+ * than `'zeros'` pads with {@link pad}'s modes first, as PyTorch.
  *
  * @example
  * ```ts
  * const conv = new Conv2d(1, 8, 3, { padding: 1 });
  * conv.forward(randn([16, 1, 8, 8])).shape; // [16, 8, 8, 8]
+ * new Conv2d(1, 8, 4, { padding: 'same', paddingMode: 'reflect' }).forward(randn([1, 1, 8, 8])).shape; // [1, 8, 8, 8]
  * ```
  * @category Layers
  */
@@ -65,64 +190,126 @@ export class Conv2d extends Module<[Tensor], Tensor> {
   readonly inChannels: number;
   /** Channels of the output (number of filters). */
   readonly outChannels: number;
-  /** `[kH, kW]`. */
-  readonly kernelSize: [number, number];
-  /** `[sH, sW]`. */
-  readonly stride: [number, number];
-  /** `[pH, pW]`. */
-  readonly padding: [number, number];
-  /** `[dH, dW]`. */
-  readonly dilation: [number, number];
   /** Number of channel groups. */
   readonly groups: number;
+  /** What the padding holds. */
+  readonly paddingMode: PaddingMode;
   /** `[outChannels, inChannels / groups, kH, kW]`. */
   weight: Parameter;
   /** `[outChannels]`, or `null` with `bias: false`. */
   bias: Parameter | null;
+  /** `[kH, kW]`. */
+  readonly kernelSize: [number, number];
+  /** `[sH, sW]`. */
+  readonly stride: [number, number];
+  /** `[pH, pW]`, or `'same'`/`'valid'`. */
+  readonly padding: [number, number] | 'same' | 'valid';
+  /** `[dH, dW]`. */
+  readonly dilation: [number, number];
 
   /** A convolution from `inChannels` to `outChannels` with a `kernelSize` window. */
   constructor(inChannels: number, outChannels: number, kernelSize: Size2, options: Conv2dLayerOptions = {}) {
+    const kernel = pair('Conv2d', 'kernelSize', kernelSize, 1);
+    const stride = pair('Conv2d', 'stride', options?.stride ?? 1, 1);
+    const p = options?.padding ?? 0;
+    const padding = p === 'same' || p === 'valid' ? p : pair('Conv2d', 'padding', p, 0);
     super();
-    checkOptions('Conv2d', options, ['stride', 'padding', 'dilation', 'groups', 'bias', 'dtype', 'generator']);
-    this.inChannels = checkInt('Conv2d', 'inChannels', inChannels);
-    this.outChannels = checkInt('Conv2d', 'outChannels', outChannels);
-    this.kernelSize = pair('Conv2d', 'kernelSize', kernelSize, 1);
-    this.stride = pair('Conv2d', 'stride', options.stride ?? 1, 1);
-    this.padding = pair('Conv2d', 'padding', options.padding ?? 0, 0);
+    ({ groups: this.groups, paddingMode: this.paddingMode, weight: this.weight, bias: this.bias } = convParameters('Conv2d', inChannels, outChannels, kernel, stride, padding, options));
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = kernel;
+    this.stride = stride;
+    this.padding = padding;
     this.dilation = pair('Conv2d', 'dilation', options.dilation ?? 1, 1);
-    this.groups = checkInt('Conv2d', 'groups', options.groups ?? 1);
-    if (inChannels % this.groups !== 0 || outChannels % this.groups !== 0) {
-      throw new Error(`Conv2d: inChannels (${inChannels}) and outChannels (${outChannels}) must both be divisible by groups (${this.groups})`);
-    }
-    const shape = [outChannels, inChannels / this.groups, ...this.kernelSize];
-    ({ weight: this.weight, bias: this.bias } = defaultWeightAndBias(shape, options.bias ?? true, options));
   }
 
   /** Convolves `x` of shape `[N, inChannels, H, W]` or `[inChannels, H, W]`. */
   forward(x: Tensor): Tensor {
-    checkTensor('Conv2d', 'x', x);
-    if ((x.ndim !== 4 && x.ndim !== 3) || x.shape[x.ndim - 3] !== this.inChannels) {
-      const c = this.inChannels;
-      throw new Error(`${shortName(this)}: expected input of shape [N, ${c}, H, W] or [${c}, H, W], got shape ${fmtShape(x.shape)}`);
-    }
-    const [kH, kW] = this.kernelSize;
-    const [H, W] = x.shape.slice(-2) as [number, number];
-    const spanH = this.dilation[0] * (kH - 1) + 1;
-    const spanW = this.dilation[1] * (kW - 1) + 1;
-    if (H + 2 * this.padding[0] < spanH || W + 2 * this.padding[1] < spanW) {
-      throw new Error(`${shortName(this)}: input of shape ${fmtShape(x.shape)} is smaller than the kernel span ${fmtShape([spanH, spanW])} (after padding ${fmtShape(this.padding)})`);
-    }
-    checkDType(shortName(this), x, this.weight);
-    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+    return convForward(this, x, this.padding, (input, padding) => {
+      const p = typeof padding === 'string' ? padding : ([padding[0]!, padding[1]!] as const);
+      return conv2d(input, this.weight, this.bias, { stride: this.stride, padding: p, dilation: this.dilation, groups: this.groups });
+    });
   }
 
-  /** `1, 8, kernel_size=(3, 3), stride=(1, 1)`, plus non-default padding, dilation, groups and bias. */
+  /** `1, 8, kernel_size=(3, 3), stride=(1, 1)`, plus non-default padding, dilation, groups, bias and padding mode. */
   override extraRepr(): string {
     let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyPair(this.kernelSize)}, stride=${pyPair(this.stride)}`;
-    if (this.padding.some((p) => p !== 0)) s += `, padding=${pyPair(this.padding)}`;
+    if (typeof this.padding === 'string' || this.padding.some((p) => p !== 0)) s += `, padding=${padRepr(this.padding, (p) => pyPair(p as [number, number]))}`;
     if (this.dilation.some((d) => d !== 1)) s += `, dilation=${pyPair(this.dilation)}`;
     if (this.groups !== 1) s += `, groups=${this.groups}`;
     if (this.bias === null) s += ', bias=False';
+    if (this.paddingMode !== 'zeros') s += `, padding_mode=${this.paddingMode}`;
+    return s;
+  }
+}
+
+/**
+ * 1-D convolution (as PyTorch's `Conv1d`) of `[N, inChannels, L]` (or `[inChannels, L]`) to
+ * `[N, outChannels, L']`; `weight` is `[outChannels, inChannels / groups, kernelSize]`, initialized
+ * as PyTorch does. Same options as {@link Conv2d}, one number each.
+ *
+ * @example
+ * ```ts
+ * const conv = new Conv1d(4, 8, 3, { padding: 1 });
+ * conv.forward(randn([2, 4, 16])).shape; // [2, 8, 16]
+ * ```
+ * @category Layers
+ */
+export class Conv1d extends Module<[Tensor], Tensor> {
+  /** Channels of the input. */
+  readonly inChannels: number;
+  /** Channels of the output (number of filters). */
+  readonly outChannels: number;
+  /** Number of channel groups. */
+  readonly groups: number;
+  /** What the padding holds. */
+  readonly paddingMode: PaddingMode;
+  /** `[outChannels, inChannels / groups, k]`. */
+  weight: Parameter;
+  /** `[outChannels]`, or `null` with `bias: false`. */
+  bias: Parameter | null;
+  /** `[k]`. */
+  readonly kernelSize: [number];
+  /** `[s]`. */
+  readonly stride: [number];
+  /** `[p]`, or `'same'`/`'valid'`. */
+  readonly padding: [number] | 'same' | 'valid';
+  /** `[d]`. */
+  readonly dilation: [number];
+
+  /** A convolution from `inChannels` to `outChannels` with a window of `kernelSize`. */
+  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number], options: Conv1dLayerOptions = {}) {
+    const kernel: [number] = [single('Conv1d', 'kernelSize', kernelSize, 1)];
+    const stride: [number] = [single('Conv1d', 'stride', options?.stride ?? 1, 1)];
+    const p = options?.padding ?? 0;
+    const padding: [number] | 'same' | 'valid' = p === 'same' || p === 'valid' ? p : [single('Conv1d', 'padding', p, 0)];
+    super();
+    ({ groups: this.groups, paddingMode: this.paddingMode, weight: this.weight, bias: this.bias } = convParameters('Conv1d', inChannels, outChannels, kernel, stride, padding, options));
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = kernel;
+    this.stride = stride;
+    this.padding = padding;
+    this.dilation = [single('Conv1d', 'dilation', options.dilation ?? 1, 1)];
+  }
+
+  /** Convolves `x` of shape `[N, inChannels, L]` or `[inChannels, L]`. */
+  forward(x: Tensor): Tensor {
+    return convForward(this, x, this.padding, (input, padding) => {
+      const p = typeof padding === 'string' ? padding : padding[0]!;
+      return conv1d(input, this.weight, this.bias, { stride: this.stride[0], padding: p, dilation: this.dilation[0], groups: this.groups });
+    });
+  }
+
+  /** `4, 8, kernel_size=(3,), stride=(1,)`, plus non-default settings, as PyTorch prints them. */
+  override extraRepr(): string {
+    const one = (p: readonly number[]) => `(${p[0]},)`;
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${one(this.kernelSize)}, stride=${one(this.stride)}`;
+    if (typeof this.padding === 'string' || this.padding[0] !== 0) s += `, padding=${padRepr(this.padding, one)}`;
+    if (this.dilation[0] !== 1) s += `, dilation=${one(this.dilation)}`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (this.bias === null) s += ', bias=False';
+    if (this.paddingMode !== 'zeros') s += `, padding_mode=${this.paddingMode}`;
     return s;
   }
 }

@@ -1,0 +1,227 @@
+// Transposed convolution layers (PyTorch's ConvTranspose1d/2d): weight [in, out/groups, ...kernel],
+// initialized as PyTorch's _ConvNd (kaiming-uniform with a = √5 on that weight, bias bound 1/√fanIn
+// where fanIn = out/groups · kernel size).
+import { convTranspose1d, convTranspose2d, zeros, type Tensor, checkTensor } from '@tapegrad/autograd';
+import * as init from '../init.js';
+import { Module } from '../module.js';
+import { Parameter } from '../parameter.js';
+import { fmtShape, pyPair, shortName } from '../format.js';
+import { checkDType, type LayerOptions } from './options.js';
+import { convCommon, named, pair, single, type Size2 } from './conv.js';
+
+const KEYS = ['stride', 'padding', 'outputPadding', 'dilation', 'groups', 'bias', 'paddingMode', 'dtype', 'generator'];
+
+/**
+ * Options of {@link ConvTranspose2d} (defaults as PyTorch: stride 1, padding 0, outputPadding 0,
+ * groups 1, bias, dilation 1; only the `'zeros'` padding mode, as PyTorch).
+ *
+ * @example
+ * ```ts
+ * new ConvTranspose2d(16, 8, 3, { stride: 2, padding: 1, outputPadding: 1 });
+ * ```
+ * @category Layers
+ */
+export interface ConvTranspose2dLayerOptions extends LayerOptions {
+  /** Step between input positions in the output. */
+  stride?: Size2;
+  /** `dilation·(kernel − 1) − padding` zeros added on both sides of the input. */
+  padding?: Size2;
+  /** Extra size on one side of the output; below stride or dilation. */
+  outputPadding?: Size2;
+  /** Spacing between kernel taps. */
+  dilation?: Size2;
+  /** Split input and output channels into this many independent groups. */
+  groups?: number;
+  /** Add a learned bias per output channel (default `true`). */
+  bias?: boolean;
+  /** Only `'zeros'` (PyTorch supports no other mode for transposed convolutions). */
+  paddingMode?: 'zeros';
+}
+
+/**
+ * Options of {@link ConvTranspose1d}: as {@link ConvTranspose2dLayerOptions} with one number each.
+ *
+ * @example
+ * ```ts
+ * new ConvTranspose1d(16, 8, 4, { stride: 2, padding: 1 });
+ * ```
+ * @category Layers
+ */
+export interface ConvTranspose1dLayerOptions extends LayerOptions {
+  /** Step between input positions in the output. */
+  stride?: number | readonly [number];
+  /** `dilation·(kernel − 1) − padding` zeros added on both ends of the input. */
+  padding?: number | readonly [number];
+  /** Extra length at one end of the output; below stride or dilation. */
+  outputPadding?: number | readonly [number];
+  /** Spacing between kernel taps. */
+  dilation?: number | readonly [number];
+  /** Split input and output channels into this many independent groups. */
+  groups?: number;
+  /** Add a learned bias per output channel (default `true`). */
+  bias?: boolean;
+  /** Only `'zeros'`. */
+  paddingMode?: 'zeros';
+}
+
+/** PyTorch's _ConvNd.reset_parameters on the transposed layout (its fan-in is out/groups · kernel). */
+function transposedParameters(layer: string, inChannels: number, outChannels: number, kernel: readonly number[], options: ConvTranspose1dLayerOptions | ConvTranspose2dLayerOptions) {
+  const c = convCommon(layer, inChannels, outChannels, options, KEYS);
+  if (c.paddingMode !== 'zeros') throw new Error(`${layer}: only paddingMode 'zeros' is supported for transposed convolutions (got '${c.paddingMode}'), as in PyTorch`);
+  const { dtype, generator } = options;
+  const weight = new Parameter(zeros([inChannels, outChannels / c.groups, ...kernel], { dtype }));
+  if (weight.size > 0) init.kaimingUniform(weight, { a: Math.sqrt(5), generator });
+  let bias: Parameter | null = null;
+  if (c.bias) {
+    const [fanIn] = init.fans(weight);
+    const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+    bias = init.uniform(new Parameter(zeros([outChannels], { dtype })), { low: -bound, high: bound, generator });
+  }
+  return { groups: c.groups, weight, bias };
+}
+
+function checkInput(layer: Module, x: Tensor, inChannels: number, n: number, weight: Tensor): void {
+  const name = shortName(layer);
+  checkTensor(name, 'x', x);
+  if ((x.ndim !== n + 2 && x.ndim !== n + 1) || x.shape[x.ndim - n - 1] !== inChannels) {
+    const axes = n === 2 ? 'H, W' : 'L';
+    throw new Error(`${name}: expected input of shape [N, ${inChannels}, ${axes}] or [${inChannels}, ${axes}], got shape ${fmtShape(x.shape)}`);
+  }
+  checkDType(name, x, weight);
+}
+
+/**
+ * 2-D transposed convolution (PyTorch's `ConvTranspose2d`, the gradient of a convolution with
+ * respect to its input): `[N, inChannels, H, W]` (or unbatched) to `[N, outChannels, H', W']` with
+ * H' = (H − 1)·stride − 2·padding + dilation·(kH − 1) + outputPadding + 1. `weight` is
+ * `[inChannels, outChannels / groups, kH, kW]`, as PyTorch's, initialized as PyTorch does.
+ *
+ * @example
+ * ```ts
+ * const up = new ConvTranspose2d(8, 4, 3, { stride: 2, padding: 1, outputPadding: 1 });
+ * up.forward(randn([2, 8, 5, 5])).shape; // [2, 4, 10, 10]
+ * ```
+ * @category Layers
+ */
+export class ConvTranspose2d extends Module<[Tensor], Tensor> {
+  /** Channels of the input. */
+  readonly inChannels: number;
+  /** Channels of the output. */
+  readonly outChannels: number;
+  /** `[kH, kW]`. */
+  readonly kernelSize: [number, number];
+  /** `[sH, sW]`. */
+  readonly stride: [number, number];
+  /** `[pH, pW]`. */
+  readonly padding: [number, number];
+  /** `[opH, opW]`. */
+  readonly outputPadding: [number, number];
+  /** `[dH, dW]`. */
+  readonly dilation: [number, number];
+  /** Number of channel groups. */
+  readonly groups: number;
+  /** `[inChannels, outChannels / groups, kH, kW]`. */
+  weight: Parameter;
+  /** `[outChannels]`, or `null` with `bias: false`. */
+  bias: Parameter | null;
+
+  /** A transposed convolution from `inChannels` to `outChannels` with a `kernelSize` window. */
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2, options: ConvTranspose2dLayerOptions = {}) {
+    super();
+    const L = 'ConvTranspose2d';
+    this.kernelSize = pair(L, 'kernelSize', kernelSize, 1);
+    ({ groups: this.groups, weight: this.weight, bias: this.bias } = transposedParameters(L, inChannels, outChannels, this.kernelSize, options));
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.stride = pair(L, 'stride', options.stride ?? 1, 1);
+    this.padding = pair(L, 'padding', options.padding ?? 0, 0);
+    this.outputPadding = pair(L, 'outputPadding', options.outputPadding ?? 0, 0);
+    this.dilation = pair(L, 'dilation', options.dilation ?? 1, 1);
+  }
+
+  /** Applies the transposed convolution to `[N, inChannels, H, W]` or `[inChannels, H, W]`. */
+  forward(x: Tensor): Tensor {
+    checkInput(this, x, this.inChannels, 2, this.weight);
+    const o = { stride: this.stride, padding: this.padding, outputPadding: this.outputPadding, dilation: this.dilation, groups: this.groups };
+    return named(this, () => convTranspose2d(x, this.weight, this.bias, o));
+  }
+
+  /** As PyTorch prints it: `8, 4, kernel_size=(3, 3), stride=(2, 2)`, plus non-default settings. */
+  override extraRepr(): string {
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyPair(this.kernelSize)}, stride=${pyPair(this.stride)}`;
+    if (this.padding.some((p) => p !== 0)) s += `, padding=${pyPair(this.padding)}`;
+    if (this.outputPadding.some((p) => p !== 0)) s += `, output_padding=${pyPair(this.outputPadding)}`;
+    if (this.dilation.some((d) => d !== 1)) s += `, dilation=${pyPair(this.dilation)}`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (this.bias === null) s += ', bias=False';
+    return s;
+  }
+}
+
+/**
+ * 1-D transposed convolution (PyTorch's `ConvTranspose1d`): `[N, inChannels, L]` (or unbatched)
+ * to `[N, outChannels, L']` with L' = (L − 1)·stride − 2·padding + dilation·(k − 1) + outputPadding + 1;
+ * `weight` is `[inChannels, outChannels / groups, kernelSize]`.
+ *
+ * @example
+ * ```ts
+ * const up = new ConvTranspose1d(8, 4, 4, { stride: 2, padding: 1 });
+ * up.forward(randn([2, 8, 16])).shape; // [2, 4, 32]
+ * ```
+ * @category Layers
+ */
+export class ConvTranspose1d extends Module<[Tensor], Tensor> {
+  /** Channels of the input. */
+  readonly inChannels: number;
+  /** Channels of the output. */
+  readonly outChannels: number;
+  /** `[k]`. */
+  readonly kernelSize: [number];
+  /** `[s]`. */
+  readonly stride: [number];
+  /** `[p]`. */
+  readonly padding: [number];
+  /** `[op]`. */
+  readonly outputPadding: [number];
+  /** `[d]`. */
+  readonly dilation: [number];
+  /** Number of channel groups. */
+  readonly groups: number;
+  /** `[inChannels, outChannels / groups, k]`. */
+  weight: Parameter;
+  /** `[outChannels]`, or `null` with `bias: false`. */
+  bias: Parameter | null;
+
+  /** A transposed convolution from `inChannels` to `outChannels` with a window of `kernelSize`. */
+  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number], options: ConvTranspose1dLayerOptions = {}) {
+    super();
+    const L = 'ConvTranspose1d';
+    this.kernelSize = [single(L, 'kernelSize', kernelSize, 1)];
+    ({ groups: this.groups, weight: this.weight, bias: this.bias } = transposedParameters(L, inChannels, outChannels, this.kernelSize, options));
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.stride = [single(L, 'stride', options.stride ?? 1, 1)];
+    this.padding = [single(L, 'padding', options.padding ?? 0, 0)];
+    this.outputPadding = [single(L, 'outputPadding', options.outputPadding ?? 0, 0)];
+    this.dilation = [single(L, 'dilation', options.dilation ?? 1, 1)];
+  }
+
+  /** Applies the transposed convolution to `[N, inChannels, L]` or `[inChannels, L]`. */
+  forward(x: Tensor): Tensor {
+    checkInput(this, x, this.inChannels, 1, this.weight);
+    const o = { stride: this.stride[0], padding: this.padding[0], outputPadding: this.outputPadding[0], dilation: this.dilation[0], groups: this.groups };
+    return named(this, () => convTranspose1d(x, this.weight, this.bias, o));
+  }
+
+  /** As PyTorch prints it: `8, 4, kernel_size=(4,), stride=(2,)`, plus non-default settings. */
+  override extraRepr(): string {
+    const one = (p: readonly number[]) => `(${p[0]},)`;
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${one(this.kernelSize)}, stride=${one(this.stride)}`;
+    if (this.padding[0] !== 0) s += `, padding=${one(this.padding)}`;
+    if (this.outputPadding[0] !== 0) s += `, output_padding=${one(this.outputPadding)}`;
+    if (this.dilation[0] !== 1) s += `, dilation=${one(this.dilation)}`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (this.bias === null) s += ', bias=False';
+    return s;
+  }
+}
