@@ -37,7 +37,10 @@ export interface RuleContext {
  */
 export type Rule = (ctx: RuleContext) => string | { name: string; batched: boolean } | { name: string; dims: Dims };
 
-type Spec = { readonly stride: readonly number[]; readonly padding: readonly number[]; readonly dilation: readonly number[]; readonly groups?: number; readonly kernel?: readonly number[]; readonly countIncludePad?: boolean };
+type Spec = {
+  readonly stride: readonly number[]; readonly padding: readonly number[]; readonly dilation: readonly number[]; readonly groups?: number;
+  readonly kernel?: readonly number[]; readonly countIncludePad?: boolean; readonly ceil?: boolean; readonly divisorOverride?: number | null;
+};
 interface AxisSlice { start: number; length: number; step: number; drop: boolean }
 
 const arg = <T>(ctx: RuleContext, i: number) => ctx.node.args![i] as T;
@@ -131,13 +134,59 @@ const pool = (opType: 'MaxPool' | 'AveragePool'): Rule => (c) => {
   const attrs: Record<string, AttrValue> = {
     kernel_shape: { ints: s.kernel! }, strides: { ints: s.stride }, pads: { ints: [s.padding[0]!, s.padding[1]!, s.padding[0]!, s.padding[1]!] },
   };
-  if (opType === 'AveragePool') attrs.count_include_pad = { int: s.countIncludePad ? 1 : 0 };
-  // PyTorch's newer pooling options: ceil mode and (max) dilation have ONNX attributes; a divisor override has none.
-  const more = s as Spec & { ceil?: boolean; divisorOverride?: number | null };
-  if (more.divisorOverride != null) c.fail('divisorOverride has no ONNX AveragePool attribute');
-  if (more.ceil) attrs.ceil_mode = { int: 1 };
-  if (opType === 'MaxPool' && s.dilation?.some((d) => d !== 1)) attrs.dilations = { ints: s.dilation };
-  return { name: c.b.node(opType, [c.input(0)], attrs), dims: spatialDims(c, opType) };
+  if (s.ceil) attrs.ceil_mode = { int: 1 };
+  if (opType === 'MaxPool' && s.dilation.some((d) => d !== 1)) attrs.dilations = { ints: s.dilation };
+  const dims = spatialDims(c, opType);
+  if (opType === 'MaxPool') return { name: c.b.node(opType, [c.input(0)], attrs), dims };
+  const override = s.divisorOverride ?? null;
+  attrs.count_include_pad = { int: s.countIncludePad || override !== null ? 1 : 0 };
+  const avg = c.b.node(opType, [c.input(0)], attrs);
+  if (override === null) return { name: avg, dims };
+  // AveragePool has no divisor override; with every window whole (no padding, floor mode) the
+  // average times kH·kW / override is the same sum over the override.
+  if (s.ceil || s.padding.some((p) => p !== 0)) c.fail('avgPool2d with divisorOverride has no ONNX form when it pads or uses ceilMode');
+  return { name: c.b.node('Mul', [avg, c.b.scalar((s.kernel![0]! * s.kernel![1]!) / override, out(c))]), dims };
+};
+
+// conv2d's input gradient is ONNX's ConvTranspose; output_padding recovers the input size the
+// floor in conv2d's output size lost.
+const convTranspose: Rule = (c) => {
+  const [g, w, xShape, s] = c.node.args as [Tensor, Tensor, readonly number[], Spec];
+  const k = w.shape.slice(2);
+  const outputPadding = [0, 1].map((a) => xShape[2 + a]! - ((g.shape[2 + a]! - 1) * s.stride[a]! - 2 * s.padding[a]! + s.dilation[a]! * (k[a]! - 1) + 1));
+  // output_padding is worked out for these image sizes, so they stay fixed; the batch may vary.
+  const d = c.dims(0);
+  const dynamic = d.findIndex((label, i) => i > 0 && label != null);
+  if (dynamic >= 0) c.fail(`cannot keep axis ${dynamic} ('${d[dynamic]}') dynamic through a transposed convolution`);
+  return {
+    name: c.b.node('ConvTranspose', [c.input(0), c.input(1)], {
+      kernel_shape: { ints: k }, strides: { ints: s.stride }, dilations: { ints: s.dilation }, group: { int: s.groups ?? 1 },
+      pads: { ints: [s.padding[0]!, s.padding[1]!, s.padding[0]!, s.padding[1]!] }, output_padding: { ints: outputPadding },
+    }),
+    dims: d.map((label, i) => (i === 0 ? label : null)),
+  };
+};
+
+// pad's reflect/replicate/circular: Pad with mode reflect/edge (and wrap from opset 19); before
+// opset 19 circular padding is slices of the input concatenated around it.
+const padMode: Rule = (c) => {
+  const [x, before, after, mode] = c.node.args as [Tensor, readonly number[], readonly number[], 'reflect' | 'replicate' | 'circular'];
+  const padded = c.dims(0).findIndex((d, k) => d != null && (before[k] !== 0 || after[k] !== 0));
+  if (padded >= 0) c.fail(`cannot keep axis ${padded} ('${c.dims(0)[padded]}') dynamic: it is padded`);
+  if ([...before, ...after].some((p) => p < 0)) c.fail(`${mode} padding with negative amounts (crops) has no ONNX Pad form`);
+  if (mode !== 'circular' || c.b.opset >= 19) {
+    const onnxMode = mode === 'replicate' ? 'edge' : mode === 'circular' ? 'wrap' : 'reflect';
+    return { name: c.b.node('Pad', [c.input(0), c.b.int64s([...before, ...after])], { mode: { string: onnxMode } }), dims: c.dims(0) };
+  }
+  let y = c.input(0);
+  x.shape.forEach((n, a) => {
+    const [b, e] = [before[a]!, after[a]!];
+    if (b === 0 && e === 0) return;
+    const part = (start: number, end: number) => c.b.node('Slice', [y, c.b.int64s([start]), c.b.int64s([end]), c.b.int64s([a])]);
+    const parts = [...(b > 0 ? [part(n - b, n)] : []), y, ...(e > 0 ? [part(0, e)] : [])];
+    y = c.b.node('Concat', parts, { axis: { int: a } });
+  });
+  return { name: y, dims: c.dims(0) };
 };
 
 const slice: Rule = (c) => {
@@ -284,6 +333,8 @@ on(() => tg.indexSelect(leaf([2]), 0, [1]), (c) => {
 on(() => tg.conv2d(leaf([1, 1, 2, 2]), leaf([1, 1, 1, 1])), conv);
 on(() => tg.maxPool2d(leaf([1, 1, 2, 2]), { kernelSize: 1 }), pool('MaxPool'));
 on(() => tg.avgPool2d(leaf([1, 1, 2, 2]), { kernelSize: 1 }), pool('AveragePool'));
+on(() => tg.convTranspose2d(leaf([1, 1, 2, 2]), leaf([1, 1, 1, 1])), convTranspose);
+on(() => tg.pad(leaf([2]), [1, 1], 'reflect'), padMode);
 
 let table: Map<OpRecord, Rule> | null = null;
 

@@ -9,7 +9,6 @@ export const notExported: Readonly<Record<string, string>> = {
   unfold: 'im2col has no ONNX operator; export the convolution it implements instead',
   fold: 'col2im exists only from opset 18 with a different layout; not mapped',
   avgPool2dBackward: 'a backward-only op (it appears when a traced function computes a gradient)',
-  conv2dInputGrad: "the transposed convolution (convTranspose2d/1d, and conv2d's input gradient) is not mapped yet (ONNX ConvTranspose)",
   conv2dWeightGrad: 'a backward-only op (it appears when a traced function computes a gradient)',
   maxPool2dBackward: 'a backward-only op (it appears when a traced function computes a gradient)',
   maxPool2dRoute: 'a backward-only op (it appears when a traced function computes a gradient under vmap)',
@@ -18,7 +17,6 @@ export const notExported: Readonly<Record<string, string>> = {
   prodOthers: 'a backward-only op of prod (products of the other elements, under vmap)',
   sliceBackward: 'a backward-only op (it appears when a traced function computes a gradient)',
   attentionWeights: "a derivative-only op of scaledDotProductAttention (it recomputes the weights in its vjp and jvp)",
-  padMode: 'reflect, replicate and circular padding are not mapped yet (ONNX Pad modes reflect, edge, wrap)',
   padModeBackward: 'a backward-only op (it appears when a traced function computes a gradient)',
 };
 

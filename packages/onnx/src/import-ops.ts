@@ -53,6 +53,33 @@ function pads2d(c: OpContext): [number, number] {
   return [pads[0]!, pads[1]!];
 }
 
+/**
+ * A Conv's padding as tapegrad takes it: symmetric pads as the conv's own padding, anything else
+ * (asymmetric pads, auto_pad SAME_UPPER/SAME_LOWER) padded explicitly in front with zeros.
+ */
+function convPads(c: OpContext, x: Tensor, kernel: readonly number[], stride: readonly number[], dilation: readonly number[]): { x: Tensor; padding: [number, number] } {
+  const autoPad = c.attr<string>('auto_pad', 'NOTSET');
+  let pads: number[];
+  if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    // ONNX: output = ceil(input / stride); the total padding is split with the extra one at the end (UPPER) or start (LOWER).
+    pads = [0, 0, 0, 0];
+    [0, 1].forEach((a) => {
+      const n = x.shape[2 + a]!;
+      const total = Math.max(0, (Math.ceil(n / stride[a]!) - 1) * stride[a]! + dilation[a]! * (kernel[a]! - 1) + 1 - n);
+      const small = Math.floor(total / 2);
+      pads[a] = autoPad === 'SAME_UPPER' ? small : total - small;
+      pads[a + 2] = total - pads[a]!;
+    });
+  } else if (autoPad === 'NOTSET' || autoPad === 'VALID') {
+    pads = autoPad === 'VALID' ? [0, 0, 0, 0] : c.attr<number[]>('pads', [0, 0, 0, 0]);
+  } else {
+    return c.fail(`auto_pad ${autoPad} is not supported`);
+  }
+  if (pads.length !== 4) c.fail(`only 2-D pads are supported, got [${pads.join(', ')}]`);
+  if (pads[0] === pads[2] && pads[1] === pads[3]) return { x, padding: [pads[0]!, pads[1]!] };
+  return { x: tg.pad(x, [pads[1]!, pads[3]!, pads[0]!, pads[2]!]), padding: [0, 0] };
+}
+
 function checkRank4(c: OpContext, x: Tensor): void {
   if (x.ndim !== 4) c.fail(`only 2-D (NCHW) inputs are supported, got shape [${x.shape.join(', ')}]`);
 }
@@ -192,35 +219,49 @@ export const importOps: Record<string, ImportOp> = {
     return [y];
   },
   Conv: (c) => {
-    const x = t(c, 0);
-    checkRank4(c, x);
-    const options = { stride: c.attr<number[]>('strides', [1, 1]) as [number, number], padding: pads2d(c), dilation: c.attr<number[]>('dilations', [1, 1]) as [number, number], groups: c.attr('group', 1) };
-    return [tg.conv2d(x, t(c, 1), c.inputs[2] !== undefined ? t(c, 2) : null, options)];
+    checkRank4(c, t(c, 0));
+    const w = t(c, 1);
+    const stride = c.attr<number[]>('strides', [1, 1]) as [number, number];
+    const dilation = c.attr<number[]>('dilations', [1, 1]) as [number, number];
+    const { x, padding } = convPads(c, t(c, 0), w.shape.slice(2), stride, dilation);
+    return [tg.conv2d(x, w, c.inputs[2] !== undefined ? t(c, 2) : null, { stride, padding, dilation, groups: c.attr('group', 1) })];
   },
   ConvTranspose: (c) => {
     const x = t(c, 0);
     checkRank4(c, x);
     const w = t(c, 1);
     const [stride, dilation, padding] = [c.attr<number[]>('strides', [1, 1]), c.attr<number[]>('dilations', [1, 1]), pads2d(c)];
-    const extra = c.attr<number[]>('output_padding', [0, 0]);
-    const groups = c.attr('group', 1);
-    const size = [0, 1].map((i) => (x.shape[i + 2]! - 1) * stride[i]! - 2 * padding[i]! + dilation[i]! * (w.shape[i + 2]! - 1) + extra[i]! + 1);
-    const y = tg.conv2dInputGrad(x, w, [x.shape[0]!, w.shape[1]! * groups, size[0]!, size[1]!], { stride: stride as [number, number], padding, dilation: dilation as [number, number], groups });
-    return [c.inputs[2] !== undefined ? y.add(t(c, 2).reshape([1, -1, 1, 1])) : y];
+    let outputPadding = c.attr<number[]>('output_padding', [0, 0]);
+    const outputShape = c.attr<number[] | undefined>('output_shape', undefined);
+    if (outputShape !== undefined) {
+      // The requested size beyond the one the pads give is output padding.
+      const spatial = outputShape.slice(-2);
+      outputPadding = [0, 1].map((i) => spatial[i]! - ((x.shape[i + 2]! - 1) * stride[i]! - 2 * padding[i]! + dilation[i]! * (w.shape[i + 2]! - 1) + 1));
+    }
+    const options = { stride: stride as [number, number], padding, outputPadding: outputPadding as [number, number], dilation: dilation as [number, number], groups: c.attr('group', 1) };
+    return [tg.convTranspose2d(x, w, c.inputs[2] !== undefined ? t(c, 2) : null, options)];
   },
   MaxPool: (c) => {
     const x = t(c, 0);
     checkRank4(c, x);
-    if (c.attr('ceil_mode', 0) || c.attr<number[]>('dilations', [1, 1]).some((d) => d !== 1)) c.fail('ceil_mode and dilations are not supported');
+    if (c.attr<number>('storage_order', 0) !== 0) c.fail('storage_order 1 is not supported');
     const kernelSize = c.attr<number[]>('kernel_shape') as [number, number];
-    return [tg.maxPool2d(x, { kernelSize, stride: c.attr<number[]>('strides', kernelSize) as [number, number], padding: pads2d(c) })];
+    const options = {
+      kernelSize, stride: c.attr<number[]>('strides', [1, 1]) as [number, number], padding: pads2d(c),
+      dilation: c.attr<number[]>('dilations', [1, 1]) as [number, number], ceilMode: c.attr<number>('ceil_mode', 0) === 1,
+    };
+    return [tg.maxPool2d(x, options)];
   },
   AveragePool: (c) => {
     const x = t(c, 0);
     checkRank4(c, x);
-    if (c.attr('ceil_mode', 0)) c.fail('ceil_mode is not supported');
+    if (c.attr<number[]>('dilations', [1, 1]).some((d) => d !== 1)) c.fail('dilations are not supported for AveragePool');
     const kernelSize = c.attr<number[]>('kernel_shape') as [number, number];
-    return [tg.avgPool2d(x, { kernelSize, stride: c.attr<number[]>('strides', [1, 1]) as [number, number], padding: pads2d(c), countIncludePad: c.attr<number>('count_include_pad', 0) === 1 })];
+    const options = {
+      kernelSize, stride: c.attr<number[]>('strides', [1, 1]) as [number, number], padding: pads2d(c),
+      ceilMode: c.attr<number>('ceil_mode', 0) === 1, countIncludePad: c.attr<number>('count_include_pad', 0) === 1,
+    };
+    return [tg.avgPool2d(x, options)];
   },
   GlobalAveragePool: (c) => [t(c, 0).mean([2, 3], true)],
   BatchNormalization: (c) => {
@@ -319,12 +360,14 @@ export const importOps: Record<string, ImportOp> = {
   ReduceLogSumExp: reduce((x, axes, keep) => tg.logSumExp(x, axes, keep), 18),
   Pad: (c) => {
     const x = t(c, 0);
-    if (c.attr<string>('mode', 'constant') !== 'constant') c.fail('only constant padding is supported');
+    const onnxMode = c.attr<string>('mode', 'constant');
+    const modes: Record<string, tg.PadMode> = { constant: 'constant', reflect: 'reflect', edge: 'replicate', wrap: 'circular' };
+    const mode = modes[onnxMode] ?? c.fail(`Pad mode ${onnxMode} is not supported`);
     const pads = ints(c.inputs[1], 'Pad pads');
     const axes = c.inputs[3] !== undefined ? ints(c.inputs[3], 'Pad axes').map((a) => axisOf(a, x.ndim)) : x.shape.map((_, i) => i);
     const value = c.inputs[2] !== undefined ? t(c, 2).contiguousData()[0] ?? 0 : 0;
     const pairs = x.shape.map(() => [0, 0] as [number, number]);
     axes.forEach((a, i) => (pairs[a] = [pads[i]!, pads[i + axes.length]!]));
-    return [tg.pad(x, pairs, value)];
+    return [mode === 'constant' ? tg.pad(x, pairs, value) : tg.pad(x, pairs, mode)];
   },
 };
