@@ -123,6 +123,7 @@ export const autograd: Record<string, Row> = {
   conv1d: fn(ag.conv1d, () => [x().unsqueeze(0), ag.ones([1, 2, 2], { dtype: 'float64' }), null, { padding: 'same' }], 't', 't', '-', 'opts'),
   convTranspose1d: fn(ag.convTranspose1d, () => [x().unsqueeze(0), ag.ones([2, 1, 2], { dtype: 'float64' }), null, { stride: 2, outputPadding: 1 }], 't', 't', '-', 'opts'),
   convTranspose2d: fn(ag.convTranspose2d, () => [img(), ag.ones([2, 1, 2, 2], { dtype: 'float64' }), null, { stride: 2 }], 't', 't', '-', 'opts'),
+  maxUnpool2d: fn(ag.maxUnpool2d, () => [ag.ones([1, 1, 2, 2], { dtype: 'float64' }), tensor([[[[0, 3], [9, 15]]]], { dtype: 'int32' }), { kernelSize: 2 }], 't', 't', 'opts'),
   maxPool1d: fn(ag.maxPool1d, () => [x(), { kernelSize: 2, ceilMode: true }], 't', 'opts'),
   avgPool1d: fn(ag.avgPool1d, () => [x(), { kernelSize: 2, countIncludePad: false }], 't', 'opts'),
   unfold: fn(ag.unfold, () => [img(), { kernelSize: 2 }], tx('rank0', 'rankUp'), 'cfg'),

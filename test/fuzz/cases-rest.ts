@@ -35,6 +35,7 @@ export const nnRows: Record<string, Row> = {
   BatchNorm1d: { ...layer(nn.BatchNorm1d, [3, f64]), name: 'BatchNorm' }, BatchNorm2d: { ...layer(nn.BatchNorm2d, [2, f64], img), name: 'BatchNorm' },
   BatchNorm: { ...layer(nn.BatchNorm1d, [3, f64]), name: 'BatchNorm' }, Conv2d: layer(nn.Conv2d, [2, 1, 3, f64], img),
   MaxPool2d: layer(nn.MaxPool2d, [2, { ceilMode: true }], img), AvgPool2d: layer(nn.AvgPool2d, [2, { divisorOverride: 3 }], img),
+  MaxUnpool2d: { ...method(() => new nn.MaxUnpool2d(2), 'forward', () => [tensor([[[[1, 2]]]], f64), tensor([[[[0, 3]]]], { dtype: 'int32' })], 't', 't'), name: 'MaxUnpool2d' },
   MaxPool1d: layer(nn.MaxPool1d, [2, { dilation: 1 }]), AvgPool1d: layer(nn.AvgPool1d, [2, { countIncludePad: false }]),
   Conv1d: layer(nn.Conv1d, [2, 1, 2, { ...f64, padding: 'same', paddingMode: 'reflect' }], () => x().unsqueeze(0)),
   ConvTranspose1d: layer(nn.ConvTranspose1d, [2, 1, 2, { ...f64, stride: 2 }], () => x().unsqueeze(0)),

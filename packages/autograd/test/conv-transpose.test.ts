@@ -185,6 +185,26 @@ describe('conv1d and transposed conv rules: jvp against vjp, vmap against stacki
   });
 });
 
+describe('size-0 axes', () => {
+  it('an empty batch or channel axis gives an empty or zero output, and gradients of its shape', () => {
+    const x = tg.zeros([0, 2, 3, 3], { dtype: 'float64', requiresGrad: true });
+    const y = tg.convTranspose2d(x, tg.ones([2, 1, 2, 2], { dtype: 'float64' }), null, { stride: 2 });
+    expect(y.shape).toEqual([0, 1, 6, 6]);
+    y.sum().backward();
+    expect(x.grad!.shape).toEqual([0, 2, 3, 3]);
+    expect(tg.convTranspose2d(tg.zeros([1, 0, 3, 3]), tg.zeros([0, 1, 2, 2])).toArray()).toEqual([[[[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]]]);
+    expect(tg.conv1d(tg.zeros([0, 2, 5]), tg.zeros([3, 2, 2]), null, { padding: 'same' }).shape).toEqual([0, 3, 5]);
+    expect(() => tg.convTranspose1d(tg.zeros([2, 0]), tg.zeros([2, 3, 2]))).toThrow('convTranspose1d: an empty spatial axis has no transposed convolution (input [2,0])');
+    const [v, i] = tg.maxPool2d(tg.zeros([0, 2, 4, 4]), { kernelSize: 2, ceilMode: true, returnIndices: true });
+    expect([v.shape, i.shape]).toEqual([[0, 2, 2, 2], [0, 2, 2, 2]]);
+    expect(tg.avgPool1d(tg.zeros([0, 2, 5]), { kernelSize: 2, ceilMode: true }).shape).toEqual([0, 2, 3]);
+    const p = tg.zeros([0, 3], { dtype: 'float64', requiresGrad: true });
+    tg.pad(p, [2, 1], 'reflect').sum().backward();
+    expect(p.grad!.shape).toEqual([0, 3]);
+    expect(tg.vmap((r: Tensor) => tg.pad(r, [1, 1], 'circular'))(tg.zeros([0, 3])).shape).toEqual([0, 5]);
+  });
+});
+
 describe('bad input', () => {
   it('names the op and what is wrong', () => {
     const x = tg.zeros([1, 2, 3, 3]);

@@ -238,3 +238,62 @@ describe('pooling bad input', () => {
     expect(() => tg.avgPool1d(tg.zeros([1, 4]), { kernelSize: [2, 2] as unknown as number })).toThrow('avgPool1d: kernelSize must be a positive integer (got an array of length 2');
   });
 });
+
+describe('maxUnpool2d', () => {
+  it('puts each value at its index in a zero plane (the loop), and undoes maxPool2d on the maxima', () => {
+    fc.assert(
+      fc.property(poolCaseArb('max').filter((c) => c.d[0] === 1 && c.d[1] === 1 && !c.ceil), fc.integer({ min: 0, max: 99 }), (c, seed) => {
+        const x = distinct([c.N, c.C, c.H, c.W], seed).detach();
+        const [v, i] = tg.maxPool2d(x, { kernelSize: c.k, stride: c.s, padding: c.p, returnIndices: true });
+        const base = [c.H, c.W].map((n, a) => (v.shape[2 + a]! - 1) * c.s[a]! - 2 * c.p[a]! + c.k[a]!);
+        // The output must hold every index: at least the input's size when windows overlap its end.
+        const size = base.map((b, a) => Math.max(b, Math.min([c.H, c.W][a]!, b + c.s[a]! - 1)));
+        fc.pre(size.every((n, a) => n >= [c.H, c.W][a]! && n < base[a]! + c.s[a]!));
+        const y = tg.maxUnpool2d(v, i, { kernelSize: c.k, stride: c.s, padding: c.p, outputSize: size });
+        const want = new Array<number>(c.N * c.C * size[0]! * size[1]!).fill(0);
+        const vs = flat(v);
+        flat(i).forEach((idx, k) => (want[Math.floor(k / (v.shape[2]! * v.shape[3]!)) * size[0]! * size[1]! + idx] = vs[k]!));
+        expect(flat(y)).toEqual(want);
+        // Each maximum lands where it was: y equals x at every index (outputs of the input's size).
+        if (size[0] === c.H && size[1] === c.W) {
+          const [xs, ys] = [flat(x), flat(y)];
+          flat(i).forEach((idx, k) => {
+            const at = Math.floor(k / (v.shape[2]! * v.shape[3]!)) * c.H * c.W + idx;
+            expect(ys[at]).toBe(xs[at]);
+          });
+        }
+      }),
+      { seed: 8, numRuns: 40 },
+    );
+  });
+
+  it('agrees with PyTorch (F.max_unpool2d after F.max_pool2d(x.flip(-1), 2, return_indices=True))', () => {
+    const x = tg.flip(tg.arange(16, undefined, undefined, { dtype: 'float64' }).reshape([1, 1, 4, 4]), [-1]);
+    const [v, i] = tg.maxPool2d(x, { kernelSize: 2, returnIndices: true });
+    expect(tg.maxUnpool2d(v, i, { kernelSize: 2 }).toArray()).toEqual([[[[0, 0, 0, 0], [7, 0, 5, 0], [0, 0, 0, 0], [15, 0, 13, 0]]]]);
+    expect(tg.maxUnpool2d(v, i, { kernelSize: 2, outputSize: [5, 5] }).toArray()).toEqual([[[[0, 0, 0, 0, 7], [0, 5, 0, 0, 0], [0, 0, 15, 0, 13], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0]]]]);
+    expect(() => tg.maxUnpool2d(v, i, { kernelSize: 2, outputSize: [6, 5] })).toThrow('maxUnpool2d: invalid outputSize [6,5] (axis 0 must be between 3 and 5)');
+    expect(() => tg.maxUnpool2d(v, i.mul(10), { kernelSize: 2 })).toThrow('maxUnpool2d: index 40 is outside the output plane of [4,4] (16 positions)');
+    expect(() => tg.maxUnpool2d(v, i.toDType('float64'), { kernelSize: 2 })).toThrow('maxUnpool2d: expected int32 indices of the input\'s shape [1,1,2,2], got float64 [1,1,2,2]');
+    expect(() => tg.maxUnpool2d(v, i, { kernelSize: 2, output_size: [4, 4] } as tg.MaxUnpool2dOptions)).toThrow("maxUnpool2d: unexpected option 'output_size'");
+  });
+
+  it('gradients match finite differences to second order; jvp against vjp; vmap with per-example indices', () => {
+    const x = tg.randn([2, 2, 3, 3], { dtype: 'float64', generator: new tg.Generator(3), requiresGrad: true });
+    const idx = tg.tensor(Array.from({ length: 36 }, (_, k) => (k * 7) % 25), { dtype: 'int32' }).reshape([2, 2, 3, 3]);
+    const f = (t: Tensor) => tg.maxUnpool2d(t, idx, { kernelSize: 1, stride: 2, outputSize: [5, 5] }).square();
+    expect(gradcheck(f, [x], { raiseException: true })).toBe(true);
+    expect(gradgradcheck(f, [x], { raiseException: true })).toBe(true);
+    const g = (t: Tensor) => tg.maxUnpool2d(t, idx, { kernelSize: 1, stride: 2, outputSize: [5, 5] });
+    const v = tg.randn(x.shape, { dtype: 'float64', generator: new tg.Generator(4) });
+    const [y, jv] = tg.jvp(g, [x.detach()], [v]);
+    const u = tg.randn(y.shape, { dtype: 'float64', generator: new tg.Generator(5) });
+    const [, pull] = tg.vjp(g, x.detach());
+    expect(u.mul(jv).sum().item()).toBeCloseTo(pull(u)[0]!.mul(v).sum().item(), 10);
+    const xs = tg.randn([3, 1, 2, 2], { dtype: 'float64', generator: new tg.Generator(6) });
+    const is = tg.tensor([[[[0, 3], [9, 15]]], [[[1, 2], [8, 14]]], [[[5, 6], [10, 11]]]], { dtype: 'int32' });
+    const h = (a: Tensor, b: Tensor) => tg.maxUnpool2d(a, b, { kernelSize: 2 });
+    const got = tg.vmap(h)(xs, is);
+    expect(got.toArray()).toEqual(tg.stack([0, 1, 2].map((k) => h(xs.slice(k), is.slice(k)))).toArray());
+  });
+});

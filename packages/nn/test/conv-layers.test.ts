@@ -3,7 +3,7 @@
 // layout and initialization, gradcheck in float64, and PyTorch's errors.
 import { describe, expect, it } from 'vitest';
 import { Generator, conv1d, convTranspose1d, convTranspose2d, noGrad, randn, tensor, arange, type Tensor } from '@tapegrad/autograd';
-import { AvgPool1d, AvgPool2d, Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, MaxPool1d, MaxPool2d } from '@tapegrad/nn';
+import { AvgPool1d, AvgPool2d, Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, MaxPool1d, MaxPool2d, MaxUnpool2d } from '@tapegrad/nn';
 import { flat, moduleGradcheck } from './helpers.js';
 
 const f64 = { dtype: 'float64' as const };
@@ -84,6 +84,18 @@ describe('ConvTranspose2d and ConvTranspose1d', () => {
     expect(t1.forward(x1).toArray()).toEqual(convTranspose1d(x1, t1.weight, null, { stride: 2, padding: 1 }).toArray());
     expect(t1.extraRepr()).toBe('8, 4, kernel_size=(4,), stride=(2,), padding=(1,), bias=False');
   });
+  it('take PyTorch\'s outputSize in forward', () => {
+    const t = new ConvTranspose2d(2, 3, 3, { ...f64, stride: 2, padding: 1 });
+    const x = randn([1, 2, 4, 4], f64);
+    expect(t.forward(x).shape).toEqual([1, 3, 7, 7]);
+    expect(t.forward(x, [8, 7]).toArray()).toEqual(convTranspose2d(x, t.weight, t.bias, { stride: 2, padding: 1, outputPadding: [1, 0] }).toArray());
+    expect(t.forward(x, [1, 3, 8, 8]).shape).toEqual([1, 3, 8, 8]);
+    expect(() => t.forward(x, [9, 8])).toThrow('ConvTranspose2d(2, 3, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1)): requested an output size of [9,8], but valid sizes range from [7,7] to [8,8] (for an input of [4,4])');
+    expect(() => t.forward(x, [8])).toThrow(/outputSize must be 2 or 4 non-negative integers/);
+    const t1 = new ConvTranspose1d(2, 2, 4, { ...f64, stride: 3 });
+    expect(t1.forward(randn([2, 2, 5], f64), [18]).shape).toEqual([2, 2, 18]);
+  });
+
   it('pass gradcheck', () => {
     moduleGradcheck(new ConvTranspose2d(2, 3, [2, 3], { ...f64, stride: [2, 1], dilation: [1, 2], outputPadding: [1, 1] }), [input([1, 2, 3, 3])]);
     moduleGradcheck(new ConvTranspose1d(2, 2, 3, { ...f64, stride: 3, padding: 1, outputPadding: 2, groups: 2 }), [input([2, 2, 4], 1)]);
@@ -122,5 +134,18 @@ describe('pooling layers with PyTorch options', () => {
     expect(() => new AvgPool2d(2, { dilation: 2 } as object)).toThrow("AvgPool2d: unexpected option 'dilation'");
     expect(() => new AvgPool2d(2, { divisorOverride: 0 })).toThrow('AvgPool2d: divisorOverride must be a non-zero integer');
     expect(() => new MaxPool1d(2, { padding: 2 })).toThrow('MaxPool1d: padding 2 must be at most half the kernel size 2');
+  });
+});
+
+describe('MaxUnpool2d', () => {
+  it('puts MaxPool2d\'s maxima back in place, prints like PyTorch and passes gradcheck', () => {
+    const x = arange(16, undefined, undefined, f64).reshape([1, 1, 4, 4]).flip([-1]);
+    const [v, i] = new MaxPool2d(2, { returnIndices: true }).forward(x);
+    const unpool = new MaxUnpool2d(2);
+    expect(unpool.forward(v, i).toArray()).toEqual([[[[0, 0, 0, 0], [7, 0, 5, 0], [0, 0, 0, 0], [15, 0, 13, 0]]]]);
+    expect(unpool.forward(v, i, [5, 5]).shape).toEqual([1, 1, 5, 5]);
+    expect(unpool.extraRepr()).toBe('kernel_size=(2, 2), stride=(2, 2), padding=(0, 0)');
+    moduleGradcheck(unpool, [input([1, 1, 2, 2]), i]);
+    expect(() => unpool.forward(v, i, [7, 7])).toThrow(/^MaxUnpool2d\(.*\): invalid outputSize \[7,7\]/);
   });
 });

@@ -18,6 +18,9 @@ export const notExported: Readonly<Record<string, string>> = {
   sliceBackward: 'a backward-only op (it appears when a traced function computes a gradient)',
   attentionWeights: "a derivative-only op of scaledDotProductAttention (it recomputes the weights in its vjp and jvp)",
   padModeBackward: 'a backward-only op (it appears when a traced function computes a gradient)',
+  maxUnpool2d: "ONNX MaxUnpool takes indices over the whole tensor, tapegrad's (as PyTorch's) are per plane; not mapped",
+  maxUnpool2dGather: 'a backward-only op of maxUnpool2d (it appears when a traced function computes a gradient)',
+  maxUnpool2dScatterAdd: 'a second-order op of maxUnpool2d',
 };
 
 /** Ops whose results are integer or bool tensors: never recorded, so constants of the trace. */

@@ -164,6 +164,7 @@ function transposeShape(op: string, x: readonly number[], w: readonly number[], 
       throw new Error(`${op}: outputPadding must be smaller than either stride or dilation, got outputPadding ${f(s.outputPadding)}, stride ${f(s.stride)}, dilation ${f(s.dilation)}`);
     }
   });
+  if (H === 0 || W === 0) throw new Error(`${op}: an empty spatial axis has no transposed convolution (input ${fmt(shown)}); only the batch or channel axis may be empty, as in PyTorch`);
   const size = [H, W].map((n, a) => (n - 1) * s.stride[a]! - 2 * s.padding[a]! + s.dilation[a]! * (w[2 + a]! - 1) + s.outputPadding[a]! + 1);
   if (size.some((n) => n < 1)) throw new Error(`${op}: the output size ${f(size)} is too small for input ${fmt(shown)} and weight ${fmt(shownW)} with padding ${f(s.padding)}`);
   return [N, w[1]! * s.groups, size[0]!, size[1]!];

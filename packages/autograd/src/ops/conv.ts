@@ -10,6 +10,7 @@ import { conv2dOp, inputGradOp, weightGradOp } from './conv-ops.js';
 export * from './pool.js';
 export * from './unfold.js';
 export * from './conv-transpose.js';
+export * from './unpool.js';
 
 /**
  * Options of {@link conv2d}: each of stride, padding and dilation is a number or `[h, w]`.

@@ -80,6 +80,26 @@ function transposedParameters(layer: string, inChannels: number, outChannels: nu
   return { groups: c.groups, weight, bias };
 }
 
+/**
+ * PyTorch's _output_padding: the outputPadding that gives `outputSize` (the spatial sizes, or the
+ * whole shape), which must lie between the smallest output and that plus stride − 1.
+ */
+function outputPaddingFor(layer: Module, x: Tensor, outputSize: readonly number[], k: readonly number[], s: readonly number[], p: readonly number[], d: readonly number[]): number[] {
+  const n = k.length;
+  const name = shortName(layer);
+  if (!Array.isArray(outputSize) || (outputSize.length !== n && outputSize.length !== n + 2) || !outputSize.every((v) => Number.isInteger(v) && v >= 0)) {
+    throw new Error(`${name}: outputSize must be ${n} or ${n + 2} non-negative integers, got ${JSON.stringify(outputSize)}`);
+  }
+  const want = outputSize.slice(-n);
+  const input = x.shape.slice(-n);
+  const min = input.map((v, a) => (v - 1) * s[a]! - 2 * p[a]! + d[a]! * (k[a]! - 1) + 1);
+  const max = min.map((v, a) => v + s[a]! - 1);
+  if (want.some((v, a) => v < min[a]! || v > max[a]!)) {
+    throw new Error(`${name}: requested an output size of ${fmtShape(want)}, but valid sizes range from ${fmtShape(min)} to ${fmtShape(max)} (for an input of ${fmtShape(input)})`);
+  }
+  return want.map((v, a) => v - min[a]!);
+}
+
 function checkInput(layer: Module, x: Tensor, inChannels: number, n: number, weight: Tensor): void {
   const name = shortName(layer);
   checkTensor(name, 'x', x);
@@ -100,10 +120,11 @@ function checkInput(layer: Module, x: Tensor, inChannels: number, n: number, wei
  * ```ts
  * const up = new ConvTranspose2d(8, 4, 3, { stride: 2, padding: 1, outputPadding: 1 });
  * up.forward(randn([2, 8, 5, 5])).shape; // [2, 4, 10, 10]
+ * new ConvTranspose2d(8, 4, 3, { stride: 2, padding: 1 }).forward(randn([2, 8, 5, 5]), [10, 9]).shape; // [2, 4, 10, 9]
  * ```
  * @category Layers
  */
-export class ConvTranspose2d extends Module<[Tensor], Tensor> {
+export class ConvTranspose2d extends Module<[Tensor, (readonly number[])?], Tensor> {
   /** Channels of the input. */
   readonly inChannels: number;
   /** Channels of the output. */
@@ -139,10 +160,15 @@ export class ConvTranspose2d extends Module<[Tensor], Tensor> {
     this.dilation = pair(L, 'dilation', options.dilation ?? 1, 1);
   }
 
-  /** Applies the transposed convolution to `[N, inChannels, H, W]` or `[inChannels, H, W]`. */
-  forward(x: Tensor): Tensor {
+  /**
+   * Applies the transposed convolution to `[N, inChannels, H, W]` or `[inChannels, H, W]`. As in
+   * PyTorch, `outputSize` (`[H', W']` or the whole shape) picks among the sizes a strided
+   * convolution maps to the same input size, in place of `outputPadding`.
+   */
+  forward(x: Tensor, outputSize?: readonly number[]): Tensor {
     checkInput(this, x, this.inChannels, 2, this.weight);
-    const o = { stride: this.stride, padding: this.padding, outputPadding: this.outputPadding, dilation: this.dilation, groups: this.groups };
+    const extra = outputSize === undefined ? this.outputPadding : outputPaddingFor(this, x, outputSize, this.kernelSize, this.stride, this.padding, this.dilation);
+    const o = { stride: this.stride, padding: this.padding, outputPadding: [extra[0]!, extra[1]!] as const, dilation: this.dilation, groups: this.groups };
     return named(this, () => convTranspose2d(x, this.weight, this.bias, o));
   }
 
@@ -170,7 +196,7 @@ export class ConvTranspose2d extends Module<[Tensor], Tensor> {
  * ```
  * @category Layers
  */
-export class ConvTranspose1d extends Module<[Tensor], Tensor> {
+export class ConvTranspose1d extends Module<[Tensor, (readonly number[])?], Tensor> {
   /** Channels of the input. */
   readonly inChannels: number;
   /** Channels of the output. */
@@ -206,10 +232,11 @@ export class ConvTranspose1d extends Module<[Tensor], Tensor> {
     this.dilation = [single(L, 'dilation', options.dilation ?? 1, 1)];
   }
 
-  /** Applies the transposed convolution to `[N, inChannels, L]` or `[inChannels, L]`. */
-  forward(x: Tensor): Tensor {
+  /** Applies the transposed convolution to `[N, inChannels, L]` or `[inChannels, L]`; `outputSize` (`[L']` or the whole shape) as in {@link ConvTranspose2d.forward}. */
+  forward(x: Tensor, outputSize?: readonly number[]): Tensor {
     checkInput(this, x, this.inChannels, 1, this.weight);
-    const o = { stride: this.stride[0], padding: this.padding[0], outputPadding: this.outputPadding[0], dilation: this.dilation[0], groups: this.groups };
+    const extra = outputSize === undefined ? this.outputPadding : outputPaddingFor(this, x, outputSize, this.kernelSize, this.stride, this.padding, this.dilation);
+    const o = { stride: this.stride[0], padding: this.padding[0], outputPadding: extra[0]!, dilation: this.dilation[0], groups: this.groups };
     return named(this, () => convTranspose1d(x, this.weight, this.bias, o));
   }
 
