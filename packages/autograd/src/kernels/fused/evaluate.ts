@@ -8,14 +8,18 @@ import { wrap } from '../layout.js';
 import { loopPlan } from '../loop-plan.js';
 import type { Expr, WorkDType } from './expr.js';
 import { runJs } from './run-js.js';
-import { runWasm } from './run-wasm.js';
+import { runWasm, simdElementwise } from './run-wasm.js';
 
 type Nd = NdArray<TypedArray>;
 
 /** Writes root(inputs) into `out` (row-major, the shape's size), computing in `work`. */
 export function evaluateInto(root: Expr, inputs: readonly Nd[], shape: readonly number[], work: WorkDType, out: TypedArray): void {
   if (out.length === 0) return;
-  if ((out instanceof Float32Array || out instanceof Float64Array) && work === (out instanceof Float32Array ? 'float32' : 'float64')) {
+  // Operands still pending are computed first: both backends keep shared scratch (registers, the
+  // WebAssembly memory) that a nested evaluation in the middle of this one would overwrite.
+  for (const x of inputs) void x.data;
+  const simd = out.length >= simdElementwise.minSize && simdElementwise.enabled;
+  if (simd && (out instanceof Float32Array || out instanceof Float64Array) && work === (out instanceof Float32Array ? 'float32' : 'float64')) {
     const { dims, steps } = loopPlan(shape, inputs.map((x) => x.stride));
     if (dims.length <= 2) {
       const flat = dims.length === 1;

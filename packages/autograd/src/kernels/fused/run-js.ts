@@ -85,6 +85,58 @@ function step(e: Expr, f32: boolean, r: Arr, a: Arr, b: Arr, c: Arr, m: number, 
   }
 }
 
+const NO_ARGS: Arr[] = [];
+const scalarValues = new Float64Array(64);
+
+/**
+ * One element (the tiny ops of scalar code): each node once, rounded to the computing dtype as a
+ * register store rounds (Math.fround for float32, ToInt32 for int32 and bool), so the result is
+ * the block loop's. Values live in `scalarValues` (grown for long expressions).
+ */
+function runOne(nodes: readonly Expr[], ops: readonly (readonly number[])[], inputs: readonly Nd[], work: WorkDType, out: TypedArray): void {
+  const v = nodes.length <= scalarValues.length ? scalarValues : new Float64Array(nodes.length);
+  const f32 = work === 'float32', f64 = work === 'float64';
+  for (let i = 0; i < nodes.length; i++) {
+    const e = nodes[i]!, op = ops[i]!;
+    const a = v[op[0]!]!, b = v[op[1]!]!;
+    let r: number;
+    switch (e.k) {
+      case 'in': { const x = inputs[e.i]!; r = x.data[x.offset]!; break; }
+      case 'const': r = e.v; break;
+      case 'neg': r = -a; break;
+      case 'abs': r = Math.abs(a); break;
+      case 'sqrt': r = Math.sqrt(a); break;
+      case 'square': r = a * a; break;
+      case 'relu': r = a <= 0 ? 0 : a; break;
+      case 'exp': r = f32 ? expF32(a) : Math.exp(a); break;
+      case 'log': r = Math.log(a); break;
+      case 'log1p': r = Math.log1p(a); break;
+      case 'expm1': r = Math.expm1(a); break;
+      case 'sin': r = Math.sin(a); break;
+      case 'cos': r = Math.cos(a); break;
+      case 'tanh': r = Math.tanh(a); break;
+      case 'add': r = a + b; break;
+      case 'sub': r = a - b; break;
+      case 'mul': r = a * b; break;
+      case 'div': r = a / b; break;
+      case 'max': r = Math.max(a, b); break;
+      case 'min': r = Math.min(a, b); break;
+      case 'pow': r = Math.pow(a, b); break;
+      case 'eq': r = +(a === b); break;
+      case 'ne': r = +(a !== b); break;
+      case 'lt': r = +(a < b); break;
+      case 'le': r = +(a <= b); break;
+      case 'gt': r = +(a > b); break;
+      case 'ge': r = +(a >= b); break;
+      case 'select': r = a !== 0 ? b : v[op[2]!]!; break;
+      case 'call': r = op.length === 1 ? e.f(a) : op.length === 2 ? e.f(a, b) : e.f(...op.map((j) => v[j]!)); break;
+    }
+    v[i] = f32 ? Math.fround(r) : f64 ? r : r | 0;
+  }
+  const res = v[nodes.length - 1]!;
+  out[0] = out instanceof Uint8Array ? +(res !== 0) : res;
+}
+
 /**
  * out[·] = root(inputs[0][·], inputs[1][·], …) for same-shape views (any strides, stride 0 for
  * broadcast), computed in `work`, stored row-major into `out` (length = the shape's size). A bool
@@ -94,6 +146,7 @@ export function runJs(root: Expr, inputs: readonly Nd[], shape: readonly number[
   const n = out.length;
   if (n === 0) return;
   const { nodes, ops } = program(root);
+  if (n === 1) return runOne(nodes, ops, inputs, work, out);
   const { dims, steps } = loopPlan(shape, inputs.map((x) => x.stride));
   const D = dims.length - 1;
   const inner = dims[D]!;
@@ -122,7 +175,7 @@ export function runJs(root: Expr, inputs: readonly Nd[], shape: readonly number[
         }
         const r = (cur[i] = i === last && direct ? out.subarray(o + s, o + s + m) : pool[i]!);
         const op = ops[i]!;
-        step(e, f32, r, cur[op[0]!]!, cur[op[1]!]!, cur[op[2]!]!, m, e.k === 'call' ? op.map((j) => cur[j]!) : []);
+        step(e, f32, r, cur[op[0]!]!, cur[op[1]!]!, cur[op[2]!]!, m, e.k === 'call' ? op.map((j) => cur[j]!) : NO_ARGS);
       }
       const res = cur[last]!;
       if (outBool) for (let j = 0; j < m; j++) out[o + s + j] = +(res[j] !== 0);
