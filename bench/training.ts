@@ -1,7 +1,7 @@
 // Sections 3 and 4: one training step (forward, cross-entropy, backward, Adam) of the MLP
 // 784-256-128-10 at batch 64 and of the demo's CNN (examples/demo.ts) at batch 32, the same
 // architecture written in each library (jax-js: the whole step jitted, see jax.ts); plus
-// tapegrad's RSS over a long MLP run.
+// tapegrad's RSS over a long MLP run and the garbage-collection time of its steps.
 import * as tf from '@tensorflow/tfjs-core';
 import { manualSeed, randint, randn, type Tensor } from '@tapegrad/autograd';
 import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, crossEntropy } from '@tapegrad/nn';
@@ -9,6 +9,31 @@ import { Adam } from '@tapegrad/optim';
 import { compare, type Contender } from './harness.js';
 import { jaxCnn, jaxMlp } from './jax.js';
 import type { Row } from './report.js';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+setFlagsFromString('--expose_gc');
+const gc = runInNewContext('gc') as () => void;
+
+/**
+ * Garbage-collection time per step over `steps` steps of `step` (after a warm-up), from the
+ * runtime's gc entries. A full collection first clears the peers' garbage (tfjs and jax-js run in
+ * the same process), so the window collects what tapegrad's steps allocate.
+ */
+async function gcPerStep(step: () => void, steps: number): Promise<number> {
+  for (let i = 0; i < 5; i++) step();
+  gc();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  let total = 0;
+  const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) total += e.duration; });
+  obs.observe({ entryTypes: ['gc'] });
+  for (let i = 0; i < steps; i++) step();
+  // gc entries are delivered asynchronously.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  obs.disconnect();
+  return total / steps;
+}
 
 function tapegradStep(model: Sequential, inputs: Tensor, labels: Tensor): () => void {
   const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
@@ -77,6 +102,7 @@ export async function mlpRows(quick: boolean): Promise<Row[]> {
   rows.push(
     { section: 'memory', name: 'RSS after 50 MLP steps', unit: 'MiB', higherIsBetter: false, values: { tapegrad: rss[0] } },
     { section: 'memory', name: 'RSS after 500 MLP steps', unit: 'MiB', higherIsBetter: false, values: { tapegrad: rss[1] } },
+    { section: 'memory', name: 'GC time per MLP step (200 steps)', unit: 'ms', higherIsBetter: false, values: { tapegrad: await gcPerStep(tapegradStep(mlp(), x, y), 200) } },
   );
   return rows;
 }
@@ -136,5 +162,8 @@ export async function cnnRows(quick: boolean): Promise<Row[]> {
   return [{
     section: 'training', name: 'demo CNN step, batch 32, Adam (tfjs-wasm: slices × matmul)', unit: 'samples/s', higherIsBetter: true,
     values: { tapegrad: rate(ms.tapegrad), 'jax-js': rate(ms['jax-js']), 'tfjs-cpu': rate(ms['tfjs-cpu']), 'tfjs-wasm': rate(ms['tfjs-wasm']) },
+  }, {
+    section: 'memory', name: 'GC time per CNN step (40 steps)', unit: 'ms', higherIsBetter: false,
+    values: { tapegrad: await gcPerStep(tapegradStep(cnn(), x, y), 40) },
   }];
 }
