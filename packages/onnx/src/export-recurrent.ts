@@ -26,7 +26,8 @@ export interface RecurrentCall {
  */
 export function watchRecurrent<T>(model: Module, run: () => T): { result: T; calls: RecurrentCall[] } {
   const calls: RecurrentCall[] = [];
-  const watched = model.modules().filter((m): m is Recurrent => m instanceof RNN || m instanceof LSTM || m instanceof GRU);
+  // ONNX's LSTM has no projection: an LSTM with projSize exports as its unrolled tape (matmuls and gates).
+  const watched = model.modules().filter((m): m is Recurrent => m instanceof RNN || (m instanceof LSTM && m.projSize === 0) || m instanceof GRU);
   for (const m of watched) {
     const original = m.forward;
     const own = m as unknown as { forward: (input: Tensor, hx?: Tensor | [Tensor, Tensor], options?: { lengths?: unknown }) => unknown };

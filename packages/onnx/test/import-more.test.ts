@@ -136,6 +136,17 @@ describe('exportOnnx: LSTM, GRU and RNN as ONNX LSTM/GRU/RNN nodes, run by ONNX 
     const back = importOnnx(bytes).forward(...inputs) as Tensor[];
     back.forEach((o, i) => expect(maxDiff(o, ours[i]!)).toBeLessThan(1e-5));
   });
+
+  it('an LSTM with projSize (no ONNX LSTM equivalent) exports unrolled and matches', async () => {
+    manualSeed(21);
+    const model = new Recurrent(new LSTM(3, 4, { projSize: 2, bidirectional: true, batchFirst: true }));
+    const inputs = [randn([2, 5, 3]), randn([2, 2, 2]), randn([2, 2, 4])];
+    const bytes = exportOnnx(model, inputs);
+    expect(decodeModel(bytes).graph.node.some((n) => n.op_type === 'LSTM')).toBe(false);
+    const ours = model.forward(...(inputs as [Tensor, Tensor, Tensor]));
+    const theirs = await runOrt(bytes, inputs);
+    ours.forEach((o, i) => expectClose(theirs[i]!, o));
+  });
 });
 
 describe('export → import → export gives the same graph', () => {
