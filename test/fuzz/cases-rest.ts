@@ -20,7 +20,7 @@ const layer = (C: unknown, args: unknown[], input: () => unknown = x, ...more: K
   ...method(() => new (C as new (...a: unknown[]) => nn.Module)(...args), 'forward', () => [input()], 't', ...more),
   name: (C as { name: string }).name,
 });
-const lossFn = (f: unknown, target: () => Tensor = x): Row => fn(f, () => [x(), target(), {}], 't', 't', 'opts');
+const lossFn = (f: unknown, target: () => Tensor = x, o: object = {}): Row => fn(f, () => [x(), target(), { ...o }], 't', 't', 'cfg');
 const lossModule = (C: unknown): Row => ({ ...method(() => new (C as new () => nn.Module)(), 'forward', () => [x().sigmoid(), x().sigmoid()], 't', 't'), name: (C as { name: string }).name });
 const opt = (C: unknown, o: object): Row => ({ ...ctor(C, () => [lin().parameters(), { lr: 0.1, weightDecay: 0.01, ...o }], 'ts', 'cfg'), name: (C as { name: string }).name });
 const sched = (C: unknown, o: object): Row => ({ ...ctor(C, () => [new optim.SGD(lin().parameters(), { lr: 0.1 }), o], 't', 'cfg'), name: (C as { name: string }).name });
@@ -55,11 +55,12 @@ export const nnRows: Record<string, Row> = {
   TransformerEncoder: ctor(nn.TransformerEncoder, () => [new nn.TransformerEncoderLayer(4, 2, f64), 2], 't', 'int'),
   TransformerDecoder: ctor(nn.TransformerDecoder, () => [new nn.TransformerDecoderLayer(4, 2, f64), 2], 't', 'int'),
   generateSquareSubsequentMask: fn(nn.generateSquareSubsequentMask, () => [3, {}], 'int', 'opts'),
-  mseLoss: lossFn(nn.mseLoss), l1Loss: lossFn(nn.l1Loss), huberLoss: lossFn(nn.huberLoss),
-  binaryCrossEntropy: fn(nn.binaryCrossEntropy, () => [x().sigmoid(), x().sigmoid(), {}], 't', 't', 'opts'),
-  binaryCrossEntropyWithLogits: lossFn(nn.binaryCrossEntropyWithLogits, () => x().sigmoid()),
-  crossEntropy: fn(nn.crossEntropy, () => [x(), tensor([0, 2]), {}], 't', 't', 'opts'),
-  nllLoss: fn(nn.nllLoss, () => [x().logSoftmax(), tensor([0, 2]), {}], 't', 't', 'opts'),
+  mseLoss: lossFn(nn.mseLoss, x, { reduction: 'sum' }), l1Loss: lossFn(nn.l1Loss, x, { reduction: 'none' }),
+  huberLoss: lossFn(nn.huberLoss, x, { delta: 0.5, reduction: 'mean' }),
+  binaryCrossEntropy: fn(nn.binaryCrossEntropy, () => [x().sigmoid(), x().sigmoid(), { weight: tensor([1, 2, 3], f64), reduction: 'sum' }], 't', 't', 'cfg'),
+  binaryCrossEntropyWithLogits: lossFn(nn.binaryCrossEntropyWithLogits, () => x().sigmoid(), { weight: tensor([1, 2, 3], f64), posWeight: tensor([2, 2, 2], f64) }),
+  crossEntropy: fn(nn.crossEntropy, () => [x(), tensor([0, 2], { dtype: 'int32' }), { weight: tensor([1, 2, 3], f64), ignoreIndex: -1, labelSmoothing: 0.1, reduction: 'mean' }], 't', 't', 'cfg'),
+  nllLoss: fn(nn.nllLoss, () => [x().logSoftmax(), tensor([0, 2], { dtype: 'int32' }), { weight: tensor([1, 2, 3], f64), ignoreIndex: -1, reduction: 'sum' }], 't', 't', 'cfg'),
   MSELoss: lossModule(nn.MSELoss), L1Loss: lossModule(nn.L1Loss), HuberLoss: lossModule(nn.HuberLoss), BCELoss: lossModule(nn.BCELoss),
   BCEWithLogitsLoss: lossModule(nn.BCEWithLogitsLoss),
   CrossEntropyLoss: { ...method(() => new nn.CrossEntropyLoss(), 'forward', () => [x(), tensor([0, 2])], 't', 't'), name: 'CrossEntropyLoss' },
@@ -197,7 +198,7 @@ export const trainNodeRows: Record<string, Row> = {
   saveHistorySvg: fn(trainNode.saveHistorySvg, () => [tmp(), [record()], { width: 300 }], 'str', 'ts', 'cfg'),
 };
 export const onnxRows: Record<string, Row> = {
-  exportOnnx: fn(onnx.exportOnnx, () => [lin(), [x()], {}], 't', 'ts', 'opts'),
+  exportOnnx: fn(onnx.exportOnnx, () => [lin(), [x()], { opset: 17 }], 't', fc.constantFrom(undefined, 3, 'abc', {}, [null], [x(), 'x'], [randn([2, 5], f64)], [tensor([1, 2], f64)], []), 'cfg'),
   importOnnx: fn(onnx.importOnnx, () => [onnx.exportOnnx(lin(), [x()])], 't'),
   OnnxModel: { none: 'built by importOnnx (its constructor is internal)' },
 };

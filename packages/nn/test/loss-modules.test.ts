@@ -35,6 +35,6 @@ describe('loss modules', () => {
     expect(String(new CrossEntropyLoss())).toBe('CrossEntropyLoss()');
     expect(String(new MSELoss({ reduction: 'sum' }))).toBe("MSELoss(reduction='sum')");
     expect(String(new HuberLoss())).toBe('HuberLoss(delta=1.0)');
-    expect(() => new L1Loss({ reduction: 'max' as never })).toThrow(`L1Loss: reduction must be 'mean', 'sum' or 'none', got "max"`);
+    expect(() => new L1Loss({ reduction: 'max' as never })).toThrow(`L1Loss: reduction must be 'mean', 'sum' or 'none' (got a string "max", expected 'mean', 'sum' or 'none')`);
   });
 });

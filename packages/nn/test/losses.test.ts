@@ -43,7 +43,7 @@ describe('regression losses', () => {
     close(flat(huberLoss(x, y, { reduction: 'none' })), [0.125, 0.02, 2.5, 1.5]);
     expect(huberLoss(x, y).item()).toBeCloseTo(4.145 / 4, 12);
     expect(huberLoss(x, y, { delta: 2, reduction: 'sum' }).item()).toBeCloseTo(0.125 + 0.02 + 4 + 2, 12);
-    expect(() => huberLoss(x, y, { delta: 0 })).toThrow('huberLoss: delta must be a positive finite number, got 0');
+    expect(() => huberLoss(x, y, { delta: 0 })).toThrow('huberLoss: delta must be a positive finite number (got 0, expected a finite number > 0)');
   });
 
   it('finite at ±1000, gradcheck away from kinks', () => {
@@ -72,7 +72,7 @@ describe('regression losses', () => {
   it('require matching shapes and known reductions', () => {
     expect(() => mseLoss(t64([[1], [2]]), t64([1, 2]))).toThrow('mseLoss: input shape [2,1] and target shape [2] differ; reshape one so they match');
     expect(() => l1Loss(t64([1]), tensor([1]))).toThrow(/input is float64 but target is float32/);
-    expect(() => mseLoss(t64([1]), t64([1]), { reduction: 'avg' as never })).toThrow(`mseLoss: reduction must be 'mean', 'sum' or 'none', got "avg"`);
+    expect(() => mseLoss(t64([1]), t64([1]), { reduction: 'avg' as never })).toThrow(`mseLoss: reduction must be 'mean', 'sum' or 'none' (got a string "avg", expected 'mean', 'sum' or 'none')`);
   });
 });
 
@@ -185,7 +185,8 @@ describe('binary cross-entropy', () => {
 
   it('on probabilities: gradcheck for input and target; refuses values outside [0, 1]', () => {
     fc.assert(
-      fc.property(tensorArb([3, 2], { min: 0.05, max: 0.95 }), tensorArb([3, 2], { min: 0, max: 1 }), (p, y) => {
+      // Targets away from 0 and 1: finite differences step outside [0, 1], which is refused (as PyTorch).
+      fc.property(tensorArb([3, 2], { min: 0.05, max: 0.95 }), tensorArb([3, 2], { min: 0.01, max: 0.99 }), (p, y) => {
         gradcheck((a, b) => binaryCrossEntropy(a, b), [p, y]);
         gradcheck((a, b) => binaryCrossEntropy(a, b, { reduction: 'none', weight: t64([0.5, 2]) }), [p, y]);
       }),
@@ -193,11 +194,18 @@ describe('binary cross-entropy', () => {
     );
     expect(() => binaryCrossEntropy(t64([0.5, 1.3]), t64([1, 0]))).toThrow(/input must hold probabilities in \[0, 1\], got 1.3 at flat position 1; apply sigmoid first/);
     expect(() => binaryCrossEntropy(t64([0.5]), t64([1]), { weight: t64([1, 2]) })).toThrow(/weight of shape \[2\] does not broadcast to the input shape \[1\]/);
+    // Targets too, as torch.nn.functional.binary_cross_entropy ("all elements of target should be between 0 and 1").
+    for (const bad of [2, -0.5, NaN]) {
+      expect(() => binaryCrossEntropy(t64([0.5, 0.5]), t64([1, bad]))).toThrow(`binaryCrossEntropy: target must hold values in [0, 1], got ${bad} at flat position 1`);
+    }
+    expect(() => vmap((b: Tensor) => binaryCrossEntropy(t64([0.5, 0.5]), b))(t64([[1, 0], [0, 2]]))).toThrow(/^binaryCrossEntropy: target must hold values in \[0, 1\], got 2/);
+    // The logits form accepts any target, as PyTorch's binary_cross_entropy_with_logits does.
+    expect(binaryCrossEntropyWithLogits(t64([0.5]), t64([2])).item()).toBeCloseTo(-0.0259, 4);
   });
 
   it('on probabilities: forward mode against finite differences, vmap against a loop (batched or shared targets)', () => {
     fc.assert(
-      fc.property(tensorArb([3, 2], { min: 0.05, max: 0.95 }), tensorArb([3, 2], { min: 0, max: 1 }), (p, y) => {
+      fc.property(tensorArb([3, 2], { min: 0.05, max: 0.95 }), tensorArb([3, 2], { min: 0.01, max: 0.99 }), (p, y) => {
         jvpcheck((a, b) => binaryCrossEntropy(a, b, { reduction: 'none' }), [p, y]);
         jvpcheck((a, b) => binaryCrossEntropy(a, b), [p, y]);
         const loop = stack(p.unbind(0).map((pi, i) => binaryCrossEntropy(pi, y.unbind(0)[i]!)));

@@ -1,6 +1,6 @@
 // exportOnnx: runs the forward pass once on example inputs, then writes the recorded tape as an ONNX
 // graph, with the model's parameters and buffers as initializers under their state-dict names.
-import { enableGrad, noGrad, Tensor } from '@tapegrad/autograd';
+import { describeValue, enableGrad, noGrad, Tensor } from '@tapegrad/autograd';
 import { Module } from '@tapegrad/nn';
 import { GraphBuilder, elemType } from './graph-builder.js';
 import { expandRecord, ruleFor, type RuleContext } from './export-rules.js';
@@ -68,11 +68,17 @@ const KNOWN = new Set(['opset', 'inputNames', 'outputNames', 'dynamicAxes']);
 export type Traceable = Module | ((...inputs: Tensor[]) => Tensor | readonly Tensor[]);
 
 function checkOptions(options: ExportOnnxOptions, inputs: number, outputs: () => number): Required<Omit<ExportOnnxOptions, 'dynamicAxes'>> & Pick<ExportOnnxOptions, 'dynamicAxes'> {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new Error(`exportOnnx: options must be an object (got ${describeValue(options)}, expected e.g. { opset: 17 })`);
+  }
   const unknown = Object.keys(options).filter((k) => !KNOWN.has(k));
   if (unknown.length > 0) throw new Error(`exportOnnx: unknown option(s) ${unknown.join(', ')} (known: ${[...KNOWN].join(', ')})`);
   const opset = options.opset ?? 17;
-  if (!Number.isInteger(opset) || opset < 13 || opset > 21) throw new Error(`exportOnnx: opset must be an integer from 13 to 21, got ${opset}`);
+  if (!Number.isInteger(opset) || opset < 13 || opset > 21) throw new Error(`exportOnnx: opset must be an integer from 13 to 21, got ${describeValue(opset)}`);
   const names = (given: readonly string[] | undefined, stem: string, n: number) => {
+    if (given !== undefined && !(Array.isArray(given) && given.every((g) => typeof g === 'string'))) {
+      throw new Error(`exportOnnx: ${stem}Names must be an array of names (got ${describeValue(given)}, expected strings)`);
+    }
     if (given && given.length !== n) throw new Error(`exportOnnx: ${stem}Names has ${given.length} names for ${n} ${stem}s`);
     return given ? [...given] : n === 1 ? [stem] : Array.from({ length: n }, (_, i) => `${stem}_${i}`);
   };
@@ -101,8 +107,11 @@ function valueInfo(name: string, t: Tensor, dims: Dims): ValueInfo {
  * @category ONNX
  */
 export function exportOnnx(model: Traceable, exampleInputs: readonly Tensor[], options: ExportOnnxOptions = {}): Uint8Array {
+  if (!(model instanceof Module) && typeof model !== 'function') {
+    throw new Error(`exportOnnx: model must be an nn Module or a function of tensors (got ${describeValue(model)}, expected e.g. new Linear(4, 2))`);
+  }
   if (!Array.isArray(exampleInputs) || !exampleInputs.every((t) => t instanceof Tensor)) {
-    throw new Error('exportOnnx: exampleInputs must be an array of tensors');
+    throw new Error(`exportOnnx: exampleInputs must be an array of tensors (got ${describeValue(exampleInputs)}, expected e.g. [randn([1, 4])])`);
   }
   let outputs: Tensor[] = [];
   const opts = checkOptions(options, exampleInputs.length, () => outputs.length);
@@ -120,9 +129,14 @@ export function exportOnnx(model: Traceable, exampleInputs: readonly Tensor[], o
   try {
     if (model instanceof Module) model.eval();
     // Recurrent modules' calls are watched so they export as ONNX RNN/LSTM/GRU nodes.
-    const traced = model instanceof Module
-      ? watchRecurrent(model, () => enableGrad(() => model.forward(...inputs)))
-      : { result: enableGrad(() => model(...inputs)), calls: [] };
+    let traced: { result: unknown; calls: RecurrentCall[] };
+    try {
+      traced = model instanceof Module
+        ? watchRecurrent(model, () => enableGrad(() => model.forward(...inputs)))
+        : { result: enableGrad(() => model(...inputs)), calls: [] };
+    } catch (e) {
+      throw new Error(`exportOnnx: the model's forward failed on the example inputs: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+    }
     for (const call of traced.calls) for (const o of call.outputs) recurrentOf.set(o, call);
     const result = traced.result;
     outputs = Array.isArray(result) ? [...result] : [result as Tensor];

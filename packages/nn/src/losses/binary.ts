@@ -1,7 +1,7 @@
 // Binary cross-entropy, on probabilities (with PyTorch's log clamp) and on logits (stable form).
 import { defineOp, type Tensor, type BatchContext, checkTensor } from '@tapegrad/autograd';
 import { fmtShape } from '../format.js';
-import { checkReduction, checkSameShape, reduce, type LossOptions } from './reduction.js';
+import { checkOptionalTensor, checkReduction, checkSameShape, lossOptions, reduce, type LossOptions } from './reduction.js';
 
 /**
  * Options of {@link binaryCrossEntropy}.
@@ -52,6 +52,12 @@ const bceOp = defineOp({
     if (bad >= 0) {
       throw new Error(`binaryCrossEntropy: input must hold probabilities in [0, 1], got ${values[bad]} at flat position ${bad}; apply sigmoid first or use binaryCrossEntropyWithLogits`);
     }
+    // As PyTorch: a target outside [0, 1] (or NaN) is not a probability, and the loss of one is meaningless.
+    const targets = y.contiguousData();
+    const badTarget = targets.findIndex((v) => !(v >= 0 && v <= 1));
+    if (badTarget >= 0) {
+      throw new Error(`binaryCrossEntropy: target must hold values in [0, 1], got ${targets[badTarget]} at flat position ${badTarget} (expected probabilities or 0/1 labels)`);
+    }
     return y.mul(clampedLog(p)).add(y.neg().add(1).mul(clampedLog1m(p))).neg();
   },
   vjp: (g, { args: [p, y] }) => [p.requiresGrad ? g.mul(dLossDp(p, y)) : null, y.requiresGrad ? g.mul(dLossDy(p)) : null],
@@ -88,9 +94,11 @@ function checkFactor(loss: string, name: string, factor: Tensor | undefined, inp
  * ```
  * @category Losses
  */
-export function binaryCrossEntropy(input: Tensor, target: Tensor, { weight, reduction = 'mean' }: BinaryCrossEntropyOptions = {}): Tensor {
+export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BinaryCrossEntropyOptions = {}): Tensor {
   checkTensor('binaryCrossEntropy', 'input', input);
   checkTensor('binaryCrossEntropy', 'target', target);
+  const { weight, reduction = 'mean' } = lossOptions<BinaryCrossEntropyOptions>('binaryCrossEntropy', options, ['weight', 'reduction']);
+  checkOptionalTensor('binaryCrossEntropy', 'weight', weight);
   checkReduction('binaryCrossEntropy', reduction);
   checkSameShape('binaryCrossEntropy', input, target);
   checkFactor('binaryCrossEntropy', 'weight', weight, input);
@@ -112,10 +120,13 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, { weight, redu
 export function binaryCrossEntropyWithLogits(
   input: Tensor,
   target: Tensor,
-  { weight, posWeight, reduction = 'mean' }: BinaryCrossEntropyWithLogitsOptions = {},
+  options: BinaryCrossEntropyWithLogitsOptions = {},
 ): Tensor {
   checkTensor('binaryCrossEntropyWithLogits', 'input', input);
   checkTensor('binaryCrossEntropyWithLogits', 'target', target);
+  const { weight, posWeight, reduction = 'mean' } = lossOptions<BinaryCrossEntropyWithLogitsOptions>('binaryCrossEntropyWithLogits', options, ['weight', 'posWeight', 'reduction']);
+  checkOptionalTensor('binaryCrossEntropyWithLogits', 'weight', weight);
+  checkOptionalTensor('binaryCrossEntropyWithLogits', 'posWeight', posWeight);
   checkReduction('binaryCrossEntropyWithLogits', reduction);
   checkSameShape('binaryCrossEntropyWithLogits', input, target);
   checkFactor('binaryCrossEntropyWithLogits', 'weight', weight, input);

@@ -1,10 +1,10 @@
 // Multi-class losses on class-index targets: nllLoss on log-probabilities, and crossEntropy on
 // logits through logSoftmax (stable for any logits), with class weights, ignored targets and
 // label smoothing as PyTorch defines them.
-import { defineOp, fromTyped, unravelIndex, type Tensor, checkTensor } from '@tapegrad/autograd';
+import { defineOp, describeValue, fromTyped, unravelIndex, type Tensor, checkTensor } from '@tapegrad/autograd';
 import { fmtShape } from '../format.js';
 import { perChannel } from '../layers/options.js';
-import { checkReduction, checkSameShape, reduce, type LossOptions, type Reduction } from './reduction.js';
+import { checkOptionalTensor, checkReduction, checkSameShape, lossOptions, reduce, type LossOptions, type Reduction } from './reduction.js';
 
 /**
  * Options of {@link nllLoss}.
@@ -86,6 +86,13 @@ function classTargets(loss: string, targets: Tensor, numClasses: number, ignoreI
   return { safe, keep: targets.ne(ignoreIndex).toDType(like.dtype) };
 }
 
+/** ignoreIndex: an integer (PyTorch's int), usually negative so that it is never a class. */
+function checkIgnoreIndex(loss: string, ignoreIndex: unknown): void {
+  if (typeof ignoreIndex !== 'number' || !Number.isSafeInteger(ignoreIndex)) {
+    throw new Error(`${loss}: ignoreIndex must be an integer (got ${describeValue(ignoreIndex)}, expected an integer such as -100)`);
+  }
+}
+
 function checkWeight(loss: string, weight: Tensor | undefined, numClasses: number, input: Tensor): void {
   if (weight === undefined) return;
   if (weight.ndim !== 1 || weight.shape[0] !== numClasses) {
@@ -119,9 +126,12 @@ function reduceWeighted(perElement: Tensor, weights: Tensor, reduction: Reductio
  * ```
  * @category Losses
  */
-export function nllLoss(logProbs: Tensor, targets: Tensor, { weight, ignoreIndex = -100, reduction = 'mean' }: NllLossOptions = {}): Tensor {
+export function nllLoss(logProbs: Tensor, targets: Tensor, options: NllLossOptions = {}): Tensor {
   checkTensor('nllLoss', 'logProbs', logProbs);
   checkTensor('nllLoss', 'targets', targets);
+  const { weight, ignoreIndex = -100, reduction = 'mean' } = lossOptions<NllLossOptions>('nllLoss', options, ['weight', 'ignoreIndex', 'reduction']);
+  checkOptionalTensor('nllLoss', 'weight', weight);
+  checkIgnoreIndex('nllLoss', ignoreIndex);
   checkReduction('nllLoss', reduction);
   const b = batched('nllLoss', logProbs, targets);
   const C = b.input.shape[1]!;
@@ -148,9 +158,15 @@ export function nllLoss(logProbs: Tensor, targets: Tensor, { weight, ignoreIndex
 export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntropyOptions = {}): Tensor {
   checkTensor('crossEntropy', 'logits', logits);
   checkTensor('crossEntropy', 'targets', targets);
-  const { weight, ignoreIndex = -100, labelSmoothing = 0, reduction = 'mean' } = options;
+  const { weight, ignoreIndex = -100, labelSmoothing = 0, reduction = 'mean' } =
+    lossOptions<CrossEntropyOptions>('crossEntropy', options, ['weight', 'ignoreIndex', 'labelSmoothing', 'reduction']);
   checkReduction('crossEntropy', reduction);
-  if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new Error(`crossEntropy: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
+  checkOptionalTensor('crossEntropy', 'weight', weight);
+  checkIgnoreIndex('crossEntropy', ignoreIndex);
+  if (!(typeof labelSmoothing === 'number' && labelSmoothing >= 0 && labelSmoothing <= 1)) {
+    throw new Error(`crossEntropy: labelSmoothing must be in [0, 1] (got ${describeValue(labelSmoothing)}, expected a number in [0, 1])`);
+  }
+  if (targets.dtype === 'bool') throw new Error('crossEntropy: targets must be class indices or class probabilities (got a bool tensor, expected int32 indices or float probabilities)');
   if (logits.ndim >= 1 && targets.dtype !== 'int32' && fmtShape(targets.shape) === fmtShape(logits.shape)) return softCrossEntropy(logits, targets, options);
   const b = batched('crossEntropy', logits, targets);
   const C = b.input.shape[1]!;

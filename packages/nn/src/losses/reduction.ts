@@ -1,7 +1,7 @@
 // What every loss shares: the reduction option and the up-front input checks.
 import type { Tensor } from '@tapegrad/autograd';
 import { fmtShape } from '../format.js';
-import { checkTensor } from '@tapegrad/autograd';
+import { checkOptions, checkTensor, describeValue } from '@tapegrad/autograd';
 
 /**
  * How a loss combines its per-element values: their `'mean'` (default), `'sum'`, or `'none'`
@@ -29,10 +29,28 @@ export interface LossOptions {
   reduction?: Reduction;
 }
 
+/**
+ * A loss's options argument: `undefined` is `{}`; anything else must be a plain object whose keys
+ * the loss knows (a misspelt `reducton` is an error, not a silently mean-reduced loss).
+ */
+export function lossOptions<T extends object>(loss: string, options: unknown, known: readonly string[]): Partial<T> {
+  if (options === undefined) return {};
+  const proto = options !== null && typeof options === 'object' ? Object.getPrototypeOf(options) : undefined;
+  if (proto !== Object.prototype && proto !== null) {
+    throw new Error(`${loss}: options must be an object (got ${describeValue(options)}, expected an object with keys among ${known.join(', ')})`);
+  }
+  return checkOptions(loss, options as T, known);
+}
+
+/** An optional weight option: a Tensor when given. */
+export function checkOptionalTensor(loss: string, name: string, v: unknown): void {
+  if (v !== undefined) checkTensor(loss, name, v);
+}
+
 /** Checks the reduction option up front, so a typo fails before any work. */
 export function checkReduction(loss: string, reduction: unknown): Reduction {
   if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
-    throw new Error(`${loss}: reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(reduction)}`);
+    throw new Error(`${loss}: reduction must be 'mean', 'sum' or 'none' (got ${describeValue(reduction)}, expected 'mean', 'sum' or 'none')`);
   }
   return reduction;
 }

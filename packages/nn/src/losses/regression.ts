@@ -1,7 +1,7 @@
 // Regression losses: squared, absolute and Huber error.
 import type { Tensor } from '@tapegrad/autograd';
-import { checkReduction, checkSameShape, reduce, type LossOptions } from './reduction.js';
-import { checkTensor } from '@tapegrad/autograd';
+import { checkReduction, checkSameShape, lossOptions, reduce, type LossOptions } from './reduction.js';
+import { checkTensor, describeValue } from '@tapegrad/autograd';
 
 /**
  * Mean squared error: (input − target)², reduced. Input and target must have the same shape.
@@ -13,9 +13,10 @@ import { checkTensor } from '@tapegrad/autograd';
  * ```
  * @category Losses
  */
-export function mseLoss(input: Tensor, target: Tensor, { reduction = 'mean' }: LossOptions = {}): Tensor {
+export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   checkTensor('mseLoss', 'input', input);
   checkTensor('mseLoss', 'target', target);
+  const { reduction = 'mean' } = lossOptions<LossOptions>('mseLoss', options, ['reduction']);
   checkReduction('mseLoss', reduction);
   checkSameShape('mseLoss', input, target);
   return reduce(input.sub(target).square(), reduction);
@@ -30,9 +31,10 @@ export function mseLoss(input: Tensor, target: Tensor, { reduction = 'mean' }: L
  * ```
  * @category Losses
  */
-export function l1Loss(input: Tensor, target: Tensor, { reduction = 'mean' }: LossOptions = {}): Tensor {
+export function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   checkTensor('l1Loss', 'input', input);
   checkTensor('l1Loss', 'target', target);
+  const { reduction = 'mean' } = lossOptions<LossOptions>('l1Loss', options, ['reduction']);
   checkReduction('l1Loss', reduction);
   checkSameShape('l1Loss', input, target);
   return reduce(input.sub(target).abs(), reduction);
@@ -62,11 +64,12 @@ export interface HuberLossOptions extends LossOptions {
  * ```
  * @category Losses
  */
-export function huberLoss(input: Tensor, target: Tensor, { delta = 1, reduction = 'mean' }: HuberLossOptions = {}): Tensor {
+export function huberLoss(input: Tensor, target: Tensor, options: HuberLossOptions = {}): Tensor {
   checkTensor('huberLoss', 'input', input);
   checkTensor('huberLoss', 'target', target);
+  const { delta = 1, reduction = 'mean' } = lossOptions<HuberLossOptions>('huberLoss', options, ['delta', 'reduction']);
   checkReduction('huberLoss', reduction);
-  if (!(delta > 0) || !Number.isFinite(delta)) throw new Error(`huberLoss: delta must be a positive finite number, got ${delta}`);
+  if (typeof delta !== 'number' || !(delta > 0) || !Number.isFinite(delta)) throw new Error(`huberLoss: delta must be a positive finite number (got ${describeValue(delta)}, expected a finite number > 0)`);
   checkSameShape('huberLoss', input, target);
   const a = input.sub(target).abs();
   // With q = min(|d|, δ): ½q² + δ(|d| − q) is ½d² inside and δ|d| − ½δ² outside, with no branch.
