@@ -166,7 +166,6 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
   if (!(typeof labelSmoothing === 'number' && labelSmoothing >= 0 && labelSmoothing <= 1)) {
     throw new Error(`crossEntropy: labelSmoothing must be in [0, 1] (got ${describeValue(labelSmoothing)}, expected a number in [0, 1])`);
   }
-  if (targets.dtype === 'bool') throw new Error('crossEntropy: targets must be class indices or class probabilities (got a bool tensor, expected int32 indices or float probabilities)');
   if (logits.ndim >= 1 && targets.dtype !== 'int32' && fmtShape(targets.shape) === fmtShape(logits.shape)) return softCrossEntropy(logits, targets, options);
   const b = batched('crossEntropy', logits, targets);
   const C = b.input.shape[1]!;
