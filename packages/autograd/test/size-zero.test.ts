@@ -190,6 +190,7 @@ const rows: Record<string, Row | Row[]> = {
   avgPool2d: { run: () => { const x = img0(); return { out: ag.avgPool2d(x, { kernelSize: 2 }), inputs: [x] }; }, shape: [0, 1, 2, 2] },
   maxPool1d: { run: () => { const x = zeros([0, 1, 4], { ...f64, requiresGrad: true }); return { out: ag.maxPool1d(x, { kernelSize: 2 }), inputs: [x] }; }, shape: [0, 1, 2] },
   avgPool1d: { run: () => { const x = zeros([0, 1, 4], { ...f64, requiresGrad: true }); return { out: ag.avgPool1d(x, { kernelSize: 2 }), inputs: [x] }; }, shape: [0, 1, 2] },
+  maxUnpool2d: { run: () => { const x = zeros([0, 1, 2, 2], { ...f64, requiresGrad: true }); return { out: ag.maxUnpool2d(x, zeros([0, 1, 2, 2], { dtype: 'int32' }), { kernelSize: 2 }), inputs: [x] }; }, shape: [0, 1, 4, 4] },
   unfold: { run: () => { const x = img0(); return { out: ag.unfold(x, { kernelSize: 2 }), inputs: [x] }; }, shape: [0, 4, 9] },
   fold: { run: () => { const x = zeros([0, 4, 9], { ...f64, requiresGrad: true }); return { out: ag.fold(x, { outputSize: [4, 4], kernelSize: 2 }), inputs: [x] }; }, shape: [0, 1, 4, 4] },
   scaledDotProductAttention: [
