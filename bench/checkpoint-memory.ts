@@ -1,7 +1,7 @@
 // Memory kept for backward with and without checkpoint() around each layer: a deep MLP (32 tanh
 // layers with a residual, width 512, batch 256) and a Transformer encoder stack (8 pre-norm
-// layers, d 128, 4 heads, feed-forward 512, 16 sequences of 128 tokens). The figure is the growth
-// of ArrayBuffer bytes over the forward pass after a full GC, i.e. what backward keeps alive; both
+// layers, d 128, 4 heads, feed-forward 512, 16 sequences of 128 tokens). The figure is the count
+// of ArrayBuffer bytes a forward result keeps alive (see held()), i.e. what backward needs; both
 // runs' gradients must agree. `pnpm bench --only checkpoint` (node's gc is exposed at run time).
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -12,14 +12,22 @@ import type { Row } from './report.js';
 setFlagsFromString('--expose_gc');
 const gc = runInNewContext('gc') as () => void;
 
-/** Bytes held after `forward` (its result alive, the rest collected), and the gradients it leads to. */
+/**
+ * Bytes held by `forward`'s result and the graph behind it: memory with the result alive minus
+ * memory once it is dropped, both after a full GC, so whatever else a run leaves behind (scratch,
+ * a previous backward's buffers) is in both figures. A second forward gives the gradients.
+ */
 function held(forward: () => Tensor, wrt: readonly Tensor[]): [number, Tensor[]] {
+  let y: Tensor | null = forward();
   gc();
-  const before = process.memoryUsage().arrayBuffers;
-  const y = forward();
+  const alive = process.memoryUsage().arrayBuffers;
+  y = null;
   gc();
-  const bytes = process.memoryUsage().arrayBuffers - before;
-  return [bytes, gradients([y], [...wrt])];
+  const bytes = alive - process.memoryUsage().arrayBuffers;
+  const grads = gradients([forward()], [...wrt]);
+  // Large results are computed on first read (fusion): read the gradients so their operands go.
+  for (const g of grads) void g.data.data;
+  return [bytes, grads];
 }
 
 function mlp(): { name: string; plain: () => Tensor; checkpointed: () => Tensor; wrt: Tensor[] } {

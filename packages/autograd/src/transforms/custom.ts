@@ -142,7 +142,13 @@ export function checkpoint<A extends Tensor[]>(fn: (...args: A) => Tensor): (...
   checkCallback('checkpoint', 'fn', fn);
   const op = defineOp<[readonly Tensor[]], undefined>({
     name: 'checkpoint',
-    forward: (xs) => outputOf('checkpoint', fn(...(xs as A))),
+    forward: (xs) => {
+      const y = outputOf('checkpoint', fn(...(xs as A)));
+      // A large elementwise result is computed on first read and holds its operands until then;
+      // reading it here lets fn's intermediates go, which is the point of checkpointing.
+      void y.data.data;
+      return y;
+    },
     vjp: (g, { args: [xs] }) => {
       // With createGraph the recomputation must stay connected to the inputs' history; otherwise
       // fresh leaves keep backward from walking the graph upstream of this segment.
