@@ -2,7 +2,7 @@
 // chapters held out for validation), compared with an order-3 character n-gram with add-one
 // smoothing on the same split, then sampled from a prompt. Curves go to out/text-demo-curves-<model>.svg.
 //
-//   pnpm demo:text                       the default run (2000 steps, about 5 minutes on two idle cores)
+//   pnpm demo:text                       the default run (2000 steps, about 4 minutes on two idle cores)
 //   pnpm demo:text --steps 3000          train longer (the cosine schedule stretches with it)
 //   pnpm demo:text --model lstm          the LSTM variant of docs/sequence-models.md instead
 //   pnpm demo:text --temperature 0.6 --prompt "Call me"
