@@ -1,9 +1,10 @@
 // Batch normalization over the channel axis (axis 1), with running statistics for evaluation.
-import { noGrad, ones, zeros, type Tensor, checkTensor } from '@tapegrad/autograd';
+import { noGrad, type Tensor, checkTensor } from '@tapegrad/autograd';
 import { Module } from '../module.js';
 import { Parameter, BufferTensor } from '../parameter.js';
 import { fmtShape, pyBool, pyFloat, shortName } from '../format.js';
 import { checkDType, checkInt, checkOptions, perChannel, type LayerOptions } from './options.js';
+import { normState } from './norm-state.js';
 import { fail } from '@tapegrad/autograd';
 
 /**
@@ -68,12 +69,8 @@ export abstract class BatchNorm extends Module<[Tensor], Tensor> {
     if (momentum !== null && !(typeof momentum === 'number' && momentum >= 0 && momentum <= 1)) fail(name, 'momentum must be in [0, 1] or null', momentum, 'a number in [0, 1] or null (cumulative average)');
     this.eps = eps;
     this.momentum = momentum;
-    this.weight = affine ? new Parameter(ones([numFeatures], { dtype })) : null;
-    this.bias = affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
-    this.runningMean = trackRunningStats ? new BufferTensor(zeros([numFeatures], { dtype })) : null;
-    this.runningVar = trackRunningStats ? new BufferTensor(ones([numFeatures], { dtype })) : null;
-    // An integer counter as PyTorch's (int64 there; int32 here, read from I64 with a range check).
-    this.numBatchesTracked = trackRunningStats ? new BufferTensor(zeros([], { dtype: 'int32' })) : null;
+    ({ weight: this.weight, bias: this.bias, runningMean: this.runningMean, runningVar: this.runningVar, numBatchesTracked: this.numBatchesTracked } =
+      normState(numFeatures, affine, trackRunningStats, dtype));
     this.#ranks = ranks;
     this.#expected = expected;
   }

@@ -5,6 +5,7 @@ import { Module } from '../module.js';
 import { BufferTensor, Parameter } from '../parameter.js';
 import { fmtShape, pyBool, pyFloat, shortName } from '../format.js';
 import { checkDType, checkInt, checkOptions, perChannel, type LayerOptions } from './options.js';
+import { normState } from './norm-state.js';
 import { fail } from '@tapegrad/autograd';
 
 /**
@@ -143,11 +144,8 @@ export class InstanceNorm2d extends Module<[Tensor], Tensor> {
     if (!(typeof momentum === 'number' && momentum >= 0 && momentum <= 1)) fail('InstanceNorm2d', 'momentum must be in [0, 1]', momentum, 'a number in [0, 1]');
     this.eps = eps;
     this.momentum = momentum;
-    this.weight = affine ? new Parameter(ones([numFeatures], { dtype })) : null;
-    this.bias = affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
-    this.runningMean = trackRunningStats ? new BufferTensor(zeros([numFeatures], { dtype })) : null;
-    this.runningVar = trackRunningStats ? new BufferTensor(ones([numFeatures], { dtype })) : null;
-    this.numBatchesTracked = trackRunningStats ? new BufferTensor(zeros([], { dtype: 'int32' })) : null;
+    ({ weight: this.weight, bias: this.bias, runningMean: this.runningMean, runningVar: this.runningVar, numBatchesTracked: this.numBatchesTracked } =
+      normState(numFeatures, affine, trackRunningStats, dtype));
   }
 
   /** Normalizes `x` `[N, C, H, W]` or `[C, H, W]`. */
