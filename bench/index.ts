@@ -1,4 +1,4 @@
-// `pnpm bench`: tapegrad against TensorFlow.js (tfjs-core with the cpu and wasm backends) on the
+// `pnpm bench`: tapegrad against TensorFlow.js (tfjs-core with the cpu and wasm backends) and jax-js on the
 // same work in one process, alternating, after warm-up; medians and speed-up ratios. Prints a
 // Markdown table, writes bench/results/latest.json, and with --docs rewrites the generated part
 // of docs/performance.md (and docs/performance.json).
@@ -9,7 +9,10 @@
 //                                  persample, checkpoint, chain, gemm)
 //   pnpm bench --docs              also update docs/performance.md and docs/performance.json
 //   pnpm bench --torch /path/python  also run torch_steps.py (PyTorch CPU, 2 threads) after the
-//                                  training sections, for the PyTorch column (Python is optional)
+//                                  sections, for the PyTorch column (Python is optional)
+//   pnpm bench --runs 5            every selected section 5 times in this process (PyTorch's script
+//                                  right after each run); each figure and ratio is the median of
+//                                  the runs with its min–max range (the gemm table: measured once)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -23,74 +26,81 @@ import { cnnRows, mlpRows } from './training.js';
 import { transformerRows } from './transformer.js';
 import { perSampleRows } from './per-sample.js';
 import { checkpointRows } from './checkpoint-memory.js';
-import { table, targetTable, targets, type Row } from './report.js';
+import { summarize, table, targetTable, targets, type Row } from './report.js';
+import { parseArgs } from './args.js';
 import { gemmFigures, gemmTable } from './gemm.js';
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const onlyArg = args.indexOf('--only');
-const only = onlyArg >= 0 ? new Set(args[onlyArg + 1]!.split(',')) : null;
-const wanted = (s: string) => (only ? only.has(s) : s !== 'gemm');
+const opts = parseArgs(process.argv.slice(2));
+const wanted = (s: string) => (opts.only ? opts.only.has(s) : s !== 'gemm');
 const here = dirname(fileURLToPath(import.meta.url));
 
 // PROD: no tfjs-node hint on the first cpu op (it cannot install here), no debug checks.
 tf.env().set('PROD', true);
 const started = performance.now();
-// The 1-minute load before and after: threaded figures only mean something when the other core
-// was free (this run itself adds up to 2 to the figure after).
+// The 1-minute load before, after each run and at the end: threaded figures only mean something
+// when the other core was free (this run itself adds up to 2 to the figures after).
 const loadBefore = loadavg()[0]!;
-const rows: Row[] = [];
-const section = async (name: string, fn: () => Promise<Row[]>) => {
+const runs: Row[][] = Array.from({ length: opts.runs }, () => []);
+const loadAfterRun: number[] = [];
+const section = async (run: number, name: string, fn: () => Promise<Row[]>) => {
   if (!wanted(name)) return;
   const t0 = performance.now();
-  rows.push(...(await fn()));
-  console.error(`${name}: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  runs[run]!.push(...(await fn()));
+  console.error(`${opts.runs > 1 ? `run ${run + 1}/${opts.runs} ` : ''}${name}: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 };
 // The chain first, before tfjs starts: it measures tapegrad's own bookkeeping. Run to run it
-// reads about 1.1–1.2 µs per op or about 2 µs (more often once tfjs's modules are loaded).
-await section('chain', () => chainRows(quick));
+// reads about 1.1–1.2 µs per op or about 2 µs (more often once tfjs's modules are loaded), so all
+// its runs come before tfjs loads.
+for (let run = 0; run < opts.runs; run++) await section(run, 'chain', () => chainRows(opts.quick));
 await initTf();
-await section('matmul', () => matmulRows(quick ? [128, 256, 512] : [128, 256, 512, 1024], quick));
-await section('elementwise', () => elementwiseRows(quick));
-await section('mlp', () => mlpRows(quick));
-await section('cnn', () => cnnRows(quick));
-await section('transformer', () => transformerRows(quick));
-await section('persample', () => perSampleRows(quick));
-await section('checkpoint', () => checkpointRows(quick));
-const torchArg = args.indexOf('--torch');
-if (torchArg >= 0) {
-  // PyTorch is a Python peer: its own process, run right after ours, never at the same time.
-  const t0 = performance.now();
-  const out = execFileSync(args[torchArg + 1]!, [join(here, 'torch_steps.py')], { encoding: 'utf8' });
-  const torch = JSON.parse(out.trim().split('\n').pop()!) as { mlp: number; cnn: number };
-  for (const r of rows) {
-    if (r.name.startsWith('MLP')) r.values.pytorch = torch.mlp;
-    if (r.name.startsWith('demo CNN')) r.values.pytorch = torch.cnn;
+// PyTorch is a Python peer: its own process, run right after each of our runs, never at the same time.
+const torchParts = ['mlp', 'cnn', 'chain'].filter(wanted);
+for (let run = 0; run < opts.runs; run++) {
+  await section(run, 'matmul', () => matmulRows(opts.quick ? [128, 256, 512] : [128, 256, 512, 1024], opts.quick));
+  await section(run, 'elementwise', () => elementwiseRows(opts.quick));
+  await section(run, 'mlp', () => mlpRows(opts.quick));
+  await section(run, 'cnn', () => cnnRows(opts.quick));
+  await section(run, 'transformer', () => transformerRows(opts.quick));
+  await section(run, 'persample', () => perSampleRows(opts.quick));
+  await section(run, 'checkpoint', () => checkpointRows(opts.quick));
+  if (opts.torch !== undefined && torchParts.length > 0) {
+    const t0 = performance.now();
+    const out = execFileSync(opts.torch, [join(here, 'torch_steps.py'), ...torchParts], { encoding: 'utf8' });
+    const torch = JSON.parse(out.trim().split('\n').pop()!) as { mlp?: number; cnn?: number; chain?: number };
+    for (const r of runs[run]!) {
+      if (r.name.startsWith('MLP')) r.values.pytorch = torch.mlp;
+      if (r.name.startsWith('demo CNN')) r.values.pytorch = torch.cnn;
+      if (r.name.startsWith('chain of 1,000')) r.values.pytorch = torch.chain;
+    }
+    console.error(`${opts.runs > 1 ? `run ${run + 1}/${opts.runs} ` : ''}pytorch: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
-  console.error(`pytorch: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  loadAfterRun.push(loadavg()[0]!);
 }
 
 const machine = {
   cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), node: process.version,
   os: `${process.platform} ${process.arch}`, tfjs: tf.version_core, gemmThreads: threading.workers + 1,
-  load: [loadBefore, loadavg()[0]!],
+  load: [loadBefore, loadavg()[0]!], loadAfterRun,
 };
 const date = new Date().toISOString();
 const seconds = (performance.now() - started) / 1000;
-const ts = targets(rows);
+const rows = summarize(runs);
+const ts = targets(runs);
+const many = opts.runs > 1;
+const loads = (xs: readonly number[]) => xs.map((x) => x.toFixed(2)).join(', ');
 const markdown = [
   ...table(rows, machine.gemmThreads), '',
-  `Medians. Ratios are speed-ups of tapegrad over the peer (> 1: tapegrad faster); "1 thread" forces tapegrad's gemm onto the calling thread. tfjs-wasm is SIMD, single-threaded; jax-js runs its wasm backend on one thread (Node has no global Worker), each step or chain under jit; PyTorch (with --torch) is CPU eager with 2 threads, timed in its own process right after.`,
-  '', ...targetTable(ts), '',
-  `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, tfjs ${machine.tfjs}; ${date}; ${seconds.toFixed(0)} s; load average ${machine.load.map((x) => x.toFixed(2)).join(' before, ')} after.`,
+  `${many ? `Each cell: the median of ${opts.runs} runs in one process, in brackets the lowest and highest run (a run's figure is itself the median of its rounds).` : 'Medians.'} Ratios are speed-ups of tapegrad over the peer (> 1: tapegrad faster)${many ? ', computed within each run and then summarised' : ''}; "1 thread" forces tapegrad's gemm onto the calling thread. tfjs-wasm is SIMD, single-threaded; jax-js runs its wasm backend on one thread (Node has no global Worker), each step or chain under jit; PyTorch (with --torch) is CPU eager with 2 threads, timed in its own process right after ${many ? 'each run' : 'ours'}.`,
+  '', ...targetTable(ts, opts.runs), '',
+  `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, tfjs ${machine.tfjs}; ${date}; ${seconds.toFixed(0)} s; load average ${loadBefore.toFixed(2)} before, ${many ? `${loads(loadAfterRun)} after each run` : `${loadAfterRun[0]!.toFixed(2)} after`}.`,
 ].join('\n');
 console.log(markdown);
 if (wanted('gemm')) console.log('\n' + gemmTable(gemmFigures()).join('\n'));
 
-const json = JSON.stringify({ date, machine, quick, seconds, rows, targets: ts }, null, 2) + '\n';
+const json = JSON.stringify({ date, machine, quick: opts.quick, runs: opts.runs, seconds, rows, targets: ts, perRun: runs }, null, 2) + '\n';
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(join(here, 'results', 'latest.json'), json);
-if (args.includes('--docs')) {
+if (opts.docs) {
   // Only the part between the markers is generated; the prose around it is written by hand.
   const doc = join(here, '..', 'docs', 'performance.md');
   const text = readFileSync(doc, 'utf8');
