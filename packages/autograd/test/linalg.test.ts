@@ -70,6 +70,42 @@ describe('matmul, dot, outer: gradients to second order', () => {
   });
 });
 
+describe('matmul gradients of transposed operands', () => {
+  const bits = (t: Tensor) => {
+    const d = t.contiguousData();
+    return Array.from(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+  };
+  it('are bit-identical to the plain products and come in the operand\'s layout', () => {
+    // Sizes up to 48 so both the plain-JS gemm (under 1024 multiply-adds) and WebAssembly run.
+    const size = fc.integer({ min: 0, max: 48 });
+    const arb = fc.record({
+      m: size, k: size, n: size, aT: fc.boolean(), bT: fc.boolean(), dtype: fc.constantFrom('float32', 'float64') as fc.Arbitrary<tg.DType>, seed: fc.nat(),
+    });
+    fc.assert(
+      fc.property(arb, ({ m, k, n, aT, bT, dtype, seed }) => {
+        tg.manualSeed(seed);
+        // Leaves stored as the operand or as its transpose; the operand is then a transposed view.
+        const a0 = tg.randn(aT ? [k, m] : [m, k], { dtype, requiresGrad: true });
+        const b0 = tg.randn(bT ? [n, k] : [k, n], { dtype, requiresGrad: true });
+        const g = tg.randn([m, n], { dtype });
+        const a = aT ? a0.transpose() : a0;
+        const b = bT ? b0.transpose() : b0;
+        a.matmul(b).backward(g);
+        const [ga, gb] = tg.noGrad(() => [g.matmul(b.transpose()), a.transpose().matmul(g)]);
+        expect(bits(a0.grad!)).toEqual(bits(aT ? ga!.transpose() : ga!));
+        expect(bits(b0.grad!)).toEqual(bits(bT ? gb!.transpose() : gb!));
+        // With one operand transposed (x @ wᵀ, xᵀ @ w), it gets its gradient in its own layout.
+        if (m > 1 && k > 1 && n > 1 && aT !== bT) {
+          const [av, bv] = [aT ? a0.transpose() : a0, bT ? b0.transpose() : b0];
+          const [gav, gbv] = tg.gradients([av.matmul(bv)], [av, bv], { gradOutputs: [g] });
+          expect([gav!.data.stride, gbv!.data.stride]).toEqual([aT ? a.data.stride : [k, 1], bT ? b.data.stride : [n, 1]]);
+        }
+      }),
+      { seed: 10, numRuns: 60 },
+    );
+  });
+});
+
 describe('matmul forward values', () => {
   it('matches hand-computed products for every rank combination', () => {
     const a = tensor([[1, 2, 3], [4, 5, 6]]);

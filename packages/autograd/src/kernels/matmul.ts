@@ -27,6 +27,15 @@ function matrixLayout(rows: number, cols: number, sr: number, sc: number): 0 | 1
   return -1;
 }
 
+/**
+ * Whether gemm reads `x`'s matrices (its last two axes) as stored transposed: column-major and
+ * not also row-major (a matrix with a size-1 axis counts as row-major), as `prepare` decides.
+ */
+export function storedTransposed(x: Nd): boolean {
+  const r = x.shape.length;
+  return matrixLayout(x.shape[r - 2]!, x.shape[r - 1]!, x.stride[r - 2]!, x.stride[r - 1]!) === 1;
+}
+
 /** `x` ([...xBatch, rows, cols], xBatch broadcasting to `batch`) as a gemm operand (copied once if neither layout). */
 export function prepare(x: Nd, batch: readonly number[]): Operand {
   const r = x.shape.length;

@@ -3,9 +3,11 @@
 // (a recorded view) first, so the op and its vjp never special-case vectors.
 import { Tensor } from '../tensor.js';
 import { defineOp, type Op } from '../define-op.js';
-import { broadcastShapes, fmt } from '../shape.js';
+import { broadcastShapes, fmt, sameShape } from '../shape.js';
+import { isGradEnabled } from '../grad-mode.js';
+import { visibleLevels } from '../transform-levels.js';
 import { wrap } from '../kernels/layout.js';
-import { batchedMatmul } from '../kernels/matmul.js';
+import { batchedMatmul, storedTransposed } from '../kernels/matmul.js';
 import { commonDType } from './broadcast.js';
 import { sumTo } from './reduce.js';
 import { checkTensor } from '../validate.js';
@@ -22,8 +24,8 @@ const matmulOp: Op<[Tensor, Tensor, readonly number[]]> = defineOp({
     return new Tensor(wrap(batchedMatmul(a.data, b.data, batch), shape));
   },
   vjp: (g, { args: [a, b] }) => [
-    a.requiresGrad ? sumTo(matmul2(g, b.transpose(-2, -1)), a.shape) : null,
-    b.requiresGrad ? sumTo(matmul2(a.transpose(-2, -1), g), b.shape) : null,
+    a.requiresGrad ? productGrad(g, b.transpose(-2, -1), a) : null,
+    b.requiresGrad ? productGrad(a.transpose(-2, -1), g, b) : null,
     null,
   ],
   jvp: multilinearJvp(0, 1),
@@ -49,6 +51,27 @@ const matmulOp: Op<[Tensor, Tensor, readonly number[]]> = defineOp({
     return [matmulOp(lift(a, da), lift(b, db), [size, ...batch]), 0];
   },
 });
+
+/**
+ * The gradient `x @ y` of the operand `of`, summed over its broadcast batch axes. When `of` is
+ * stored transposed (a Linear layer's `weight.transpose(0, 1)`), the product is computed as
+ * `(yᵀ @ xᵀ)ᵀ`: the same values in `of`'s own layout, so the transpose's vjp hands the weight a
+ * row-major gradient and accumulating it into `.grad` is a plain copy instead of a strided one.
+ * Both forms add the same products in the same order, so the values are bit-identical, provided
+ * gemm takes its plain-JS branch for both (which depends on whether its B operand is stored
+ * transposed) and nothing is recorded; under createGraph or a transform the plain form keeps the
+ * recorded graph as it was.
+ */
+function productGrad(x: Tensor, y: Tensor, of: Tensor): Tensor {
+  if (!isGradEnabled() && visibleLevels() === 0 && storedTransposed(of.data)) {
+    const yT = y.transpose(-2, -1);
+    const xT = x.transpose(-2, -1);
+    if (storedTransposed(xT.data) === storedTransposed(y.data) && sameShape(batchOf(of), broadcastShapes('matmul', batchOf(x), batchOf(y)))) {
+      return matmul2(yT, xT).transpose(-2, -1);
+    }
+  }
+  return sumTo(matmul2(x, y), of.shape);
+}
 
 /** Both operands of rank >= 2 with matching inner dimensions (already checked or true by construction). */
 function matmul2(a: Tensor, b: Tensor): Tensor {
