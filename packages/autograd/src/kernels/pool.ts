@@ -2,12 +2,16 @@
 // index gather/scatter that max pooling's gradients are made of. No autograd in here.
 import type { TypedArray } from '../dtype.js';
 import type { Geometry } from './im2col.js';
+import { maxPoolBlock, type Block } from './wasm/pool-wasm.js';
 
 /**
  * out[p, oh, ow] = max of the window; idx holds the flat position in `x` of each maximum (the
  * first one on ties; NaN wins, as in PyTorch). Padding never wins, so it acts as -Infinity.
  */
 export function maxPoolForward(x: TypedArray, planes: number, g: Geometry, out: TypedArray, idx: Int32Array): void {
+  // WebAssembly SIMD for the windows wholly inside the input (float32), this loop for the rest.
+  const block = maxPoolBlock(x, planes, g, out, idx);
+  if (block) return maxPoolOutside(x, planes, g, out, idx, block);
   // ceilMode can make the last window overhang the input even without padding.
   const inside = (g.oH - 1) * g.sH + g.dH * (g.kH - 1) < g.H && (g.oW - 1) * g.sW + g.dW * (g.kW - 1) < g.W;
   if (g.pH === 0 && g.pW === 0 && inside) maxPoolUnpadded(x, planes, g, out, idx);
@@ -61,12 +65,26 @@ function maxPoolUnpadded(x: TypedArray, planes: number, g: Geometry, out: TypedA
  * position -1, which the gather and scatter below skip.
  */
 export function maxPoolReference(x: TypedArray, planes: number, g: Geometry, out: TypedArray, idx: Int32Array): void {
+  maxPoolOutside(x, planes, g, out, idx, NOTHING);
+}
+
+const NOTHING: Block = { oh0: 0, oh1: 0, ow0: 0, ow1: 0 };
+
+/** maxPoolReference for every output of each plane except those in `block` (left as they are). */
+function maxPoolOutside(x: TypedArray, planes: number, g: Geometry, out: TypedArray, idx: Int32Array, block: Block): void {
   const { H, W, kH, kW, sH, sW, pH, pW, dH, dW, oH, oW } = g;
+  const { oh0, oh1, ow0, ow1 } = block;
   let k = 0;
   for (let p = 0; p < planes; p++) {
     const base = p * H * W;
     for (let oh = 0; oh < oH; oh++) {
+      const skip = oh >= oh0 && oh < oh1 && ow1 > ow0;
       for (let ow = 0; ow < oW; ow++, k++) {
+        if (skip && ow === ow0) {
+          k += ow1 - ow0;
+          ow = ow1;
+          if (ow === oW) break;
+        }
         let best = -Infinity;
         let arg = -1;
         for (let i = 0; i < kH; i++) {

@@ -63,7 +63,12 @@ const SIMD = {
   v128_not: 0x4d, v128_and: 0x4e, v128_bitselect: 0x52, f32x4_nearest: 0x6a, f64x2_min: 0xf4, f64x2_max: 0xf5,
   i32x4_shl: 0xab, i32x4_shr_s: 0xac, i32x4_add: 0xae, i32x4_sub: 0xb1, i32x4_trunc_sat_f32x4_s: 0xf8,
   f32x4_relaxed_madd: 0x105, f64x2_relaxed_madd: 0x107,
+  // Pooling (pool-module.ts).
+  v128_or: 0x50, i32x4_splat: 0x11, f32x4_demote_f64x2_zero: 0x5e, f64x2_promote_low_f32x4: 0x5f,
 } as const;
+
+/** SIMD lane opcodes, followed by a lane index byte. */
+const LANE = { i32x4_replace_lane: 0x1c, f32x4_replace_lane: 0x20, f64x2_replace_lane: 0x22 } as const;
 
 /** Memory access opcodes (plain); the memarg (alignment log2, offset) follows. */
 const MEM = {
@@ -98,6 +103,14 @@ export class Fn {
   simd(name: keyof typeof SIMD): this {
     this.code.push(0xfd);
     uleb(SIMD[name], this.code);
+    return this;
+  }
+
+  /** A lane instruction (`replace_lane`) on lane `lane`. */
+  lane(name: keyof typeof LANE, lane: number): this {
+    this.code.push(0xfd);
+    uleb(LANE[name], this.code);
+    this.code.push(lane);
     return this;
   }
 

@@ -1,0 +1,118 @@
+// Generates max pooling (kernels/pool.ts) for float32 in WebAssembly SIMD: four adjacent outputs
+// of a row at a time, over the windows that lie wholly inside the input (the caller computes the
+// rest with the TypeScript loop). Each lane runs the reference's comparison sequence tap by tap
+// in the same order (a tap replaces the maximum when greater, or when it is NaN and the maximum is
+// not), selecting value and position with bitselect, so values and argmax positions are
+// bit-identical to the TypeScript loops, first-maximum ties and NaN included.
+import { assemble, Fn, I32, V128 } from './assembler.js';
+
+/**
+ * Parameters (i32): x, out, idx (byte addresses), planes, H, W, kH, kW, sH, sW, pH, pW, dH, dW,
+ * oH, oW, and the block of outputs to compute in every plane: rows [ohLo, ohHi), columns [owLo,
+ * owEnd) with owEnd − owLo a multiple of 4.
+ */
+const PARAMS = 20;
+
+/**
+ * How four lanes' taps, sW elements apart, are loaded: one vector (sW = 1), two and a shuffle
+ * (sW = 2) or four scalars; 'pair' is the usual 2-wide window (kW = 2, sW = 2, dW = 1), whose two
+ * taps of a row come from the same two vectors, and 'square' the commonest of all, the 2×2 window
+ * (also kH = 2, dH = 1) unrolled.
+ */
+type Stride = 1 | 2 | 'any' | 'pair' | 'square';
+
+function maxPool(stride: Stride): Fn {
+  const f = new Fn(`maxPool_${stride}`, new Array<number>(PARAMS).fill(I32) as (typeof I32)[]);
+  const [x, out, idx, planes, H, W, kH, kW, sH, sW, pH, pW, dH, dW, oH, oW, ohLo, ohHi, owLo, owEnd] = Array.from({ length: PARAMS }, (_, i) => i);
+  const [p, oh, ow, i, j, planeE, rowE, kRow, e0, ei, e, at] = Array.from({ length: 12 }, () => f.local(I32));
+  const [step, best, arg, v, m, va, vb] = Array.from({ length: 7 }, () => f.local(V128));
+  /** Pushes the four lanes' taps at element e (lane l reads element e + l·sW). */
+  const load = () => {
+    f.get(x).get(e).i32(2).op('i32_shl').op('i32_add').set(at);
+    if (stride === 1) f.get(at).vmem('v128_load');
+    else if (stride === 2) f.get(at).vmem('v128_load').get(at).vmem('v128_load', 16).shuffle([0, 2, 4, 6], 4);
+    else {
+      f.get(at).mem('f32_load').simd('f32x4_splat');
+      for (let l = 1; l < 4; l++) f.get(at).get(sW).i32(l * 4).op('i32_mul').op('i32_add').mem('f32_load').lane('f32x4_replace_lane', l);
+    }
+  };
+  /** Lanes where the tap in `v` (at element e + offset) replaces the maximum take its value and position. */
+  const take = (offset: number) => {
+    // taken = v > best, or v is NaN and best is not
+    f.get(v).get(best).simd('f32x4_gt');
+    f.get(v).get(v).simd('f32x4_ne').get(best).get(best).simd('f32x4_eq').simd('v128_and');
+    f.simd('v128_or').set(m);
+    f.get(v).get(best).get(m).simd('v128_bitselect').set(best);
+    f.get(e).i32(offset).op('i32_add').simd('i32x4_splat').get(step).simd('i32x4_add').get(arg).get(m).simd('v128_bitselect').set(arg);
+  };
+  /** The window at e0 = e, tap by tap in the reference's order. */
+  const taps = () => {
+    load();
+    f.set(best);
+    f.get(e0).simd('i32x4_splat').get(step).simd('i32x4_add').set(arg);
+    // Tap (0, 0) again compares the maximum with itself, which changes nothing.
+    f.forRange(i, 0, kH, 1, () => {
+      f.get(e0).get(i).get(dH).op('i32_mul').get(W).op('i32_mul').op('i32_add').set(ei);
+      f.forRange(j, 0, kW, 1, () => {
+        f.get(ei).get(j).get(dW).op('i32_mul').op('i32_add').set(e);
+        load();
+        f.set(v);
+        take(0);
+      });
+    });
+  };
+  /** The 2-wide window at e0 = e: row by row, the even lanes of two vectors (tap j = 0), then the odd ones (j = 1). */
+  const pairs = () => {
+    const row = () => {
+      f.get(x).get(e).i32(2).op('i32_shl').op('i32_add').tee(at).vmem('v128_load').set(va);
+      f.get(at).vmem('v128_load', 16).set(vb);
+      f.get(va).get(vb).shuffle([0, 2, 4, 6], 4);
+    };
+    row();
+    f.set(best);
+    f.get(e0).simd('i32x4_splat').get(step).simd('i32x4_add').set(arg);
+    f.get(va).get(vb).shuffle([1, 3, 5, 7], 4).set(v);
+    take(1);
+    const next = () => {
+      row();
+      f.set(v);
+      take(0);
+      f.get(va).get(vb).shuffle([1, 3, 5, 7], 4).set(v);
+      take(1);
+    };
+    if (stride === 'square') {
+      f.get(e0).get(W).op('i32_add').set(e);
+      next();
+    } else {
+      f.forRange(i, 1, kH, 1, () => {
+        f.get(e0).get(i).get(dH).op('i32_mul').get(W).op('i32_mul').op('i32_add').set(e);
+        next();
+      });
+    }
+  };
+  // step = [0, sW, 2·sW, 3·sW]: each lane's offset from lane 0.
+  f.i32(0).simd('i32x4_splat');
+  for (let l = 1; l < 4; l++) f.get(sW).i32(l).op('i32_mul').lane('i32x4_replace_lane', l);
+  f.set(step);
+  f.forRange(p, 0, planes, 1, () => {
+    f.get(p).get(H).op('i32_mul').get(W).op('i32_mul').set(planeE);
+    f.forRange(oh, () => f.get(ohLo), ohHi, 1, () => {
+      // rowE = planeE + (oh·sH − pH)·W − pW; kRow = (p·oH + oh)·oW
+      f.get(planeE).get(oh).get(sH).op('i32_mul').get(pH).op('i32_sub').get(W).op('i32_mul').op('i32_add').get(pW).op('i32_sub').set(rowE);
+      f.get(p).get(oH).op('i32_mul').get(oh).op('i32_add').get(oW).op('i32_mul').set(kRow);
+      f.forRange(ow, () => f.get(owLo), owEnd, 4, () => {
+        f.get(rowE).get(ow).get(sW).op('i32_mul').op('i32_add').tee(e0).set(e);
+        if (stride === 'pair' || stride === 'square') pairs();
+        else taps();
+        f.get(out).get(kRow).get(ow).op('i32_add').i32(2).op('i32_shl').op('i32_add').get(best).vmem('v128_store');
+        f.get(idx).get(kRow).get(ow).op('i32_add').i32(2).op('i32_shl').op('i32_add').get(arg).vmem('v128_store');
+      });
+    });
+  });
+  return f;
+}
+
+/** The module (one function per load pattern), importing a plain (unshared) `env.mem`. */
+export function poolModuleBytes(): Uint8Array {
+  return assemble([maxPool(1), maxPool(2), maxPool('any'), maxPool('pair'), maxPool('square')]);
+}

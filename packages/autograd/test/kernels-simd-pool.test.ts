@@ -1,0 +1,76 @@
+// The WebAssembly max pooling (kernels/wasm/pool-*.ts) against the TypeScript loops of
+// kernels/pool.ts, which stay the reference: bit-identical values and argmax positions for random
+// planes, windows, strides, padding, dilation and ceilMode, with ties, NaN, ±0 and ±Infinity in
+// the data, windows overhanging the input and blocks narrower than a vector.
+// Kernels are internal, so this test imports them from src.
+import { afterEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { outputLength, type Geometry } from '../src/kernels/im2col.js';
+import { maxPoolForward, maxPoolReference } from '../src/kernels/pool.js';
+import { maxPoolBlock, simdPool } from '../src/kernels/wasm/pool-wasm.js';
+
+afterEach(() => { simdPool.enabled = true; });
+
+const int = (min: number, max: number) => fc.integer({ min, max });
+const pair = (min: number, max: number) => fc.tuple(int(min, max), int(min, max));
+/** Any window; or (`twoWide`) the 2-wide stride-2 windows that have kernels of their own, 2×2 among them. */
+const caseArb = (twoWide: boolean) => fc.record({
+  planes: int(0, 4), pFrac: pair(0, 2), extra: pair(0, 19), ceil: fc.boolean(), seed: fc.integer(),
+  k: twoWide ? fc.tuple(int(1, 3), fc.constant(2)) : pair(1, 5),
+  s: twoWide ? fc.tuple(int(1, 3), fc.constant(2)) : pair(1, 4),
+  dl: twoWide ? fc.tuple(fc.constantFrom(1, 1, 2), fc.constant(1)) : pair(1, 3),
+}).map((r) => {
+  const p = [0, 1].map((a) => Math.min(r.pFrac[a]!, Math.floor(r.k[a]! / 2))) as [number, number];
+  const size = (a: 0 | 1) => Math.max(1, r.dl[a] * (r.k[a] - 1) + 1 - 2 * p[a]) + r.extra[a];
+  const H = size(0), W = size(1);
+  const g: Geometry = {
+    H, W, kH: r.k[0], kW: r.k[1], sH: r.s[0], sW: r.s[1], pH: p[0], pW: p[1], dH: r.dl[0], dW: r.dl[1],
+    oH: outputLength(H, r.k[0], r.s[0], p[0], r.dl[0], r.ceil), oW: outputLength(W, r.k[1], r.s[1], p[1], r.dl[1], r.ceil),
+  };
+  return { ...r, g };
+});
+
+/** Few distinct values (many ties), with NaN, ±0 and ±Infinity mixed in. */
+function random(n: number, seed: number): Float32Array {
+  const a = new Float32Array(n);
+  const special = [NaN, 0, -0, Infinity, -Infinity];
+  let s = seed | 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) | 0;
+    const r = (s >>> 8) % 1000;
+    a[i] = r < 15 ? special[r % 5]! : r < 500 ? (r % 7) - 3 : ((s >>> 8) % 20001) / 7000 - 1.3;
+  }
+  return a;
+}
+
+describe('WebAssembly max pooling, float32', () => {
+  it.each([['any window', false, 21], ['2-wide, stride-2 windows', true, 22]] as const)('the same values and positions as the TypeScript loop: %s', (_, twoWide, seed0) => {
+    let ran = 0;
+    fc.assert(fc.property(caseArb(twoWide), ({ planes, g, seed }) => {
+      const x = random(planes * g.H * g.W, seed);
+      const n = planes * g.oH * g.oW;
+      const want = new Float32Array(n), wantIdx = new Int32Array(n);
+      maxPoolReference(x, planes, g, want, wantIdx);
+      const got = new Float32Array(n).fill(7), gotIdx = new Int32Array(n).fill(7);
+      maxPoolForward(x, planes, g, got, gotIdx);
+      if (maxPoolBlock(x, planes, g, got.slice(), gotIdx.slice())) ran++;
+      for (let i = 0; i < n; i++) {
+        if (!Object.is(got[i], want[i]) || gotIdx[i] !== wantIdx[i]) expect([i, got[i], gotIdx[i]]).toEqual([i, want[i], wantIdx[i]]);
+      }
+    }), { numRuns: 300, seed: seed0 });
+    expect(ran).toBeGreaterThan(50); // the WebAssembly block ran in a good share of the cases
+  });
+
+  it('takes the demo CNN pools (2×2, stride 2) whole', () => {
+    const g: Geometry = { H: 24, W: 24, kH: 2, kW: 2, sH: 2, sW: 2, pH: 0, pW: 0, dH: 1, dW: 1, oH: 12, oW: 12 };
+    const x = random(3 * 24 * 24, 5);
+    expect(maxPoolBlock(x, 3, g, new Float32Array(3 * 144), new Int32Array(3 * 144))).toEqual({ oh0: 0, oh1: 12, ow0: 0, ow1: 12 });
+  });
+
+  it('declines float64 and a disabled switch (the TypeScript loops run)', () => {
+    const g: Geometry = { H: 8, W: 8, kH: 2, kW: 2, sH: 1, sW: 1, pH: 0, pW: 0, dH: 1, dW: 1, oH: 7, oW: 7 };
+    expect(maxPoolBlock(new Float64Array(64), 1, g, new Float64Array(49), new Int32Array(49))).toBeNull();
+    simdPool.enabled = false;
+    expect(maxPoolBlock(new Float32Array(64), 1, g, new Float32Array(49), new Int32Array(49))).toBeNull();
+  });
+});
