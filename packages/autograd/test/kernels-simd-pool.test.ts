@@ -1,24 +1,25 @@
-// The WebAssembly max pooling (kernels/wasm/pool-*.ts) against the TypeScript loops of
-// kernels/pool.ts, which stay the reference: bit-identical values and argmax positions for random
-// planes, windows, strides, padding, dilation and ceilMode, with ties, NaN, ±0 and ±Infinity in
-// the data, windows overhanging the input and blocks narrower than a vector.
+// The WebAssembly max and average pooling (kernels/wasm/pool-*.ts) against the TypeScript loops
+// of kernels/pool.ts, which stay the reference: bit-identical values and argmax positions (and
+// averages and their adjoint) for random planes, windows, strides, padding, dilation, ceilMode,
+// countIncludePad and divisorOverride, with ties, NaN, ±0 and ±Infinity in the data, windows
+// overhanging the input and blocks narrower than a vector.
 // Kernels are internal, so this test imports them from src.
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { outputLength, type Geometry } from '../src/kernels/im2col.js';
-import { maxPoolForward, maxPoolReference } from '../src/kernels/pool.js';
-import { maxPoolBlock, simdPool } from '../src/kernels/wasm/pool-wasm.js';
+import { avgPool, avgPoolReference, maxPoolForward, maxPoolReference } from '../src/kernels/pool.js';
+import { avgPoolBlock, maxPoolBlock, simdPool } from '../src/kernels/wasm/pool-wasm.js';
 
 afterEach(() => { simdPool.enabled = true; });
 
 const int = (min: number, max: number) => fc.integer({ min, max });
 const pair = (min: number, max: number) => fc.tuple(int(min, max), int(min, max));
 /** Any window; or (`twoWide`) the 2-wide stride-2 windows that have kernels of their own, 2×2 among them. */
-const caseArb = (twoWide: boolean) => fc.record({
+const caseArb = (twoWide: boolean, dilated = true) => fc.record({
   planes: int(0, 4), pFrac: pair(0, 2), extra: pair(0, 19), ceil: fc.boolean(), seed: fc.integer(),
   k: twoWide ? fc.tuple(int(1, 3), fc.constant(2)) : pair(1, 5),
   s: twoWide ? fc.tuple(int(1, 3), fc.constant(2)) : pair(1, 4),
-  dl: twoWide ? fc.tuple(fc.constantFrom(1, 1, 2), fc.constant(1)) : pair(1, 3),
+  dl: !dilated ? fc.constant([1, 1] as [number, number]) : twoWide ? fc.tuple(fc.constantFrom(1, 1, 2), fc.constant(1)) : pair(1, 3),
 }).map((r) => {
   const p = [0, 1].map((a) => Math.min(r.pFrac[a]!, Math.floor(r.k[a]! / 2))) as [number, number];
   const size = (a: 0 | 1) => Math.max(1, r.dl[a] * (r.k[a] - 1) + 1 - 2 * p[a]) + r.extra[a];
@@ -30,7 +31,10 @@ const caseArb = (twoWide: boolean) => fc.record({
   return { ...r, g };
 });
 
-/** Few distinct values (many ties), with NaN, ±0 and ±Infinity mixed in. */
+/**
+ * Few distinct values (many ties), with NaN, ±0 and ±Infinity mixed in, and some scaled far apart
+ * so that float64 sums round and their order shows.
+ */
 function random(n: number, seed: number): Float32Array {
   const a = new Float32Array(n);
   const special = [NaN, 0, -0, Infinity, -Infinity];
@@ -38,7 +42,8 @@ function random(n: number, seed: number): Float32Array {
   for (let i = 0; i < n; i++) {
     s = (Math.imul(s, 1103515245) + 12345) | 0;
     const r = (s >>> 8) % 1000;
-    a[i] = r < 15 ? special[r % 5]! : r < 500 ? (r % 7) - 3 : ((s >>> 8) % 20001) / 7000 - 1.3;
+    const v = r < 15 ? special[r % 5]! : r < 500 ? (r % 7) - 3 : ((s >>> 8) % 20001) / 7000 - 1.3;
+    a[i] = r >= 900 ? v * 2 ** ((r % 61) - 30) : v;
   }
   return a;
 }
@@ -72,5 +77,30 @@ describe('WebAssembly max pooling, float32', () => {
     expect(maxPoolBlock(new Float64Array(64), 1, g, new Float64Array(49), new Int32Array(49))).toBeNull();
     simdPool.enabled = false;
     expect(maxPoolBlock(new Float32Array(64), 1, g, new Float32Array(49), new Int32Array(49))).toBeNull();
+  });
+});
+
+describe('WebAssembly average pooling, float32', () => {
+  const optionsArb = fc.record({ countIncludePad: fc.boolean(), override: fc.option(fc.integer({ min: -5, max: 5 }).filter((d) => d !== 0), { nil: null }) });
+
+  it.each([['any window', false, 31], ['2-wide, stride-2 windows', true, 32]] as const)('the same averages and adjoint as the TypeScript loop: %s', (_, twoWide, seed0) => {
+    let forwards = 0, adjoints = 0;
+    fc.assert(fc.property(caseArb(twoWide, false), optionsArb, ({ planes, g, seed }, { countIncludePad, override }) => {
+      const nx = planes * g.H * g.W, n = planes * g.oH * g.oW;
+      const x = random(nx, seed), gy = random(n, seed + 1);
+      const want = new Float32Array(n), got = new Float32Array(n).fill(7);
+      avgPoolReference(x, planes, g, countIncludePad, override, want, true);
+      avgPool(x, planes, g, countIncludePad, override, got, true);
+      if (avgPoolBlock(x, planes, g, override, new Float32Array(n), true)) forwards++;
+      for (let i = 0; i < n; i++) if (!Object.is(got[i], want[i])) expect([i, got[i]]).toEqual([i, want[i]]);
+      const wantDx = new Float32Array(nx), gotDx = new Float32Array(nx);
+      avgPoolReference(gy, planes, g, countIncludePad, override, wantDx, false);
+      avgPool(gy, planes, g, countIncludePad, override, gotDx, false);
+      if (avgPoolBlock(gy, planes, g, override, new Float32Array(nx), false)) adjoints++;
+      for (let i = 0; i < nx; i++) if (!Object.is(gotDx[i], wantDx[i])) expect([i, gotDx[i]]).toEqual([i, wantDx[i]]);
+    }), { numRuns: 300, seed: seed0 });
+    // The WebAssembly blocks ran in a good share of the cases.
+    expect(forwards).toBeGreaterThan(50);
+    expect(adjoints).toBeGreaterThan(twoWide ? 30 : 15);
   });
 });

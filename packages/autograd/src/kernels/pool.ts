@@ -2,7 +2,7 @@
 // index gather/scatter that max pooling's gradients are made of. No autograd in here.
 import type { TypedArray } from '../dtype.js';
 import type { Geometry } from './im2col.js';
-import { maxPoolBlock, type Block } from './wasm/pool-wasm.js';
+import { avgPoolBlock, maxPoolBlock, type Block } from './wasm/pool-wasm.js';
 
 /**
  * out[p, oh, ow] = max of the window; idx holds the flat position in `x` of each maximum (the
@@ -150,7 +150,24 @@ function divisors(g: Geometry, countIncludePad: boolean, override: number | null
 export function avgPool(
   src: TypedArray, planes: number, g: Geometry, countIncludePad: boolean, override: number | null, dst: TypedArray, forward: boolean,
 ): void {
+  // WebAssembly SIMD for the windows wholly inside the input (float32), this loop for the rest.
+  const block = avgPoolBlock(src, planes, g, override, dst, forward);
+  avgPoolOutside(src, planes, g, countIncludePad, override, dst, forward, block ?? NOTHING);
+}
+
+/** avgPool by the TypeScript loop (the reference of the WebAssembly kernels). */
+export function avgPoolReference(
+  src: TypedArray, planes: number, g: Geometry, countIncludePad: boolean, override: number | null, dst: TypedArray, forward: boolean,
+): void {
+  avgPoolOutside(src, planes, g, countIncludePad, override, dst, forward, NOTHING);
+}
+
+/** avgPool for every output of each plane except those in `block` (left as they are). */
+function avgPoolOutside(
+  src: TypedArray, planes: number, g: Geometry, countIncludePad: boolean, override: number | null, dst: TypedArray, forward: boolean, block: Block,
+): void {
   const { H, W, kH, kW, sH, sW, pH, pW, oH, oW } = g;
+  const { oh0, oh1, ow0, ow1 } = block;
   const [rows, cols] = divisors(g, countIncludePad, override);
   let k = 0;
   for (let p = 0; p < planes; p++) {
@@ -158,7 +175,13 @@ export function avgPool(
     for (let oh = 0; oh < oH; oh++) {
       const h0 = Math.max(oh * sH - pH, 0);
       const h1 = Math.min(oh * sH - pH + kH, H);
+      const skip = oh >= oh0 && oh < oh1 && ow1 > ow0;
       for (let ow = 0; ow < oW; ow++, k++) {
+        if (skip && ow === ow0) {
+          k += ow1 - ow0;
+          ow = ow1;
+          if (ow === oW) break;
+        }
         const w0 = Math.max(ow * sW - pW, 0);
         const w1 = Math.min(ow * sW - pW + kW, W);
         const scale = 1 / (rows[oh]! * cols[ow]!);

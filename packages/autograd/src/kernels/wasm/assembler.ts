@@ -45,7 +45,7 @@ const OP = {
   i32_eqz: 0x45, i32_eq: 0x46, i32_ne: 0x47, i32_lt_s: 0x48, i32_lt_u: 0x49, i32_gt_s: 0x4a, i32_gt_u: 0x4b,
   i32_le_s: 0x4c, i32_ge_s: 0x4e, i32_ge_u: 0x4f,
   i32_add: 0x6a, i32_sub: 0x6b, i32_mul: 0x6c, i32_div_u: 0x6e, i32_rem_u: 0x70, i32_and: 0x71, i32_or: 0x72, i32_shl: 0x74,
-  f32_add: 0x92,
+  f32_add: 0x92, f32_demote_f64: 0xb6, f64_promote_f32: 0xbb,
   select: 0x1b, drop: 0x1a,
 } as const;
 
@@ -68,7 +68,7 @@ const SIMD = {
 } as const;
 
 /** SIMD lane opcodes, followed by a lane index byte. */
-const LANE = { i32x4_replace_lane: 0x1c, f32x4_replace_lane: 0x20, f64x2_replace_lane: 0x22 } as const;
+const LANE = { i32x4_replace_lane: 0x1c, i64x2_extract_lane: 0x1d, f32x4_extract_lane: 0x1f, f32x4_replace_lane: 0x20, f64x2_replace_lane: 0x22 } as const;
 
 /** Memory access opcodes (plain); the memarg (alignment log2, offset) follows. */
 const MEM = {
@@ -106,7 +106,7 @@ export class Fn {
     return this;
   }
 
-  /** A lane instruction (`replace_lane`) on lane `lane`. */
+  /** A lane instruction (`extract_lane`, `replace_lane`) on lane `lane`. */
   lane(name: keyof typeof LANE, lane: number): this {
     this.code.push(0xfd);
     uleb(LANE[name], this.code);

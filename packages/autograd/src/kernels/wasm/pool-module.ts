@@ -21,10 +21,38 @@ const PARAMS = 20;
  */
 type Stride = 1 | 2 | 'any' | 'pair' | 'square';
 
+/** Parameter indices of the geometry and the block, as {@link blockNest} reads them. */
+export interface BlockParams {
+  planes: number; H: number; W: number; sH: number; sW: number; pH: number; pW: number; oH: number; oW: number;
+  ohLo: number; ohHi: number; owLo: number; owEnd: number;
+}
+
+/**
+ * The loop over every plane's block of outputs, `lanes` adjacent outputs of a row at a time:
+ * `body(first, k)` gets locals holding the element index of the first tap of the first lane's
+ * window (in x) and of that output (in out).
+ */
+export function blockNest(f: Fn, P: BlockParams, lanes: number, body: (first: number, k: number) => void): void {
+  const [p, oh, ow, planeE, rowE, kRow, first, k] = Array.from({ length: 8 }, () => f.local(I32));
+  f.forRange(p, 0, P.planes, 1, () => {
+    f.get(p).get(P.H).op('i32_mul').get(P.W).op('i32_mul').set(planeE);
+    f.forRange(oh, () => f.get(P.ohLo), P.ohHi, 1, () => {
+      // rowE = planeE + (oh·sH − pH)·W − pW; kRow = (p·oH + oh)·oW
+      f.get(planeE).get(oh).get(P.sH).op('i32_mul').get(P.pH).op('i32_sub').get(P.W).op('i32_mul').op('i32_add').get(P.pW).op('i32_sub').set(rowE);
+      f.get(p).get(P.oH).op('i32_mul').get(oh).op('i32_add').get(P.oW).op('i32_mul').set(kRow);
+      f.forRange(ow, () => f.get(P.owLo), P.owEnd, lanes, () => {
+        f.get(rowE).get(ow).get(P.sW).op('i32_mul').op('i32_add').set(first);
+        f.get(kRow).get(ow).op('i32_add').set(k);
+        body(first, k);
+      });
+    });
+  });
+}
+
 function maxPool(stride: Stride): Fn {
   const f = new Fn(`maxPool_${stride}`, new Array<number>(PARAMS).fill(I32) as (typeof I32)[]);
   const [x, out, idx, planes, H, W, kH, kW, sH, sW, pH, pW, dH, dW, oH, oW, ohLo, ohHi, owLo, owEnd] = Array.from({ length: PARAMS }, (_, i) => i);
-  const [p, oh, ow, i, j, planeE, rowE, kRow, e0, ei, e, at] = Array.from({ length: 12 }, () => f.local(I32));
+  const [i, j, e0, ei, e, at] = Array.from({ length: 6 }, () => f.local(I32));
   const [step, best, arg, v, m, va, vb] = Array.from({ length: 7 }, () => f.local(V128));
   /** Pushes the four lanes' taps at element e (lane l reads element e + l·sW). */
   const load = () => {
@@ -94,20 +122,12 @@ function maxPool(stride: Stride): Fn {
   f.i32(0).simd('i32x4_splat');
   for (let l = 1; l < 4; l++) f.get(sW).i32(l).op('i32_mul').lane('i32x4_replace_lane', l);
   f.set(step);
-  f.forRange(p, 0, planes, 1, () => {
-    f.get(p).get(H).op('i32_mul').get(W).op('i32_mul').set(planeE);
-    f.forRange(oh, () => f.get(ohLo), ohHi, 1, () => {
-      // rowE = planeE + (oh·sH − pH)·W − pW; kRow = (p·oH + oh)·oW
-      f.get(planeE).get(oh).get(sH).op('i32_mul').get(pH).op('i32_sub').get(W).op('i32_mul').op('i32_add').get(pW).op('i32_sub').set(rowE);
-      f.get(p).get(oH).op('i32_mul').get(oh).op('i32_add').get(oW).op('i32_mul').set(kRow);
-      f.forRange(ow, () => f.get(owLo), owEnd, 4, () => {
-        f.get(rowE).get(ow).get(sW).op('i32_mul').op('i32_add').tee(e0).set(e);
-        if (stride === 'pair' || stride === 'square') pairs();
-        else taps();
-        f.get(out).get(kRow).get(ow).op('i32_add').i32(2).op('i32_shl').op('i32_add').get(best).vmem('v128_store');
-        f.get(idx).get(kRow).get(ow).op('i32_add').i32(2).op('i32_shl').op('i32_add').get(arg).vmem('v128_store');
-      });
-    });
+  blockNest(f, { planes, H, W, sH, sW, pH, pW, oH, oW, ohLo, ohHi, owLo, owEnd }, 4, (first, k) => {
+    f.get(first).tee(e0).set(e);
+    if (stride === 'pair' || stride === 'square') pairs();
+    else taps();
+    f.get(out).get(k).i32(2).op('i32_shl').op('i32_add').get(best).vmem('v128_store');
+    f.get(idx).get(k).i32(2).op('i32_shl').op('i32_add').get(arg).vmem('v128_store');
   });
   return f;
 }

@@ -7,12 +7,14 @@
 import type { TypedArray } from '../../dtype.js';
 import type { Geometry } from '../im2col.js';
 import { poolModuleBytes } from './pool-module.js';
+import { avgPoolModuleBytes } from './pool-avg-module.js';
 import { ensureMemory, instantiate, memoryView } from './simd-memory.js';
 
 /** Mutable so tests can compare against the TypeScript loops; not public API. */
 export const simdPool = { enabled: true };
 
 let kernels: ReturnType<typeof instantiate> | undefined;
+let avgKernels: ReturnType<typeof instantiate> | undefined;
 const pad = (bytes: number) => Math.ceil(bytes / 64) * 64;
 
 /** Rows [oh0, oh1) and columns [ow0, ow1) of every plane's output. */
@@ -48,5 +50,35 @@ export function maxPoolBlock(x: TypedArray, planes: number, g: Geometry, out: Ty
   kernel(xAt, outAt, idxAt, planes, g.H, g.W, g.kH, g.kW, g.sH, g.sW, g.pH, g.pW, g.dH, g.dW, g.oH, g.oW, oh0, oh1, ow0, ow1);
   out.set(v.subarray(outAt / 4, outAt / 4 + n));
   idx.set(new Int32Array(v.buffer, idxAt, n));
+  return { oh0, oh1, ow0, ow1 };
+}
+
+/**
+ * Average pooling of float32 `src` as kernels/pool.ts's avgPool (`forward`), or its adjoint into a
+ * zeroed `dst`, for the returned block of outputs only: whole pairs of windows wholly inside the
+ * input, for the adjoint only when windows do not overlap. Null (nothing written) otherwise.
+ */
+export function avgPoolBlock(src: TypedArray, planes: number, g: Geometry, override: number | null, dst: TypedArray, forward: boolean): Block | null {
+  if (!simdPool.enabled || !(src instanceof Float32Array) || !(dst instanceof Float32Array) || planes === 0) return null;
+  if (!forward && (g.kH > g.sH || g.kW > g.sW)) return null;
+  const [oh0, oh1] = inside(g.H, g.kH, g.sH, g.pH, 1, g.oH);
+  const [ow0, owAll] = inside(g.W, g.kW, g.sW, g.pW, 1, g.oW);
+  const ow1 = ow0 + ((owAll - ow0) & ~1);
+  if (oh1 === oh0 || ow1 === ow0) return null;
+  if (avgKernels === undefined) avgKernels = instantiate(avgPoolModuleBytes());
+  if (!avgKernels) return null;
+  const nx = planes * g.H * g.W, n = planes * g.oH * g.oW;
+  const [nSrc, nDst] = forward ? [nx, n] : [n, nx];
+  const srcAt = 64, dstAt = srcAt + pad(nSrc * 4);
+  if (!ensureMemory(dstAt + nDst * 4)) return null;
+  const v = memoryView('float32') as Float32Array;
+  v.set(src.subarray(0, nSrc), srcAt / 4);
+  // Taps outside every window of the block must read back as the zeros dst holds.
+  if (!forward) v.fill(0, dstAt / 4, dstAt / 4 + nDst);
+  // The divisor of a window wholly inside the input, as the loop computes its reciprocal.
+  const scale = 1 / (override === null ? g.kH * g.kW : override * 1);
+  const pair = g.kW === 2 && g.sW === 2 ? 'pair' : 'any';
+  avgKernels[`avgPool${forward ? '' : 'Adjoint'}_${pair}`]!(srcAt, dstAt, planes, g.H, g.W, g.kH, g.kW, g.sH, g.sW, g.pH, g.pW, g.oH, g.oW, oh0, oh1, ow0, ow1, scale);
+  dst.set(v.subarray(dstAt / 4, dstAt / 4 + nDst));
   return { oh0, oh1, ow0, ow1 };
 }
