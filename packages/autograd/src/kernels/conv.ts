@@ -6,38 +6,13 @@
 // reference these are tested against. No autograd in here.
 import { dtypeOf, type TypedArray } from '../dtype.js';
 import { gemm } from './gemm.js';
-import { col2im, im2col, isPointwise, type Geometry } from './im2col.js';
+import { col2im, im2col, isPointwise } from './im2col.js';
 import { scratch } from './scratch.js';
+import { sizes, type ConvDims } from './conv-plan.js';
+import { convForwardArena, convInputGradArena, convWeightGradArena } from './wasm/conv-wasm.js';
 import { col2imBatch, im2colBatch } from './wasm/im2col-wasm.js';
 
-/** Sizes of a convolution: batch N, input channels C, output channels O, groups, and the window. */
-export interface ConvDims {
-  readonly N: number;
-  readonly C: number;
-  readonly O: number;
-  readonly groups: number;
-  readonly geo: Geometry;
-}
-
-/**
- * Panel budget in elements (internal; tests shrink it to exercise chunking). Bounds the scratch
- * memory of a call: 4M elements (16 MB in float32) already gives gemms of millions of
- * multiply-adds, while a whole large batch (64 images of 56×56×576 patches) would need gigabytes.
- */
-export const convBatching = { panelElems: 1 << 22 };
-
-/**
- * Per-group matrix sizes: the weight of group g is Og×K at g·Og·K; within one image the patch
- * rows of group g are K×L and its output rows Og×L. `nb`: images per panel.
- */
-export function sizes(d: ConvDims) {
-  const { geo, groups } = d;
-  const L = geo.oH * geo.oW;
-  const K = (d.C / groups) * geo.kH * geo.kW;
-  const perImage = Math.max(groups * K, d.O) * L;
-  const nb = Math.max(1, Math.min(d.N, Math.floor(convBatching.panelElems / Math.max(1, perImage))));
-  return { L, K, Og: d.O / groups, inImage: d.C * geo.H * geo.W, outImage: d.O * L, nb };
-}
+export { convBatching, sizes, type ConvDims } from './conv-plan.js';
 
 /**
  * Gradient rows of `cnt` images from n0 as one [O, cnt·L] panel (image n in columns n·L…), the
@@ -74,6 +49,7 @@ function patches(x: TypedArray, n0: number, cnt: number, d: ConvDims): [TypedArr
 
 /** out[N,O,oH,oW] = conv(x[N,C,H,W], w[O,C/groups,kH,kW]) + bias[O]. */
 export function convForward(x: TypedArray, w: TypedArray, bias: TypedArray | null, d: ConvDims, out: TypedArray): void {
+  if (convForwardArena(x, w, bias, d, out)) return;
   const { L, K, Og, outImage, nb } = sizes(d);
   for (let n0 = 0; n0 < d.N; n0 += nb) {
     const cnt = Math.min(nb, d.N - n0), ld = cnt * L;
@@ -103,6 +79,7 @@ export function convForward(x: TypedArray, w: TypedArray, bias: TypedArray | nul
 
 /** dx[N,C,H,W] = convᵀ(gy[N,O,oH,oW], w): per chunk and group, Wᵀ·gy scattered back by col2im. `dx` must be zeroed. */
 export function convInputGrad(gy: TypedArray, w: TypedArray, d: ConvDims, dx: TypedArray): void {
+  if (convInputGradArena(gy, w, d, dx)) return;
   const { L, K, Og, inImage, nb } = sizes(d);
   for (let n0 = 0; n0 < d.N; n0 += nb) {
     const cnt = Math.min(nb, d.N - n0), ld = cnt * L;
@@ -117,6 +94,7 @@ export function convInputGrad(gy: TypedArray, w: TypedArray, d: ConvDims, dx: Ty
 
 /** dw[O,C/groups,kH,kW] += Σₙ gy·patchesᵀ, per group: one gemm per chunk with the images as its inner dimension. `dw` must be zeroed. */
 export function convWeightGrad(x: TypedArray, gy: TypedArray, d: ConvDims, dw: TypedArray): void {
+  if (convWeightGradArena(x, gy, d, dw)) return;
   const { L, K, Og, nb } = sizes(d);
   for (let n0 = 0; n0 < d.N; n0 += nb) {
     const cnt = Math.min(nb, d.N - n0), ld = cnt * L;

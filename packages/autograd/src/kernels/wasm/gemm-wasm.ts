@@ -129,6 +129,85 @@ export function gemmWasm(
   const dtype = a instanceof Float64Array ? 'float64' : 'float32';
   const kern = kernelFor(tiles[dtype]);
   if (!kern) return false;
+  const es = dtype === 'float64' ? 8 : 4;
+  // Arena layout (byte offsets, 64-aligned): C (m×n, room for whole tiles of rows) | A as given |
+  // B as given | the space `run` packs in.
+  const mPad = up(m, tiles[dtype].mr);
+  const cAt = ARENA_AT;
+  const aAt = align(cAt + mPad * n * es);
+  const bAt = align(aAt + m * k * es);
+  const freeAt = align(bAt + k * n * es);
+  if (!ensureMemory(freeAt + gemmAtBytes(dtype, m, n, k))) return false;
+  const view = dtype === 'float64' ? f64 : f32;
+  view.set(a.subarray(aOff, aOff + m * k), aAt / es);
+  view.set(b.subarray(bOff, bOff + k * n), bAt / es);
+  if (accumulate) view.set(c.subarray(cOff, cOff + m * n), cAt / es);
+  run(kern, m, n, k, aAt, transA, bAt, transB, cAt, mPad, accumulate, freeAt);
+  c.set(view.subarray(cAt / es, cAt / es + m * n), cOff);
+  return true;
+}
+
+/** The gemm's memory as {@link arena} hands it out. */
+export interface Arena {
+  /** First byte address callers may use (below it: the task record and the threads' control block). */
+  readonly base: number;
+  readonly memory: object;
+  /** Whether the memory is shared (then modules importing it must declare it shared, with `maxPages`). */
+  readonly shared: boolean;
+  readonly maxPages: number;
+  /** A view of the whole memory, valid until it next grows. */
+  readonly f32: Float32Array;
+  /** The gemm module's `copyRows(src, srcStride, dst, dstStride, rows, rowBytes)` (byte addresses). */
+  readonly copyRows: I32Fn;
+}
+
+/**
+ * The float32 gemm's memory for kernels that keep their operands there (conv-wasm.ts), grown to
+ * at least `bytes`; null without WebAssembly SIMD or when it cannot grow. Each call may move
+ * the view; everything at or above `base` is the caller's until its next gemm call.
+ */
+export function arena(bytes: number): Arena | null {
+  const kern = kernelFor(tiles.float32);
+  if (!kern || !ensureMemory(bytes)) return null;
+  return { base: ARENA_AT, memory: memory!, shared, maxPages: MAX_PAGES, f32, copyRows: kern.copyRows };
+}
+
+/**
+ * Bytes from `freeAt` that {@link gemmAt} may use for an m×n×k product: padded C (needed only
+ * when n is not a multiple of NR, but counted always, so the figure never shrinks as m, n or k
+ * grow) and both packed panels.
+ */
+export function gemmAtBytes(dtype: 'float32' | 'float64', m: number, n: number, k: number): number {
+  const t = tiles[dtype];
+  const { es, nr } = tileGeometry(t);
+  const kc = blocking.kc;
+  const kTot = (Math.ceil(k / kc) - 1) * kc + up(k - (Math.ceil(k / kc) - 1) * kc, t.unroll);
+  const mPad = up(m, t.mr), nPad = up(n, nr);
+  return align(mPad * nPad * es) + align(mPad * kTot * es) + nPad * kTot * es + 64;
+}
+
+/**
+ * For kernels that keep their data in the gemm's memory (conv-wasm.ts): `gemm`'s product on
+ * float32 operands already there. A (m×k, or k×m when `transA`), B (k×n, or n×k) and C (m×n) are dense
+ * row-major at byte addresses of {@link arena}, which must already hold `freeAt` +
+ * {@link gemmAtBytes} bytes; the call packs there. Requires m, n, k ≥ 1.
+ */
+export function gemmAt(
+  m: number, n: number, k: number,
+  aAt: number, transA: boolean, bAt: number, transB: boolean, cAt: number, accumulate: boolean, freeAt: number,
+): void {
+  run(kernelFor(tiles.float32)!, m, n, k, aAt, transA, bAt, transB, cAt, m, accumulate, freeAt);
+}
+
+/**
+ * The product with C dense at byte address dAt. The kernel writes whole MR×NR tiles, so it works
+ * in C itself only when C has room for `cRows` ≥ the padded row count and n is a multiple of NR;
+ * otherwise in a padded copy at freeAt.
+ */
+function run(
+  kern: Kernel, m: number, n: number, k: number,
+  aAt: number, transA: boolean, bAt: number, transB: boolean, dAt: number, cRows: number, accumulate: boolean, freeAt: number,
+): void {
   const { mr, unroll } = kern.cfg;
   const { es, nr } = tileGeometry(kern.cfg);
   const kc = blocking.kc;
@@ -138,23 +217,12 @@ export function gemmWasm(
   const mPad = up(m, mr);
   const nPad = up(n, nr);
   const ldc = nPad;
-  // Arena layout (byte offsets, 64-aligned): padded C | dense C (only when ldc ≠ n) | A as given |
-  // B as given | packed A | packed B.
-  const cAt = ARENA_AT;
-  const dAt = align(cAt + mPad * ldc * es);
-  const aAt = ldc === n ? dAt : align(dAt + m * n * es);
-  const bAt = align(aAt + m * k * es);
-  const apAt = align(bAt + k * n * es);
+  const direct = ldc === n && cRows >= mPad;
+  // Layout from freeAt (64-aligned): padded C (unless direct) | packed A | packed B.
+  const cAt = direct ? dAt : freeAt;
+  const apAt = direct ? freeAt : align(cAt + mPad * ldc * es);
   const bpAt = align(apAt + mPad * kTot * es);
-  if (!ensureMemory(bpAt + nPad * kTot * es)) return false;
-  const view = dtype === 'float64' ? f64 : f32;
-
-  view.set(a.subarray(aOff, aOff + m * k), aAt / es);
-  view.set(b.subarray(bOff, bOff + k * n), bAt / es);
-  if (accumulate) {
-    view.set(c.subarray(cOff, cOff + m * n), (ldc === n ? cAt : dAt) / es);
-    if (ldc !== n) kern.copyRows(dAt, n * es, cAt, ldc * es, m, n * es);
-  }
+  if (accumulate && !direct) kern.copyRows(dAt, n * es, cAt, ldc * es, m, n * es);
   // Element (r, p) of op(A) / op(B)ᵀ at base + r·sR + p·sP, in bytes.
   if (transA) kern.packA(aAt, es, m * es, m, k, kc, apAt);
   else kern.packA(aAt, k * es, es, m, k, kc, apAt);
@@ -180,8 +248,5 @@ export function gemmWasm(
   const threaded = threads > 1 && runThreaded(memory!, CONTROL_AT, kern.id, kern.run, TASK_AT);
   if (!threaded) kern.run(TASK_AT);
 
-  if (ldc !== n) kern.copyRows(cAt, ldc * es, dAt, n * es, m, n * es);
-  const from = (ldc === n ? cAt : dAt) / es;
-  c.set(view.subarray(from, from + m * n), cOff);
-  return true;
+  if (!direct) kern.copyRows(cAt, ldc * es, dAt, n * es, m, n * es);
 }

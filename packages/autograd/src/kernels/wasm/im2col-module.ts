@@ -119,7 +119,50 @@ function col2im(): Fn {
   });
 }
 
-/** The module, importing a plain (unshared) `env.mem`. */
-export function im2colModuleBytes(): Uint8Array {
-  return assemble([im2col(), col2im()]);
+/**
+ * `unpanel(src, dst, bias, rows, L, cnt, ld, imageStride)`: the reorder after conv's batched
+ * gemm. Row r of the product (`cnt` images side by side, rows `ld` apart at src) is split into the
+ * images' rows: dst[n·imageStride + r·L + l] = src[r·ld + n·L + l] + bias[r], for every image n
+ * and l < L (byte addresses; sizes in elements). One f32 add per element, as the TypeScript loop.
+ */
+function unpanel(): Fn {
+  const f = new Fn('unpanel', [I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [src, dst, bias, rows, L, cnt, ld, imageStride] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [r, n, l, s, d, end] = Array.from({ length: 6 }, () => f.local(I32));
+  const b = f.local(F32), bv = f.local(V128);
+  f.get(L).i32(3).op('i32_sub').set(end);
+  f.forRange(r, 0, rows, 1, () => {
+    f.get(bias).get(r).i32(2).op('i32_shl').op('i32_add').mem('f32_load').tee(b).simd('f32x4_splat').set(bv);
+    f.forRange(n, 0, cnt, 1, () => {
+      // s = src + (r·ld + n·L)·4; d = dst + (n·imageStride + r·L)·4
+      f.get(src).get(r).get(ld).op('i32_mul').get(n).get(L).op('i32_mul').op('i32_add').i32(2).op('i32_shl').op('i32_add').set(s);
+      f.get(dst).get(n).get(imageStride).op('i32_mul').get(r).get(L).op('i32_mul').op('i32_add').i32(2).op('i32_shl').op('i32_add').set(d);
+      f.i32(0).set(l);
+      f.block(() => {
+        f.get(l).get(end).op('i32_ge_s').brIf(0);
+        f.loop(() => {
+          f.get(d).get(s).vmem('v128_load').get(bv).simd('f32x4_add').vmem('v128_store');
+          f.inc(s, 16).inc(d, 16).inc(l, 4);
+          f.get(l).get(end).op('i32_lt_s').brIf(0);
+        });
+      });
+      f.block(() => {
+        f.get(l).get(L).op('i32_ge_s').brIf(0);
+        f.loop(() => {
+          f.get(d).get(s).mem('f32_load').get(b).op('f32_add').mem('f32_store');
+          f.inc(s, 4).inc(d, 4).inc(l, 1);
+          f.get(l).get(L).op('i32_lt_s').brIf(0);
+        });
+      });
+    });
+  });
+  return f;
+}
+
+/**
+ * The module: `im2col`, `col2im` and `unpanel`, importing `env.mem` (declared shared, with
+ * `maxPages`, when `memory.shared`: conv-wasm.ts runs them on the gemm's memory).
+ */
+export function im2colModuleBytes(memory: { shared?: boolean; maxPages?: number } = {}): Uint8Array {
+  return assemble([im2col(), col2im(), unpanel()], memory);
 }

@@ -1,0 +1,101 @@
+// conv.ts's float32 kernels run in the gemm's WebAssembly memory (kernels/wasm/conv-wasm.ts)
+// against the same kernels with that path switched off (panels and products copied through JS
+// scratch buffers, the bias reorder in a TypeScript loop): bit-identical outputs and accumulated
+// gradients for random batches, channels, groups, windows, strides, padding, dilation, biases,
+// and panel budgets that force one image per chunk, uneven chunks or the whole batch at once.
+// Kernels are internal, so this test imports them from src.
+import { afterEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { convBatching, convForward, convInputGrad, convWeightGrad, type ConvDims } from '../src/kernels/conv.js';
+import { outputLength } from '../src/kernels/im2col.js';
+import { arenaConv, convForwardArena } from '../src/kernels/wasm/conv-wasm.js';
+
+const budget = convBatching.panelElems;
+afterEach(() => {
+  convBatching.panelElems = budget;
+  arenaConv.enabled = true;
+});
+
+const pair = (min: number, max: number) => fc.tuple(fc.integer({ min, max }), fc.integer({ min, max }));
+
+const caseArb = fc
+  .record({
+    N: fc.integer({ min: 1, max: 6 }), groups: fc.integer({ min: 1, max: 3 }),
+    cPer: fc.integer({ min: 1, max: 4 }), oPer: fc.integer({ min: 1, max: 5 }),
+    k: pair(1, 4), s: pair(1, 3), p: pair(0, 2), dl: pair(1, 2),
+    extra: pair(0, 9), bias: fc.boolean(),
+    budget: fc.constantFrom(1, 60, 300, 1 << 22), seed: fc.integer(),
+  })
+  .map((r) => {
+    const size = (a: 0 | 1) => Math.max(1, r.dl[a] * (r.k[a] - 1) + 1 - 2 * r.p[a]) + r.extra[a];
+    const H = size(0), W = size(1);
+    const geo = {
+      H, W, kH: r.k[0], kW: r.k[1], sH: r.s[0], sW: r.s[1], pH: r.p[0], pW: r.p[1], dH: r.dl[0], dW: r.dl[1],
+      oH: outputLength(H, r.k[0], r.s[0], r.p[0], r.dl[0]), oW: outputLength(W, r.k[1], r.s[1], r.p[1], r.dl[1]),
+    };
+    const d: ConvDims = { N: r.N, C: r.groups * r.cPer, O: r.groups * r.oPer, groups: r.groups, geo };
+    return { d, bias: r.bias, budget: r.budget, seed: r.seed };
+  });
+
+function random(n: number, seed: number): Float32Array {
+  const a = new Float32Array(n);
+  let s = seed | 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) | 0;
+    a[i] = ((s >>> 8) % 20001) / 7000 - 1.3;
+  }
+  return a;
+}
+
+/** Identical values, −0 distinct from +0. */
+function expectSame(got: Float32Array, want: Float32Array): void {
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) if (!Object.is(got[i], want[i])) expect([i, got[i]]).toEqual([i, want[i]]);
+}
+
+/** Runs all three kernels with the arena path on, then off, from the same inputs; gradients accumulate onto `seed`-dependent values. */
+function both(d: ConvDims, bias: boolean, seed: number) {
+  const { N, C, O, groups, geo } = d;
+  const L = geo.oH * geo.oW;
+  const x = random(N * C * geo.H * geo.W, seed);
+  const w = random(O * (C / groups) * geo.kH * geo.kW, seed + 1);
+  const bv = bias ? random(O, seed + 2) : null;
+  const gy = random(N * O * L, seed + 3);
+  const run = (on: boolean) => {
+    arenaConv.enabled = on;
+    const out = new Float32Array(N * O * L).fill(NaN);
+    convForward(x, w, bv, d, out);
+    const dx = random(x.length, seed + 4);
+    convInputGrad(gy, w, d, dx);
+    const dw = random(w.length, seed + 5);
+    convWeightGrad(x, gy, d, dw);
+    return [out, dx, dw] as const;
+  };
+  return [run(true), run(false)] as const;
+}
+
+describe('conv kernels in the gemm memory, float32', () => {
+  it('equal conv.ts with the path off, bit for bit', () => {
+    fc.assert(fc.property(caseArb, ({ d, bias, budget: b, seed }) => {
+      convBatching.panelElems = b;
+      const [on, off] = both(d, bias, seed);
+      for (let i = 0; i < 3; i++) expectSame(on[i]!, off[i]!);
+    }), { numRuns: 200, seed: 21 });
+  });
+
+  it('equal it on products large enough for the gemm threads', () => {
+    const geo = { H: 12, W: 12, kH: 5, kW: 5, sH: 1, sW: 1, pH: 0, pW: 0, dH: 1, dW: 1, oH: 8, oW: 8 };
+    for (const groups of [1, 2]) {
+      const [on, off] = both({ N: 9, C: 16, O: 32, groups, geo }, true, 7 + groups);
+      for (let i = 0; i < 3; i++) expectSame(on[i]!, off[i]!);
+    }
+  });
+
+  it('takes float32 only, and leaves empty shapes to conv.ts', () => {
+    const geo = { H: 3, W: 3, kH: 2, kW: 2, sH: 1, sW: 1, pH: 0, pW: 0, dH: 1, dW: 1, oH: 2, oW: 2 };
+    const d: ConvDims = { N: 1, C: 1, O: 1, groups: 1, geo };
+    expect(convForwardArena(new Float32Array(9), new Float32Array(4), null, d, new Float32Array(4))).toBe(true);
+    expect(convForwardArena(new Float64Array(9), new Float64Array(4), null, d, new Float64Array(4))).toBe(false);
+    expect(convForwardArena(new Float32Array(0), new Float32Array(4), null, { ...d, N: 0 }, new Float32Array(0))).toBe(false);
+  });
+});
