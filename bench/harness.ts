@@ -1,6 +1,7 @@
 // Timing helpers shared by every section: contenders run alternately (one timing each per round)
 // so a burst of load from another process hits all of them alike, and each figure is a median.
 import * as tf from '@tensorflow/tfjs-core';
+import { repsFor } from './spread.js';
 
 export interface Contender {
   name: string;
@@ -19,17 +20,22 @@ async function use(backend: Contender['backend']): Promise<void> {
 /**
  * Median milliseconds per run of each contender. Each first runs `warmup` times (JIT, caches,
  * worker start-up); then each timing repeats the work enough times to last ≥ `minMs`, because a
- * 0.2 ms product timed alone is mostly timer noise.
+ * 0.2 ms product timed alone is mostly timer noise. The repeat count comes from the warm-up runs
+ * after the first: the first includes compiling (jax-js's jit, V8's JIT, tfjs's set-up) and would
+ * make every later timing far shorter than `minMs`.
  */
 export async function compare(contenders: readonly Contender[], opts: { warmup?: number; rounds?: number; minMs?: number } = {}): Promise<Record<string, number>> {
   const { warmup = 2, rounds = 5, minMs = 20 } = opts;
   const reps: Record<string, number> = {};
   for (const c of contenders) {
     await use(c.backend);
-    const t0 = performance.now();
-    for (let i = 0; i < warmup; i++) c.run();
-    const each = (performance.now() - t0) / Math.max(1, warmup);
-    reps[c.name] = Math.max(1, Math.ceil(minMs / Math.max(each, 1e-3)));
+    const each: number[] = [];
+    for (let i = 0; i < Math.max(1, warmup); i++) {
+      const t0 = performance.now();
+      c.run();
+      each.push(performance.now() - t0);
+    }
+    reps[c.name] = repsFor(each, minMs);
   }
   const times: Record<string, number[]> = Object.fromEntries(contenders.map((c) => [c.name, []]));
   for (let r = 0; r < rounds; r++) {

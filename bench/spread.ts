@@ -1,6 +1,7 @@
 // Run-to-run spread: `pnpm bench --runs N` measures every selected section N times in one
 // process, and each figure and each ratio is reported as the median of its N per-run values with
-// their min–max range. Pure arithmetic and formatting, unit-tested in test/bench-spread.test.ts.
+// their min–max range. Pure arithmetic and formatting (and the harness's repeat count), unit-tested
+// in test/bench-spread.test.ts.
 
 /** One figure (or ratio) over the runs that measured it. */
 export interface Spread {
@@ -18,6 +19,17 @@ export function spreadOf(xs: readonly (number | undefined)[]): Spread | undefine
   const h = v.length >> 1;
   const median = v.length % 2 ? v[h]! : (v[h - 1]! + v[h]!) / 2;
   return { median, min: v[0]!, max: v[v.length - 1]!, runs: v.length };
+}
+
+/**
+ * Repeats per timing so that one timing lasts ≥ `minMs`, from the warm-up runs' times: their
+ * median, the first left out when there are more (it includes compiling: jax-js's jit, V8's JIT,
+ * tfjs's set-up, and would make every later timing far shorter than `minMs`).
+ */
+export function repsFor(warmupMs: readonly number[], minMs: number): number {
+  const settled = (warmupMs.length > 1 ? warmupMs.slice(1) : [...warmupMs]).sort((a, b) => a - b);
+  if (settled.length === 0) throw new Error('repsFor: no warm-up times');
+  return Math.max(1, Math.ceil(minMs / Math.max(settled[settled.length >> 1]!, 1e-3)));
 }
 
 const scales = [[1e9, 'G'], [1e6, 'M'], [1e3, 'k'], [1, '']] as const;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../bench/args.js';
 import { summarize, table, targetTable, targets, type Row } from '../bench/report.js';
-import { compact, formatSpread, spreadOf } from '../bench/spread.js';
+import { compact, formatSpread, repsFor, spreadOf } from '../bench/spread.js';
 
 const mlp = (tapegrad: number, jax: number, pytorch?: number): Row => ({
   section: 'training', name: 'MLP 784-256-128-10 step, batch 64, Adam', unit: 'samples/s', higherIsBetter: true,
@@ -106,6 +106,18 @@ describe('targets', () => {
   it('prints a single run without a range or run count', () => {
     const ts = targets([[mlp(12, 10)]]);
     expect(targetTable(ts, 1)).toEqual(['| target | this run | met |', '| --- | --- | --- |', '| MLP step ≥ 1.0× jax-js | 1.20× | yes |']);
+  });
+});
+
+describe('repsFor', () => {
+  it('sizes a timing from the warm-up runs after the first', () => {
+    // The first run compiled (500 ms); the settled runs take 6 ms: 17 × 6 ms ≥ 100 ms.
+    expect(repsFor([500, 6, 7, 6, 5], 100)).toBe(17);
+    expect(repsFor([40, 12], 100)).toBe(9);
+    expect(repsFor([30], 100)).toBe(4);
+    expect(repsFor([500, 2000], 100)).toBe(1);
+    expect(repsFor([1, 0, 0], 30)).toBe(30_000);
+    expect(() => repsFor([], 30)).toThrow('repsFor: no warm-up times');
   });
 });
 
