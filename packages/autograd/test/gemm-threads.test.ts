@@ -85,6 +85,39 @@ describe.skipIf(threading.workers === 0)('gemm on worker threads', () => {
     );
   });
 
+  it('gives the one-thread result whether the caller polls for the last chunks or sleeps', () => {
+    // Windows from none (sleep at once) to longer than any product; short ones end mid-wait, and
+    // runs of long waits switch polling off until waits are short again.
+    fc.assert(
+      fc.property(caseArb, fc.array(fc.constantFrom(0, 1, 5, 50, 200, 1e6), { minLength: 1, maxLength: 12 }), fc.boolean(), fc.boolean(), (c, spins, mainJoins, crowded) => {
+        blocking.mc = c.mc;
+        threading.minMacs = Infinity;
+        const one = wasmResult(c);
+        threading.minMacs = 0;
+        threading.mainJoins = mainJoins;
+        threading.oversubscribed = () => crowded;
+        for (const mainSpinUs of spins) {
+          threading.mainSpinUs = mainSpinUs;
+          expect(Array.from(wasmResult(c))).toEqual(Array.from(one));
+          if (!mainJoins) expect(lastWorkerChunks()).toBe(lastTaskChunks());
+        }
+      }),
+      { numRuns: 30 },
+    );
+    // A product long enough that the caller usually finishes its chunks while a worker is still
+    // inside its last one: reading C before that chunk is done would differ from one thread.
+    const big: Case = { m: 256, n: 192, k: 512, transA: false, transB: true, accumulate: true, dtype: 'float32', mc: 32 };
+    threading.minMacs = Infinity;
+    const one = Array.from(wasmResult(big));
+    threading.minMacs = 0;
+    threading.mainJoins = true;
+    threading.oversubscribed = () => false;
+    for (const mainSpinUs of [0, 1, 5, 50, 200, 1e6]) {
+      threading.mainSpinUs = mainSpinUs;
+      for (let r = 0; r < 4; r++) expect(Array.from(wasmResult(big))).toEqual(one);
+    }
+  });
+
   it('idle workers do not keep the process alive', () => {
     const gemmWasmUrl = new URL('../src/kernels/wasm/gemm-wasm.ts', import.meta.url).href;
     const code = `

@@ -53,4 +53,5 @@ export const platform: Platform = {
     worker.postMessage(init); // throws (DataCloneError) when the memory cannot be shared
     return { send: (message) => worker.postMessage(message) };
   },
+  oversubscribed: () => false, // a page cannot see the machine's load
 };

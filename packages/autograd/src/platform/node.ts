@@ -2,7 +2,7 @@
 // MessagePort and are drained synchronously at every wake-up (the worker's event loop never runs:
 // it sleeps in Atomics.wait between tasks).
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { SLOT, workerLoop, type Platform } from './types.js';
 
 // Plain JavaScript, run with `eval`, so workers need no loader for TypeScript.
@@ -30,4 +30,17 @@ export const platform: Platform = {
     worker.postMessage({ memory, port: port2, control, index }, [port2]);
     return { send: (message) => port1.postMessage(message) };
   },
+  oversubscribed() {
+    // The one-minute load average counts runnable threads (this process's included); it moves
+    // slowly, so it is read at most twice a second.
+    const now = performance.now();
+    if (now - loadReadAt > 500) {
+      loadReadAt = now;
+      crowded = loadavg()[0]! > availableParallelism();
+    }
+    return crowded;
+  },
 };
+
+let crowded = false;
+let loadReadAt = -Infinity;

@@ -31,6 +31,11 @@ export interface Platform {
   defaultWorkers(): number;
   /** Starts a worker on the shared memory; throws when the platform cannot. */
   startWorker(init: WorkerInit): KernelWorker;
+  /**
+   * Whether more threads want to run than there are cores (then a thread that polls takes CPU
+   * from one that would do work); false where the platform cannot tell.
+   */
+  oversubscribed(): boolean;
 }
 
 /**

@@ -19,12 +19,16 @@ export { CONTROL_BYTES };
  * the main one (cores − 1 by default, at most 7). `minMacs`: products with fewer multiply-adds
  * stay on the calling thread, where waking a worker would cost more than it saves (measured, see
  * bench/gemm.ts). `mainJoins`: whether the calling thread takes chunks too (tests turn it off to
- * prove the workers' results).
+ * prove the workers' results). `mainSpinUs`: how long the calling thread polls for the workers'
+ * last chunks before it sleeps (0: sleep at once; measured in docs/performance.md), unless
+ * `oversubscribed()` says the cores are all wanted (tests replace it to reach both paths).
  */
 export const threading = {
   workers: platform.defaultWorkers(),
   minMacs: 1 << 21,
   mainJoins: true,
+  mainSpinUs: 200,
+  oversubscribed: platform.oversubscribed,
 };
 
 const { SEQ, BUSY, KERNEL, TASK, WORKER_CHUNKS, FAILED, READY, ACTIVE, CLOSED } = SLOT;
@@ -44,6 +48,27 @@ function sleep(ctl: Int32Array, slot: number, value: number, ms?: number): void 
     canBlock = false;
   }
 }
+
+/**
+ * Waits until `ctl[slot]` is 0. The workers' last chunks usually end within microseconds, sooner
+ * than a sleeping thread is woken again, so the caller first polls for up to `spinUs`
+ * microseconds, then sleeps. Polling pays only on cores to spare: on an oversubscribed machine
+ * it takes CPU from threads that would do work (ours included, later in the step), so then the
+ * caller sleeps at once; likewise while most recent waits outlasted the window (a running rate,
+ * the newest wait weighing 1/8), as when a worker is descheduled mid-chunk.
+ */
+function waitForZero(ctl: Int32Array, slot: number, spinUs: number): void {
+  let v = Atomics.load(ctl, slot);
+  if (v <= 0) return;
+  const until = performance.now() + spinUs / 1000;
+  if (shortWaits >= 0.5 && !threading.oversubscribed()) {
+    for (let i = 1; v > 0; i++, v = Atomics.load(ctl, slot)) if ((i & 127) === 0 && performance.now() > until) break;
+  }
+  for (; v > 0; v = Atomics.load(ctl, slot)) sleep(ctl, slot, v);
+  shortWaits += ((performance.now() <= until ? 1 : 0) - shortWaits) / 8;
+}
+/** Running rate of waits for the workers that ended within the polling window (see waitForZero). */
+let shortWaits = 1;
 
 interface Pool { workers: KernelWorker[]; ctl: Int32Array; sent: number }
 let pool: Pool | null = null;
@@ -112,7 +137,7 @@ export function runThreaded(memory: object, control: number, kernel: number, run
   }
   // Every chunk is claimed: close the task and wait only for the workers inside it.
   Atomics.store(ctl, CLOSED, seq);
-  for (let b = Atomics.load(ctl, BUSY); b > 0; b = Atomics.load(ctl, BUSY)) sleep(ctl, BUSY, b);
+  waitForZero(ctl, BUSY, threading.mainSpinUs);
   if (Atomics.exchange(ctl, FAILED, 0) !== 0) throw new Error('gemm: a worker thread failed');
   return true;
 }
