@@ -27,11 +27,18 @@ export function sumAxes(x: NdArray<TypedArray>, axes: readonly number[]): TypedA
   const { dims, steps: [sx, so] } = loopPlan(shape, [x.stride, outStrides]);
   const D = dims.length - 1;
   const inner = dims[D]!, ix = sx![D]!, io = so![D]!;
+  // Rows summed into a row of cells (a bias gradient: [batch, n] summed over batch) are the unit
+  // of work when the inner axis is kept and contiguous and the one outside it is reduced.
+  const rowBlock = D >= 1 && ix === 1 && io === 1 && so![D - 1] === 0;
+  const O = rowBlock ? D - 1 : D;
+  const unit = rowBlock ? inner * dims[D - 1]! : inner;
   const data = x.data;
-  const idx = new Array<number>(D).fill(0);
+  const idx = new Array<number>(O).fill(0);
   let px = x.offset, po = 0;
-  for (let done = 0; done < x.size; done += inner) {
-    if (io === 0) {
+  for (let done = 0, total = x.size; done < total; done += unit) {
+    if (rowBlock) {
+      addRows(data, px, sx![D - 1]!, dims[D - 1]!, inner, acc, po);
+    } else if (io === 0) {
       // The inner axis is reduced: a run into one output cell.
       let s = acc[po]!;
       for (let i = 0, j = px; i < inner; i++, j += ix) s += data[j]!;
@@ -39,7 +46,7 @@ export function sumAxes(x: NdArray<TypedArray>, axes: readonly number[]): TypedA
     } else {
       for (let i = 0, j = px, o = po; i < inner; i++, j += ix, o += io) acc[o]! += data[j]!;
     }
-    for (let d = D - 1; d >= 0; d--) {
+    for (let d = O - 1; d >= 0; d--) {
       px += sx![d]!; po += so![d]!;
       if (++idx[d]! < dims[d]!) break;
       px -= sx![d]! * dims[d]!; po -= so![d]! * dims[d]!;
@@ -48,4 +55,19 @@ export function sumAxes(x: NdArray<TypedArray>, axes: readonly number[]): TypedA
   }
   if (acc !== out) out.set(acc);
   return out;
+}
+
+/**
+ * acc[po + i] += Σ_r data[px + r·rs + i] over `rows` contiguous rows of n values, adding each
+ * cell's values in row order (the order of the one-row loop, so the same bits) four rows per
+ * pass over the cells: a quarter of the accumulator loads and stores.
+ */
+function addRows(data: TypedArray, px: number, rs: number, rows: number, n: number, acc: Float64Array, po: number): void {
+  let r = 0;
+  for (; r + 4 <= rows; r += 4, px += 4 * rs) {
+    for (let i = 0, j = px; i < n; i++, j++) {
+      acc[po + i] = acc[po + i]! + data[j]! + data[j + rs]! + data[j + 2 * rs]! + data[j + 3 * rs]!;
+    }
+  }
+  for (; r < rows; r++, px += rs) for (let i = 0; i < n; i++) acc[po + i]! += data[px + i]!;
 }
