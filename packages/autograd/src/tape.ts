@@ -4,7 +4,9 @@ import { Tensor } from './tensor.js';
 import { fmt, sameShape } from './shape.js';
 import { checkBoolean, checkOptions, checkTensorList, fail } from './validate.js';
 import { isAnomalyEnabled, withGradMode } from './grad-mode.js';
-import { copyToContiguous, wrap } from './kernels/layout.js';
+import { copyToContiguous, isContiguous, wrap } from './kernels/layout.js';
+import { isExclusive, passesViews, takeExclusive, unmarkExclusive } from './grad-ownership.js';
+import { peekStorage } from './kernels/fused/lazy.js';
 import { add } from './ops/elementwise.js';
 import { assertFinite, duringVjp } from './anomaly.js';
 
@@ -133,6 +135,7 @@ function checkGrad(node: TapeNode, input: Tensor, g: Tensor, index: number): voi
 
 function runHooks(t: Tensor, g: Tensor): Tensor {
   for (const hook of t.hooks) {
+    unmark(g); // the hook may keep it
     const replaced = hook(g);
     if (replaced) {
       if (!sameShape(replaced.shape, g.shape)) {
@@ -141,14 +144,29 @@ function runHooks(t: Tensor, g: Tensor): Tensor {
       g = replaced;
     }
   }
+  unmark(g);
   return g;
+}
+
+/** The gradient's buffer is no longer adoptable (a pending fused result has none yet, so nothing to unmark). */
+function unmark(g: Tensor): void {
+  unmarkExclusive(peekStorage(g.data));
+}
+
+/** `g` covers its whole buffer row-major, so the buffer can become a `.grad` of the same shape. */
+function wholeBuffer(g: Tensor): boolean {
+  return g.data.offset === 0 && g.data.data.length === g.size && isContiguous(g.data);
 }
 
 /** Adds `g` into `t.grad`: in place when no graph is being built, else as a recorded op. */
 function accumulateGrad(t: Tensor, g: Tensor, createGraph: boolean): void {
   if (t.grad === null) {
-    // Own a copy: `g` may alias another tensor's gradient or be a broadcast (stride-0) view.
-    t.grad = createGraph ? g : new Tensor(wrap(copyToContiguous(g.data), g.shape));
+    if (createGraph) t.grad = g;
+    // A leaf adopts a buffer nothing else holds (see grad-ownership.ts); taking it unmarks it, so
+    // a second leaf reached by a view of it copies.
+    else if (t.gradFn === null && isExclusive(g.data.data) && wholeBuffer(g) && takeExclusive(g.data.data)) t.grad = new Tensor(wrap(g.data.data, g.shape));
+    // Else own a copy: `g` may alias another tensor's gradient or be a broadcast (stride-0) view.
+    else t.grad = new Tensor(wrap(copyToContiguous(g.data), g.shape));
   } else if (createGraph || t.grad.gradFn !== null) {
     t.grad = withGradMode(createGraph, () => add(t.grad!, g));
   } else {
@@ -186,7 +204,10 @@ function runPass(roots: readonly Tensor[], rootGrads: readonly Tensor[], options
     const prev = grads.get(t);
     grads.set(t, prev ? withGradMode(createGraph, () => add(prev, g)) : g);
   };
-  roots.forEach((r, i) => put(r, rootGrads[i]!));
+  roots.forEach((r, i) => {
+    unmark(rootGrads[i]!); // the caller holds it
+    put(r, rootGrads[i]!);
+  });
 
   for (let k = order.length - 1; k >= 0; k--) {
     const t = order[k]!;
@@ -196,6 +217,7 @@ function runPass(roots: readonly Tensor[], rootGrads: readonly Tensor[], options
     const node = t.gradFn;
     if (accumulate && (node === null || t.retainsGrad)) accumulateGrad(t, g, createGraph);
     if (!node) continue;
+    if (!passesViews(node.op)) unmark(g);
     const inputGrads = withGradMode(createGraph, () => duringVjp(() => node.op.backward(g!, node)));
     node.inputs.forEach((input, i) => {
       const gi = inputGrads[i];
@@ -206,6 +228,7 @@ function runPass(roots: readonly Tensor[], rootGrads: readonly Tensor[], options
     });
   }
   if (!retainGraph) freeGraph(order);
+  if (!accumulate) grads.forEach(unmark); // returned to the caller
   return grads;
 }
 

@@ -229,3 +229,56 @@ describe('defineOp', () => {
     expect(x.isLeaf).toBe(true);
   });
 });
+
+// A Linear weight adopts the gradient buffer matmul's vjp allocated for it instead of copying it
+// (grad-ownership.ts). Whatever else sees that gradient must keep its own values when the weight's
+// .grad is later accumulated into in place.
+describe('gradient buffers adopted as .grad', () => {
+  const setup = () => {
+    tg.manualSeed(3);
+    const x = tg.randn([5, 4]);
+    const w = tg.randn([3, 4], { requiresGrad: true });
+    return { x, w, loss: () => x.matmul(w.transpose()).square().sum() };
+  };
+  it('accumulate across backward calls like copied ones', () => {
+    const { w, loss } = setup();
+    loss().backward();
+    const once = w.grad!.toArray();
+    loss().backward();
+    expect(w.grad!.toArray()).toEqual(tg.tensor(once).mul(2).toArray());
+  });
+  it('are not adopted when a hook has seen them', () => {
+    const { w, loss } = setup();
+    let seen: Tensor | null = null;
+    w.registerHook((g) => void (seen ??= g)); // the first backward's gradient
+    loss().backward();
+    const first = seen!.toArray();
+    loss().backward();
+    expect(seen!.toArray()).toEqual(first);
+  });
+  it('are not adopted from a retained intermediate gradient, and both accumulate', () => {
+    const { x, w } = setup();
+    const run = () => {
+      const wt = w.transpose();
+      wt.retainGrad();
+      x.matmul(wt).square().sum().backward();
+      return wt;
+    };
+    const wt = run();
+    expect(wt.grad!.transpose().toArray()).toEqual(w.grad!.toArray());
+    const before = wt.grad!.toArray();
+    run();
+    expect(wt.grad!.toArray()).toEqual(before);
+  });
+  it('are not adopted when they are returned by gradients() or passed in as a seed', () => {
+    const { x, w } = setup();
+    const wt = w.transpose();
+    const [g] = gradients([x.matmul(wt).square().sum()], [wt]);
+    const values = g!.toArray();
+    const w2 = tg.zeros([3, 4], { requiresGrad: true });
+    w2.transpose().backward(g);
+    w2.transpose().backward(g);
+    expect(g!.toArray()).toEqual(values);
+    expect(w2.grad!.toArray()).toEqual(tg.tensor(values).transpose().mul(2).toArray());
+  });
+});

@@ -12,6 +12,7 @@ import { commonDType } from './broadcast.js';
 import { sumTo } from './reduce.js';
 import { checkTensor } from '../validate.js';
 import { multilinearJvp, toFront } from './batch-rules.js';
+import { markExclusive } from '../grad-ownership.js';
 
 const batchOf = (t: Tensor) => t.shape.slice(0, -2);
 
@@ -56,7 +57,8 @@ const matmulOp: Op<[Tensor, Tensor, readonly number[]]> = defineOp({
  * The gradient `x @ y` of the operand `of`, summed over its broadcast batch axes. When `of` is
  * stored transposed (a Linear layer's `weight.transpose(0, 1)`), the product is computed as
  * `(yᵀ @ xᵀ)ᵀ`: the same values in `of`'s own layout, so the transpose's vjp hands the weight a
- * row-major gradient and accumulating it into `.grad` is a plain copy instead of a strided one.
+ * row-major gradient in a buffer nothing else holds, which the weight adopts as its `.grad`
+ * instead of copying it (strided, before).
  * Both forms add the same products in the same order, so the values are bit-identical, provided
  * gemm takes its plain-JS branch for both (which depends on whether its B operand is stored
  * transposed) and nothing is recorded; under createGraph or a transform the plain form keeps the
@@ -67,7 +69,9 @@ function productGrad(x: Tensor, y: Tensor, of: Tensor): Tensor {
     const yT = y.transpose(-2, -1);
     const xT = x.transpose(-2, -1);
     if (storedTransposed(xT.data) === storedTransposed(y.data) && sameShape(batchOf(of), broadcastShapes('matmul', batchOf(x), batchOf(y)))) {
-      return matmul2(yT, xT).transpose(-2, -1);
+      const product = matmul2(yT, xT);
+      markExclusive(product.data.data);
+      return product.transpose(-2, -1);
     }
   }
   return sumTo(matmul2(x, y), of.shape);

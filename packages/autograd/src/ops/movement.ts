@@ -9,6 +9,7 @@ import { sumTo } from './reduce.js';
 import { view } from './view.js';
 import { checkInt, checkShape, checkTensor, fail } from '../validate.js';
 import { batchElementwise, linearJvp, toFront } from './batch-rules.js';
+import { passesGradientViews } from '../grad-ownership.js';
 
 export * from './slice.js';
 
@@ -77,6 +78,8 @@ const permuteOp = defineOp({
   jvp: linearJvp(0),
   batch: ([x, dims], [d], { op, size }) => [op(toFront(x, d, size), [0, ...dims.map((a) => a + 1)]), 0],
 });
+// A Linear weight's gradient comes through here from matmul's vjp, in a buffer it can adopt.
+passesGradientViews(permuteOp.record);
 
 /**
  * Reorders the axes (a view): output axis `i` is input axis `dims[i]`.
