@@ -8,12 +8,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { convBatching, convForward, convInputGrad, convWeightGrad, type ConvDims } from '../src/kernels/conv.js';
 import { outputLength } from '../src/kernels/im2col.js';
-import { arenaConv, convForwardArena } from '../src/kernels/wasm/conv-wasm.js';
+import { arenaConv, convForwardArena, convInputGradArena, sweepThreads } from '../src/kernels/wasm/conv-wasm.js';
+import { lastWorkerChunks, threading, workersReady } from '../src/kernels/wasm/gemm-threads.js';
+
+const sweepMin = sweepThreads.minElems;
 
 const budget = convBatching.panelElems;
 afterEach(() => {
   convBatching.panelElems = budget;
   arenaConv.enabled = true;
+  sweepThreads.minElems = sweepMin;
+  threading.mainJoins = true;
 });
 
 const pair = (min: number, max: number) => fc.tuple(fc.integer({ min, max }), fc.integer({ min, max }));
@@ -89,6 +94,22 @@ describe('conv kernels in the gemm memory, float32', () => {
       const [on, off] = both({ N: 9, C: 16, O: 32, groups, geo }, true, 7 + groups);
       for (let i = 0; i < 3; i++) expectSame(on[i]!, off[i]!);
     }
+  });
+
+  it.skipIf(threading.workers === 0)('equal it with im2col and col2im done by the worker threads alone', () => {
+    const geo = { H: 9, W: 7, kH: 3, kW: 2, sH: 2, sW: 1, pH: 1, pW: 1, dH: 1, dW: 2, oH: 5, oW: 6 };
+    const d: ConvDims = { N: 9, C: 4, O: 6, groups: 2, geo };
+    sweepThreads.minElems = 0;
+    both(d, true, 3); // starts the workers if need be
+    expect(workersReady(20_000)).toBe(true);
+    threading.mainJoins = false;
+    const [on, off] = both(d, true, 5);
+    for (let i = 0; i < 3; i++) expectSame(on[i]!, off[i]!);
+    // The last threaded task of an input gradient is its col2im: every image done by a worker.
+    const dx = new Float32Array(on[1].length);
+    arenaConv.enabled = true;
+    expect(convInputGradArena(random(9 * 6 * 30, 1), random(6 * 2 * 6, 2), d, dx)).toBe(true);
+    expect(lastWorkerChunks()).toBe(9);
   });
 
   it('takes float32 only, and leaves empty shapes to conv.ts', () => {

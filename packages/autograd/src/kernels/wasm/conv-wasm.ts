@@ -10,16 +10,25 @@
 import type { TypedArray } from '../../dtype.js';
 import { sizes, type ConvDims } from '../conv-plan.js';
 import { gemmJs, WASM_MIN_MACS } from '../gemm.js';
-import { isPointwise, type Geometry } from '../im2col.js';
+import { isPointwise } from '../im2col.js';
 import { arena, gemmAt, gemmAtBytes, type Arena } from './gemm-wasm.js';
-import { im2colModuleBytes } from './im2col-module.js';
+import { registerModule } from './gemm-threads.js';
+import { im2colModuleBytes, SWEEP, SWEEP_BYTES } from './im2col-module.js';
 import { WA } from './simd-memory.js';
 
 /** Mutable so tests can compare against conv.ts's own path; not public API. */
 export const arenaConv = { enabled: true };
 
-type Kernels = Record<'im2col' | 'col2im' | 'unpanel', (...args: number[]) => number>;
+type Kernels = Record<'im2col' | 'col2im' | 'unpanel' | 'run', (...args: number[]) => number>;
 let kernels: Kernels | null | undefined;
+/** The module's id for the gemm's worker threads (-1: unshared memory, one thread). */
+let kernelId = -1;
+
+/**
+ * Sweeps (im2col or col2im over a chunk of images) of at least this many panel elements are
+ * shared with the gemm's worker threads, image by image. Mutable for tests; not public API.
+ */
+export const sweepThreads = { minElems: 1 << 16 };
 
 const align = (bytes: number) => Math.ceil(bytes / 64) * 64;
 
@@ -30,7 +39,11 @@ function setup(bytes: number): { a: Arena; k: Kernels } | null {
   if (kernels === undefined) {
     try {
       const mod = im2colModuleBytes(a.shared ? { shared: true, maxPages: a.maxPages } : {});
-      kernels = WA && WA.validate(mod) ? (new WA.Instance(new WA.Module(mod), { env: { mem: a.memory } }).exports as Kernels) : null;
+      if (WA && WA.validate(mod)) {
+        const module = new WA.Module(mod);
+        kernels = new WA.Instance(module, { env: { mem: a.memory } }).exports as Kernels;
+        if (a.shared) kernelId = registerModule(module);
+      } else kernels = null;
     } catch {
       kernels = null;
     }
@@ -68,13 +81,26 @@ function product(v: Float32Array, m: number, n: number, k: number, aAt: number, 
   else gemmJs(m, n, k, v, aAt / 4, tA, v, bAt / 4, tB, v, cAt / 4, acc);
 }
 
-const geometry = (g: Geometry) => [g.H, g.W, g.kH, g.kW, g.sH, g.sW, g.pH, g.pW, g.dH, g.dW, g.oH, g.oW] as const;
+
+/**
+ * im2col (op 0) or col2im (op 1) of `cnt` images at xAt against the panel at colsAt (image n at
+ * column n·L, rows ld apart), on the worker threads too when the panel is large.
+ */
+function sweep(a: Arena, k: Kernels, task: number, op: 0 | 1, d: ConvDims, xAt: number, colsAt: number, cnt: number, ld: number): void {
+  const { L, K, inImage } = sizes(d), g = d.geo;
+  const fields: Record<keyof typeof SWEEP, number> = {
+    next: 0, chunks: cnt, op, x: xAt, cols: colsAt, xStep: inImage * 4, colStep: L * 4,
+    C: d.C, H: g.H, W: g.W, kH: g.kH, kW: g.kW, sH: g.sH, sW: g.sW, pH: g.pH, pW: g.pW, dH: g.dH, dW: g.dW, oH: g.oH, oW: g.oW, ld,
+  };
+  for (const key in fields) a.i32[(task + SWEEP[key as keyof typeof SWEEP]) / 4] = fields[key as keyof typeof SWEEP];
+  const wide = cnt > 1 && kernelId >= 0 && d.groups * K * ld >= sweepThreads.minElems;
+  if (!(wide && a.threaded(kernelId, k.run, task))) k.run(task);
+}
 
 /** Patches of the `cnt` images at xAt into the panel at pAt (rows ld apart); returns where the panel is. */
-function patches(k: Kernels, d: ConvDims, xAt: number, pAt: number, cnt: number, ld: number): number {
+function patches(a: Arena, k: Kernels, task: number, d: ConvDims, xAt: number, pAt: number, cnt: number, ld: number): number {
   if (cnt === 1 && isPointwise(d.geo)) return xAt;
-  const { L, inImage } = sizes(d), geo = geometry(d.geo);
-  for (let n = 0; n < cnt; n++) k.im2col(xAt + n * inImage * 4, pAt + n * L * 4, d.C, ...geo, ld);
+  sweep(a, k, task, 0, d, xAt, pAt, cnt, ld);
   return pAt;
 }
 
@@ -91,6 +117,7 @@ export function convForwardArena(x: TypedArray, w: TypedArray, bias: TypedArray 
   const { L, K, Og, inImage, outImage, nb } = sizes(d);
   const ld = nb * L;
   const p = plan(bias ? [x, w, out, bias] : [x, w, out], d, (r) => ({
+    task: r.take(SWEEP_BYTES),
     w: r.take(d.O * K * 4), bias: r.take(d.O * 4), x: r.take(nb * inImage * 4), panel: r.take(d.groups * K * ld * 4),
     prod: r.take(Og * ld * 4), out: r.take(nb * outImage * 4), free: r.take(gemmAtBytes('float32', Og, ld, K)),
   }));
@@ -102,7 +129,7 @@ export function convForwardArena(x: TypedArray, w: TypedArray, bias: TypedArray 
   for (let n0 = 0; n0 < d.N; n0 += nb) {
     const cnt = Math.min(nb, d.N - n0), ld = cnt * L;
     v.set(x.subarray(n0 * inImage, (n0 + cnt) * inImage), at.x / 4);
-    const panel = patches(k, d, at.x, at.panel, cnt, ld);
+    const panel = patches(a, k, at.task, d, at.x, at.panel, cnt, ld);
     if (cnt === 1) {
       // As conv.ts: the product rows are the output rows, seeded with the bias.
       if (bias) for (let o = 0; o < d.O; o++) v.fill(bias[o]!, at.out / 4 + o * L, at.out / 4 + (o + 1) * L);
@@ -123,11 +150,12 @@ export function convInputGradArena(gy: TypedArray, w: TypedArray, d: ConvDims, d
   const { L, K, Og, inImage, outImage, nb } = sizes(d);
   const ld = nb * L;
   const p = plan([gy, w, dx], d, (r) => ({
+    task: r.take(SWEEP_BYTES),
     w: r.take(d.O * K * 4), gy: r.take(nb * outImage * 4), rows: r.take(d.O * ld * 4), panel: r.take(d.groups * K * ld * 4),
     dx: r.take(nb * inImage * 4), free: r.take(gemmAtBytes('float32', K, ld, Og)),
   }));
   if (!p) return false;
-  const { a, k, at } = p, v = a.f32, geo = geometry(d.geo);
+  const { a, k, at } = p, v = a.f32;
   v.set(w.subarray(0, d.O * K), at.w / 4);
   for (let n0 = 0; n0 < d.N; n0 += nb) {
     const cnt = Math.min(nb, d.N - n0), ld = cnt * L;
@@ -135,7 +163,7 @@ export function convInputGradArena(gy: TypedArray, w: TypedArray, d: ConvDims, d
     const rowsAt = rows(a, d, at.gy, at.rows, cnt);
     for (let g = 0; g < d.groups; g++) product(v, K, ld, Og, at.w + g * Og * K * 4, true, rowsAt + g * Og * ld * 4, false, at.panel + g * K * ld * 4, false, at.free);
     v.set(dx.subarray(n0 * inImage, (n0 + cnt) * inImage), at.dx / 4);
-    for (let n = 0; n < cnt; n++) k.col2im(at.dx + n * inImage * 4, at.panel + n * L * 4, d.C, ...geo, ld);
+    sweep(a, k, at.task, 1, d, at.dx, at.panel, cnt, ld);
     dx.set(v.subarray(at.dx / 4, at.dx / 4 + cnt * inImage), n0 * inImage);
   }
   return true;
@@ -146,6 +174,7 @@ export function convWeightGradArena(x: TypedArray, gy: TypedArray, d: ConvDims, 
   const { L, K, Og, inImage, outImage, nb } = sizes(d);
   const ld = nb * L;
   const p = plan([x, gy, dw], d, (r) => ({
+    task: r.take(SWEEP_BYTES),
     x: r.take(nb * inImage * 4), panel: r.take(d.groups * K * ld * 4), gy: r.take(nb * outImage * 4), rows: r.take(d.O * ld * 4),
     dw: r.take(d.O * K * 4), free: r.take(gemmAtBytes('float32', Og, K, ld)),
   }));
@@ -155,7 +184,7 @@ export function convWeightGradArena(x: TypedArray, gy: TypedArray, d: ConvDims, 
   for (let n0 = 0; n0 < d.N; n0 += nb) {
     const cnt = Math.min(nb, d.N - n0), ld = cnt * L;
     v.set(x.subarray(n0 * inImage, (n0 + cnt) * inImage), at.x / 4);
-    const panel = patches(k, d, at.x, at.panel, cnt, ld);
+    const panel = patches(a, k, at.task, d, at.x, at.panel, cnt, ld);
     v.set(gy.subarray(n0 * outImage, (n0 + cnt) * outImage), at.gy / 4);
     const rowsAt = rows(a, d, at.gy, at.rows, cnt);
     for (let g = 0; g < d.groups; g++) product(v, Og, K, ld, rowsAt + g * Og * ld * 4, false, panel + g * K * ld * 4, true, at.dw + g * Og * K * 4, true, at.free);

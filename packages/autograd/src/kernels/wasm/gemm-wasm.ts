@@ -155,11 +155,20 @@ export interface Arena {
   /** Whether the memory is shared (then modules importing it must declare it shared, with `maxPages`). */
   readonly shared: boolean;
   readonly maxPages: number;
-  /** A view of the whole memory, valid until it next grows. */
+  /** Views of the whole memory, valid until it next grows. */
   readonly f32: Float32Array;
+  readonly i32: Int32Array;
   /** The gemm module's `copyRows(src, srcStride, dst, dstStride, rows, rowBytes)` (byte addresses). */
   readonly copyRows: I32Fn;
+  /**
+   * Runs `run(task)` of a module registered with gemm-threads.ts `registerModule` on this thread
+   * and the gemm's workers (`runThreaded`); false, having run nothing, when there are none.
+   */
+  readonly threaded: (kernel: number, run: I32Fn, task: number) => boolean;
 }
+
+const threaded = (kernel: number, run: I32Fn, task: number) =>
+  shared && threading.workers > 0 && runThreaded(memory!, CONTROL_AT, kernel, run, task);
 
 /**
  * The float32 gemm's memory for kernels that keep their operands there (conv-wasm.ts), grown to
@@ -169,7 +178,7 @@ export interface Arena {
 export function arena(bytes: number): Arena | null {
   const kern = kernelFor(tiles.float32);
   if (!kern || !ensureMemory(bytes)) return null;
-  return { base: ARENA_AT, memory: memory!, shared, maxPages: MAX_PAGES, f32, copyRows: kern.copyRows };
+  return { base: ARENA_AT, memory: memory!, shared, maxPages: MAX_PAGES, f32, i32, copyRows: kern.copyRows, threaded };
 }
 
 /**

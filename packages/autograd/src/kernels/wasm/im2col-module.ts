@@ -160,9 +160,47 @@ function unpanel(): Fn {
 }
 
 /**
- * The module: `im2col`, `col2im` and `unpanel`, importing `env.mem` (declared shared, with
+ * Byte offsets of the i32 fields of a sweep task, which `run` reads: `chunks` images, image i's
+ * input at x + i·xStep and its panel columns at cols + i·colStep (bytes), `op` 0 for im2col and 1
+ * for col2im, then the remaining kernel parameters. `next` and `chunks` sit where gemm-threads.ts
+ * expects them in every task.
+ */
+export const SWEEP = {
+  next: 0, chunks: 4, op: 8, x: 12, cols: 16, xStep: 20, colStep: 24,
+  C: 28, H: 32, W: 36, kH: 40, kW: 44, sH: 48, sW: 52, pH: 56, pW: 60, dH: 64, dW: 68, oH: 72, oW: 76, ld: 80,
+} as const;
+export const SWEEP_BYTES = 128;
+
+/**
+ * `run(task) → images done`: claims images of a sweep task from its atomic counter until none is
+ * left and runs im2col or col2im on each, on whichever thread calls it. Images write disjoint
+ * panel columns (im2col) or disjoint gradient images (col2im), so the split never changes a value.
+ */
+function runSweep(): Fn {
+  const f = new Fn('run', [I32], [I32]);
+  const task = 0;
+  const v = Object.fromEntries(Object.keys(SWEEP).map((k) => [k, f.local(I32)])) as Record<keyof typeof SWEEP, number>;
+  const [i, done] = [f.local(I32), f.local(I32)];
+  for (const [name, off] of Object.entries(SWEEP)) f.get(task).mem('i32_load', off).set(v[name as keyof typeof SWEEP]);
+  f.i32(0).set(done);
+  const args = () => {
+    f.get(v.x).get(i).get(v.xStep).op('i32_mul').op('i32_add');
+    f.get(v.cols).get(i).get(v.colStep).op('i32_mul').op('i32_add');
+    for (const k of ['C', 'H', 'W', 'kH', 'kW', 'sH', 'sW', 'pH', 'pW', 'dH', 'dW', 'oH', 'oW', 'ld'] as const) f.get(v[k]);
+  };
+  f.block(() => f.loop(() => {
+    f.get(task).i32(1).atomicAdd(SWEEP.next).tee(i).get(v.chunks).op('i32_ge_s').brIf(1);
+    f.get(v.op).op('i32_eqz').ifElse(() => { args(); f.call(0); }, () => { args(); f.call(1); });
+    f.inc(done, 1).br(0);
+  }));
+  f.get(done);
+  return f;
+}
+
+/**
+ * The module: `im2col`, `col2im`, `unpanel` and `run`, importing `env.mem` (declared shared, with
  * `maxPages`, when `memory.shared`: conv-wasm.ts runs them on the gemm's memory).
  */
 export function im2colModuleBytes(memory: { shared?: boolean; maxPages?: number } = {}): Uint8Array {
-  return assemble([im2col(), col2im(), unpanel()], memory);
+  return assemble([im2col(), col2im(), unpanel(), runSweep()], memory);
 }
