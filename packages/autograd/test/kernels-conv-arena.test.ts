@@ -9,9 +9,11 @@ import fc from 'fast-check';
 import { convBatching, convForward, convInputGrad, convWeightGrad, type ConvDims } from '../src/kernels/conv.js';
 import { outputLength } from '../src/kernels/im2col.js';
 import { arenaConv, convForwardArena, convInputGradArena, sweepThreads } from '../src/kernels/wasm/conv-wasm.js';
+import { blocking, tiles } from '../src/kernels/wasm/gemm-wasm.js';
 import { lastWorkerChunks, threading, workersReady } from '../src/kernels/wasm/gemm-threads.js';
 
 const sweepMin = sweepThreads.minElems;
+const kc = blocking.kc, tile = tiles.float32;
 
 const budget = convBatching.panelElems;
 afterEach(() => {
@@ -19,6 +21,8 @@ afterEach(() => {
   arenaConv.enabled = true;
   sweepThreads.minElems = sweepMin;
   threading.mainJoins = true;
+  blocking.kc = kc;
+  tiles.float32 = tile;
 });
 
 const pair = (min: number, max: number) => fc.tuple(fc.integer({ min, max }), fc.integer({ min, max }));
@@ -86,6 +90,24 @@ describe('conv kernels in the gemm memory, float32', () => {
       const [on, off] = both(d, bias, seed);
       for (let i = 0; i < 3; i++) expectSame(on[i]!, off[i]!);
     }), { numRuns: 200, seed: 21 });
+  });
+
+  it('equal it where the forward packs patches straight into the gemm layout (no padding, unit column stride, output width 8·q)', () => {
+    const directArb = fc.record({
+      N: fc.integer({ min: 1, max: 4 }), groups: fc.integer({ min: 1, max: 2 }), cPer: fc.integer({ min: 1, max: 3 }),
+      oPer: fc.integer({ min: 1, max: 6 }), k: pair(1, 4), sH: fc.integer({ min: 1, max: 3 }), dl: pair(1, 2),
+      oH: fc.integer({ min: 1, max: 4 }), oW: fc.constantFrom(8, 16), bias: fc.boolean(),
+      budget: fc.constantFrom(1, 500, 1 << 22), kc: fc.constantFrom(4, 8, 256), unroll: fc.constantFrom(1, 2), seed: fc.integer(),
+    });
+    fc.assert(fc.property(directArb, (r) => {
+      convBatching.panelElems = r.budget;
+      blocking.kc = r.kc;
+      tiles.float32 = { ...tile, unroll: r.unroll };
+      const H = (r.oH - 1) * r.sH + r.dl[0] * (r.k[0] - 1) + 1, W = r.oW - 1 + r.dl[1] * (r.k[1] - 1) + 1;
+      const geo = { H, W, kH: r.k[0], kW: r.k[1], sH: r.sH, sW: 1, pH: 0, pW: 0, dH: r.dl[0], dW: r.dl[1], oH: r.oH, oW: r.oW };
+      const [on, off] = both({ N: r.N, C: r.groups * r.cPer, O: r.groups * r.oPer, groups: r.groups, geo }, r.bias, r.seed);
+      for (let i = 0; i < 3; i++) expectSame(on[i]!, off[i]!);
+    }), { numRuns: 120, seed: 22 });
   });
 
   it('equal it on products large enough for the gemm threads', () => {

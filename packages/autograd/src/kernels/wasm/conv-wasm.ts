@@ -11,15 +11,19 @@ import type { TypedArray } from '../../dtype.js';
 import { sizes, type ConvDims } from '../conv-plan.js';
 import { gemmJs, WASM_MIN_MACS } from '../gemm.js';
 import { isPointwise } from '../im2col.js';
-import { arena, gemmAt, gemmAtBytes, type Arena } from './gemm-wasm.js';
+import { arena, blocking, gemmAt, gemmAtBytes, tiles, type Arena } from './gemm-wasm.js';
+import { tileGeometry } from './tile.js';
 import { registerModule } from './gemm-threads.js';
 import { im2colModuleBytes, SWEEP, SWEEP_BYTES } from './im2col-module.js';
 import { WA } from './simd-memory.js';
 
-/** Mutable so tests can compare against conv.ts's own path; not public API. */
-export const arenaConv = { enabled: true };
+/**
+ * Mutable so tests and benchmarks can compare against conv.ts's own path (`enabled`) and against
+ * im2col + packing (`packDirect`); not public API.
+ */
+export const arenaConv = { enabled: true, packDirect: true };
 
-type Kernels = Record<'im2col' | 'col2im' | 'unpanel' | 'run', (...args: number[]) => number>;
+type Kernels = Record<'im2col' | 'col2im' | 'unpanel' | 'run' | 'packPatches', (...args: number[]) => number>;
 let kernels: Kernels | null | undefined;
 /** The module's id for the gemm's worker threads (-1: unshared memory, one thread). */
 let kernelId = -1;
@@ -75,9 +79,12 @@ function plan<T>(floats: TypedArray[], d: ConvDims, lay: (r: Regions) => T): { a
   return s && { ...s, at };
 }
 
-/** gemm's contract on arena addresses, with gemm's own cutoff for the plain-JS loops. */
-function product(v: Float32Array, m: number, n: number, k: number, aAt: number, tA: boolean, bAt: number, tB: boolean, cAt: number, acc: boolean, free: number): void {
-  if (m * n * k >= WASM_MIN_MACS) gemmAt(m, n, k, aAt, tA, bAt, tB, cAt, acc, free);
+/**
+ * gemm's contract on arena addresses, with gemm's own cutoff for the plain-JS loops; `packedB`
+ * (only above the cutoff): B is already packed (gemm-wasm.ts `gemmAt`).
+ */
+function product(v: Float32Array, m: number, n: number, k: number, aAt: number, tA: boolean, bAt: number, tB: boolean, cAt: number, acc: boolean, free: number, packedB = false): void {
+  if (m * n * k >= WASM_MIN_MACS) gemmAt(m, n, k, aAt, tA, bAt, tB, cAt, acc, free, packedB);
   else gemmJs(m, n, k, v, aAt / 4, tA, v, bAt / 4, tB, v, cAt / 4, acc);
 }
 
@@ -112,32 +119,70 @@ function rows(a: Arena, d: ConvDims, gyAt: number, rowsAt: number, cnt: number):
   return rowsAt;
 }
 
+/**
+ * Whether the forward can write each group's patches straight into the gemm's packed-B layout
+ * (im2col-module.ts `packPatches`): unit column stride, no padding, output rows a whole number of
+ * 8-column strips, and products large enough that gemm would run them in WebAssembly.
+ */
+function packsDirectly(d: ConvDims): boolean {
+  const { L, K, Og } = sizes(d), g = d.geo;
+  return arenaConv.packDirect && g.sW === 1 && g.pH === 0 && g.pW === 0 && g.oW % 8 === 0 && tileGeometry(tiles.float32).nr === 8 && Og * L * K >= WASM_MIN_MACS;
+}
+
+/** Steps of op(B) as packed for a product of inner size K: its k-blocks, each padded to the unroll factor. */
+function kBlocks(K: number): { kc: number; blocks: { cur: number; pad: number }[]; steps: number } {
+  const kc = blocking.kc, u = tiles.float32.unroll, blocks = [];
+  let steps = 0;
+  for (let p0 = 0; p0 < K; p0 += kc) {
+    const cur = Math.min(kc, K - p0), pad = Math.ceil(cur / u) * u;
+    blocks.push({ cur, pad });
+    steps += pad;
+  }
+  return { kc, blocks, steps };
+}
+
 /** conv.ts `convForward` for float32; false: not handled. */
 export function convForwardArena(x: TypedArray, w: TypedArray, bias: TypedArray | null, d: ConvDims, out: TypedArray): boolean {
   const { L, K, Og, inImage, outImage, nb } = sizes(d);
-  const ld = nb * L;
+  const ld = nb * L, direct = packsDirectly(d), kb = kBlocks(K);
   const p = plan(bias ? [x, w, out, bias] : [x, w, out], d, (r) => ({
-    task: r.take(SWEEP_BYTES),
-    w: r.take(d.O * K * 4), bias: r.take(d.O * 4), x: r.take(nb * inImage * 4), panel: r.take(d.groups * K * ld * 4),
+    task: r.take(SWEEP_BYTES), offs: r.take(d.groups * K * 4),
+    w: r.take(d.O * K * 4), bias: r.take(d.O * 4), x: r.take(nb * inImage * 4),
+    panel: r.take((direct ? kb.steps : d.groups * K) * ld * 4),
     prod: r.take(Og * ld * 4), out: r.take(nb * outImage * 4), free: r.take(gemmAtBytes('float32', Og, ld, K)),
   }));
   if (!p) return false;
-  const { a, k, at } = p, v = a.f32;
+  const { a, k, at } = p, v = a.f32, g = d.geo;
   v.set(w.subarray(0, d.O * K), at.w / 4);
   if (bias) v.set(bias.subarray(0, d.O), at.bias / 4);
   else v.fill(0, at.bias / 4, at.bias / 4 + d.O);
+  if (direct) {
+    // Byte offset of tap (c, i, j) from a window's top-left input element, group after group.
+    let t = at.offs / 4;
+    for (let c = 0; c < d.C; c++) {
+      for (let i = 0; i < g.kH; i++) for (let j = 0; j < g.kW; j++) a.i32[t++] = (c * g.H * g.W + i * g.dH * g.W + j * g.dW) * 4;
+    }
+  }
   for (let n0 = 0; n0 < d.N; n0 += nb) {
     const cnt = Math.min(nb, d.N - n0), ld = cnt * L;
     v.set(x.subarray(n0 * inImage, (n0 + cnt) * inImage), at.x / 4);
-    const panel = patches(a, k, at.task, d, at.x, at.panel, cnt, ld);
+    const panel = direct ? at.panel : patches(a, k, at.task, d, at.x, at.panel, cnt, ld);
+    /** Group gr's op(B): its rows of the panel, or (direct) the same rows packed for the gemm. */
+    const b = (gr: number): number => {
+      if (!direct) return panel + gr * K * ld * 4;
+      kb.blocks.forEach(({ cur, pad }, i) => {
+        k.packPatches(at.x, at.panel + i * kb.kc * ld * 4, at.offs + (gr * K + i * kb.kc) * 4, cur, pad, ld / 8, L, g.oW, g.sH * g.W * 4, inImage * 4);
+      });
+      return at.panel;
+    };
     if (cnt === 1) {
       // As conv.ts: the product rows are the output rows, seeded with the bias.
       if (bias) for (let o = 0; o < d.O; o++) v.fill(bias[o]!, at.out / 4 + o * L, at.out / 4 + (o + 1) * L);
-      for (let g = 0; g < d.groups; g++) product(v, Og, L, K, at.w + g * Og * K * 4, false, panel + g * K * L * 4, false, at.out + g * Og * L * 4, bias !== null, at.free);
+      for (let gr = 0; gr < d.groups; gr++) product(v, Og, L, K, at.w + gr * Og * K * 4, false, b(gr), false, at.out + gr * Og * L * 4, bias !== null, at.free, direct);
     } else {
-      for (let g = 0; g < d.groups; g++) {
-        product(v, Og, ld, K, at.w + g * Og * K * 4, false, panel + g * K * ld * 4, false, at.prod, false, at.free);
-        k.unpanel(at.prod, at.out + g * Og * L * 4, at.bias + g * Og * 4, Og, L, cnt, ld, outImage);
+      for (let gr = 0; gr < d.groups; gr++) {
+        product(v, Og, ld, K, at.w + gr * Og * K * 4, false, b(gr), false, at.prod, false, at.free, direct);
+        k.unpanel(at.prod, at.out + gr * Og * L * 4, at.bias + gr * Og * 4, Og, L, cnt, ld, outImage);
       }
     }
     out.set(v.subarray(at.out / 4, at.out / 4 + cnt * outImage), n0 * outImage);

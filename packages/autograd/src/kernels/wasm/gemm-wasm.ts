@@ -197,16 +197,21 @@ export function gemmAtBytes(dtype: 'float32' | 'float64', m: number, n: number, 
 
 /**
  * For kernels that keep their data in the gemm's memory (conv-wasm.ts): `gemm`'s product on
- * float32 operands already there. A (m×k, or k×m when `transA`), B (k×n, or n×k) and C (m×n) are dense
- * row-major at byte addresses of {@link arena}, which must already hold `freeAt` +
- * {@link gemmAtBytes} bytes; the call packs there. Requires m, n, k ≥ 1.
+ * float32 operands already there. A (m×k, or k×m when `transA`), B (k×n, or n×k) and C (m×n) are
+ * dense row-major at byte addresses of {@link arena}, which must already hold `freeAt` +
+ * {@link gemmAtBytes} bytes; the call packs there. With `packedB`, bAt instead holds op(B)
+ * already packed (the layout of gemm-module.ts, k-blocks of `blocking.kc` steps, each padded to
+ * the tile's unroll factor; `transB` is then ignored). Requires m, n, k ≥ 1.
  */
 export function gemmAt(
   m: number, n: number, k: number,
   aAt: number, transA: boolean, bAt: number, transB: boolean, cAt: number, accumulate: boolean, freeAt: number,
+  packedB = false,
 ): void {
-  run(kernelFor(tiles.float32)!, m, n, k, aAt, transA, bAt, transB, cAt, m, accumulate, freeAt);
+  if (f32Kernel?.cfg !== tiles.float32) f32Kernel = kernelFor(tiles.float32)!;
+  run(f32Kernel, m, n, k, aAt, transA, bAt, transB, cAt, m, accumulate, freeAt, packedB);
 }
+let f32Kernel: Kernel | undefined;
 
 /**
  * The product with C dense at byte address dAt. The kernel writes whole MR×NR tiles, so it works
@@ -216,6 +221,7 @@ export function gemmAt(
 function run(
   kern: Kernel, m: number, n: number, k: number,
   aAt: number, transA: boolean, bAt: number, transB: boolean, dAt: number, cRows: number, accumulate: boolean, freeAt: number,
+  packedB = false,
 ): void {
   const { mr, unroll } = kern.cfg;
   const { es, nr } = tileGeometry(kern.cfg);
@@ -230,13 +236,12 @@ function run(
   // Layout from freeAt (64-aligned): padded C (unless direct) | packed A | packed B.
   const cAt = direct ? dAt : freeAt;
   const apAt = direct ? freeAt : align(cAt + mPad * ldc * es);
-  const bpAt = align(apAt + mPad * kTot * es);
+  const bpAt = packedB ? bAt : align(apAt + mPad * kTot * es);
   if (accumulate && !direct) kern.copyRows(dAt, n * es, cAt, ldc * es, m, n * es);
   // Element (r, p) of op(A) / op(B)ᵀ at base + r·sR + p·sP, in bytes.
   if (transA) kern.packA(aAt, es, m * es, m, k, kc, apAt);
   else kern.packA(aAt, k * es, es, m, k, kc, apAt);
-  if (transB) kern.packB(bAt, k * es, es, n, k, kc, bpAt);
-  else kern.packB(bAt, es, n * es, n, k, kc, bpAt);
+  if (!packedB) kern.packB(bAt, transB ? k * es : es, transB ? es : n * es, n, k, kc, bpAt);
 
   // Chunks: up to mc rows × one B block of columns; with threads, smaller ones until there are
   // about 4 per thread (fewer left 2 threads idle in turn at N = 128 and with few rows).

@@ -160,6 +160,43 @@ function unpanel(): Fn {
 }
 
 /**
+ * `packPatches(x, dst, offs, kcCur, kcPad, strips, L, oW, rowStep, inImage)`: one k-block of the
+ * patch panel of consecutive images written straight into the gemm's packed-B layout
+ * (gemm-module.ts: strips of 8 columns, step p of a strip holding its 8 columns of panel row p),
+ * for windows with unit column stride and no padding whose output width is a multiple of 8, so
+ * that a strip's 8 columns are 8 adjacent taps of one input row. Strip s is image n = 8s / L at
+ * output position l = 8s mod L; its step p copies 8 floats from x + n·inImage + (l / oW)·rowStep
+ * + (l mod oW)·4 + offs[p] (bytes: offs is an i32 table of the block's tap offsets, rowStep the
+ * bytes between output rows). Steps kcCur…kcPad are zero. The same values im2col and packB
+ * would write, without the panel in between.
+ */
+function packPatches(): Fn {
+  const f = new Fn('packPatches', [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [x, dst, offs, kcCur, kcPad, strips, L, oW, rowStep, inImage] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [s, col, l, base, p, src] = Array.from({ length: 6 }, () => f.local(I32));
+  f.forRange(s, 0, strips, 1, () => {
+    // col = 8s; base = x + (col / L)·inImage + (l / oW)·rowStep + (l mod oW)·4 with l = col mod L
+    f.get(s).i32(3).op('i32_shl').set(col);
+    f.get(col).get(L).op('i32_rem_u').set(l);
+    f.get(x).get(col).get(L).op('i32_div_u').get(inImage).op('i32_mul').op('i32_add');
+    f.get(l).get(oW).op('i32_div_u').get(rowStep).op('i32_mul').op('i32_add');
+    f.get(l).get(oW).op('i32_rem_u').i32(2).op('i32_shl').op('i32_add').set(base);
+    f.forRange(p, 0, kcCur, 1, () => {
+      f.get(base).get(offs).get(p).i32(2).op('i32_shl').op('i32_add').mem('i32_load').op('i32_add').set(src);
+      f.get(dst).get(src).vmem('v128_load').vmem('v128_store');
+      f.get(dst).get(src).vmem('v128_load', 16).vmem('v128_store', 16);
+      f.inc(dst, 32);
+    });
+    f.forRange(p, () => f.get(kcCur), kcPad, 1, () => {
+      f.get(dst).v128Zero().vmem('v128_store');
+      f.get(dst).v128Zero().vmem('v128_store', 16);
+      f.inc(dst, 32);
+    });
+  });
+  return f;
+}
+
+/**
  * Byte offsets of the i32 fields of a sweep task, which `run` reads: `chunks` images, image i's
  * input at x + i·xStep and its panel columns at cols + i·colStep (bytes), `op` 0 for im2col and 1
  * for col2im, then the remaining kernel parameters. `next` and `chunks` sit where gemm-threads.ts
@@ -198,9 +235,9 @@ function runSweep(): Fn {
 }
 
 /**
- * The module: `im2col`, `col2im`, `unpanel` and `run`, importing `env.mem` (declared shared, with
+ * The module: `im2col`, `col2im`, `unpanel`, `run` and `packPatches`, importing `env.mem` (declared shared, with
  * `maxPages`, when `memory.shared`: conv-wasm.ts runs them on the gemm's memory).
  */
 export function im2colModuleBytes(memory: { shared?: boolean; maxPages?: number } = {}): Uint8Array {
-  return assemble([im2col(), col2im(), unpanel(), runSweep()], memory);
+  return assemble([im2col(), col2im(), unpanel(), runSweep(), packPatches()], memory);
 }
