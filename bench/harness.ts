@@ -9,6 +9,12 @@ export interface Contender {
   backend?: 'cpu' | 'wasm';
   /** One unit of work; must finish it (tfjs: read the result back). */
   run: () => void;
+  /**
+   * Frees what the contender holds outside the JavaScript heap (tfjs tensors and variables, jax-js
+   * arrays), called once its timings are done, so that repeated runs (`--runs`) do not pile up
+   * every earlier run's inputs and weights.
+   */
+  dispose?: () => void;
 }
 
 export const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
@@ -46,6 +52,10 @@ export async function compare(contenders: readonly Contender[], opts: { warmup?:
       for (let i = 0; i < n; i++) c.run();
       times[c.name]!.push((performance.now() - t0) / n);
     }
+  }
+  for (const c of contenders) {
+    await use(c.backend);
+    c.dispose?.();
   }
   return Object.fromEntries(contenders.map((c) => [c.name, median(times[c.name]!)]));
 }

@@ -4,7 +4,7 @@
 // eps outside the square root). jax-js frees arrays by reference counting: every function
 // consumes its array arguments, so an array used twice is passed as `.ref` the first time.
 // In Node there is no global `Worker`, so jax-js's wasm backend runs on the calling thread.
-import { jit, nn, numpy as np, random, valueAndGrad, lax, type Array as JArray } from '@jax-js/jax';
+import { jit, nn, numpy as np, random, tree, valueAndGrad, lax, type Array as JArray } from '@jax-js/jax';
 import type { Contender } from './harness.js';
 
 type Params = JArray[];
@@ -51,8 +51,13 @@ function trainStep(forward: Forward) {
 /** A contender running `forward`'s training step on fixed random inputs. */
 function stepContender(forward: Forward, params: () => Params, xShape: number[], classes: number): Contender {
   let run: (() => void) | undefined;
+  let release: (() => void) | undefined;
   return {
     name: 'jax-js',
+    dispose: () => {
+      release?.();
+      run = release = undefined;
+    },
     run: () => {
       if (!run) {
         const step = trainStep(forward);
@@ -68,6 +73,10 @@ function stepContender(forward: Forward, params: () => Params, xShape: number[],
           const [p1, m1, v1, t1, loss] = step(p, m, v, t, x.ref, y.ref);
           [p, m, v, t] = [p1 as Params, m1 as Params, v1 as Params, t1];
           loss.dataSync(); // waits for the step, as tfjs's dataSync does
+        };
+        release = () => {
+          tree.dispose([p, m, v, t, x, y]);
+          step.dispose();
         };
       }
       run();
@@ -106,8 +115,13 @@ export function jaxCnn(): Contender {
 /** `x*y + exp(x)` over `size` float32 elements, jitted (one fused kernel). */
 export function jaxElementwise(size: number): Contender {
   let run: (() => void) | undefined;
+  let release: (() => void) | undefined;
   return {
     name: 'jax-js',
+    dispose: () => {
+      release?.();
+      run = release = undefined;
+    },
     run: () => {
       if (!run) {
         const f = jit((x: JArray, y: JArray) => x.ref.mul(y).add(np.exp(x)));
@@ -116,6 +130,10 @@ export function jaxElementwise(size: number): Contender {
         const y = random.normal(keys.slice(1), [size]);
         run = () => {
           f(x.ref, y.ref).dataSync(); // dataSync consumes the result
+        };
+        release = () => {
+          tree.dispose([x, y]);
+          f.dispose();
         };
       }
       run();

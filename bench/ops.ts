@@ -45,6 +45,11 @@ export async function matmulRows(sizes: readonly number[], quick: boolean): Prom
             c.dataSync();
             c.dispose();
           },
+          dispose: () => {
+            x?.dispose();
+            y?.dispose();
+            x = y = undefined;
+          },
         };
       };
       const contenders: Contender[] = [
@@ -80,6 +85,11 @@ export async function elementwiseRows(quick: boolean): Promise<Row[]> {
           const out = tf.tidy(() => tf.add(tf.mul(xs!, ys!), tf.exp(xs!)));
           out.dataSync();
           out.dispose();
+        },
+        dispose: () => {
+          xs?.dispose();
+          ys?.dispose();
+          xs = ys = undefined;
         },
       };
     };

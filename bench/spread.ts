@@ -56,7 +56,8 @@ export function compact(x: number | undefined): string {
 /**
  * A figure over the runs: the median, then the range in brackets when the runs differ, the range
  * written in the scale of its larger end with the suffix once: "10.6k (9.9–11.2k)",
- * "0.93× (0.88–1.02)" with `unit` "×". One run (or an empty range) prints the median alone.
+ * "0.93× (0.88–1.02)" with `unit` "×", "-5.45% (-10.5 to -0.4)" with "%" (a negative range says "to").
+ * One run (or an empty range) prints the median alone.
  */
 export function formatSpread(s: Spread | undefined, unit = ''): string {
   if (s === undefined) return '–';
@@ -67,5 +68,6 @@ export function formatSpread(s: Spread | undefined, unit = ''): string {
   const digits = digitsFor(top / d);
   const [lo, hi] = [(s.min / d).toFixed(digits), (s.max / d).toFixed(digits)];
   if (lo === hi && compact(s.min) === compact(s.median)) return med;
-  return `${med} (${lo}–${hi}${suffix})`;
+  // A dash between negative numbers reads as a minus sign.
+  return `${med} (${lo}${s.min < 0 ? ' to ' : '–'}${hi}${suffix})`;
 }

@@ -46,21 +46,25 @@ function tapegradStep(model: Sequential, inputs: Tensor, labels: Tensor): () => 
 
 const mlp = () => new Sequential(new Linear(784, 256), new ReLU(), new Linear(256, 128), new ReLU(), new Linear(128, 10));
 
-/** Glorot-ish random weights; the figures do not depend on the values. */
-const weight = (shape: number[], fanIn: number) => tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn)));
-const bias = (n: number) => tf.variable(tf.zeros([n]));
+/** Glorot-ish random weights; the figures do not depend on the values. (tidy frees the initial value, the variable keeps its data.) */
+const weight = (shape: number[], fanIn: number) => tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn))));
+const bias = (n: number) => tf.tidy(() => tf.variable(tf.zeros([n])));
 
 /** A tfjs step: tensors are created lazily, once its backend is the active one. */
 function tfStep(backend: 'cpu' | 'wasm', batch: number, inputShape: number[], build: () => (x: tf.Tensor) => tf.Tensor): Contender {
   let step: (() => void) | undefined;
+  let held: { dispose(): void }[] = [];
   return {
     name: `tfjs-${backend}`, backend,
     run: () => {
       if (!step) {
+        const before = new Set(Object.keys(tf.engine().registeredVariables));
         const forward = build();
         const x = tf.randomUniform([batch, ...inputShape]);
-        const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32') as tf.Tensor1D, 10);
+        const y = tf.tidy(() => tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32') as tf.Tensor1D, 10));
         const optimizer = tf.train.adam(1e-3);
+        const weights = Object.entries(tf.engine().registeredVariables).filter(([k]) => !before.has(k)).map(([, v]) => v);
+        held = [x, y, optimizer, ...weights];
         step = () => {
           const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, forward(x)) as tf.Scalar, true);
           loss!.dataSync();
@@ -68,6 +72,10 @@ function tfStep(backend: 'cpu' | 'wasm', batch: number, inputShape: number[], bu
         };
       }
       step();
+    },
+    dispose: () => {
+      for (const t of held) t.dispose();
+      [held, step] = [[], undefined];
     },
   };
 }

@@ -51,6 +51,10 @@ describe('formatSpread', () => {
     expect(formatSpread({ median: 1_050, min: 980, max: 1_100, runs: 3 })).toBe('1.05k (0.98–1.10k)');
     expect(formatSpread({ median: 0.93, min: 0.881, max: 1.02, runs: 5 }, '×')).toBe('0.93× (0.88–1.02)');
   });
+  it('writes a range that starts below zero with "to"', () => {
+    expect(formatSpread({ median: -5.45, min: -10.5, max: -0.4, runs: 2 }, '%')).toBe('-5.45% (-10.5 to -0.4)');
+    expect(formatSpread({ median: 0.5, min: -1.2, max: 2.5, runs: 3 }, '%')).toBe('0.50% (-1.20 to 2.50)');
+  });
   it('prints the median alone for one run or runs that agree to the printed digits', () => {
     expect(formatSpread({ median: 3.66, min: 3.66, max: 3.66, runs: 1 })).toBe('3.66');
     expect(formatSpread({ median: 3.661, min: 3.659, max: 3.662, runs: 5 })).toBe('3.66');
