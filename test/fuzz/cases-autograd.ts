@@ -169,6 +169,7 @@ export const autograd: Record<string, Row> = {
   parseSafetensors: fn(ag.parseSafetensors, () => [ag.serializeSafetensors({ a: x() })], 't'),
   fusedAdamUpdate: { none: 'kernel entry for optimizers over raw typed arrays; fuzzed through Adam/AdamW' },
   fusedSgdUpdate: { none: 'kernel entry for optimizers over raw typed arrays; fuzzed through SGD' },
+  optimizerState: fn(ag.optimizerState, () => ['float32', 4], 'str', 'int'),
   describeValue: { none: 'total: describes any value (used by every message below)' },
   fail: { none: 'throws by design; its message form is asserted by every row' },
   checkTensor: fn(ag.checkTensor, () => ['op', 'x', x()], '-', '-', 't'),

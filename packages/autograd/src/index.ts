@@ -22,6 +22,7 @@ export { gradients } from './tape.js';
 export { tapeStats } from './tape-stats.js';
 export { setNumThreads, getNumThreads } from './threads.js';
 export { fusedAdamUpdate, fusedSgdUpdate } from './kernels/optim-update.js';
+export { optimizerState } from './kernels/optim-state.js';
 export { flushPending } from './kernels/fused/lazy.js';
 export type { FusedAdamParams, FusedSgdParams } from './kernels/optim-update.js';
 export type { TapeStats } from './tape-stats.js';

@@ -66,6 +66,7 @@ const rows: Record<string, Row | Row[]> = {
   detectAnomaly: none('grad mode'), setDetectAnomaly: none('grad mode'), isAnomalyEnabled: none('grad mode'),
   tapeStats: none('counters'), setNumThreads: none('settings'), getNumThreads: none('settings'),
   fusedAdamUpdate: none('typed-array kernel; optimizers cover empty parameters'), fusedSgdUpdate: none('typed-array kernel'),
+  optimizerState: none('typed-array allocation; size 0 covered in kernels-optim-resident.test.ts'),
   defineOp: none('op factory; every op below is one'),
   flushPending: unaryNoGrad((x) => { ag.flushPending(x); return x; }),
   describeValue: none('validation'), fail: none('validation'), checkTensor: none('validation'), checkTensorLike: none('validation'),

@@ -117,14 +117,19 @@ export class Adam extends Optimizer<AdamHyperParams, AdamState> {
   }
 
   /** @inheritDoc */
+  protected override get residentState(): boolean {
+    return true;
+  }
+
+  /** @inheritDoc */
   protected override get stateKeys(): { required: readonly string[]; optional: readonly string[] } {
     return { required: ['step', 'expAvg', 'expAvgSq'], optional: ['maxExpAvgSq'] };
   }
 
   /** @inheritDoc */
   protected initState(p: Tensor, group: ParamGroup<AdamHyperParams>): AdamState {
-    const s: AdamState = { step: 0, expAvg: stateTensor(p), expAvgSq: stateTensor(p) };
-    if (group.amsgrad) s.maxExpAvgSq = stateTensor(p);
+    const s: AdamState = { step: 0, expAvg: stateTensor(p, undefined, 0, true), expAvgSq: stateTensor(p, undefined, 0, true) };
+    if (group.amsgrad) s.maxExpAvgSq = stateTensor(p, undefined, 0, true);
     return s;
   }
 
@@ -142,7 +147,7 @@ export class Adam extends Optimizer<AdamHyperParams, AdamState> {
     const M = ownValues(s.expAvg);
     const V = ownValues(s.expAvgSq);
     // amsgrad switched on after the first step (e.g. via a loaded group) starts its max from v.
-    const Vmax = amsgrad ? ownValues((s.maxExpAvgSq ??= stateTensor(p, V))) : null;
+    const Vmax = amsgrad ? ownValues((s.maxExpAvgSq ??= stateTensor(p, V, 0, true))) : null;
     // One fused pass (float32: WebAssembly SIMD in float32 arithmetic, as PyTorch's float32 Adam).
     writeInPlace(p, (P) => fusedAdamUpdate(P, G, M, V, Vmax, { sign, l2, beta1: b1, beta2: b2, shrink, stepSize, bc2Sqrt, eps }));
   }

@@ -218,11 +218,19 @@ export abstract class Optimizer<H extends HyperParams = HyperParams, S extends P
       const p = /^\d+$/.test(key) ? params[Number(key)] : undefined;
       ensure(p !== undefined, who, `loaded state for parameter ${key}, but the optimizer has ${params.length} parameter(s)`);
       if (!isObject(saved)) fail(who, `loaded state of parameter ${key} must be an object`, saved, 'an object of tensors and numbers');
-      state.set(p, restoreState(who, key, p, saved, this.stateKeys) as S);
+      state.set(p, restoreState(who, key, p, saved, this.stateKeys, this.residentState) as S);
     }
     this.paramGroups.forEach((group, i) => Object.assign(group, hypers[i]));
     this.state.clear();
     for (const [p, s] of state) this.state.set(p, s);
+  }
+
+  /**
+   * Whether this optimizer's float32 state tensors live in WebAssembly memory (`optimizerState`),
+   * where its fused update kernel changes them in place; loaded state follows it. Default false.
+   */
+  protected get residentState(): boolean {
+    return false;
   }
 
   /**
@@ -258,6 +266,7 @@ function restoreState(
   p: Tensor,
   saved: Record<string, unknown>,
   keys: { required: readonly string[]; optional: readonly string[] } | undefined,
+  resident: boolean,
 ): ParamState {
   if (keys !== undefined) {
     for (const k of Object.keys(saved)) {
@@ -271,7 +280,7 @@ function restoreState(
     if (v instanceof Tensor) {
       ensure(sameShape(v.shape, p.shape), label,
         `loaded state '${k}' of parameter ${key} has shape [${v.shape.join(',')}], the parameter has shape [${p.shape.join(',')}]`);
-      out[k] = stateTensor(p, v.contiguousData());
+      out[k] = stateTensor(p, v.contiguousData(), 0, resident);
     } else {
       ensure(typeof v === 'number' && Number.isFinite(v), label, `loaded state '${k}' of parameter ${key} is neither a tensor nor a finite number (got ${describeValue(v)})`);
       if (k === 'step') checkInteger(label, `loaded state 'step' of parameter ${key}`, v, 0);

@@ -102,6 +102,11 @@ export class SGD extends Optimizer<SGDHyperParams, SGDState> {
   }
 
   /** @inheritDoc */
+  protected override get residentState(): boolean {
+    return true;
+  }
+
+  /** @inheritDoc */
   protected override get stateKeys(): { required: readonly string[]; optional: readonly string[] } {
     return { required: [], optional: ['momentumBuffer'] };
   }
@@ -118,7 +123,7 @@ export class SGD extends Optimizer<SGDHyperParams, SGDState> {
     const sign = maximize ? -1 : 1;
     // The buffer starts as the first gradient itself (no dampening on step one), as in PyTorch.
     const first = mu !== 0 && s.momentumBuffer === undefined;
-    const B = mu === 0 ? null : ownValues((s.momentumBuffer ??= stateTensor(p)));
+    const B = mu === 0 ? null : ownValues((s.momentumBuffer ??= stateTensor(p, undefined, 0, true)));
     // One fused pass (float32: WebAssembly SIMD in float32 arithmetic, as PyTorch's float32 SGD).
     writeInPlace(p, (P) => fusedSgdUpdate(P, G, B, { sign, l2: wd, lr, momentum: mu, dampening, nesterov, first }));
   }

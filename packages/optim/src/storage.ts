@@ -1,7 +1,7 @@
 // Flat access to tensor values for the fused update loops. Optimizers write parameters and their
 // own state buffers element by element instead of chaining tensor ops: one pass, no temporaries,
 // and nothing can reach the tape. Not exported from the package.
-import { flushPending, fromTyped, noGrad, type Tensor, type TypedArray } from '@tapegrad/autograd';
+import { flushPending, fromTyped, noGrad, optimizerState, type Tensor, type TypedArray } from '@tapegrad/autograd';
 
 /**
  * Runs `write` on the values of `t` in row-major order so that what it writes becomes `t`'s
@@ -29,10 +29,15 @@ export function ownValues(t: Tensor): TypedArray {
   return values;
 }
 
-/** A fresh contiguous tensor of `like`'s shape and dtype holding `source` (or `fill`). */
-export function stateTensor(like: Tensor, source?: ArrayLike<number>, fill = 0): Tensor {
+/**
+ * A fresh contiguous tensor of `like`'s shape and dtype holding `source` (or `fill`). `resident`
+ * state (optimizers whose update is a fused kernel) lives in WebAssembly memory where the kernel
+ * updates it in place; snapshots (stateDict) are plain arrays.
+ */
+export function stateTensor(like: Tensor, source?: ArrayLike<number>, fill = 0, resident = false): Tensor {
   const n = like.size;
-  const values = like.dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  const dtype = like.dtype === 'float64' ? 'float64' : 'float32';
+  const values = resident ? optimizerState(dtype, n) : dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
   if (source) values.set(source);
   else if (fill !== 0) values.fill(fill);
   return fromTyped(values, like.shape);

@@ -1,11 +1,13 @@
 // Fused optimizer updates over flat arrays: one pass over a parameter, its gradient and its state,
 // with no tensor temporaries. float32 runs the WebAssembly SIMD kernels (wasm/optim-module.ts) in
-// float32 arithmetic, as PyTorch's float32 optimizers do; the TypeScript loops below round every
-// operation to float32 the same way and are the bit-for-bit reference (and the fallback without
-// WebAssembly SIMD). float64 runs in float64 throughout.
+// float32 arithmetic, as PyTorch's float32 optimizers do. State from optimizerState (optim-state.ts)
+// is updated where it lives, in the resident memory; everything else is copied in and out by
+// chunks. The TypeScript loops below round every operation to float32 the same way and are the
+// bit-for-bit reference (and the fallback without WebAssembly SIMD). float64 runs in float64.
 import type { TypedArray } from '../dtype.js';
 import { optimModuleBytes } from './wasm/optim-module.js';
-import { ensureMemory, instantiate, memoryView } from './wasm/simd-memory.js';
+import { ensureMemory, instantiate, instantiateIn, memoryView, type ResidentArena } from './wasm/simd-memory.js';
+import { residentRegion } from './optim-state.js';
 
 /**
  * Hyper-parameters of one {@link fusedAdamUpdate} call, already resolved for this step.
@@ -64,20 +66,17 @@ export interface FusedSgdParams {
 
 /**
  * enabled/minSize: when the SIMD kernels run (below minSize elements a call costs more than the
- * loop); chunk: elements per copy-in/compute/copy-out round. Mutable for tests; not public API.
+ * loop); chunk: elements per copy-in/compute/copy-out round (rounded down to whole cache lines).
+ * Mutable for tests; not public API.
  */
 export const simdOptim = { enabled: true, minSize: 64, chunk: 16384 };
 
-let kernels: Record<string, (...args: number[]) => number> | null | undefined;
+type Kernels = Record<string, (...args: number[]) => number>;
+let moduleBytes: Uint8Array | undefined;
+let streaming: Kernels | null | undefined;
+const onArena = new WeakMap<ResidentArena, Kernels | null>();
 const pad = (bytes: number) => Math.ceil(bytes / 64) * 64;
 const f = Math.fround;
-
-function simd(n: number, arrays: readonly (TypedArray | null)[]): ReturnType<typeof instantiate> {
-  if (!simdOptim.enabled || n < simdOptim.minSize) return null;
-  if (!arrays.every((a) => a === null || a instanceof Float32Array)) return null;
-  if (kernels === undefined) kernels = instantiate(optimModuleBytes());
-  return kernels;
-}
 
 function checkLengths(name: string, n: number, arrays: Record<string, TypedArray | null | undefined>): void {
   for (const [k, a] of Object.entries(arrays)) {
@@ -86,22 +85,49 @@ function checkLengths(name: string, n: number, arrays: Record<string, TypedArray
 }
 
 /**
- * Copies the arrays in chunk by chunk (region i at i·region bytes), runs `kernel` on each chunk
- * and copies the `written` ones back out. Null arrays get address 0 (the kernel skips them).
+ * Runs `kernel` over the arrays with the SIMD module, chunk by chunk; false when it cannot run here
+ * (then nothing was touched). Arrays from optimizerState that live in the kernel's arena are
+ * updated in place there; the others are copied into scratch regions (i at base + i·region) and the
+ * `written` ones copied back. Null arrays get address 0, which the kernels read as absent.
  */
-function chunked(n: number, arrays: readonly (Float32Array | null)[], written: readonly boolean[], kernel: (at: readonly number[], bytes: number) => void): boolean {
-  const chunk = Math.min(n, simdOptim.chunk);
+function simdRun(n: number, arrays: readonly (TypedArray | null)[], written: readonly boolean[], kernel: (k: Kernels, at: readonly number[], bytes: number) => void): boolean {
+  if (!simdOptim.enabled || n < simdOptim.minSize || !arrays.every((a) => a === null || a instanceof Float32Array)) return false;
+  moduleBytes ??= optimModuleBytes();
+  // The kernel sees one memory: the arena of the first resident operand, else the streaming memory.
+  const arena = arrays.map((a) => (a === null ? undefined : residentRegion(a))).find((r) => r !== undefined)?.arena;
+  const home = arrays.map((a) => {
+    const r = a === null ? undefined : residentRegion(a);
+    return r !== undefined && r.arena === arena ? r.at : 0;
+  });
+  let k: Kernels | null | undefined;
+  let chunk = Math.max(16, simdOptim.chunk - (simdOptim.chunk % 16));
+  let base: number;
+  if (arena !== undefined) {
+    k = onArena.get(arena);
+    if (k === undefined) onArena.set(arena, (k = instantiateIn(arena, moduleBytes)));
+    base = arena.scratch;
+    chunk = Math.min(chunk, Math.floor(arena.scratchBytes / arrays.length / 64) * 16);
+  } else {
+    k = streaming === undefined ? (streaming = instantiate(moduleBytes)) : streaming;
+    // Region 0 is never a null array's: address 0 means "absent" to the kernels, so start at 64.
+    base = 64;
+  }
+  chunk = Math.min(n, chunk);
   const region = pad(chunk * 4);
-  // Region 0 is never a null array's: address 0 means "absent" to the kernels, so start at 64.
-  const base = 64;
-  if (!ensureMemory(base + arrays.length * region)) return false;
-  const v = memoryView('float32') as Float32Array;
-  const at = arrays.map((a, i) => (a === null ? 0 : base + i * region));
+  if (k === null || (arena === undefined && !ensureMemory(base + arrays.length * region))) return false;
+  const v = arena !== undefined ? new Float32Array(arena.memory.buffer) : (memoryView('float32') as Float32Array);
+  const copied = arrays.map((a, i) => (a !== null && home[i] === 0 ? base + i * region : 0));
+  const at = [...home];
   for (let s = 0; s < n; s += chunk) {
     const len = Math.min(chunk, n - s);
-    arrays.forEach((a, i) => { if (a) v.set(a.subarray(s, s + len), at[i]! / 4); });
-    kernel(at, pad(len * 4));
-    arrays.forEach((a, i) => { if (a && written[i]) a.set(v.subarray(at[i]! / 4, at[i]! / 4 + len), s); });
+    arrays.forEach((a, i) => {
+      if (copied[i] !== 0) v.set(a!.subarray(s, s + len), (at[i] = copied[i]!) / 4);
+      else if (a !== null) at[i] = home[i]! + s * 4;
+    });
+    // Whole vectors: past the end, lanes compute garbage in a scratch region's or a resident
+    // region's own padding (regions are whole cache lines; chunk starts are whole vectors).
+    kernel(k, at, Math.ceil(len / 4) * 16);
+    arrays.forEach((a, i) => { if (copied[i] !== 0 && written[i]) a!.set(v.subarray(copied[i]! / 4, copied[i]! / 4 + len), s); });
   }
   return true;
 }
@@ -125,14 +151,9 @@ export function fusedAdamUpdate(param: TypedArray, grad: TypedArray, expAvg: Typ
   const n = param.length;
   checkLengths('fusedAdamUpdate', n, { grad, expAvg, expAvgSq, maxExpAvgSq });
   const { sign, l2, beta1: b1, beta2: b2, shrink, stepSize, bc2Sqrt, eps } = h;
-  const k = simd(n, [param, grad, expAvg, expAvgSq, maxExpAvgSq]);
-  if (k) {
-    const arrays = [param, grad, expAvg, expAvgSq, maxExpAvgSq] as (Float32Array | null)[];
-    const run = k.adam!;
-    const done = chunked(n, arrays, [true, false, true, true, true], (at, bytes) =>
-      run(at[0]!, at[1]!, at[2]!, at[3]!, at[4]!, bytes, sign, l2, b1, 1 - b1, b2, 1 - b2, shrink, stepSize, bc2Sqrt, eps));
-    if (done) return;
-  }
+  const done = simdRun(n, [param, grad, expAvg, expAvgSq, maxExpAvgSq], [true, false, true, true, true], (k, at, bytes) =>
+    k.adam!(at[0]!, at[1]!, at[2]!, at[3]!, at[4]!, bytes, sign, l2, b1, 1 - b1, b2, 1 - b2, shrink, stepSize, bc2Sqrt, eps));
+  if (done) return;
   if (param instanceof Float32Array) adamF32(param, grad, expAvg, expAvgSq, maxExpAvgSq, h);
   else adamF64(param, grad, expAvg, expAvgSq, maxExpAvgSq, h);
 }
@@ -181,13 +202,9 @@ function adamF64(P: TypedArray, G: TypedArray, M: TypedArray, V: TypedArray, Vma
 export function fusedSgdUpdate(param: TypedArray, grad: TypedArray, momentumBuffer: TypedArray | null, h: FusedSgdParams): void {
   const n = param.length;
   checkLengths('fusedSgdUpdate', n, { grad, momentumBuffer });
-  const k = simd(n, [param, grad, momentumBuffer]);
-  if (k) {
-    const run = k.sgd!;
-    const done = chunked(n, [param, grad, momentumBuffer] as (Float32Array | null)[], [true, false, true], (at, bytes) =>
-      run(at[0]!, at[1]!, at[2]!, bytes, h.first ? 1 : 0, h.sign, h.l2, h.lr, h.momentum, 1 - h.dampening, h.nesterov ? 1 : 0));
-    if (done) return;
-  }
+  const done = simdRun(n, [param, grad, momentumBuffer], [true, false, true], (k, at, bytes) =>
+    k.sgd!(at[0]!, at[1]!, at[2]!, bytes, h.first ? 1 : 0, h.sign, h.l2, h.lr, h.momentum, 1 - h.dampening, h.nesterov ? 1 : 0));
+  if (done) return;
   sgdLoop(param, grad, momentumBuffer, h, param instanceof Float32Array ? f : (x: number) => x);
 }
 
