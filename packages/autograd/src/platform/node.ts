@@ -31,12 +31,13 @@ export const platform: Platform = {
     return { send: (message) => port1.postMessage(message) };
   },
   oversubscribed() {
-    // The one-minute load average counts runnable threads (this process's included); it moves
-    // slowly, so it is read at most twice a second.
+    // The one-minute load average counts runnable threads, this process's included (one
+    // busy thread plus partly busy workers), hence the slack of one; it moves slowly, so it is
+    // read at most twice a second.
     const now = performance.now();
     if (now - loadReadAt > 500) {
       loadReadAt = now;
-      crowded = loadavg()[0]! > availableParallelism();
+      crowded = loadavg()[0]! > availableParallelism() + 1;
     }
     return crowded;
   },
