@@ -7,8 +7,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { outputLength, type Geometry } from '../src/kernels/im2col.js';
-import { avgPool, avgPoolReference, maxPoolForward, maxPoolReference } from '../src/kernels/pool.js';
-import { avgPoolBlock, maxPoolBlock, simdPool } from '../src/kernels/wasm/pool-wasm.js';
+import { avgPool, avgPoolReference, maxPoolAdjoint, maxPoolForward, maxPoolReference, scatterAddAt } from '../src/kernels/pool.js';
+import { avgPoolBlock, maxPoolAdjointBlock, maxPoolBlock, simdPool } from '../src/kernels/wasm/pool-wasm.js';
 
 afterEach(() => { simdPool.enabled = true; });
 
@@ -49,8 +49,8 @@ function random(n: number, seed: number): Float32Array {
 }
 
 describe('WebAssembly max pooling, float32', () => {
-  it.each([['any window', false, 21], ['2-wide, stride-2 windows', true, 22]] as const)('the same values and positions as the TypeScript loop: %s', (_, twoWide, seed0) => {
-    let ran = 0;
+  it.each([['any window', false, 21], ['2-wide, stride-2 windows', true, 22]] as const)('the same values, positions and adjoint as the TypeScript loops: %s', (_, twoWide, seed0) => {
+    let ran = 0, adjoints = 0;
     fc.assert(fc.property(caseArb(twoWide), ({ planes, g, seed }) => {
       const x = random(planes * g.H * g.W, seed);
       const n = planes * g.oH * g.oW;
@@ -62,8 +62,16 @@ describe('WebAssembly max pooling, float32', () => {
       for (let i = 0; i < n; i++) {
         if (!Object.is(got[i], want[i]) || gotIdx[i] !== wantIdx[i]) expect([i, got[i], gotIdx[i]]).toEqual([i, want[i], wantIdx[i]]);
       }
+      const nx = x.length, gy = random(n, seed + 1);
+      const wantDx = new Float32Array(nx), gotDx = new Float32Array(nx);
+      scatterAddAt(gy, wantIdx, wantDx);
+      maxPoolAdjoint(gy, wantIdx, planes, g, gotDx);
+      if (maxPoolAdjointBlock(gy, wantIdx, planes, g, new Float32Array(nx))) adjoints++;
+      for (let i = 0; i < nx; i++) if (!Object.is(gotDx[i], wantDx[i])) expect([i, gotDx[i]]).toEqual([i, wantDx[i]]);
     }), { numRuns: 300, seed: seed0 });
-    expect(ran).toBeGreaterThan(50); // the WebAssembly block ran in a good share of the cases
+    // The WebAssembly blocks ran in a good share of the cases (the adjoint only where windows do not overlap).
+    expect(ran).toBeGreaterThan(50);
+    expect(adjoints).toBeGreaterThan(twoWide ? 30 : 10);
   });
 
   it('takes the demo CNN pools (2×2, stride 2) whole', () => {

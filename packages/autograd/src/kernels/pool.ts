@@ -2,7 +2,7 @@
 // index gather/scatter that max pooling's gradients are made of. No autograd in here.
 import type { TypedArray } from '../dtype.js';
 import type { Geometry } from './im2col.js';
-import { avgPoolBlock, maxPoolBlock, type Block } from './wasm/pool-wasm.js';
+import { avgPoolBlock, maxPoolAdjointBlock, maxPoolBlock, type Block } from './wasm/pool-wasm.js';
 
 /**
  * out[p, oh, ow] = max of the window; idx holds the flat position in `x` of each maximum (the
@@ -122,6 +122,34 @@ export function scatterAddAt(src: TypedArray, idx: Int32Array, dst: TypedArray):
   for (let k = 0; k < idx.length; k++) {
     const i = idx[k]!;
     if (i >= 0) dst[i]! += src[k]!;
+  }
+}
+
+/**
+ * The adjoint of max pooling: scatterAddAt of the output gradient `src` at the argmax positions
+ * `idx` of a forward with geometry `g` over `planes` planes, into the zeroed `dst`.
+ */
+export function maxPoolAdjoint(src: TypedArray, idx: Int32Array, planes: number, g: Geometry, dst: TypedArray): void {
+  // WebAssembly SIMD for the windows wholly inside the input (float32, windows not overlapping).
+  const block = maxPoolAdjointBlock(src, idx, planes, g, dst);
+  if (!block) return scatterAddAt(src, idx, dst);
+  // The other windows: none overlaps a block window, so the order of the additions cannot show.
+  const { oH, oW } = g;
+  const { oh0, oh1, ow0, ow1 } = block;
+  let k = 0;
+  for (let p = 0; p < planes; p++) {
+    for (let oh = 0; oh < oH; oh++) {
+      const skip = oh >= oh0 && oh < oh1;
+      for (let ow = 0; ow < oW; ow++, k++) {
+        if (skip && ow === ow0) {
+          k += ow1 - ow0;
+          ow = ow1;
+          if (ow === oW) break;
+        }
+        const i = idx[k]!;
+        if (i >= 0) dst[i]! += src[k]!;
+      }
+    }
   }
 }
 

@@ -5,7 +5,7 @@ import { defineOp, type Op } from '../define-op.js';
 import { allocate } from '../dtype.js';
 import { fmt, sizeOf } from '../shape.js';
 import { contiguousData, wrap } from '../kernels/layout.js';
-import { avgPool, gatherAt, maxPoolForward, scatterAddAt } from '../kernels/pool.js';
+import { avgPool, gatherAt, maxPoolAdjoint, maxPoolForward } from '../kernels/pool.js';
 import type { Geometry } from '../kernels/im2col.js';
 import { geometryOf } from './conv-args.js';
 import { checkTensor } from '../validate.js';
@@ -32,8 +32,8 @@ const maxPoolOp: Op<[Tensor, PoolSpec]> = defineOp<[Tensor, PoolSpec], Int32Arra
     return { output: new Tensor(wrap(out, shape)), saved: idx };
   },
   // Under vmap there are no residuals: the argmax positions are found again from x.
-  vjp: (g, { args: [x, spec], saved }) => [saved ? maxPoolScatter(g, saved, x.shape) : maxPoolRoute(g, x, spec), null],
-  jvp: ([t], { args: [x, spec], saved, output }) => (t ? (saved ? maxPoolGather(t, saved, output.shape) : maxPoolSelect(t, x, spec)) : null),
+  vjp: (g, { args: [x, spec], saved }) => [saved ? maxPoolScatter(g, saved, x.shape, spec) : maxPoolRoute(g, x, spec), null],
+  jvp: ([t], { args: [x, spec], saved, output }) => (t ? (saved ? maxPoolGather(t, saved, output.shape, spec) : maxPoolSelect(t, x, spec)) : null),
   batch: ([x, spec], [d], { op, size }) => outOfN(op(intoN(x, d, size), spec), size),
 });
 
@@ -53,7 +53,8 @@ const maxPoolRoute: Op<[Tensor, Tensor, PoolSpec]> = defineOp({
   name: 'maxPool2dRoute',
   forward: (g: Tensor, x: Tensor, spec: PoolSpec) => {
     const out = allocate(g.dtype, x.size);
-    scatterAddAt(contiguousData(g.data), argmaxPositions(x, spec)[0], out);
+    const [geo, planes] = planesOf(x.shape, spec);
+    maxPoolAdjoint(contiguousData(g.data), argmaxPositions(x, spec)[0], planes, geo, out);
     return new Tensor(wrap(out, x.shape));
   },
   vjp: (v, { args: [, x, spec] }) => [maxPoolSelect(v, x, spec), null, null],
@@ -81,30 +82,34 @@ function offsetPositions(idx: Int32Array, size: number, n: number): Int32Array {
   return out;
 }
 
-// Routes each output gradient to its window's argmax; `idx` holds flat input positions.
-const maxPoolScatter: Op<[Tensor, Int32Array, readonly number[]]> = defineOp({
+// Routes each output gradient to its window's argmax; `idx` holds flat input positions (of the
+// input of shape `shape` pooled with `spec`).
+const maxPoolScatter: Op<[Tensor, Int32Array, readonly number[], PoolSpec]> = defineOp({
   name: 'maxPool2dBackward',
-  forward: (g: Tensor, idx: Int32Array, shape: readonly number[]) => {
+  forward: (g: Tensor, idx: Int32Array, shape: readonly number[], spec: PoolSpec) => {
     const out = allocate(g.dtype, sizeOf(shape));
-    scatterAddAt(contiguousData(g.data), idx, out);
+    const [geo, planes] = planesOf(shape, spec);
+    maxPoolAdjoint(contiguousData(g.data), idx, planes, geo, out);
     return new Tensor(wrap(out, shape));
   },
-  vjp: (v, { args: [g, idx] }) => [maxPoolGather(v, idx, g.shape), null, null],
+  vjp: (v, { args: [g, idx, , spec] }) => [maxPoolGather(v, idx, g.shape, spec), null, null, null],
   jvp: linearJvp(0),
-  batch: ([g, idx, shape], [d], { op, size }) => outOfN(op(intoN(g, d, size), offsetPositions(idx, size, sizeOf(shape)), shapeIntoN(shape, size)), size),
+  batch: ([g, idx, shape, spec], [d], { op, size }) =>
+    outOfN(op(intoN(g, d, size), offsetPositions(idx, size, sizeOf(shape)), shapeIntoN(shape, size), spec), size),
 });
 
 // The adjoint of the scatter: reads the input-shaped tensor at each argmax.
-const maxPoolGather: Op<[Tensor, Int32Array, readonly number[]]> = defineOp({
+const maxPoolGather: Op<[Tensor, Int32Array, readonly number[], PoolSpec]> = defineOp({
   name: 'maxPool2dGather',
-  forward: (x: Tensor, idx: Int32Array, shape: readonly number[]) => {
+  forward: (x: Tensor, idx: Int32Array, shape: readonly number[], _spec: PoolSpec) => {
     const out = allocate(x.dtype, sizeOf(shape));
     gatherAt(contiguousData(x.data), idx, out);
     return new Tensor(wrap(out, shape));
   },
-  vjp: (v, { args: [x, idx] }) => [maxPoolScatter(v, idx, x.shape), null, null],
+  vjp: (v, { args: [x, idx, , spec] }) => [maxPoolScatter(v, idx, x.shape, spec), null, null, null],
   jvp: linearJvp(0),
-  batch: ([x, idx, shape], [d], { op, size }) => outOfN(op(intoN(x, d, size), offsetPositions(idx, size, x.size / Math.max(1, size)), shapeIntoN(shape, size)), size),
+  batch: ([x, idx, shape, spec], [d], { op, size }) =>
+    outOfN(op(intoN(x, d, size), offsetPositions(idx, size, x.size / Math.max(1, size)), shapeIntoN(shape, size), spec), size),
 });
 
 // The positions themselves, per plane (h·W + w) as PyTorch returns them: not differentiable, an

@@ -64,7 +64,7 @@ const SIMD = {
   i32x4_shl: 0xab, i32x4_shr_s: 0xac, i32x4_add: 0xae, i32x4_sub: 0xb1, i32x4_trunc_sat_f32x4_s: 0xf8,
   f32x4_relaxed_madd: 0x105, f64x2_relaxed_madd: 0x107,
   // Pooling (pool-module.ts).
-  v128_or: 0x50, i32x4_splat: 0x11, f32x4_demote_f64x2_zero: 0x5e, f64x2_promote_low_f32x4: 0x5f,
+  v128_or: 0x50, i32x4_splat: 0x11, i32x4_eq: 0x37, f32x4_demote_f64x2_zero: 0x5e, f64x2_promote_low_f32x4: 0x5f,
 } as const;
 
 /** SIMD lane opcodes, followed by a lane index byte. */

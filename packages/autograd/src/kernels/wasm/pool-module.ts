@@ -132,7 +132,55 @@ function maxPool(stride: Stride): Fn {
   return f;
 }
 
-/** The module (one function per load pattern), importing a plain (unshared) `env.mem`. */
+/**
+ * The adjoint of max pooling where windows do not overlap (each input tap lies in at most one
+ * window): every tap of a block window is written, 0 + g where it is the window's argmax and 0
+ * elsewhere, which is what adding each gradient into a zeroed dx gives. Parameters as maxPool's,
+ * with g (the output gradient) for x and dx for out; 'pair' writes a row of two-tap windows as two
+ * interleaved vectors, 'any' each tap of each lane on its own.
+ */
+function maxPoolAdjoint(shape: 'pair' | 'any'): Fn {
+  const f = new Fn(`maxPoolAdjoint_${shape}`, new Array<number>(PARAMS).fill(I32) as (typeof I32)[]);
+  const [dx, g, idx, planes, H, W, kH, kW, sH, sW, pH, pW, dH, dW, oH, oW, ohLo, ohHi, owLo, owEnd] = Array.from({ length: PARAMS }, (_, i) => i);
+  const [i, j, e, at] = Array.from({ length: 4 }, () => f.local(I32));
+  const [step, gv, iv, v0, v1] = Array.from({ length: 5 }, () => f.local(V128));
+  /** Pushes gv where iv holds element e + offset (+ the lane's step), else 0. */
+  const routed = (offset: number) => {
+    f.get(gv).get(iv).get(e).i32(offset).op('i32_add').simd('i32x4_splat').get(step).simd('i32x4_add').simd('i32x4_eq').simd('v128_and');
+  };
+  f.i32(0).simd('i32x4_splat');
+  for (let l = 1; l < 4; l++) f.get(sW).i32(l).op('i32_mul').lane('i32x4_replace_lane', l);
+  f.set(step);
+  blockNest(f, { planes, H, W, sH, sW, pH, pW, oH, oW, ohLo, ohHi, owLo, owEnd }, 4, (first, k) => {
+    // gv = 0 + g (turns −0 into +0, as the reference's addition into a zero does)
+    f.v128Zero().get(g).get(k).i32(2).op('i32_shl').op('i32_add').vmem('v128_load').simd('f32x4_add').set(gv);
+    f.get(idx).get(k).i32(2).op('i32_shl').op('i32_add').vmem('v128_load').set(iv);
+    f.forRange(i, 0, kH, 1, () => {
+      f.get(first).get(i).get(dH).op('i32_mul').get(W).op('i32_mul').op('i32_add').set(e);
+      if (shape === 'pair') {
+        routed(0);
+        f.set(v0);
+        routed(1);
+        f.set(v1);
+        f.get(dx).get(e).i32(2).op('i32_shl').op('i32_add').tee(at).get(v0).get(v1).shuffle([0, 4, 1, 5], 4).vmem('v128_store');
+        f.get(at).get(v0).get(v1).shuffle([2, 6, 3, 7], 4).vmem('v128_store', 16);
+      } else {
+        f.forRange(j, 0, kW, 1, () => {
+          routed(0);
+          f.set(v0);
+          for (let l = 0; l < 4; l++) {
+            f.get(dx).get(e).get(sW).i32(l).op('i32_mul').op('i32_add').i32(2).op('i32_shl').op('i32_add');
+            f.get(v0).lane('f32x4_extract_lane', l).mem('f32_store');
+          }
+          f.get(e).get(dW).op('i32_add').set(e);
+        });
+      }
+    });
+  });
+  return f;
+}
+
+/** The module (max pooling for each load pattern, and its adjoints), importing a plain (unshared) `env.mem`. */
 export function poolModuleBytes(): Uint8Array {
-  return assemble([maxPool(1), maxPool(2), maxPool('any'), maxPool('pair'), maxPool('square')]);
+  return assemble([maxPool(1), maxPool(2), maxPool('any'), maxPool('pair'), maxPool('square'), maxPoolAdjoint('pair'), maxPoolAdjoint('any')]);
 }

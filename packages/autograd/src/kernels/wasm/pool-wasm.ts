@@ -54,6 +54,38 @@ export function maxPoolBlock(x: TypedArray, planes: number, g: Geometry, out: Ty
 }
 
 /**
+ * The adjoint of max pooling into a zeroed float32 `dx`, given the output gradient `g` and the
+ * argmax positions `idx` of the forward with geometry `geo`, for the returned block of outputs
+ * only (whole vectors of windows wholly inside the input), and only when windows do not overlap.
+ * Null (nothing written) otherwise.
+ */
+export function maxPoolAdjointBlock(g: TypedArray, idx: Int32Array, planes: number, geo: Geometry, dx: TypedArray): Block | null {
+  if (!simdPool.enabled || !(g instanceof Float32Array) || !(dx instanceof Float32Array) || planes === 0) return null;
+  if (geo.dH * (geo.kH - 1) + 1 > geo.sH || geo.dW * (geo.kW - 1) + 1 > geo.sW) return null;
+  const [oh0, oh1] = inside(geo.H, geo.kH, geo.sH, geo.pH, geo.dH, geo.oH);
+  const [ow0, owAll] = inside(geo.W, geo.kW, geo.sW, geo.pW, geo.dW, geo.oW);
+  const ow1 = ow0 + ((owAll - ow0) & ~3);
+  if (oh1 === oh0 || ow1 === ow0) return null;
+  if (kernels === undefined) kernels = instantiate(poolModuleBytes());
+  if (!kernels) return null;
+  const nx = planes * geo.H * geo.W, n = idx.length;
+  const gAt = 64, idxAt = gAt + pad(n * 4), dxAt = idxAt + pad(n * 4);
+  if (!ensureMemory(dxAt + nx * 4)) return null;
+  const v = memoryView('float32') as Float32Array;
+  v.set(g.subarray(0, n), gAt / 4);
+  new Int32Array(v.buffer, idxAt, n).set(idx);
+  // Taps outside every window of the block must read back as the zeros dx holds, unless the
+  // block's windows tile the input (the usual kernel = stride without padding; dilation would
+  // have made them overlap).
+  const tiles = (k: number, s: number, o: number, n: number, lo: number, hi: number) => k === s && lo === 0 && hi === o && o * s === n;
+  if (!tiles(geo.kH, geo.sH, geo.oH, geo.H, oh0, oh1) || !tiles(geo.kW, geo.sW, geo.oW, geo.W, ow0, ow1)) v.fill(0, dxAt / 4, dxAt / 4 + nx);
+  const kernel = geo.kW === 2 && geo.sW === 2 && geo.dW === 1 ? kernels.maxPoolAdjoint_pair! : kernels.maxPoolAdjoint_any!;
+  kernel(dxAt, gAt, idxAt, planes, geo.H, geo.W, geo.kH, geo.kW, geo.sH, geo.sW, geo.pH, geo.pW, geo.dH, geo.dW, geo.oH, geo.oW, oh0, oh1, ow0, ow1);
+  dx.set(v.subarray(dxAt / 4, dxAt / 4 + nx));
+  return { oh0, oh1, ow0, ow1 };
+}
+
+/**
  * Average pooling of float32 `src` as kernels/pool.ts's avgPool (`forward`), or its adjoint into a
  * zeroed `dst`, for the returned block of outputs only: whole pairs of windows wholly inside the
  * input, for the adjoint only when windows do not overlap. Null (nothing written) otherwise.
