@@ -2,7 +2,7 @@
 // of kernels/pool.ts, which stay the reference: bit-identical values and argmax positions (and
 // averages and their adjoint) for random planes, windows, strides, padding, dilation, ceilMode,
 // countIncludePad and divisorOverride, with ties, NaN, ±0 and ±Infinity in the data, windows
-// overhanging the input and blocks narrower than a vector.
+// overhanging the input, blocks narrower than a vector and inputs cut into chunks of planes.
 // Kernels are internal, so this test imports them from src.
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -10,7 +10,10 @@ import { outputLength, type Geometry } from '../src/kernels/im2col.js';
 import { avgPool, avgPoolReference, maxPoolAdjoint, maxPoolForward, maxPoolReference, scatterAddAt } from '../src/kernels/pool.js';
 import { avgPoolBlock, maxPoolAdjointBlock, maxPoolBlock, simdPool } from '../src/kernels/wasm/pool-wasm.js';
 
-afterEach(() => { simdPool.enabled = true; });
+afterEach(() => { simdPool.enabled = true; simdPool.chunk = 1 << 18; });
+
+/** Input elements per WebAssembly call: one plane per call, a few, or all at once. */
+const chunkArb = fc.constantFrom(1, 60, 1 << 18);
 
 const int = (min: number, max: number) => fc.integer({ min, max });
 const pair = (min: number, max: number) => fc.tuple(int(min, max), int(min, max));
@@ -51,7 +54,8 @@ function random(n: number, seed: number): Float32Array {
 describe('WebAssembly max pooling, float32', () => {
   it.each([['any window', false, 21], ['2-wide, stride-2 windows', true, 22]] as const)('the same values, positions and adjoint as the TypeScript loops: %s', (_, twoWide, seed0) => {
     let ran = 0, adjoints = 0;
-    fc.assert(fc.property(caseArb(twoWide), ({ planes, g, seed }) => {
+    fc.assert(fc.property(caseArb(twoWide), chunkArb, ({ planes, g, seed }, chunk) => {
+      simdPool.chunk = chunk;
       const x = random(planes * g.H * g.W, seed);
       const n = planes * g.oH * g.oW;
       const want = new Float32Array(n), wantIdx = new Int32Array(n);
@@ -93,7 +97,8 @@ describe('WebAssembly average pooling, float32', () => {
 
   it.each([['any window', false, 31], ['2-wide, stride-2 windows', true, 32]] as const)('the same averages and adjoint as the TypeScript loop: %s', (_, twoWide, seed0) => {
     let forwards = 0, adjoints = 0;
-    fc.assert(fc.property(caseArb(twoWide, false), optionsArb, ({ planes, g, seed }, { countIncludePad, override }) => {
+    fc.assert(fc.property(caseArb(twoWide, false), optionsArb, chunkArb, ({ planes, g, seed }, { countIncludePad, override }, chunk) => {
+      simdPool.chunk = chunk;
       const nx = planes * g.H * g.W, n = planes * g.oH * g.oW;
       const x = random(nx, seed), gy = random(n, seed + 1);
       const want = new Float32Array(n), got = new Float32Array(n).fill(7);

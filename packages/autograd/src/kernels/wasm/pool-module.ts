@@ -8,10 +8,18 @@ import { assemble, Fn, I32, V128 } from './assembler.js';
 
 /**
  * Parameters (i32): x, out, idx (byte addresses), planes, H, W, kH, kW, sH, sW, pH, pW, dH, dW,
- * oH, oW, and the block of outputs to compute in every plane: rows [ohLo, ohHi), columns [owLo,
- * owEnd) with owEnd − owLo a multiple of 4.
+ * oH, oW, the block of outputs to compute in every plane: rows [ohLo, ohHi), columns [owLo,
+ * owEnd) with owEnd − owLo a multiple of 4, and base, the position of x's first element in the
+ * whole input (positions are counted from there, so a call can take a chunk of the planes).
  */
-const PARAMS = 20;
+const PARAMS = 21;
+
+/** Sets `step` to [base, base + sW, base + 2·sW, base + 3·sW]: each lane's position offset. */
+function laneSteps(f: Fn, step: number, sW: number, base: number): void {
+  f.get(base).simd('i32x4_splat');
+  for (let l = 1; l < 4; l++) f.get(base).get(sW).i32(l).op('i32_mul').op('i32_add').lane('i32x4_replace_lane', l);
+  f.set(step);
+}
 
 /**
  * How four lanes' taps, sW elements apart, are loaded: one vector (sW = 1), two and a shuffle
@@ -51,7 +59,7 @@ export function blockNest(f: Fn, P: BlockParams, lanes: number, body: (first: nu
 
 function maxPool(stride: Stride): Fn {
   const f = new Fn(`maxPool_${stride}`, new Array<number>(PARAMS).fill(I32) as (typeof I32)[]);
-  const [x, out, idx, planes, H, W, kH, kW, sH, sW, pH, pW, dH, dW, oH, oW, ohLo, ohHi, owLo, owEnd] = Array.from({ length: PARAMS }, (_, i) => i);
+  const [x, out, idx, planes, H, W, kH, kW, sH, sW, pH, pW, dH, dW, oH, oW, ohLo, ohHi, owLo, owEnd, base] = Array.from({ length: PARAMS }, (_, i) => i);
   const [i, j, e0, ei, e, at] = Array.from({ length: 6 }, () => f.local(I32));
   const [step, best, arg, v, m, va, vb] = Array.from({ length: 7 }, () => f.local(V128));
   /** Pushes the four lanes' taps at element e (lane l reads element e + l·sW). */
@@ -118,10 +126,7 @@ function maxPool(stride: Stride): Fn {
       });
     }
   };
-  // step = [0, sW, 2·sW, 3·sW]: each lane's offset from lane 0.
-  f.i32(0).simd('i32x4_splat');
-  for (let l = 1; l < 4; l++) f.get(sW).i32(l).op('i32_mul').lane('i32x4_replace_lane', l);
-  f.set(step);
+  laneSteps(f, step, sW, base);
   blockNest(f, { planes, H, W, sH, sW, pH, pW, oH, oW, ohLo, ohHi, owLo, owEnd }, 4, (first, k) => {
     f.get(first).tee(e0).set(e);
     if (stride === 'pair' || stride === 'square') pairs();
@@ -141,16 +146,14 @@ function maxPool(stride: Stride): Fn {
  */
 function maxPoolAdjoint(shape: 'pair' | 'any'): Fn {
   const f = new Fn(`maxPoolAdjoint_${shape}`, new Array<number>(PARAMS).fill(I32) as (typeof I32)[]);
-  const [dx, g, idx, planes, H, W, kH, kW, sH, sW, pH, pW, dH, dW, oH, oW, ohLo, ohHi, owLo, owEnd] = Array.from({ length: PARAMS }, (_, i) => i);
+  const [dx, g, idx, planes, H, W, kH, kW, sH, sW, pH, pW, dH, dW, oH, oW, ohLo, ohHi, owLo, owEnd, base] = Array.from({ length: PARAMS }, (_, i) => i);
   const [i, j, e, at] = Array.from({ length: 4 }, () => f.local(I32));
   const [step, gv, iv, v0, v1] = Array.from({ length: 5 }, () => f.local(V128));
   /** Pushes gv where iv holds element e + offset (+ the lane's step), else 0. */
   const routed = (offset: number) => {
     f.get(gv).get(iv).get(e).i32(offset).op('i32_add').simd('i32x4_splat').get(step).simd('i32x4_add').simd('i32x4_eq').simd('v128_and');
   };
-  f.i32(0).simd('i32x4_splat');
-  for (let l = 1; l < 4; l++) f.get(sW).i32(l).op('i32_mul').lane('i32x4_replace_lane', l);
-  f.set(step);
+  laneSteps(f, step, sW, base);
   blockNest(f, { planes, H, W, sH, sW, pH, pW, oH, oW, ohLo, ohHi, owLo, owEnd }, 4, (first, k) => {
     // gv = 0 + g (turns −0 into +0, as the reference's addition into a zero does)
     f.v128Zero().get(g).get(k).i32(2).op('i32_shl').op('i32_add').vmem('v128_load').simd('f32x4_add').set(gv);
