@@ -19,8 +19,8 @@ afterEach(() => {
 
 const SPECIAL = [0, -0, 1, -1, 1e-45, -1e-40, 1e-20, 3e38, -3e38, Infinity, NaN];
 const valueArb = fc.oneof(fc.constantFrom(...SPECIAL), fc.float({ noDefaultInfinity: false }).map(Number), fc.double({ min: -10, max: 10, noNaN: true }));
-// 0, 1, around the vector width, below/above minSize (64), not multiples of 4, several chunks of 1024.
-const sizeArb = fc.oneof(fc.constantFrom(0, 1, 3, 4, 5, 63, 64, 65, 1023, 1025), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 2000, max: 5000 }));
+// 0, 1, around the vector width, below/above minSize (32), not multiples of 4, several chunks of 1024.
+const sizeArb = fc.oneof(fc.constantFrom(0, 1, 3, 4, 5, 31, 32, 33, 63, 65, 1023, 1025), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 2000, max: 5000 }));
 const inputsArb = (count: number) => fc.record({ n: sizeArb, vals: fc.array(valueArb, { minLength: 1, maxLength: 50 }), seed: fc.nat(1000) })
   .map(({ n, vals, seed }) => Array.from({ length: count }, (_, k) => Array.from({ length: n }, (_, i) => vals[(i * 7 + k * 13 + seed) % vals.length]!)));
 
@@ -44,7 +44,7 @@ function place(values: number[], dtype: 'float32' | 'float64', resident: boolean
  * on, and on plain arrays with the reference loops; returns both results as plain arrays.
  */
 function compare(inputs: number[][], dtype: 'float32' | 'float64', mask: number, update: (a: (Float32Array | Float64Array)[]) => void): [number[][], number[][]] {
-  Object.assign(simdOptim, { enabled: true, minSize: 64, chunk: 1024 });
+  Object.assign(simdOptim, { enabled: true, minSize: 32, chunk: 1024 });
   const placed = inputs.map((v, i) => place(v, dtype, ((mask >> i) & 1) === 1));
   if (dtype === 'float32') placed.forEach((a, i) => expect(residentRegion(a) !== undefined).toBe(((mask >> i) & 1) === 1 && a.length > 0));
   update(placed);

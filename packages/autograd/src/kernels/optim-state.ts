@@ -23,8 +23,9 @@ export function residentRegion(a: object): ResidentRegion | undefined {
  * A zero-filled array of `n` elements for an optimizer's per-parameter state (moment estimates,
  * momentum buffers). float32 state is placed in WebAssembly memory, so {@link fusedAdamUpdate} and
  * {@link fusedSgdUpdate} update it in place instead of copying it in and out every step; without
- * WebAssembly, and for float64, it is a plain typed array. Either way it behaves as an ordinary typed array
- * (pass it to `fromTyped`); its memory is reclaimed when it is garbage-collected.
+ * WebAssembly, and for float64, it is a plain typed array. Either way it behaves as an ordinary
+ * typed array (pass it to `fromTyped`); its memory is reclaimed when it is garbage-collected. A
+ * subarray of it does not keep that memory: hold the array itself (or its tensor) meanwhile.
  *
  * @example
  * ```ts

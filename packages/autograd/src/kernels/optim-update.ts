@@ -69,7 +69,7 @@ export interface FusedSgdParams {
  * loop); chunk: elements per copy-in/compute/copy-out round (rounded down to whole cache lines).
  * Mutable for tests; not public API.
  */
-export const simdOptim = { enabled: true, minSize: 64, chunk: 16384 };
+export const simdOptim = { enabled: true, minSize: 32, chunk: 16384 };
 
 type Kernels = Record<string, (...args: number[]) => number>;
 let moduleBytes: Uint8Array | undefined;
