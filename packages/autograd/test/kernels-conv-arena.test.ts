@@ -92,10 +92,10 @@ describe('conv kernels in the gemm memory, float32', () => {
     }), { numRuns: 200, seed: 21 });
   });
 
-  it('equal it where the forward packs patches straight into the gemm layout (no padding, unit column stride, output width 8·q)', () => {
+  it('equal it where the forward (no padding, unit column stride, output width 8·q) and the weight gradient (no padding) pack patches straight into the gemm layout', () => {
     const directArb = fc.record({
       N: fc.integer({ min: 1, max: 4 }), groups: fc.integer({ min: 1, max: 2 }), cPer: fc.integer({ min: 1, max: 3 }),
-      oPer: fc.integer({ min: 1, max: 6 }), k: pair(1, 4), sH: fc.integer({ min: 1, max: 3 }), dl: pair(1, 2),
+      oPer: fc.integer({ min: 1, max: 6 }), k: pair(1, 4), sH: fc.integer({ min: 1, max: 3 }), sW: fc.constantFrom(1, 1, 2), dl: pair(1, 2),
       oH: fc.integer({ min: 1, max: 4 }), oW: fc.constantFrom(8, 16), bias: fc.boolean(),
       budget: fc.constantFrom(1, 500, 1 << 22), kc: fc.constantFrom(4, 8, 256), unroll: fc.constantFrom(1, 2), seed: fc.integer(),
     });
@@ -103,8 +103,8 @@ describe('conv kernels in the gemm memory, float32', () => {
       convBatching.panelElems = r.budget;
       blocking.kc = r.kc;
       tiles.float32 = { ...tile, unroll: r.unroll };
-      const H = (r.oH - 1) * r.sH + r.dl[0] * (r.k[0] - 1) + 1, W = r.oW - 1 + r.dl[1] * (r.k[1] - 1) + 1;
-      const geo = { H, W, kH: r.k[0], kW: r.k[1], sH: r.sH, sW: 1, pH: 0, pW: 0, dH: r.dl[0], dW: r.dl[1], oH: r.oH, oW: r.oW };
+      const H = (r.oH - 1) * r.sH + r.dl[0] * (r.k[0] - 1) + 1, W = (r.oW - 1) * r.sW + r.dl[1] * (r.k[1] - 1) + 1;
+      const geo = { H, W, kH: r.k[0], kW: r.k[1], sH: r.sH, sW: r.sW, pH: 0, pW: 0, dH: r.dl[0], dW: r.dl[1], oH: r.oH, oW: r.oW };
       const [on, off] = both({ N: r.N, C: r.groups * r.cPer, O: r.groups * r.oPer, groups: r.groups, geo }, r.bias, r.seed);
       for (let i = 0; i < 3; i++) expectSame(on[i]!, off[i]!);
     }), { numRuns: 120, seed: 22 });

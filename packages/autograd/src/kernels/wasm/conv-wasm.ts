@@ -23,7 +23,7 @@ import { WA } from './simd-memory.js';
  */
 export const arenaConv = { enabled: true, packDirect: true };
 
-type Kernels = Record<'im2col' | 'col2im' | 'unpanel' | 'run' | 'packPatches', (...args: number[]) => number>;
+type Kernels = Record<'im2col' | 'col2im' | 'unpanel' | 'run' | 'packPatches' | 'packTaps', (...args: number[]) => number>;
 let kernels: Kernels | null | undefined;
 /** The module's id for the gemm's worker threads (-1: unshared memory, one thread). */
 let kernelId = -1;
@@ -141,6 +141,15 @@ function kBlocks(K: number): { kc: number; blocks: { cur: number; pad: number }[
   return { kc, blocks, steps };
 }
 
+/** Writes at `offsAt` the byte offset of every tap (c, i, j) from a window's top-left input element, group after group (K per group). */
+function tapOffsets(a: Arena, d: ConvDims, offsAt: number): void {
+  const g = d.geo;
+  let t = offsAt / 4;
+  for (let c = 0; c < d.C; c++) {
+    for (let i = 0; i < g.kH; i++) for (let j = 0; j < g.kW; j++) a.i32[t++] = (c * g.H * g.W + i * g.dH * g.W + j * g.dW) * 4;
+  }
+}
+
 /** conv.ts `convForward` for float32; false: not handled. */
 export function convForwardArena(x: TypedArray, w: TypedArray, bias: TypedArray | null, d: ConvDims, out: TypedArray): boolean {
   const { L, K, Og, inImage, outImage, nb } = sizes(d);
@@ -156,13 +165,7 @@ export function convForwardArena(x: TypedArray, w: TypedArray, bias: TypedArray 
   v.set(w.subarray(0, d.O * K), at.w / 4);
   if (bias) v.set(bias.subarray(0, d.O), at.bias / 4);
   else v.fill(0, at.bias / 4, at.bias / 4 + d.O);
-  if (direct) {
-    // Byte offset of tap (c, i, j) from a window's top-left input element, group after group.
-    let t = at.offs / 4;
-    for (let c = 0; c < d.C; c++) {
-      for (let i = 0; i < g.kH; i++) for (let j = 0; j < g.kW; j++) a.i32[t++] = (c * g.H * g.W + i * g.dH * g.W + j * g.dW) * 4;
-    }
-  }
+  if (direct) tapOffsets(a, d, at.offs);
   for (let n0 = 0; n0 < d.N; n0 += nb) {
     const cnt = Math.min(nb, d.N - n0), ld = cnt * L;
     v.set(x.subarray(n0 * inImage, (n0 + cnt) * inImage), at.x / 4);
@@ -217,22 +220,45 @@ export function convInputGradArena(gy: TypedArray, w: TypedArray, d: ConvDims, d
 /** conv.ts `convWeightGrad` for float32 (`dw` must be zeroed); false: not handled. */
 export function convWeightGradArena(x: TypedArray, gy: TypedArray, d: ConvDims, dw: TypedArray): boolean {
   const { L, K, Og, inImage, outImage, nb } = sizes(d);
-  const ld = nb * L;
+  const ld = nb * L, g = d.geo, nr = tileGeometry(tiles.float32).nr, nPad = Math.ceil(K / nr) * nr;
+  // Without padding every tap is inside the input, and packTaps can write each group's op(B)
+  // (the panel transposed) straight into the gemm's packed layout.
+  const direct = arenaConv.packDirect && g.pH === 0 && g.pW === 0 && nr === 8 && Og * K * L >= WASM_MIN_MACS;
   const p = plan([x, gy, dw], d, (r) => ({
-    task: r.take(SWEEP_BYTES),
-    x: r.take(nb * inImage * 4), panel: r.take(d.groups * K * ld * 4), gy: r.take(nb * outImage * 4), rows: r.take(d.O * ld * 4),
-    dw: r.take(d.O * K * 4), free: r.take(gemmAtBytes('float32', Og, K, ld)),
+    task: r.take(SWEEP_BYTES), offs: r.take(d.groups * K * 4), pos: r.take(ld * 4),
+    x: r.take(nb * inImage * 4), panel: r.take((direct ? nPad * kBlocks(ld).steps : d.groups * K * ld) * 4),
+    gy: r.take(nb * outImage * 4), rows: r.take(d.O * ld * 4), dw: r.take(d.O * K * 4), free: r.take(gemmAtBytes('float32', Og, K, ld)),
   }));
   if (!p) return false;
   const { a, k, at } = p, v = a.f32;
   v.set(dw.subarray(0, d.O * K), at.dw / 4);
+  if (direct) {
+    tapOffsets(a, d, at.offs);
+    // Address of the top-left input element of every output position of the chunk's images
+    // (a smaller last chunk reads a prefix).
+    let t = at.pos / 4;
+    for (let n = 0; n < nb; n++) {
+      for (let oh = 0; oh < g.oH; oh++) {
+        const row = at.x + (n * inImage + oh * g.sH * g.W) * 4;
+        for (let ow = 0; ow < g.oW; ow++) a.i32[t++] = row + ow * g.sW * 4;
+      }
+    }
+  }
   for (let n0 = 0; n0 < d.N; n0 += nb) {
-    const cnt = Math.min(nb, d.N - n0), ld = cnt * L;
+    const cnt = Math.min(nb, d.N - n0), ld = cnt * L, kb = kBlocks(ld);
     v.set(x.subarray(n0 * inImage, (n0 + cnt) * inImage), at.x / 4);
-    const panel = patches(a, k, at.task, d, at.x, at.panel, cnt, ld);
+    const panel = direct ? at.panel : patches(a, k, at.task, d, at.x, at.panel, cnt, ld);
     v.set(gy.subarray(n0 * outImage, (n0 + cnt) * outImage), at.gy / 4);
     const rowsAt = rows(a, d, at.gy, at.rows, cnt);
-    for (let g = 0; g < d.groups; g++) product(v, Og, K, ld, rowsAt + g * Og * ld * 4, false, panel + g * K * ld * 4, true, at.dw + g * Og * K * 4, true, at.free);
+    for (let gr = 0; gr < d.groups; gr++) {
+      if (direct) {
+        kb.blocks.forEach(({ cur, pad }, i) => {
+          k.packTaps(at.panel + i * kb.kc * nPad * 4, at.pos + i * kb.kc * 4, at.offs + gr * K * 4, K, cur, pad);
+        });
+      }
+      const b = direct ? at.panel : panel + gr * K * ld * 4;
+      product(v, Og, K, ld, rowsAt + gr * Og * ld * 4, false, b, true, at.dw + gr * Og * K * 4, true, at.free, direct);
+    }
   }
   dw.set(v.subarray(at.dw / 4, at.dw / 4 + d.O * K), 0);
   return true;

@@ -197,6 +197,48 @@ function packPatches(): Fn {
 }
 
 /**
+ * `packTaps(dst, pos, taps, n, kcCur, kcPad)`: one k-block of the weight gradient's op(B) (the
+ * patch panel transposed: positions along k, taps along n) written straight into the gemm's
+ * packed-B layout, for windows without padding (every tap inside the input). Step p of strip s
+ * holds taps 8s…8s+7 at position p: the float at pos[p] + taps[t] (pos: i32 table of the block's
+ * kcCur position addresses, bytes; taps: i32 table of the n tap offsets), zero past n; steps
+ * kcCur…kcPad are zero. The same values im2col and packB would write, without the panel.
+ */
+function packTaps(): Fn {
+  const f = new Fn('packTaps', [I32, I32, I32, I32, I32, I32]);
+  const [dst, pos, taps, n, kcCur, kcPad] = [0, 1, 2, 3, 4, 5];
+  const [s0, p, q, left] = Array.from({ length: 4 }, () => f.local(I32));
+  // Per strip: the 8 tap offsets, and whether each tap exists (the last strip may be partial;
+  // its missing taps re-read its last tap and store 0 instead).
+  const off = Array.from({ length: 8 }, () => f.local(I32));
+  const live = Array.from({ length: 8 }, () => f.local(I32));
+  f.i32(0).set(s0);
+  f.block(() => f.loop(() => {
+    f.get(s0).get(n).op('i32_ge_s').brIf(1);
+    f.get(n).get(s0).op('i32_sub').set(left);
+    off.forEach((o, u) => {
+      f.i32(u).get(left).op('i32_lt_s').set(live[u]!);
+      // taps[s0 + (live ? u : 0)]
+      f.get(taps).get(s0).i32(u).get(live[u]!).op('i32_mul').op('i32_add').i32(2).op('i32_shl').op('i32_add').mem('i32_load').set(o);
+    });
+    f.forRange(p, 0, kcCur, 1, () => {
+      f.get(pos).get(p).i32(2).op('i32_shl').op('i32_add').mem('i32_load').set(q);
+      off.forEach((o, u) => {
+        f.get(dst).get(q).get(o).op('i32_add').mem('f32_load').fzero(F32).get(live[u]!).op('select').mem('f32_store', u * 4);
+      });
+      f.inc(dst, 32);
+    });
+    f.forRange(p, () => f.get(kcCur), kcPad, 1, () => {
+      f.get(dst).v128Zero().vmem('v128_store');
+      f.get(dst).v128Zero().vmem('v128_store', 16);
+      f.inc(dst, 32);
+    });
+    f.inc(s0, 8).br(0);
+  }));
+  return f;
+}
+
+/**
  * Byte offsets of the i32 fields of a sweep task, which `run` reads: `chunks` images, image i's
  * input at x + i·xStep and its panel columns at cols + i·colStep (bytes), `op` 0 for im2col and 1
  * for col2im, then the remaining kernel parameters. `next` and `chunks` sit where gemm-threads.ts
@@ -235,9 +277,9 @@ function runSweep(): Fn {
 }
 
 /**
- * The module: `im2col`, `col2im`, `unpanel`, `run` and `packPatches`, importing `env.mem` (declared shared, with
+ * The module: `im2col`, `col2im`, `unpanel`, `run`, `packPatches` and `packTaps`, importing `env.mem` (declared shared, with
  * `maxPages`, when `memory.shared`: conv-wasm.ts runs them on the gemm's memory).
  */
 export function im2colModuleBytes(memory: { shared?: boolean; maxPages?: number } = {}): Uint8Array {
-  return assemble([im2col(), col2im(), unpanel(), runSweep(), packPatches()], memory);
+  return assemble([im2col(), col2im(), unpanel(), runSweep(), packPatches(), packTaps()], memory);
 }
