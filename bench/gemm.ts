@@ -6,6 +6,7 @@
 import { gemmJs } from '../packages/autograd/src/kernels/gemm.js';
 import { gemmWasm, wasmGemmAvailable } from '../packages/autograd/src/kernels/wasm/gemm-wasm.js';
 import { threading, workersReady } from '../packages/autograd/src/kernels/wasm/gemm-threads.js';
+import { formatSpread, spreadOf } from './spread.js';
 
 type Kernel = 'js' | 'wasm' | 'threads';
 type Trans = 'A·B' | 'A·Bᵀ' | 'Aᵀ·B';
@@ -90,16 +91,20 @@ export function gemmFigures(): GemmFigure[] {
   return out;
 }
 
-/** Markdown rows for the figures. */
-export function gemmTable(figures: readonly GemmFigure[]): string[] {
+/**
+ * Markdown rows for the figures of one or more runs (each a `gemmFigures()` result, same shapes in
+ * the same order): with several, each cell is the median over the runs and their min–max.
+ */
+export function gemmTable(runs: readonly (readonly GemmFigure[])[]): string[] {
   const threads = threading.workers + 1;
   const rows = [
     `| float32 gemm | m×n×k | plain JS, 1 thread | WebAssembly, 1 thread | WebAssembly, ${threads} threads | 1 thread vs JS |`,
     '| --- | --- | --- | --- | --- | --- |',
   ];
-  for (const f of figures) {
-    rows.push(`| ${f.label} ${f.trans} | ${f.m}×${f.n}×${f.k} | ${f.js.toFixed(2)} | ${f.wasm.toFixed(1)} | ${f.threads.toFixed(1)} | ${(f.wasm / f.js).toFixed(1)}× |`);
-  }
-  rows.push('', 'GFLOP/s (2·m·n·k per product), medians; the threaded column forces threads at every size.');
+  runs[0]!.forEach((f, i) => {
+    const cell = (pick: (g: GemmFigure) => number, unit = '') => formatSpread(spreadOf(runs.map((r) => pick(r[i]!))), unit);
+    rows.push(`| ${f.label} ${f.trans} | ${f.m}×${f.n}×${f.k} | ${cell((g) => g.js)} | ${cell((g) => g.wasm)} | ${cell((g) => g.threads)} | ${cell((g) => g.wasm / g.js, '×')} |`);
+  });
+  rows.push('', `GFLOP/s (2·m·n·k per product), medians${runs.length > 1 ? ` of ${runs.length} runs (min–max in brackets)` : ''}; the threaded column forces threads at every size.`);
   return rows;
 }

@@ -12,7 +12,7 @@
 //                                  sections, for the PyTorch column (Python is optional)
 //   pnpm bench --runs 5            every selected section 5 times in this process (PyTorch's script
 //                                  right after each run); each figure and ratio is the median of
-//                                  the runs with its min–max range (the gemm table: measured once)
+//                                  the runs with its min–max range
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -95,7 +95,7 @@ const markdown = [
   `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, tfjs ${machine.tfjs}; ${date}; ${seconds.toFixed(0)} s; load average ${loadBefore.toFixed(2)} before, ${many ? `${loads(loadAfterRun)} after each run` : `${loadAfterRun[0]!.toFixed(2)} after`}.`,
 ].join('\n');
 console.log(markdown);
-if (wanted('gemm')) console.log('\n' + gemmTable(gemmFigures()).join('\n'));
+if (wanted('gemm')) console.log('\n' + gemmTable(Array.from({ length: opts.runs }, () => gemmFigures())).join('\n'));
 
 const json = JSON.stringify({ date, machine, quick: opts.quick, runs: opts.runs, seconds, rows, targets: ts, perRun: runs }, null, 2) + '\n';
 mkdirSync(join(here, 'results'), { recursive: true });

@@ -2,6 +2,7 @@
 // (bench/args.ts): pure arithmetic and formatting, no timing.
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../bench/args.js';
+import { gemmTable, type GemmFigure } from '../bench/gemm.js';
 import { summarize, table, targetTable, targets, type Row } from '../bench/report.js';
 import { compact, formatSpread, repsFor, spreadOf } from '../bench/spread.js';
 
@@ -110,6 +111,16 @@ describe('targets', () => {
   it('prints a single run without a range or run count', () => {
     const ts = targets([[mlp(12, 10)]]);
     expect(targetTable(ts, 1)).toEqual(['| target | this run | met |', '| --- | --- | --- |', '| MLP step ≥ 1.0× jax-js | 1.20× | yes |']);
+  });
+});
+
+describe('gemmTable', () => {
+  it('summarises the kernel figures of several runs shape by shape', () => {
+    const fig = (js: number, wasm: number, threads: number): GemmFigure => ({ label: 'N=128', trans: 'A·B', m: 128, n: 128, k: 128, js, wasm, threads });
+    const lines = gemmTable([[fig(1, 50, 90)], [fig(2, 60, NaN)], [fig(1.5, 55, 100)]]);
+    expect(lines[2]).toBe('| N=128 A·B | 128×128×128 | 1.50 (1.00–2.00) | 55.0 (50.0–60.0) | 95.0 (90–100) | 36.7× (30.0–50.0) |');
+    expect(lines.at(-1)).toContain('medians of 3 runs (min–max in brackets)');
+    expect(gemmTable([[fig(1, 50, NaN)]])[2]).toBe('| N=128 A·B | 128×128×128 | 1.00 | 50.0 | – | 50.0× |');
   });
 });
 
