@@ -1,9 +1,9 @@
 // defineOp: the one way an op is made, for built-ins and library authors alike.
 import { Tensor } from './tensor.js';
-import { isAnomalyEnabled, isGradEnabled, noGrad } from './grad-mode.js';
+import { isAnomalyEnabled, isGradEnabled, swapGradEnabled } from './grad-mode.js';
 import { recordNode, type OpRecord, type TapeNode } from './tape.js';
 import { assertFiniteOutput } from './anomaly.js';
-import { atBase, assertNotTracer } from './transform-levels.js';
+import { assertNotTracer, enterBase, leaveBase } from './transform-levels.js';
 import { dispatch } from './op-dispatch.js';
 import { isFloating, nameAllocation } from './dtype.js';
 import { fmt, sameShape } from './shape.js';
@@ -229,44 +229,43 @@ export function definedOps(): readonly Op<never>[] {
   return defined;
 }
 
-export function flattenTensors(args: readonly unknown[]): Tensor[] {
-  const out: Tensor[] = [];
-  for (const a of args) {
-    if (a instanceof Tensor) out.push(a);
-    else if (Array.isArray(a)) for (const x of a) if (x instanceof Tensor) out.push(x);
-  }
-  return out;
-}
-
 /** Flattens the vjp's per-argument result to one entry per recorded input, checking its structure. */
 export function flattenGrads(name: string, args: readonly unknown[], grads: readonly unknown[]): (Tensor | null)[] {
   if (!Array.isArray(grads) || grads.length !== args.length) {
     throw new Error(`${name}: vjp must return one entry per argument (${args.length}), got ${Array.isArray(grads) ? grads.length : typeof grads}`);
   }
   const out: (Tensor | null)[] = [];
-  // A wrong entry (a number, an array, a tensor of another shape) would otherwise drop or corrupt a gradient silently.
-  const entry = (where: string, x: Tensor, g: unknown): Tensor | null => {
-    if (g === null || g === undefined) return null;
-    if (!(g instanceof Tensor)) fail(name, `vjp returned a non-tensor gradient for ${where}`, g, 'a Tensor or null');
-    if (!sameShape(g.shape, x.shape) || g.dtype !== x.dtype) {
-      fail(name, `vjp returned a gradient of the wrong shape or dtype for ${where}`, g, `a ${x.dtype} tensor of shape ${fmt(x.shape)}`);
-    }
-    return g;
-  };
-  args.forEach((a, i) => {
+  // Loops, not closures: this runs for every node of every backward pass.
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
     const g = grads[i];
-    if (a instanceof Tensor) out.push(entry(`argument ${i}`, a, g));
+    if (a instanceof Tensor) out.push(gradEntry(name, i, -1, a, g));
     else if (Array.isArray(a) && a.some((x) => x instanceof Tensor)) {
       if (g !== null && g !== undefined && (!Array.isArray(g) || g.length !== a.length)) {
         fail(name, `vjp must return one gradient per element of tensor-list argument ${i}`, g, `an array of length ${a.length} or null`);
       }
       const list = (g ?? []) as readonly unknown[];
-      a.forEach((x, j) => {
-        if (x instanceof Tensor) out.push(entry(`argument ${i}[${j}]`, x, list[j]));
-      });
+      for (let j = 0; j < a.length; j++) {
+        const x: unknown = a[j];
+        if (x instanceof Tensor) out.push(gradEntry(name, i, j, x, list[j]));
+      }
     }
-  });
+  }
   return out;
+}
+
+/**
+ * One checked gradient: a wrong entry (a number, an array, a tensor of another shape) would
+ * otherwise drop or corrupt a gradient silently. `j` is the element of a tensor-list argument, or -1.
+ */
+function gradEntry(name: string, i: number, j: number, x: Tensor, g: unknown): Tensor | null {
+  if (g === null || g === undefined) return null;
+  const where = j < 0 ? `argument ${i}` : `argument ${i}[${j}]`;
+  if (!(g instanceof Tensor)) fail(name, `vjp returned a non-tensor gradient for ${where}`, g, 'a Tensor or null');
+  if (!sameShape(g.shape, x.shape) || g.dtype !== x.dtype) {
+    fail(name, `vjp returned a gradient of the wrong shape or dtype for ${where}`, g, `a ${x.dtype} tensor of shape ${fmt(x.shape)}`);
+  }
+  return g;
 }
 
 /**
@@ -301,19 +300,30 @@ export function defineOp<Args extends readonly unknown[], Saved = undefined>(spe
       return flattenGrads(spec.name, args, grads);
     },
   };
-  // Runs the op with no transform level in sight: the plain forward, recorded on the tape.
-  const base = (args: Args): { output: Tensor; saved: Saved | undefined } => {
-    const inputs = flattenTensors(args);
-    for (const t of inputs) assertNotTracer(spec.name, t);
+  // Runs the op with no transform level in sight: the plain forward, recorded on the tape. This runs
+  // for every op call, so it loops instead of making closures (find/some/atBase/noGrad) per call.
+  const base = (args: Args, inputs: Tensor[]): { output: Tensor; saved: Saved | undefined } => {
+    let anyRequiresGrad = false;
+    for (let i = 0; i < inputs.length; i++) {
+      assertNotTracer(spec.name, inputs[i]!);
+      if (inputs[i]!.requiresGrad) anyRequiresGrad = true;
+    }
     if (!spec.acceptsIntegers) {
-      const bad = inputs.find((t) => !isFloating(t.dtype));
-      if (bad) throw new Error(`${spec.name}: expected floating-point tensors, got dtype ${bad.dtype} (shape [${bad.shape.join(',')}]); convert with toDType('float32')`);
+      for (let i = 0; i < inputs.length; i++) {
+        const t = inputs[i]!;
+        if (!isFloating(t.dtype)) throw new Error(`${spec.name}: expected floating-point tensors, got dtype ${t.dtype} (shape [${t.shape.join(',')}]); convert with toDType('float32')`);
+      }
     }
     let result: ForwardResult<Saved>;
+    const levels = enterBase();
+    const grad = swapGradEnabled(false);
     try {
-      result = atBase(() => noGrad(() => spec.forward(...args)));
+      result = spec.forward(...args);
     } catch (e) {
       nameAllocation(spec.name, e);
+    } finally {
+      swapGradEnabled(grad);
+      leaveBase(levels);
     }
     let output = result instanceof Tensor ? result : result.output;
     const saved = result instanceof Tensor ? undefined : result.saved;
@@ -321,7 +331,7 @@ export function defineOp<Args extends readonly unknown[], Saved = undefined>(spe
     // A fresh tensor object per call, so ops that return their input (views) never rewrite its history.
     if (output.gradFn !== null || output.requiresGrad || inputs.includes(output)) output = new Tensor(output.data);
     if (isAnomalyEnabled()) assertFiniteOutput(spec.name, inputs, output);
-    if (isGradEnabled() && isFloating(output.dtype) && inputs.some((t) => t.requiresGrad)) recordNode(record, inputs, args, saved, output);
+    if (anyRequiresGrad && isGradEnabled() && isFloating(output.dtype)) recordNode(record, inputs, args, saved, output);
     return { output, saved };
   };
   const op = Object.assign((...args: Args): Tensor => dispatch(spec, op, args, base).output, {

@@ -16,6 +16,13 @@ export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
+/** Sets recording to `enabled` and returns the previous state (withGradMode without a closure, for the op call path). */
+export function swapGradEnabled(enabled: boolean): boolean {
+  const prev = gradEnabled;
+  gradEnabled = enabled;
+  return prev;
+}
+
 /** Runs `fn` with recording set to `enabled`, restoring the previous state afterwards. */
 export function withGradMode<T>(enabled: boolean, fn: () => T): T {
   const prev = gradEnabled;

@@ -62,10 +62,12 @@ export function dispatch<Args extends readonly unknown[], Saved>(
   spec: OpSpec<Args, Saved>,
   op: Op<Args>,
   args: Args,
-  base: (args: Args) => Applied<Saved>,
+  base: (args: Args, inputs: Tensor[]) => Applied<Saved>,
 ): Applied<Saved> {
-  const k = topLevelOf(tensorsOf(args));
-  if (k < 0) return base(args);
+  // The flattened tensor list is computed once per call and handed to base (it becomes the tape node's inputs).
+  const inputs = tensorsOf(args);
+  const k = topLevelOf(inputs);
+  if (k < 0) return base(args, inputs);
   const level = levelAt(k);
   return level.kind === 'jvp' ? jvpAt(k, level, spec, op, args, base) : batchAt(k, level, spec, op, args);
 }
@@ -76,7 +78,7 @@ function jvpAt<Args extends readonly unknown[], Saved>(
   spec: OpSpec<Args, Saved>,
   op: Op<Args>,
   args: Args,
-  base: (args: Args) => Applied<Saved>,
+  base: (args: Args, inputs: Tensor[]) => Applied<Saved>,
 ): Applied<Saved> {
   const r = belowLevel(k, () => dispatch(spec, op, args, base));
   // An integer or bool output (a comparison, argmax, a cast) has no tangent, whatever its inputs'.

@@ -73,9 +73,18 @@ export function belowLevel<T>(k: number, fn: () => T): T {
   }
 }
 
-/** Runs `fn` seeing no level at all (an op's forward computes plain values). */
-export function atBase<T>(fn: () => T): T {
-  return belowLevel(0, fn);
+/**
+ * Hides every level (an op's forward computes plain values) and returns what {@link leaveBase}
+ * restores in a `finally`; no closure, as it runs on every op call.
+ */
+export function enterBase(): number {
+  const prev = visible;
+  visible = 0;
+  return prev;
+}
+
+export function leaveBase(prev: number): void {
+  visible = prev;
 }
 
 export function levelAt(k: number): Level {
