@@ -6,11 +6,14 @@
 // Kernels are internal, so this test imports them from src.
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { maxPool2d, relu, tensor, type Tensor } from '@tapegrad/autograd';
+import { fusion, isPending } from '../src/kernels/fused/lazy.js';
 import { outputLength, type Geometry } from '../src/kernels/im2col.js';
 import { avgPool, avgPoolReference, maxPoolAdjoint, maxPoolForward, maxPoolReference, scatterAddAt } from '../src/kernels/pool.js';
-import { avgPoolBlock, maxPoolAdjointBlock, maxPoolBlock, simdPool } from '../src/kernels/wasm/pool-wasm.js';
+import { avgPoolBlock, maxPoolAdjointBlock, maxPoolBlock, maxPoolReluWhole, simdPool } from '../src/kernels/wasm/pool-wasm.js';
 
-afterEach(() => { simdPool.enabled = true; simdPool.chunk = 1 << 18; });
+const fusionSaved = { ...fusion };
+afterEach(() => { simdPool.enabled = true; simdPool.chunk = 1 << 18; simdPool.relu = true; Object.assign(fusion, fusionSaved); });
 
 /** Input elements per WebAssembly call: one plane per call, a few, or all at once. */
 const chunkArb = fc.constantFrom(1, 60, 1 << 18);
@@ -115,5 +118,68 @@ describe('WebAssembly average pooling, float32', () => {
     // The WebAssembly blocks ran in a good share of the cases.
     expect(forwards).toBeGreaterThan(50);
     expect(adjoints).toBeGreaterThan(twoWide ? 30 : 15);
+  });
+});
+
+describe('max pooling of a pending relu, float32', () => {
+  const reluOf = (x: Float32Array) => x.map((v) => (v <= 0 ? 0 : v)); // the fused kernels' relu: -0 → +0, NaN kept
+
+  it('the kernel: the same values and positions as the TypeScript loop over the relu', () => {
+    let ran = 0;
+    // Unpadded windows whose output width is a multiple of 4 (and a few that are not), with a
+    // remainder below the stride so the output size stays.
+    const wholeArb = fc.record({
+      planes: int(1, 4), k: pair(1, 3), s: pair(1, 3), dl: pair(1, 2), oH: int(1, 4), oW: fc.constantFrom(4, 8, 12, 5), rest: pair(0, 2), seed: fc.integer(),
+    }).map((r) => {
+      const len = (o: number, a: 0 | 1) => (o - 1) * r.s[a] + r.dl[a] * (r.k[a] - 1) + 1 + (r.rest[a] % r.s[a]);
+      const g: Geometry = {
+        H: len(r.oH, 0), W: len(r.oW, 1), kH: r.k[0], kW: r.k[1], sH: r.s[0], sW: r.s[1], pH: 0, pW: 0, dH: r.dl[0], dW: r.dl[1], oH: r.oH, oW: r.oW,
+      };
+      return { planes: r.planes, g, seed: r.seed };
+    });
+    fc.assert(fc.property(wholeArb, chunkArb, ({ planes, g, seed }, chunk) => {
+      simdPool.chunk = chunk;
+      const x = random(planes * g.H * g.W, seed);
+      const n = planes * g.oH * g.oW;
+      const want = new Float32Array(n), wantIdx = new Int32Array(n);
+      maxPoolReference(reluOf(x), planes, g, want, wantIdx);
+      const got = new Float32Array(n), gotIdx = new Int32Array(n);
+      if (!maxPoolReluWhole(x, planes, g, got, gotIdx)) return; // a border is left: the caller computes the relu
+      ran++;
+      for (let i = 0; i < n; i++) {
+        if (!Object.is(got[i], want[i]) || gotIdx[i] !== wantIdx[i]) expect([i, got[i], gotIdx[i]]).toEqual([i, want[i], wantIdx[i]]);
+      }
+    }), { numRuns: 200, seed: 41 });
+    expect(ran).toBeGreaterThan(100);
+  });
+
+  it('maxPool2d(relu(x)) leaves the relu uncomputed and matches fusion off: values, indices, gradient', () => {
+    const same = (a: Tensor, b: Tensor) => {
+      expect(a.shape).toEqual(b.shape);
+      const p = a.contiguousData(), q = b.contiguousData();
+      for (let i = 0; i < p.length; i++) if (!Object.is(p[i], q[i])) expect([i, p[i]]).toEqual([i, q[i]]);
+    };
+    fc.assert(fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.constantFrom(8, 16, 12), fc.constantFrom(8, 9, 16), fc.integer(), (N, C, H, W, seed) => {
+      const values = random(N * C * H * W, seed);
+      const run = () => {
+        const x = tensor(Array.from(values)).reshape([N, C, H, W]).requiresGrad_();
+        const r = relu(x);
+        const y = maxPool2d(r, { kernelSize: 2 });
+        const pending = isPending(r.data);
+        const [, idx] = maxPool2d(r, { kernelSize: 2, returnIndices: true });
+        y.mul(tensor(Array.from(random(y.size, seed + 1))).reshape(y.shape)).sum().backward();
+        return { y, idx, dx: x.grad!, pending };
+      };
+      fusion.minSize = 0;
+      const fused = run();
+      fusion.enabled = false;
+      const plain = run();
+      fusion.enabled = true;
+      // The whole output is one block when the output width is a multiple of 4.
+      expect(fused.pending).toBe((W >> 1) % 4 === 0);
+      same(fused.y, plain.y);
+      same(fused.idx, plain.idx);
+      same(fused.dx, plain.dx);
+    }), { numRuns: 40, seed: 42 });
   });
 });

@@ -6,6 +6,8 @@ import { allocate } from '../dtype.js';
 import { fmt, sizeOf } from '../shape.js';
 import { contiguousData, wrap } from '../kernels/layout.js';
 import { avgPool, gatherAt, maxPoolAdjoint, maxPoolForward } from '../kernels/pool.js';
+import { maxPoolReluWhole } from '../kernels/wasm/pool-wasm.js';
+import { pendingUnaryOperand } from '../kernels/fused/lazy.js';
 import type { Geometry } from '../kernels/im2col.js';
 import { geometryOf } from './conv-args.js';
 import { checkTensor } from '../validate.js';
@@ -28,7 +30,10 @@ const maxPoolOp: Op<[Tensor, PoolSpec]> = defineOp<[Tensor, PoolSpec], Int32Arra
     const shape = outShape(x.shape, g);
     const out = allocate(x.dtype, sizeOf(shape));
     const idx = new Int32Array(out.length);
-    maxPoolForward(contiguousData(x.data), planes, g, out, idx);
+    // The pool of a relu not yet computed (conv → relu → pool) applies the relu as it reads, so
+    // the relu's result (read by nothing else: its gradient reads its input) is never made.
+    const reluOf = x.dtype === 'float32' ? pendingUnaryOperand(x.data, 'relu') : null;
+    if (!reluOf || !maxPoolReluWhole(contiguousData(reluOf), planes, g, out, idx)) maxPoolForward(contiguousData(x.data), planes, g, out, idx);
     return { output: new Tensor(wrap(out, shape)), saved: idx };
   },
   // Under vmap there are no residuals: the argmax positions are found again from x.

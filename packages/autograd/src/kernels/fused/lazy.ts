@@ -219,3 +219,15 @@ export function castPending(x: Nd, dtype: DType): Nd | null {
 export function isPending(x: Nd): boolean {
   return pending.has(x);
 }
+
+/**
+ * The operand of a pending `kind`(x), a unary primitive over one operand that is itself computed
+ * (nothing fused into it), without computing the result; null otherwise. A consumer that can apply
+ * the primitive as it reads (max pooling of a relu) then never materializes the result.
+ */
+export function pendingUnaryOperand(x: Nd, kind: string): Nd | null {
+  const p = pending.get(x);
+  if (!p || p.expr.k !== kind || !('a' in p.expr) || 'b' in p.expr || p.expr.a.k !== 'in' || p.inputs.length !== 1) return null;
+  const operand = p.inputs[0]!;
+  return pending.has(operand) ? null : operand;
+}

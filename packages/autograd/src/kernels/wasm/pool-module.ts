@@ -57,11 +57,19 @@ export function blockNest(f: Fn, P: BlockParams, lanes: number, body: (first: nu
   });
 }
 
-function maxPool(stride: Stride): Fn {
-  const f = new Fn(`maxPool_${stride}`, new Array<number>(PARAMS).fill(I32) as (typeof I32)[]);
+/**
+ * Max pooling; with `relu`, of relu(x) (x ≤ 0 read as +0, NaN kept: the fused kernels' relu
+ * bit for bit), for a pending relu whose result nothing else reads.
+ */
+function maxPool(stride: Stride, relu: boolean): Fn {
+  const f = new Fn(`maxPool_${stride}${relu ? '_relu' : ''}`, new Array<number>(PARAMS).fill(I32) as (typeof I32)[]);
   const [x, out, idx, planes, H, W, kH, kW, sH, sW, pH, pW, dH, dW, oH, oW, ohLo, ohHi, owLo, owEnd, base] = Array.from({ length: PARAMS }, (_, i) => i);
   const [i, j, e0, ei, e, at] = Array.from({ length: 6 }, () => f.local(I32));
-  const [step, best, arg, v, m, va, vb] = Array.from({ length: 7 }, () => f.local(V128));
+  const [step, best, arg, v, m, va, vb, r] = Array.from({ length: 8 }, () => f.local(V128));
+  /** With `relu`, replaces the vector on the stack by relu of it: v & ~(v ≤ 0). */
+  const activate = () => {
+    if (relu) f.set(r).get(r).get(r).v128Zero().simd('f32x4_le').simd('v128_not').simd('v128_and');
+  };
   /** Pushes the four lanes' taps at element e (lane l reads element e + l·sW). */
   const load = () => {
     f.get(x).get(e).i32(2).op('i32_shl').op('i32_add').set(at);
@@ -71,6 +79,7 @@ function maxPool(stride: Stride): Fn {
       f.get(at).mem('f32_load').simd('f32x4_splat');
       for (let l = 1; l < 4; l++) f.get(at).get(sW).i32(l * 4).op('i32_mul').op('i32_add').mem('f32_load').lane('f32x4_replace_lane', l);
     }
+    activate();
   };
   /** Lanes where the tap in `v` (at element e + offset) replaces the maximum take its value and position. */
   const take = (offset: number) => {
@@ -100,8 +109,12 @@ function maxPool(stride: Stride): Fn {
   /** The 2-wide window at e0 = e: row by row, the even lanes of two vectors (tap j = 0), then the odd ones (j = 1). */
   const pairs = () => {
     const row = () => {
-      f.get(x).get(e).i32(2).op('i32_shl').op('i32_add').tee(at).vmem('v128_load').set(va);
-      f.get(at).vmem('v128_load', 16).set(vb);
+      f.get(x).get(e).i32(2).op('i32_shl').op('i32_add').tee(at).vmem('v128_load');
+      activate();
+      f.set(va);
+      f.get(at).vmem('v128_load', 16);
+      activate();
+      f.set(vb);
       f.get(va).get(vb).shuffle([0, 2, 4, 6], 4);
     };
     row();
@@ -185,5 +198,6 @@ function maxPoolAdjoint(shape: 'pair' | 'any'): Fn {
 
 /** The module (max pooling for each load pattern, and its adjoints), importing a plain (unshared) `env.mem`. */
 export function poolModuleBytes(): Uint8Array {
-  return assemble([maxPool(1), maxPool(2), maxPool('any'), maxPool('pair'), maxPool('square'), maxPoolAdjoint('pair'), maxPoolAdjoint('any')]);
+  const strides: Stride[] = [1, 2, 'any', 'pair', 'square'];
+  return assemble([...strides.map((s) => maxPool(s, false)), ...strides.map((s) => maxPool(s, true)), maxPoolAdjoint('pair'), maxPoolAdjoint('any')]);
 }

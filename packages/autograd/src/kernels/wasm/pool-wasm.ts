@@ -12,10 +12,11 @@ import { avgPoolModuleBytes } from './pool-avg-module.js';
 import { ensureMemory, instantiate, memoryView } from './simd-memory.js';
 
 /**
- * enabled: whether the kernels run; chunk: input elements per call (whole planes, at least one).
- * Mutable so tests can compare against the TypeScript loops and force many chunks; not public API.
+ * enabled: whether the kernels run; chunk: input elements per call (whole planes, at least one);
+ * relu: whether max pooling applies a pending relu itself (maxPoolReluWhole). Mutable so tests and
+ * benchmarks can compare against the TypeScript loops and force many chunks; not public API.
  */
-export const simdPool = { enabled: true, chunk: 1 << 18 };
+export const simdPool = { enabled: true, chunk: 1 << 18, relu: true };
 
 let kernels: ReturnType<typeof instantiate> | undefined;
 let avgKernels: ReturnType<typeof instantiate> | undefined;
@@ -45,10 +46,11 @@ const planesPerChunk = (g: Geometry) => Math.max(1, Math.floor(simdPool.chunk / 
 const geometry = (g: Geometry) => [g.H, g.W, g.kH, g.kW, g.sH, g.sW, g.pH, g.pW, g.dH, g.dW, g.oH, g.oW] as const;
 
 /**
- * Max pooling of `planes` planes of x (float32) into out/idx as kernels/pool.ts's loops define it,
- * for the returned block of outputs only (whole vectors of windows that need no bounds tests).
+ * Max pooling of `planes` planes of x (float32; with `relu`, of relu(x)) into out/idx as
+ * kernels/pool.ts's loops define it, for the returned block of outputs only (whole vectors of
+ * windows that need no bounds tests).
  */
-export function maxPoolBlock(x: TypedArray, planes: number, g: Geometry, out: TypedArray, idx: Int32Array): Block | null {
+export function maxPoolBlock(x: TypedArray, planes: number, g: Geometry, out: TypedArray, idx: Int32Array, relu = false): Block | null {
   if (!simdPool.enabled || !(x instanceof Float32Array) || !(out instanceof Float32Array) || planes === 0) return null;
   const block = blockOf(g, 4);
   if (!block) return null;
@@ -60,8 +62,8 @@ export function maxPoolBlock(x: TypedArray, planes: number, g: Geometry, out: Ty
   if (!ensureMemory(idxAt + per * outPlane * 4)) return null;
   const v = memoryView('float32') as Float32Array;
   const i32 = new Int32Array(v.buffer);
-  const kernel = g.sW === 1 ? kernels.maxPool_1! : g.sW !== 2 ? kernels.maxPool_any! : g.kW !== 2 || g.dW !== 1 ? kernels.maxPool_2!
-    : g.kH === 2 && g.dH === 1 ? kernels.maxPool_square! : kernels.maxPool_pair!;
+  const stride = g.sW === 1 ? '1' : g.sW !== 2 ? 'any' : g.kW !== 2 || g.dW !== 1 ? '2' : g.kH === 2 && g.dH === 1 ? 'square' : 'pair';
+  const kernel = kernels[`maxPool_${stride}${relu ? '_relu' : ''}`]!;
   for (let p0 = 0; p0 < planes; p0 += per) {
     const cnt = Math.min(per, planes - p0), n = cnt * outPlane, k0 = p0 * outPlane;
     v.set(x.subarray(p0 * inPlane, (p0 + cnt) * inPlane), xAt / 4);
@@ -70,6 +72,17 @@ export function maxPoolBlock(x: TypedArray, planes: number, g: Geometry, out: Ty
     idx.set(i32.subarray(idxAt / 4, idxAt / 4 + n), k0);
   }
   return block;
+}
+
+/**
+ * maxPoolBlock of relu(x) when its block is every output (no border left for the TypeScript loop,
+ * which pools plain values); false (nothing written) otherwise.
+ */
+export function maxPoolReluWhole(x: TypedArray, planes: number, g: Geometry, out: TypedArray, idx: Int32Array): boolean {
+  if (!simdPool.relu) return false;
+  const block = blockOf(g, 4);
+  if (!block || block.oh0 !== 0 || block.oh1 !== g.oH || block.ow0 !== 0 || block.ow1 !== g.oW) return false;
+  return maxPoolBlock(x, planes, g, out, idx, true) !== null;
 }
 
 /**
