@@ -18,10 +18,10 @@ import { im2colModuleBytes, SWEEP, SWEEP_BYTES } from './im2col-module.js';
 import { WA } from './simd-memory.js';
 
 /**
- * Mutable so tests and benchmarks can compare against conv.ts's own path (`enabled`) and against
- * im2col + packing (`packDirect`); not public API.
+ * Mutable so tests and benchmarks can compare against conv.ts's own path (`enabled`), against
+ * im2col + packing (`packDirect`) and against the general col2im (`col2imValid`); not public API.
  */
-export const arenaConv = { enabled: true, packDirect: true };
+export const arenaConv = { enabled: true, packDirect: true, col2imValid: true };
 
 type Kernels = Record<'im2col' | 'col2im' | 'unpanel' | 'run' | 'packPatches' | 'packTaps', (...args: number[]) => number>;
 let kernels: Kernels | null | undefined;
@@ -95,8 +95,10 @@ function product(v: Float32Array, m: number, n: number, k: number, aAt: number, 
  */
 function sweep(a: Arena, k: Kernels, task: number, op: 0 | 1, d: ConvDims, xAt: number, colsAt: number, cnt: number, ld: number): void {
   const { L, K, inImage } = sizes(d), g = d.geo;
+  // col2im without padding and with unit column stride: the kernel with no bounds to work out.
+  const kernel = op === 1 && arenaConv.col2imValid && g.pH === 0 && g.pW === 0 && g.sW === 1 ? 2 : op;
   const fields: Record<keyof typeof SWEEP, number> = {
-    next: 0, chunks: cnt, op, x: xAt, cols: colsAt, xStep: inImage * 4, colStep: L * 4,
+    next: 0, chunks: cnt, op: kernel, x: xAt, cols: colsAt, xStep: inImage * 4, colStep: L * 4,
     C: d.C, H: g.H, W: g.W, kH: g.kH, kW: g.kW, sH: g.sH, sW: g.sW, pH: g.pH, pW: g.pW, dH: g.dH, dW: g.dW, oH: g.oH, oW: g.oW, ld,
   };
   for (const key in fields) a.i32[(task + SWEEP[key as keyof typeof SWEEP]) / 4] = fields[key as keyof typeof SWEEP];

@@ -120,6 +120,62 @@ function col2im(): Fn {
 }
 
 /**
+ * `col2imValid` (col2im's parameters; sW, pH and pW are ignored, being 1, 0 and 0): col2im for
+ * windows without padding and with unit column stride, where every tap is inside the input, so a
+ * patch row segment is added to an input row segment with no bounds to work out: pointers step
+ * by one output row, four lanes at a time, a scalar loop for the rest. Each input element gets
+ * the same f32 adds in the same order as in `col2im`.
+ */
+function col2imValid(): Fn {
+  const f = new Fn('col2imValid', new Array<number>(PARAMS).fill(I32) as (typeof I32)[]);
+  const [x, cols, C, H, W, kH, kW, sH, , , , dH, dW, oH, oW, ld] = Array.from({ length: PARAMS }, (_, i) => i);
+  const [c, i, j, oh, ow, row, plane, src, dst, end, rowStep] = Array.from({ length: 11 }, () => f.local(I32));
+  f.get(cols).set(row);
+  f.get(oW).i32(3).op('i32_sub').set(end);
+  // Bytes between the input rows of consecutive output rows.
+  f.get(sH).get(W).op('i32_mul').i32(2).op('i32_shl').set(rowStep);
+  f.forRange(c, 0, C, 1, () => {
+    f.get(x).get(c).get(H).op('i32_mul').get(W).op('i32_mul').i32(2).op('i32_shl').op('i32_add').set(plane);
+    f.forRange(i, 0, kH, 1, () => {
+      f.forRange(j, 0, kW, 1, () => {
+        f.get(row).set(src);
+        // dst = plane + (i·dH·W + j·dW)·4
+        f.get(plane).get(i).get(dH).op('i32_mul').get(W).op('i32_mul').get(j).get(dW).op('i32_mul').op('i32_add').i32(2).op('i32_shl').op('i32_add').set(dst);
+        f.forRange(oh, 0, oH, 1, () => {
+          f.i32(0).set(ow);
+          f.block(() => {
+            f.get(ow).get(end).op('i32_ge_s').brIf(0);
+            f.loop(() => {
+              f.get(dst).get(ow).i32(2).op('i32_shl').op('i32_add');
+              f.get(src).get(ow).i32(2).op('i32_shl').op('i32_add').vmem('v128_load');
+              f.get(dst).get(ow).i32(2).op('i32_shl').op('i32_add').vmem('v128_load');
+              f.simd('f32x4_add').vmem('v128_store');
+              f.inc(ow, 4);
+              f.get(ow).get(end).op('i32_lt_s').brIf(0);
+            });
+          });
+          f.block(() => {
+            f.get(ow).get(oW).op('i32_ge_s').brIf(0);
+            f.loop(() => {
+              f.get(dst).get(ow).i32(2).op('i32_shl').op('i32_add');
+              f.get(src).get(ow).i32(2).op('i32_shl').op('i32_add').mem('f32_load');
+              f.get(dst).get(ow).i32(2).op('i32_shl').op('i32_add').mem('f32_load');
+              f.op('f32_add').mem('f32_store');
+              f.inc(ow, 1);
+              f.get(ow).get(oW).op('i32_lt_s').brIf(0);
+            });
+          });
+          f.get(src).get(oW).i32(2).op('i32_shl').op('i32_add').set(src);
+          f.get(dst).get(rowStep).op('i32_add').set(dst);
+        });
+        f.get(row).get(ld).i32(2).op('i32_shl').op('i32_add').set(row);
+      });
+    });
+  });
+  return f;
+}
+
+/**
  * `unpanel(src, dst, bias, rows, L, cnt, ld, imageStride)`: the reorder after conv's batched
  * gemm. Row r of the product (`cnt` images side by side, rows `ld` apart at src) is split into the
  * images' rows: dst[n·imageStride + r·L + l] = src[r·ld + n·L + l] + bias[r], for every image n
@@ -240,8 +296,8 @@ function packTaps(): Fn {
 
 /**
  * Byte offsets of the i32 fields of a sweep task, which `run` reads: `chunks` images, image i's
- * input at x + i·xStep and its panel columns at cols + i·colStep (bytes), `op` 0 for im2col and 1
- * for col2im, then the remaining kernel parameters. `next` and `chunks` sit where gemm-threads.ts
+ * input at x + i·xStep and its panel columns at cols + i·colStep (bytes), `op` 0 for im2col, 1
+ * for col2im and 2 for col2imValid, then the remaining kernel parameters. `next` and `chunks` sit where gemm-threads.ts
  * expects them in every task.
  */
 export const SWEEP = {
@@ -269,7 +325,9 @@ function runSweep(): Fn {
   };
   f.block(() => f.loop(() => {
     f.get(task).i32(1).atomicAdd(SWEEP.next).tee(i).get(v.chunks).op('i32_ge_s').brIf(1);
-    f.get(v.op).op('i32_eqz').ifElse(() => { args(); f.call(0); }, () => { args(); f.call(1); });
+    f.get(v.op).op('i32_eqz').ifElse(() => { args(); f.call(0); }, () => {
+      f.get(v.op).i32(1).op('i32_eq').ifElse(() => { args(); f.call(1); }, () => { args(); f.call(6); });
+    });
     f.inc(done, 1).br(0);
   }));
   f.get(done);
@@ -277,9 +335,10 @@ function runSweep(): Fn {
 }
 
 /**
- * The module: `im2col`, `col2im`, `unpanel`, `run`, `packPatches` and `packTaps`, importing `env.mem` (declared shared, with
+ * The module: `im2col`, `col2im`, `unpanel`, `run`, `packPatches`, `packTaps` and `col2imValid`, importing `env.mem` (declared shared, with
  * `maxPages`, when `memory.shared`: conv-wasm.ts runs them on the gemm's memory).
  */
 export function im2colModuleBytes(memory: { shared?: boolean; maxPages?: number } = {}): Uint8Array {
-  return assemble([im2col(), col2im(), unpanel(), runSweep(), packPatches(), packTaps()], memory);
+  // Order fixes the function indices `run` calls: im2col 0, col2im 1, col2imValid 6.
+  return assemble([im2col(), col2im(), unpanel(), runSweep(), packPatches(), packTaps(), col2imValid()], memory);
 }
