@@ -219,6 +219,30 @@ export function convInputGradArena(gy: TypedArray, w: TypedArray, d: ConvDims, d
   return true;
 }
 
+const positionTables = new Map<string, Int32Array>();
+
+/**
+ * Byte address of the top-left input element of every output position of `nb` images from xAt
+ * (a smaller last chunk reads a prefix). The last few tables are kept: every training step asks
+ * for the same one per layer.
+ */
+function positions(xAt: number, nb: number, inImage: number, g: ConvDims['geo']): Int32Array {
+  const key = [xAt, nb, inImage, g.oH, g.oW, g.sH, g.sW, g.W].join();
+  const kept = positionTables.get(key);
+  if (kept) return kept;
+  const table = new Int32Array(nb * g.oH * g.oW);
+  let t = 0;
+  for (let n = 0; n < nb; n++) {
+    for (let oh = 0; oh < g.oH; oh++) {
+      const row = xAt + (n * inImage + oh * g.sH * g.W) * 4;
+      for (let ow = 0; ow < g.oW; ow++) table[t++] = row + ow * g.sW * 4;
+    }
+  }
+  if (positionTables.size >= 16) positionTables.clear();
+  positionTables.set(key, table);
+  return table;
+}
+
 /** conv.ts `convWeightGrad` for float32 (`dw` must be zeroed); false: not handled. */
 export function convWeightGradArena(x: TypedArray, gy: TypedArray, d: ConvDims, dw: TypedArray): boolean {
   const { L, K, Og, inImage, outImage, nb } = sizes(d);
@@ -236,15 +260,7 @@ export function convWeightGradArena(x: TypedArray, gy: TypedArray, d: ConvDims, 
   v.set(dw.subarray(0, d.O * K), at.dw / 4);
   if (direct) {
     tapOffsets(a, d, at.offs);
-    // Address of the top-left input element of every output position of the chunk's images
-    // (a smaller last chunk reads a prefix).
-    let t = at.pos / 4;
-    for (let n = 0; n < nb; n++) {
-      for (let oh = 0; oh < g.oH; oh++) {
-        const row = at.x + (n * inImage + oh * g.sH * g.W) * 4;
-        for (let ow = 0; ow < g.oW; ow++) a.i32[t++] = row + ow * g.sW * 4;
-      }
-    }
+    a.i32.set(positions(at.x, nb, inImage, g), at.pos / 4);
   }
   for (let n0 = 0; n0 < d.N; n0 += nb) {
     const cnt = Math.min(nb, d.N - n0), ld = cnt * L, kb = kBlocks(ld);
