@@ -167,6 +167,9 @@ export interface Arena {
   readonly threaded: (kernel: number, run: I32Fn, task: number) => boolean;
 }
 
+/** The float32 kernel, kept so that the arena's callers skip `kernelFor`'s lookup by configuration. */
+let f32Kernel: Kernel | undefined;
+
 const threaded = (kernel: number, run: I32Fn, task: number) =>
   shared && threading.workers > 0 && runThreaded(memory!, CONTROL_AT, kernel, run, task);
 
@@ -176,7 +179,7 @@ const threaded = (kernel: number, run: I32Fn, task: number) =>
  * the view; everything at or above `base` is the caller's until its next gemm call.
  */
 export function arena(bytes: number): Arena | null {
-  const kern = kernelFor(tiles.float32);
+  const kern = f32Kernel?.cfg === tiles.float32 ? f32Kernel : (f32Kernel = kernelFor(tiles.float32) ?? undefined);
   if (!kern || !ensureMemory(bytes)) return null;
   return { base: ARENA_AT, memory: memory!, shared, maxPages: MAX_PAGES, f32, i32, copyRows: kern.copyRows, threaded };
 }
@@ -211,8 +214,6 @@ export function gemmAt(
   if (f32Kernel?.cfg !== tiles.float32) f32Kernel = kernelFor(tiles.float32)!;
   run(f32Kernel, m, n, k, aAt, transA, bAt, transB, cAt, m, accumulate, freeAt, packedB);
 }
-let f32Kernel: Kernel | undefined;
-
 /**
  * The product with C dense at byte address dAt. The kernel writes whole MR×NR tiles, so it works
  * in C itself only when C has room for `cRows` ≥ the padded row count and n is a multiple of NR;
