@@ -7,9 +7,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { convBatching, convForward, convInputGrad, convWeightGrad, type ConvDims } from '../src/kernels/conv.js';
-import { outputLength } from '../src/kernels/im2col.js';
 import { arenaConv, convForwardArena, convInputGradArena, sweepThreads } from '../src/kernels/wasm/conv-wasm.js';
 import { blocking, tiles } from '../src/kernels/wasm/gemm-wasm.js';
+import { expectSameBits as expectSame, pair, seededFloats as random, windowGeometry } from './kernel-cases.js';
 import { lastWorkerChunks, threading, workersReady } from '../src/kernels/wasm/gemm-threads.js';
 
 const sweepMin = sweepThreads.minElems;
@@ -25,8 +25,6 @@ afterEach(() => {
   tiles.float32 = tile;
 });
 
-const pair = (min: number, max: number) => fc.tuple(fc.integer({ min, max }), fc.integer({ min, max }));
-
 const caseArb = fc
   .record({
     N: fc.integer({ min: 1, max: 6 }), groups: fc.integer({ min: 1, max: 3 }),
@@ -36,31 +34,10 @@ const caseArb = fc
     budget: fc.constantFrom(1, 60, 300, 1 << 22), seed: fc.integer(),
   })
   .map((r) => {
-    const size = (a: 0 | 1) => Math.max(1, r.dl[a] * (r.k[a] - 1) + 1 - 2 * r.p[a]) + r.extra[a];
-    const H = size(0), W = size(1);
-    const geo = {
-      H, W, kH: r.k[0], kW: r.k[1], sH: r.s[0], sW: r.s[1], pH: r.p[0], pW: r.p[1], dH: r.dl[0], dW: r.dl[1],
-      oH: outputLength(H, r.k[0], r.s[0], r.p[0], r.dl[0]), oW: outputLength(W, r.k[1], r.s[1], r.p[1], r.dl[1]),
-    };
+    const geo = windowGeometry(r);
     const d: ConvDims = { N: r.N, C: r.groups * r.cPer, O: r.groups * r.oPer, groups: r.groups, geo };
     return { d, bias: r.bias, budget: r.budget, seed: r.seed };
   });
-
-function random(n: number, seed: number): Float32Array {
-  const a = new Float32Array(n);
-  let s = seed | 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) | 0;
-    a[i] = ((s >>> 8) % 20001) / 7000 - 1.3;
-  }
-  return a;
-}
-
-/** Identical values, −0 distinct from +0. */
-function expectSame(got: Float32Array, want: Float32Array): void {
-  expect(got.length).toBe(want.length);
-  for (let i = 0; i < want.length; i++) if (!Object.is(got[i], want[i])) expect([i, got[i]]).toEqual([i, want[i]]);
-}
 
 /** Runs all three kernels with the arena path on, then off, from the same inputs; gradients accumulate onto `seed`-dependent values. */
 function both(d: ConvDims, bias: boolean, seed: number) {

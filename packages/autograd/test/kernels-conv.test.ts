@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { convBatching, convForward, convInputGrad, convWeightGrad, type ConvDims } from '../src/kernels/conv.js';
 import { convForwardReference, convInputGradReference, convWeightGradReference } from '../src/kernels/conv-reference.js';
 import { outputLength } from '../src/kernels/im2col.js';
+import { pair, windowGeometry } from './kernel-cases.js';
 import { releaseScratch, scratch } from '../src/kernels/scratch.js';
 
 const budget = convBatching.panelElems;
@@ -16,7 +17,6 @@ afterEach(() => {
 });
 
 type DT = 'float32' | 'float64';
-const pair = (min: number, max: number) => fc.tuple(fc.integer({ min, max }), fc.integer({ min, max }));
 
 const caseArb = fc
   .record({
@@ -28,12 +28,7 @@ const caseArb = fc
   })
   .map((r) => {
     // Input just large enough for the (dilated) window, plus a random margin.
-    const size = (a: 0 | 1) => Math.max(1, r.dl[a] * (r.k[a] - 1) + 1 - 2 * r.p[a]) + r.extra[a];
-    const H = size(0), W = size(1);
-    const geo = {
-      H, W, kH: r.k[0], kW: r.k[1], sH: r.s[0], sW: r.s[1], pH: r.p[0], pW: r.p[1], dH: r.dl[0], dW: r.dl[1],
-      oH: outputLength(H, r.k[0], r.s[0], r.p[0], r.dl[0]), oW: outputLength(W, r.k[1], r.s[1], r.p[1], r.dl[1]),
-    };
+    const geo = windowGeometry(r);
     const d: ConvDims = { N: r.N, C: r.groups * r.cPer, O: r.groups * r.oPer, groups: r.groups, geo };
     return { d, bias: r.bias, dt: r.dt, budget: r.budget, seed: r.seed };
   });

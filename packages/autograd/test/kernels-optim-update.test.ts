@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { fusedAdamUpdate, fusedSgdUpdate, simdOptim } from '../src/kernels/optim-update.js';
+import { expectSameBits as expectSame } from './kernel-cases.js';
 
 const saved = { ...simdOptim };
 afterEach(() => Object.assign(simdOptim, saved));
@@ -15,12 +16,6 @@ const valueArb = fc.oneof(fc.constantFrom(...SPECIAL), fc.float({ noDefaultInfin
 const sizeArb = fc.oneof(fc.constantFrom(0, 1, 3, 4, 5, 63, 64, 65), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 2000, max: 9000 }));
 const arrays = (count: number) => fc.record({ n: sizeArb, vals: fc.array(valueArb, { minLength: 1, maxLength: 50 }), seed: fc.nat(1000) })
   .map(({ n, vals, seed }) => Array.from({ length: count }, (_, k) => Float32Array.from({ length: n }, (_, i) => vals[(i * 7 + k * 13 + seed) % vals.length]!)));
-
-/** Identical values, NaN matching NaN and −0 distinct from +0. */
-function expectSame(got: Float32Array, want: Float32Array): void {
-  expect(got.length).toBe(want.length);
-  for (let i = 0; i < want.length; i++) if (!Object.is(got[i], want[i])) expect([i, got[i]]).toEqual([i, want[i]]);
-}
 
 /** Runs `update` on copies with the SIMD path forced on and off; returns both results. */
 function both(inputs: Float32Array[], update: (a: Float32Array[]) => void): [Float32Array[], Float32Array[]] {

@@ -16,6 +16,7 @@ import { expF32 } from '../src/kernels/fused/exp-f32.js';
 import { BINARY, COMPARE, UNARY } from '../src/ops/primitives.js';
 import { scalarEval } from './fused-reference.js';
 import type { TypedArray } from '../src/dtype.js';
+import { expectSameBits as expectSame } from './kernel-cases.js';
 
 type DT = 'float32' | 'float64';
 /** Measured maximum over every float32 in [−104, 89] sampled densely: 1 ulp. */
@@ -46,12 +47,6 @@ const ulps32 = (a: number, b: number) => {
   const key = (v: number) => { const i = bits32(v); return i < 0 ? -(i & 0x7fffffff) : i; };
   return Math.abs(key(a) - key(b));
 };
-
-/** Identical values, NaN matching NaN and −0 distinct from +0. */
-function expectSame(got: ArrayLike<number>, want: ArrayLike<number>): void {
-  expect(got.length).toBe(want.length);
-  for (let i = 0; i < want.length; i++) if (!Object.is(got[i], want[i])) expect([i, got[i]]).toEqual([i, want[i]]);
-}
 
 const X = input(0), Y = input(1), Z = input(2);
 /** Every primitive of the table, as an expression of up to two operands. */
