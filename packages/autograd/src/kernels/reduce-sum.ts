@@ -30,14 +30,19 @@ export function sumAxes(x: NdArray<TypedArray>, axes: readonly number[]): TypedA
   // Rows summed into a row of cells (a bias gradient: [batch, n] summed over batch) are the unit
   // of work when the inner axis is kept and contiguous and the one outside it is reduced.
   const rowBlock = D >= 1 && ix === 1 && io === 1 && so![D - 1] === 0;
-  const O = rowBlock ? D - 1 : D;
-  const unit = rowBlock ? inner * dims[D - 1]! : inner;
+  // Runs into a column of cells (a conv bias gradient: [N, O, L] summed over N and L) are the
+  // unit when the inner axis is reduced and the one outside it is kept.
+  const runBlock = D >= 1 && io === 0 && so![D - 1] !== 0;
+  const O = rowBlock || runBlock ? D - 1 : D;
+  const unit = rowBlock || runBlock ? inner * dims[D - 1]! : inner;
   const data = x.data;
   const idx = new Array<number>(O).fill(0);
   let px = x.offset, po = 0;
   for (let done = 0, total = x.size; done < total; done += unit) {
     if (rowBlock) {
       addRows(data, px, sx![D - 1]!, dims[D - 1]!, inner, acc, po);
+    } else if (runBlock) {
+      addRuns(data, px, sx![D - 1]!, ix, dims[D - 1]!, inner, acc, po, so![D - 1]!);
     } else if (io === 0) {
       // The inner axis is reduced: a run into one output cell.
       let s = acc[po]!;
@@ -70,4 +75,29 @@ function addRows(data: TypedArray, px: number, rs: number, rows: number, n: numb
     }
   }
   for (; r < rows; r++, px += rs) for (let i = 0; i < n; i++) acc[po + i]! += data[px + i]!;
+}
+
+/**
+ * acc[po + r·os] += Σ_i data[px + r·rs + i·ix] for `runs` runs of n values, each into its own
+ * cell, four runs at a time: every cell still adds its values in run order (the same bits as one
+ * run at a time), but four independent sums keep the adder busy where one waits on its own
+ * previous result.
+ */
+function addRuns(data: TypedArray, px: number, rs: number, ix: number, runs: number, n: number, acc: Float64Array, po: number, os: number): void {
+  let r = 0;
+  for (; r + 4 <= runs; r += 4, px += 4 * rs, po += 4 * os) {
+    let s0 = acc[po]!, s1 = acc[po + os]!, s2 = acc[po + 2 * os]!, s3 = acc[po + 3 * os]!;
+    for (let i = 0, j = px; i < n; i++, j += ix) {
+      s0 += data[j]!;
+      s1 += data[j + rs]!;
+      s2 += data[j + 2 * rs]!;
+      s3 += data[j + 3 * rs]!;
+    }
+    acc[po] = s0; acc[po + os] = s1; acc[po + 2 * os] = s2; acc[po + 3 * os] = s3;
+  }
+  for (; r < runs; r++, px += rs, po += os) {
+    let s = acc[po]!;
+    for (let i = 0, j = px; i < n; i++, j += ix) s += data[j]!;
+    acc[po] = s;
+  }
 }
