@@ -50,8 +50,14 @@ export function children(e: Expr): readonly Expr[] {
   }
 }
 
+const orders = new WeakMap<Expr, readonly Expr[]>();
+
 /** Every distinct node once, operands before their users (post-order, by object identity). */
-export function topoOrder(root: Expr): Expr[] {
+export function topoOrder(root: Expr): readonly Expr[] {
+  // Expressions are immutable, and one fused call asks for the order of the same root several
+  // times (the fusion cap, the kernel key, the program), so each root's order is computed once.
+  const known = orders.get(root);
+  if (known) return known;
   const seen = new Set<Expr>();
   const out: Expr[] = [];
   const visit = (e: Expr): void => {
@@ -61,6 +67,7 @@ export function topoOrder(root: Expr): Expr[] {
     out.push(e);
   };
   visit(root);
+  orders.set(root, out);
   return out;
 }
 
