@@ -16,12 +16,21 @@ import { tileGeometry } from './tile.js';
 import { registerModule } from './gemm-threads.js';
 import { im2colModuleBytes, SWEEP, SWEEP_BYTES } from './im2col-module.js';
 import { WA } from './simd-memory.js';
+import { forwardFits, implicitForward, implicitWeightGrad, positions, weightGradFits } from './conv-implicit.js';
 
 /**
- * Mutable so tests and benchmarks can compare against conv.ts's own path (`enabled`), against
- * im2col + packing (`packDirect`) and against the general col2im (`col2imValid`); not public API.
+ * Mutable so tests and benchmarks can compare against conv.ts's own path (`enabled`), the
+ * implicit gemms (conv-implicit.ts) against packing patches for the gemm (`implicit`), that
+ * against im2col + packing (`packDirect`) and against the general col2im (`col2imValid`); not
+ * public API.
  */
-export const arenaConv = { enabled: true, packDirect: true, col2imValid: true };
+export const arenaConv = { enabled: true, implicit: true, packDirect: true, col2imValid: true };
+
+/** Whether the arena path takes these operands and sizes at all (float32, nothing empty). */
+function takes(floats: TypedArray[], d: ConvDims): boolean {
+  const { L, K, Og } = sizes(d);
+  return arenaConv.enabled && floats.every((f) => f instanceof Float32Array) && d.N > 0 && L > 0 && K > 0 && Og > 0;
+}
 
 type Kernels = Record<'im2col' | 'col2im' | 'unpanel' | 'run' | 'packPatches' | 'packTaps', (...args: number[]) => number>;
 let kernels: Kernels | null | undefined;
@@ -68,9 +77,7 @@ class Regions {
 
 /** Lays out regions (given the arena's base) and grows the arena to hold them; null: use conv.ts's loops. */
 function plan<T>(floats: TypedArray[], d: ConvDims, lay: (r: Regions) => T): { a: Arena; k: Kernels; at: T } | null {
-  if (!arenaConv.enabled || !floats.every((f) => f instanceof Float32Array)) return null;
-  const { L, K, Og } = sizes(d);
-  if (d.N === 0 || L === 0 || K === 0 || Og === 0) return null;
+  if (!takes(floats, d)) return null;
   const probe = setup(0);
   if (!probe) return null;
   const r = new Regions(probe.a.base);
@@ -154,6 +161,7 @@ function tapOffsets(a: Arena, d: ConvDims, offsAt: number): void {
 
 /** conv.ts `convForward` for float32; false: not handled. */
 export function convForwardArena(x: TypedArray, w: TypedArray, bias: TypedArray | null, d: ConvDims, out: TypedArray): boolean {
+  if (arenaConv.implicit && forwardFits(d) && takes(bias ? [x, w, out, bias] : [x, w, out], d) && implicitForward(x, w, bias, d, out)) return true;
   const { L, K, Og, inImage, outImage, nb } = sizes(d);
   const ld = nb * L, direct = packsDirectly(d), kb = kBlocks(K);
   const p = plan(bias ? [x, w, out, bias] : [x, w, out], d, (r) => ({
@@ -219,32 +227,9 @@ export function convInputGradArena(gy: TypedArray, w: TypedArray, d: ConvDims, d
   return true;
 }
 
-const positionTables = new Map<string, Int32Array>();
-
-/**
- * Byte address of the top-left input element of every output position of `nb` images from xAt
- * (a smaller last chunk reads a prefix). The last few tables are kept: every training step asks
- * for the same one per layer.
- */
-function positions(xAt: number, nb: number, inImage: number, g: ConvDims['geo']): Int32Array {
-  const key = [xAt, nb, inImage, g.oH, g.oW, g.sH, g.sW, g.W].join();
-  const kept = positionTables.get(key);
-  if (kept) return kept;
-  const table = new Int32Array(nb * g.oH * g.oW);
-  let t = 0;
-  for (let n = 0; n < nb; n++) {
-    for (let oh = 0; oh < g.oH; oh++) {
-      const row = xAt + (n * inImage + oh * g.sH * g.W) * 4;
-      for (let ow = 0; ow < g.oW; ow++) table[t++] = row + ow * g.sW * 4;
-    }
-  }
-  if (positionTables.size >= 16) positionTables.clear();
-  positionTables.set(key, table);
-  return table;
-}
-
 /** conv.ts `convWeightGrad` for float32 (`dw` must be zeroed); false: not handled. */
 export function convWeightGradArena(x: TypedArray, gy: TypedArray, d: ConvDims, dw: TypedArray): boolean {
+  if (arenaConv.implicit && weightGradFits(d) && takes([x, gy, dw], d) && implicitWeightGrad(x, gy, d, dw)) return true;
   const { L, K, Og, inImage, outImage, nb } = sizes(d);
   const ld = nb * L, g = d.geo, nr = tileGeometry(tiles.float32).nr, nPad = Math.ceil(K / nr) * nr;
   // Without padding every tap is inside the input, and packTaps can write each group's op(B)
