@@ -39,6 +39,8 @@ export const nnRows: Record<string, Row> = {
   MaxPool1d: layer(nn.MaxPool1d, [2, { dilation: 1 }]), AvgPool1d: layer(nn.AvgPool1d, [2, { countIncludePad: false }]),
   Conv1d: layer(nn.Conv1d, [2, 1, 2, { ...f64, padding: 'same', paddingMode: 'reflect' }], () => x().unsqueeze(0)),
   ConvTranspose1d: layer(nn.ConvTranspose1d, [2, 1, 2, { ...f64, stride: 2 }], () => x().unsqueeze(0)),
+  // ConvNd is abstract: its subclasses' forward stands in for it.
+  ConvNd: layer(nn.ConvTranspose2d, [2, 1, 3, f64], img),
   ConvTranspose2d: layer(nn.ConvTranspose2d, [2, 1, 3, { ...f64, stride: 2, outputPadding: 1 }], img),
   Embedding: layer(nn.Embedding, [5, 2, f64], () => tensor([0, 4])),
   Sequential: layer(nn.Sequential, [lin()]),

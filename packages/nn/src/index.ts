@@ -21,6 +21,7 @@ export type { LayerOptions } from './layers/options.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
 export { Conv1d, Conv2d, type Conv1dLayerOptions, type Conv2dLayerOptions, type PaddingMode, type Size2 } from './layers/conv.js';
 export { MaxUnpool2d, type MaxUnpool2dLayerOptions } from './layers/unpool.js';
+export { ConvNd } from './layers/conv-base.js';
 export { ConvTranspose1d, ConvTranspose2d, type ConvTranspose1dLayerOptions, type ConvTranspose2dLayerOptions } from './layers/conv-transpose.js';
 export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, Flatten, type Pool1dLayerOptions, type Pool2dLayerOptions } from './layers/pool.js';
 export { Sequential, ModuleList } from './layers/containers.js';

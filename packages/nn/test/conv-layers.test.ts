@@ -3,7 +3,7 @@
 // layout and initialization, gradcheck in float64, and PyTorch's errors.
 import { describe, expect, it } from 'vitest';
 import { Generator, conv1d, convTranspose1d, convTranspose2d, noGrad, randn, tensor, arange, type Tensor } from '@tapegrad/autograd';
-import { AvgPool1d, AvgPool2d, Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, MaxPool1d, MaxPool2d, MaxUnpool2d } from '@tapegrad/nn';
+import { AvgPool1d, AvgPool2d, Conv1d, Conv2d, ConvNd, ConvTranspose1d, ConvTranspose2d, MaxPool1d, MaxPool2d, MaxUnpool2d } from '@tapegrad/nn';
 import { flat, moduleGradcheck } from './helpers.js';
 
 const f64 = { dtype: 'float64' as const };
@@ -105,6 +105,17 @@ describe('ConvTranspose2d and ConvTranspose1d', () => {
     expect(() => new ConvTranspose2d(2, 2, 3, { outputPadding: 1 }).forward(randn([1, 2, 3, 3]))).toThrow(/^ConvTranspose2d\(.*\): outputPadding must be smaller than either stride or dilation/);
     expect(() => new ConvTranspose1d(3, 2, 3, { groups: 2 })).toThrow('ConvTranspose1d: inChannels (3) and outChannels (2) must both be divisible by groups (2)');
     expect(() => new ConvTranspose2d(2, 2, 3).forward(randn([1, 3, 3, 3]))).toThrow('ConvTranspose2d(2, 2, kernel_size=(3, 3), stride=(1, 1)): expected input of shape [N, 2, H, W] or [2, H, W], got shape [1,3,3,3]');
+  });
+});
+
+describe('ConvNd', () => {
+  it('holds what all four layers share, with PyTorch\'s defaults for the settings a layer lacks', () => {
+    const layers = [new Conv1d(4, 8, 3), new Conv2d(2, 4, [3, 5], { padding: 'same' }), new ConvTranspose1d(8, 4, 4, { stride: 2 }), new ConvTranspose2d(4, 2, 3, { outputPadding: 1, stride: 2 })];
+    expect(layers.every((l) => l instanceof ConvNd)).toBe(true);
+    expect(layers.map((l) => [l.kernelSize, l.outputPadding, l.paddingMode])).toEqual([
+      [[3], [0], 'zeros'], [[3, 5], [0, 0], 'zeros'], [[4], [0], 'zeros'], [[3, 3], [1, 1], 'zeros'],
+    ]);
+    expect(layers.map((l) => l.namedParameters().map(([n]) => n))).toEqual(Array(4).fill(['weight', 'bias']));
   });
 });
 

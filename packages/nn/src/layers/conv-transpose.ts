@@ -3,9 +3,10 @@
 // where fanIn = out/groups · kernel size).
 import { convTranspose1d, convTranspose2d, zeros, type Tensor, checkTensor } from '@tapegrad/autograd';
 import * as init from '../init.js';
-import { Module } from '../module.js';
+import type { Module } from '../module.js';
+import { ConvNd } from './conv-base.js';
 import { Parameter } from '../parameter.js';
-import { fmtShape, pyPair, shortName } from '../format.js';
+import { fmtShape, shortName } from '../format.js';
 import { checkDType, type LayerOptions } from './options.js';
 import { convCommon, named, pair, single, type Size2 } from './conv.js';
 
@@ -124,40 +125,20 @@ function checkInput(layer: Module, x: Tensor, inChannels: number, n: number, wei
  * ```
  * @category Layers
  */
-export class ConvTranspose2d extends Module<[Tensor, (readonly number[])?], Tensor> {
-  /** Channels of the input. */
-  readonly inChannels: number;
-  /** Channels of the output. */
-  readonly outChannels: number;
-  /** `[kH, kW]`. */
-  readonly kernelSize: [number, number];
-  /** `[sH, sW]`. */
-  readonly stride: [number, number];
-  /** `[pH, pW]`. */
-  readonly padding: [number, number];
-  /** `[opH, opW]`. */
-  readonly outputPadding: [number, number];
-  /** `[dH, dW]`. */
-  readonly dilation: [number, number];
-  /** Number of channel groups. */
-  readonly groups: number;
-  /** `[inChannels, outChannels / groups, kH, kW]`. */
-  weight: Parameter;
-  /** `[outChannels]`, or `null` with `bias: false`. */
-  bias: Parameter | null;
+export class ConvTranspose2d extends ConvNd<[number, number], [Tensor, (readonly number[])?]> {
+  /** `[pH, pW]` (numbers only: a transposed convolution has no `'same'` or `'valid'`). */
+  declare readonly padding: [number, number];
 
   /** A transposed convolution from `inChannels` to `outChannels` with a `kernelSize` window. */
   constructor(inChannels: number, outChannels: number, kernelSize: Size2, options: ConvTranspose2dLayerOptions = {}) {
-    super();
     const L = 'ConvTranspose2d';
-    this.kernelSize = pair(L, 'kernelSize', kernelSize, 1);
-    ({ groups: this.groups, weight: this.weight, bias: this.bias } = transposedParameters(L, inChannels, outChannels, this.kernelSize, options));
-    this.inChannels = inChannels;
-    this.outChannels = outChannels;
-    this.stride = pair(L, 'stride', options.stride ?? 1, 1);
-    this.padding = pair(L, 'padding', options.padding ?? 0, 0);
-    this.outputPadding = pair(L, 'outputPadding', options.outputPadding ?? 0, 0);
-    this.dilation = pair(L, 'dilation', options.dilation ?? 1, 1);
+    const kernel = pair(L, 'kernelSize', kernelSize, 1);
+    const c = transposedParameters(L, inChannels, outChannels, kernel, options);
+    const stride = pair(L, 'stride', options.stride ?? 1, 1);
+    const padding = pair(L, 'padding', options.padding ?? 0, 0);
+    const outputPadding = pair(L, 'outputPadding', options.outputPadding ?? 0, 0);
+    const dilation = pair(L, 'dilation', options.dilation ?? 1, 1);
+    super({ ...c, inChannels, outChannels, kernelSize: kernel, stride, padding, outputPadding, dilation, paddingMode: 'zeros' });
   }
 
   /**
@@ -170,17 +151,6 @@ export class ConvTranspose2d extends Module<[Tensor, (readonly number[])?], Tens
     const extra = outputSize === undefined ? this.outputPadding : outputPaddingFor(this, x, outputSize, this.kernelSize, this.stride, this.padding, this.dilation);
     const o = { stride: this.stride, padding: this.padding, outputPadding: [extra[0]!, extra[1]!] as const, dilation: this.dilation, groups: this.groups };
     return named(this, () => convTranspose2d(x, this.weight, this.bias, o));
-  }
-
-  /** As PyTorch prints it: `8, 4, kernel_size=(3, 3), stride=(2, 2)`, plus non-default settings. */
-  override extraRepr(): string {
-    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyPair(this.kernelSize)}, stride=${pyPair(this.stride)}`;
-    if (this.padding.some((p) => p !== 0)) s += `, padding=${pyPair(this.padding)}`;
-    if (this.outputPadding.some((p) => p !== 0)) s += `, output_padding=${pyPair(this.outputPadding)}`;
-    if (this.dilation.some((d) => d !== 1)) s += `, dilation=${pyPair(this.dilation)}`;
-    if (this.groups !== 1) s += `, groups=${this.groups}`;
-    if (this.bias === null) s += ', bias=False';
-    return s;
   }
 }
 
@@ -196,40 +166,20 @@ export class ConvTranspose2d extends Module<[Tensor, (readonly number[])?], Tens
  * ```
  * @category Layers
  */
-export class ConvTranspose1d extends Module<[Tensor, (readonly number[])?], Tensor> {
-  /** Channels of the input. */
-  readonly inChannels: number;
-  /** Channels of the output. */
-  readonly outChannels: number;
-  /** `[k]`. */
-  readonly kernelSize: [number];
-  /** `[s]`. */
-  readonly stride: [number];
-  /** `[p]`. */
-  readonly padding: [number];
-  /** `[op]`. */
-  readonly outputPadding: [number];
-  /** `[d]`. */
-  readonly dilation: [number];
-  /** Number of channel groups. */
-  readonly groups: number;
-  /** `[inChannels, outChannels / groups, k]`. */
-  weight: Parameter;
-  /** `[outChannels]`, or `null` with `bias: false`. */
-  bias: Parameter | null;
+export class ConvTranspose1d extends ConvNd<[number], [Tensor, (readonly number[])?]> {
+  /** `[p]` (a number only: a transposed convolution has no `'same'` or `'valid'`). */
+  declare readonly padding: [number];
 
   /** A transposed convolution from `inChannels` to `outChannels` with a window of `kernelSize`. */
   constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number], options: ConvTranspose1dLayerOptions = {}) {
-    super();
     const L = 'ConvTranspose1d';
-    this.kernelSize = [single(L, 'kernelSize', kernelSize, 1)];
-    ({ groups: this.groups, weight: this.weight, bias: this.bias } = transposedParameters(L, inChannels, outChannels, this.kernelSize, options));
-    this.inChannels = inChannels;
-    this.outChannels = outChannels;
-    this.stride = [single(L, 'stride', options.stride ?? 1, 1)];
-    this.padding = [single(L, 'padding', options.padding ?? 0, 0)];
-    this.outputPadding = [single(L, 'outputPadding', options.outputPadding ?? 0, 0)];
-    this.dilation = [single(L, 'dilation', options.dilation ?? 1, 1)];
+    const kernel: [number] = [single(L, 'kernelSize', kernelSize, 1)];
+    const c = transposedParameters(L, inChannels, outChannels, kernel, options);
+    const stride: [number] = [single(L, 'stride', options.stride ?? 1, 1)];
+    const padding: [number] = [single(L, 'padding', options.padding ?? 0, 0)];
+    const outputPadding: [number] = [single(L, 'outputPadding', options.outputPadding ?? 0, 0)];
+    const dilation: [number] = [single(L, 'dilation', options.dilation ?? 1, 1)];
+    super({ ...c, inChannels, outChannels, kernelSize: kernel, stride, padding, outputPadding, dilation, paddingMode: 'zeros' });
   }
 
   /** Applies the transposed convolution to `[N, inChannels, L]` or `[inChannels, L]`; `outputSize` (`[L']` or the whole shape) as in {@link ConvTranspose2d.forward}. */
@@ -238,17 +188,5 @@ export class ConvTranspose1d extends Module<[Tensor, (readonly number[])?], Tens
     const extra = outputSize === undefined ? this.outputPadding : outputPaddingFor(this, x, outputSize, this.kernelSize, this.stride, this.padding, this.dilation);
     const o = { stride: this.stride[0], padding: this.padding[0], outputPadding: extra[0]!, dilation: this.dilation[0], groups: this.groups };
     return named(this, () => convTranspose1d(x, this.weight, this.bias, o));
-  }
-
-  /** As PyTorch prints it: `8, 4, kernel_size=(4,), stride=(2,)`, plus non-default settings. */
-  override extraRepr(): string {
-    const one = (p: readonly number[]) => `(${p[0]},)`;
-    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${one(this.kernelSize)}, stride=${one(this.stride)}`;
-    if (this.padding[0] !== 0) s += `, padding=${one(this.padding)}`;
-    if (this.outputPadding[0] !== 0) s += `, output_padding=${one(this.outputPadding)}`;
-    if (this.dilation[0] !== 1) s += `, dilation=${one(this.dilation)}`;
-    if (this.groups !== 1) s += `, groups=${this.groups}`;
-    if (this.bias === null) s += ', bias=False';
-    return s;
   }
 }

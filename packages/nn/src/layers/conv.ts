@@ -1,9 +1,10 @@
 // Convolution layers over NCHW images and NCL sequences (Conv1d/Conv2d), with PyTorch's
 // constructor arguments, defaults, weight layout, initialization and padding modes.
 import { conv1d, conv2d, describeValue, pad, type Tensor, checkTensor } from '@tapegrad/autograd';
-import { Module } from '../module.js';
+import type { Module } from '../module.js';
+import { ConvNd } from './conv-base.js';
 import type { Parameter } from '../parameter.js';
-import { fmtShape, pyPair, shortName } from '../format.js';
+import { fmtShape, shortName } from '../format.js';
 import { checkDType, checkInt, checkOptions, defaultWeightAndBias, type LayerOptions } from './options.js';
 
 /**
@@ -142,9 +143,6 @@ export function named<T>(layer: Module, f: () => T): T {
   }
 }
 
-/** String padding as PyTorch prints it, else the tuple. */
-const padRepr = (p: readonly number[] | string, tuple: (p: readonly number[]) => string) => (typeof p === 'string' ? p : tuple(p));
-
 type Padding = readonly number[] | 'same' | 'valid';
 
 /** Weight [out, in/groups, ...kernel] and bias of a Conv1d/Conv2d, after the shared checks. */
@@ -185,42 +183,16 @@ function convForward(layer: Conv1d | Conv2d, x: Tensor, padding: Padding, conv: 
  * ```
  * @category Layers
  */
-export class Conv2d extends Module<[Tensor], Tensor> {
-  /** Channels of the input. */
-  readonly inChannels: number;
-  /** Channels of the output (number of filters). */
-  readonly outChannels: number;
-  /** Number of channel groups. */
-  readonly groups: number;
-  /** What the padding holds. */
-  readonly paddingMode: PaddingMode;
-  /** `[outChannels, inChannels / groups, kH, kW]`. */
-  weight: Parameter;
-  /** `[outChannels]`, or `null` with `bias: false`. */
-  bias: Parameter | null;
-  /** `[kH, kW]`. */
-  readonly kernelSize: [number, number];
-  /** `[sH, sW]`. */
-  readonly stride: [number, number];
-  /** `[pH, pW]`, or `'same'`/`'valid'`. */
-  readonly padding: [number, number] | 'same' | 'valid';
-  /** `[dH, dW]`. */
-  readonly dilation: [number, number];
-
+export class Conv2d extends ConvNd<[number, number]> {
   /** A convolution from `inChannels` to `outChannels` with a `kernelSize` window. */
   constructor(inChannels: number, outChannels: number, kernelSize: Size2, options: Conv2dLayerOptions = {}) {
     const kernel = pair('Conv2d', 'kernelSize', kernelSize, 1);
     const stride = pair('Conv2d', 'stride', options?.stride ?? 1, 1);
     const p = options?.padding ?? 0;
     const padding = p === 'same' || p === 'valid' ? p : pair('Conv2d', 'padding', p, 0);
-    super();
-    ({ groups: this.groups, paddingMode: this.paddingMode, weight: this.weight, bias: this.bias } = convParameters('Conv2d', inChannels, outChannels, kernel, stride, padding, options));
-    this.inChannels = inChannels;
-    this.outChannels = outChannels;
-    this.kernelSize = kernel;
-    this.stride = stride;
-    this.padding = padding;
-    this.dilation = pair('Conv2d', 'dilation', options.dilation ?? 1, 1);
+    const c = convParameters('Conv2d', inChannels, outChannels, kernel, stride, padding, options);
+    const dilation = pair('Conv2d', 'dilation', options.dilation ?? 1, 1);
+    super({ ...c, inChannels, outChannels, kernelSize: kernel, stride, padding, outputPadding: [0, 0], dilation });
   }
 
   /** Convolves `x` of shape `[N, inChannels, H, W]` or `[inChannels, H, W]`. */
@@ -229,17 +201,6 @@ export class Conv2d extends Module<[Tensor], Tensor> {
       const p = typeof padding === 'string' ? padding : ([padding[0]!, padding[1]!] as const);
       return conv2d(input, this.weight, this.bias, { stride: this.stride, padding: p, dilation: this.dilation, groups: this.groups });
     });
-  }
-
-  /** `1, 8, kernel_size=(3, 3), stride=(1, 1)`, plus non-default padding, dilation, groups, bias and padding mode. */
-  override extraRepr(): string {
-    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyPair(this.kernelSize)}, stride=${pyPair(this.stride)}`;
-    if (typeof this.padding === 'string' || this.padding.some((p) => p !== 0)) s += `, padding=${padRepr(this.padding, (p) => pyPair(p as [number, number]))}`;
-    if (this.dilation.some((d) => d !== 1)) s += `, dilation=${pyPair(this.dilation)}`;
-    if (this.groups !== 1) s += `, groups=${this.groups}`;
-    if (this.bias === null) s += ', bias=False';
-    if (this.paddingMode !== 'zeros') s += `, padding_mode=${this.paddingMode}`;
-    return s;
   }
 }
 
@@ -255,42 +216,16 @@ export class Conv2d extends Module<[Tensor], Tensor> {
  * ```
  * @category Layers
  */
-export class Conv1d extends Module<[Tensor], Tensor> {
-  /** Channels of the input. */
-  readonly inChannels: number;
-  /** Channels of the output (number of filters). */
-  readonly outChannels: number;
-  /** Number of channel groups. */
-  readonly groups: number;
-  /** What the padding holds. */
-  readonly paddingMode: PaddingMode;
-  /** `[outChannels, inChannels / groups, k]`. */
-  weight: Parameter;
-  /** `[outChannels]`, or `null` with `bias: false`. */
-  bias: Parameter | null;
-  /** `[k]`. */
-  readonly kernelSize: [number];
-  /** `[s]`. */
-  readonly stride: [number];
-  /** `[p]`, or `'same'`/`'valid'`. */
-  readonly padding: [number] | 'same' | 'valid';
-  /** `[d]`. */
-  readonly dilation: [number];
-
+export class Conv1d extends ConvNd<[number]> {
   /** A convolution from `inChannels` to `outChannels` with a window of `kernelSize`. */
   constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number], options: Conv1dLayerOptions = {}) {
     const kernel: [number] = [single('Conv1d', 'kernelSize', kernelSize, 1)];
     const stride: [number] = [single('Conv1d', 'stride', options?.stride ?? 1, 1)];
     const p = options?.padding ?? 0;
     const padding: [number] | 'same' | 'valid' = p === 'same' || p === 'valid' ? p : [single('Conv1d', 'padding', p, 0)];
-    super();
-    ({ groups: this.groups, paddingMode: this.paddingMode, weight: this.weight, bias: this.bias } = convParameters('Conv1d', inChannels, outChannels, kernel, stride, padding, options));
-    this.inChannels = inChannels;
-    this.outChannels = outChannels;
-    this.kernelSize = kernel;
-    this.stride = stride;
-    this.padding = padding;
-    this.dilation = [single('Conv1d', 'dilation', options.dilation ?? 1, 1)];
+    const c = convParameters('Conv1d', inChannels, outChannels, kernel, stride, padding, options);
+    const dilation: [number] = [single('Conv1d', 'dilation', options.dilation ?? 1, 1)];
+    super({ ...c, inChannels, outChannels, kernelSize: kernel, stride, padding, outputPadding: [0], dilation });
   }
 
   /** Convolves `x` of shape `[N, inChannels, L]` or `[inChannels, L]`. */
@@ -299,17 +234,5 @@ export class Conv1d extends Module<[Tensor], Tensor> {
       const p = typeof padding === 'string' ? padding : padding[0]!;
       return conv1d(input, this.weight, this.bias, { stride: this.stride[0], padding: p, dilation: this.dilation[0], groups: this.groups });
     });
-  }
-
-  /** `4, 8, kernel_size=(3,), stride=(1,)`, plus non-default settings, as PyTorch prints them. */
-  override extraRepr(): string {
-    const one = (p: readonly number[]) => `(${p[0]},)`;
-    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${one(this.kernelSize)}, stride=${one(this.stride)}`;
-    if (typeof this.padding === 'string' || this.padding[0] !== 0) s += `, padding=${padRepr(this.padding, one)}`;
-    if (this.dilation[0] !== 1) s += `, dilation=${one(this.dilation)}`;
-    if (this.groups !== 1) s += `, groups=${this.groups}`;
-    if (this.bias === null) s += ', bias=False';
-    if (this.paddingMode !== 'zeros') s += `, padding_mode=${this.paddingMode}`;
-    return s;
   }
 }
