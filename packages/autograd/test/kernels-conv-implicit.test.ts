@@ -1,14 +1,14 @@
 // The implicit-gemm conv kernels (kernels/wasm/conv-implicit.ts, conv-module.ts) against conv.ts
-// with the WebAssembly arena path off (im2col, plain gemm, the TypeScript bias reorder): bit for
+// with the WebAssembly arena path off (im2col, plain gemm, col2im, the TypeScript bias reorder): bit for
 // bit, for random batches, channel counts that leave partial 4- and 8-channel strips, groups,
 // windows, strides, dilation, biases, seeded one-image chunks and uneven last chunks, size-1
 // dimensions, the demo CNN's shapes, and with every chunk computed by the worker threads alone.
 // Kernels are internal, so this test imports them from src.
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { convBatching, convForward, convWeightGrad, type ConvDims } from '../src/kernels/conv.js';
+import { convBatching, convForward, convInputGrad, convWeightGrad, type ConvDims } from '../src/kernels/conv.js';
 import { arenaConv } from '../src/kernels/wasm/conv-wasm.js';
-import { forwardFits, implicitForward, implicitWeightGrad, weightGradFits } from '../src/kernels/wasm/conv-implicit.js';
+import { forwardFits, implicitForward, implicitInputGrad, implicitWeightGrad, weightGradFits } from '../src/kernels/wasm/conv-implicit.js';
 import { lastWorkerChunks, threading, workersReady } from '../src/kernels/wasm/gemm-threads.js';
 import { expectSameBits, pair, seededFloats as random } from './kernel-cases.js';
 
@@ -23,7 +23,7 @@ afterEach(() => {
 
 interface Case { d: ConvDims; bias: boolean; seed: number }
 
-/** Forward output and accumulated weight gradient from the implicit kernels (null: shape not taken) and from conv.ts with the arena off. */
+/** Forward output and accumulated input and weight gradients from the implicit kernels (null: shape not taken) and from conv.ts with the arena off. */
 function both({ d, bias, seed }: Case) {
   const { N, C, O, groups, geo } = d;
   const L = geo.oH * geo.oW;
@@ -32,21 +32,27 @@ function both({ d, bias, seed }: Case) {
   const bv = bias ? random(O, seed + 2) : null;
   const gy = random(N * O * L, seed + 3);
   const out = () => new Float32Array(N * O * L).fill(NaN);
-  const dw0 = () => random(w.length, seed + 5);
+  // Gradients accumulate onto values with some −0s, which only an exact add of nothing keeps.
+  const withNegZeros = (a: Float32Array) => a.map((e, i) => (i % 7 === 3 ? -0 : e));
+  const dw0 = () => withNegZeros(random(w.length, seed + 5));
+  const dx0 = () => withNegZeros(random(x.length, seed + 4));
   arenaConv.enabled = true;
-  const fOut = out(), fDw = dw0();
+  const fOut = out(), fDw = dw0(), fDx = dx0();
   const fwd = forwardFits(d) ? (expect(implicitForward(x, w, bv, d, fOut)).toBe(true), fOut) : null;
+  const ig = forwardFits(d) ? (expect(implicitInputGrad(gy, w, d, fDx)).toBe(true), fDx) : null;
   const wg = weightGradFits(d) ? (expect(implicitWeightGrad(x, gy, d, fDw)).toBe(true), fDw) : null;
   arenaConv.enabled = false;
-  const rOut = out(), rDw = dw0();
+  const rOut = out(), rDw = dw0(), rDx = dx0();
   convForward(x, w, bv, d, rOut);
+  convInputGrad(gy, w, d, rDx);
   convWeightGrad(x, gy, d, rDw);
-  return { fwd, wg, rOut, rDw };
+  return { fwd, ig, wg, rOut, rDx, rDw };
 }
 
 function check(c: Case): void {
-  const { fwd, wg, rOut, rDw } = both(c);
+  const { fwd, ig, wg, rOut, rDx, rDw } = both(c);
   if (fwd) expectSameBits(fwd, rOut);
+  if (ig) expectSameBits(ig, rDx);
   if (wg) expectSameBits(wg, rDw);
 }
 

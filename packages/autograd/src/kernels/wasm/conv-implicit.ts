@@ -1,8 +1,9 @@
-// conv-wasm.ts's forward and weight gradient as implicit gemms (conv-module.ts) for windows
-// without padding: the products read the images through tap-offset tables, so no patch panel is
-// written, the forward adds the bias as it stores each tile in the output's own [N, O, L] layout,
-// and every chunk of work (including what used to be packing) is shared with the gemm's worker
-// threads. Same sums in the same order as im2col + gemm, so results are bit-identical.
+// conv-wasm.ts's three kernels as implicit gemms (conv-module.ts) for windows without padding:
+// the products read the images through tap-offset tables, so no patch panel is written; the
+// forward adds the bias as it stores each tile in the output's own [N, O, L] layout, the input
+// gradient adds each tile into dx where col2im would, and every chunk of work (including what
+// used to be packing) is shared with the gemm's worker threads. Same sums in the same order as
+// im2col + gemm (+ col2im), so results are bit-identical.
 import type { TypedArray } from '../../dtype.js';
 import type { ConvDims } from '../conv-plan.js';
 import { sizes } from '../conv-plan.js';
@@ -131,6 +132,46 @@ export function implicitForward(x: TypedArray, w: TypedArray, bias: TypedArray |
       }, Og * K * cnt * L);
     }
     out.set(v.subarray(at.out / 4, at.out / 4 + cnt * outImage), n0 * outImage);
+  }
+  return true;
+}
+
+/**
+ * conv.ts `convInputGrad` on float32 for shapes {@link forwardFits} accepts (sizes ≥ 1; `dx`
+ * accumulates); false: arena unavailable. One chunk per image.
+ */
+export function implicitInputGrad(gy: TypedArray, w: TypedArray, d: ConvDims, dx: TypedArray): boolean {
+  const { L, K, Og, inImage, outImage, nb } = sizes(d);
+  const g = d.geo, cg = d.C / d.groups, kHW = g.kH * g.kW, mStrips = Math.ceil(cg / 4) * kHW, plane = g.H * g.W;
+  const p = plan((r) => ({
+    task: r.take(CONV_TASK_BYTES), wp: r.take(d.groups * mStrips * Og * 16),
+    gy: r.take(nb * outImage * 4), dx: r.take(nb * inImage * 4),
+  }));
+  if (!p) return false;
+  const { a, k, at } = p, v = a.f32;
+  // Strip st = (channel group, i, j) holds, for each output channel o, w[o, 4·group + r, i, j] for r < 4 (0 past the group's channels).
+  let t = at.wp / 4;
+  for (let gr = 0; gr < d.groups; gr++) {
+    for (let st = 0; st < mStrips; st++) {
+      const c0 = Math.floor(st / kHW) * 4, tap = st % kHW;
+      for (let o = 0; o < Og; o++) {
+        const row = (gr * Og + o) * K + tap;
+        for (let r = 0; r < 4; r++) v[t++] = c0 + r < cg ? w[row + (c0 + r) * kHW]! : 0;
+      }
+    }
+  }
+  for (let n0 = 0; n0 < d.N; n0 += nb) {
+    const cnt = Math.min(nb, d.N - n0);
+    v.set(gy.subarray(n0 * outImage, (n0 + cnt) * outImage), at.gy / 4);
+    v.set(dx.subarray(n0 * inImage, (n0 + cnt) * inImage), at.dx / 4);
+    for (let gr = 0; gr < d.groups; gr++) {
+      runTask(a, k, at.task, {
+        chunks: cnt, op: 2, x: at.dx + gr * cg * plane * 4, a: at.wp + gr * mStrips * Og * 16, c: at.gy + gr * Og * L * 4,
+        K: Og, mStrips, rows: cg, L, oW: g.oW, rowStep: g.sH * g.W * 4, inImage: inImage * 4, outImage: outImage * 4,
+        nStrips: L / 8, kHW, kW: g.kW, tapRow: g.dH * g.W * 4, tapCol: g.dW * 4, plane: plane * 4,
+      }, Og * K * cnt * L);
+    }
+    dx.set(v.subarray(at.dx / 4, at.dx / 4 + cnt * inImage), n0 * inImage);
   }
   return true;
 }

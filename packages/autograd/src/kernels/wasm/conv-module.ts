@@ -12,6 +12,10 @@
 //     positions of one output row (unit column stride), so its 8 taps p are 8 adjacent floats.
 //   weight gradient: dwᵀ[t, o] += Σ_q x[pos(q) + tap(t)]·gy[o, q] over positions q = n·L + l; a
 //     tile is 4 taps (gathered scalars) × 8 output channels (gy packed as [q][8] strips).
+//   input gradient: col2im of the panel wᵀ·gy without the panel: a tile is the panel entries of
+//     one tap (i, j) of 4 input channels at 8 adjacent output positions, Σₒ w[o, c, i, j]·gy[o, q],
+//     added straight into dx. Per dx element its terms arrive in col2im's order: channels never
+//     share an element, and the taps of a channel come strip after strip in (i, j) order.
 import { assemble, F32, Fn, I32, V128 } from './assembler.js';
 
 /**
@@ -24,10 +28,16 @@ import { assemble, F32, Fn, I32, V128 } from './assembler.js';
  * (mStrips·4), c dwᵀ (ldc bytes per tap row), gyp packed gy (nStrips strips of [ld][8]), ld
  * positions, kc positions per block, mStrips tap strips, nStrips channel strips, perChunk tap
  * strips per chunk.
+ * Input gradient (op 2, chunk = image): x dx images, a weight strips ([K][4] per strip of 4
+ * channels at one tap), c gy images, K output channels, mStrips strips (channel group-major, then
+ * i, then j), rows input channels, L, oW, rowStep (bytes between dx rows of consecutive output
+ * rows), inImage / outImage (bytes), nStrips strips of 8 positions per image, kHW taps per
+ * channel, kW, tapRow / tapCol (bytes between taps' dx rows / columns), plane (bytes per channel).
  */
 export const CONV_TASK = {
   next: 0, chunks: 4, op: 8, x: 12, a: 16, b: 20, c: 24, bias: 28, K: 32, mStrips: 36, rows: 40, L: 44, oW: 48,
   rowStep: 52, inImage: 56, outImage: 60, nStrips: 64, perChunk: 68, seed: 72, gyp: 76, ld: 80, kc: 84, ldc: 88,
+  kHW: 92, kW: 96, tapRow: 100, tapCol: 104, plane: 108,
 } as const;
 export const CONV_TASK_BYTES = 128;
 
@@ -169,6 +179,63 @@ function weightGrad(): Fn {
 }
 
 /**
+ * `inputGrad(task, chunk)`: every strip of image `chunk`, in order, each over the image's strips
+ * of 8 output positions (within one output row: unit column stride, so the 8 dx targets of a
+ * tile row are adjacent).
+ */
+function inputGrad(): Fn {
+  const f = new Fn('inputGrad', [I32, I32]);
+  const [task, chunk] = [0, 1];
+  const v = fields(f, task);
+  const [st, s, cg, ij, left, dImg, gImg, ap0, ap, bp, pEnd, col, dst, tapBase, lb] = Array.from({ length: 15 }, () => f.local(I32));
+  const acc = Array.from({ length: 4 }, () => [f.local(V128), f.local(V128)] as const);
+  const bv = [f.local(V128), f.local(V128)] as const;
+  const av = f.local(V128);
+  f.get(v.x).get(chunk).get(v.inImage).op('i32_mul').op('i32_add').set(dImg);
+  f.get(v.c).get(chunk).get(v.outImage).op('i32_mul').op('i32_add').set(gImg);
+  f.get(v.L).i32(2).op('i32_shl').set(lb);
+  f.forRange(st, 0, v.mStrips, 1, () => {
+    // cg = st / kHW, (i, j) = st mod kHW; tapBase = dImg + 4cg·plane + i·tapRow + j·tapCol
+    f.get(st).get(v.kHW).op('i32_div_u').set(cg);
+    f.get(st).get(v.kHW).op('i32_rem_u').set(ij);
+    f.get(v.rows).get(cg).i32(2).op('i32_shl').op('i32_sub').set(left);
+    f.get(dImg).get(cg).i32(2).op('i32_shl').get(v.plane).op('i32_mul').op('i32_add');
+    f.get(ij).get(v.kW).op('i32_div_u').get(v.tapRow).op('i32_mul').op('i32_add');
+    f.get(ij).get(v.kW).op('i32_rem_u').get(v.tapCol).op('i32_mul').op('i32_add').set(tapBase);
+    f.get(v.a).get(st).get(v.K).op('i32_mul').i32(4).op('i32_shl').op('i32_add').set(ap0);
+    f.forRange(s, 0, v.nStrips, 1, () => {
+      // col = 8s; dst = tapBase + (col / oW)·rowStep + (col mod oW)·4; bp = gImg + col·4
+      f.get(s).i32(3).op('i32_shl').set(col);
+      f.get(tapBase).get(col).get(v.oW).op('i32_div_u').get(v.rowStep).op('i32_mul').op('i32_add');
+      f.get(col).get(v.oW).op('i32_rem_u').i32(2).op('i32_shl').op('i32_add').set(dst);
+      f.get(gImg).get(col).i32(2).op('i32_shl').op('i32_add').set(bp);
+      acc.forEach(([a0, a1]) => { f.v128Zero().tee(a0).set(a1); });
+      f.get(ap0).tee(ap).get(v.K).i32(4).op('i32_shl').op('i32_add').set(pEnd);
+      f.loop(() => {
+        f.get(bp).vmem('v128_load').set(bv[0]);
+        f.get(bp).vmem('v128_load', 16).set(bv[1]);
+        acc.forEach(([a0, a1], r) => {
+          f.get(ap).vmem('v128_load32_splat', 4 * r).set(av);
+          madd(f, a0, av, bv[0]);
+          madd(f, a1, av, bv[1]);
+        });
+        f.inc(ap, 16).get(bp).get(lb).op('i32_add').set(bp);
+        f.get(ap).get(pEnd).op('i32_lt_u').brIf(0);
+      });
+      acc.forEach(([a0, a1], r) => {
+        f.i32(r).get(left).op('i32_lt_s').ifElse(() => {
+          // dx += the tile row, as col2im adds (panel value + dx)
+          f.get(dst).get(a0).get(dst).vmem('v128_load').simd('f32x4_add').vmem('v128_store');
+          f.get(dst).get(a1).get(dst).vmem('v128_load', 16).simd('f32x4_add').vmem('v128_store', 16);
+          f.get(dst).get(v.plane).op('i32_add').set(dst);
+        });
+      });
+    });
+  });
+  return f;
+}
+
+/**
  * `packGy(gy, dst, rows, L, cnt, outImage, strips, ld)`: the output gradient of cnt images (rows
  * channels from gy, image n at gy + n·outImage bytes, channel o's L values at o·L) as strips of 8
  * channels: strip j at dst + j·ld·32, position q = n·L + l holding channels 8j…8j+7 (0 past rows).
@@ -233,7 +300,7 @@ function packW(): Fn {
   return f;
 }
 
-/** `run(task) → chunks done`: claims chunks of a forward (op 0) or weight-gradient (op 1) task until none is left. */
+/** `run(task) → chunks done`: claims chunks of a forward (op 0), weight-gradient (op 1) or input-gradient (op 2) task until none is left. */
 function run(): Fn {
   const f = new Fn('run', [I32], [I32]);
   const task = 0;
@@ -243,15 +310,16 @@ function run(): Fn {
   f.i32(0).set(done);
   f.block(() => f.loop(() => {
     f.get(task).i32(1).atomicAdd(CONV_TASK.next).tee(chunk).get(chunks).op('i32_ge_s').brIf(1);
-    f.get(op).op('i32_eqz').ifElse(() => { f.get(task).get(chunk).call(0); }, () => { f.get(task).get(chunk).call(1); });
+    const call = (fn: number) => () => { f.get(task).get(chunk).call(fn); };
+    f.get(op).op('i32_eqz').ifElse(call(0), () => { f.get(op).i32(1).op('i32_eq').ifElse(call(1), call(2)); });
     f.inc(done, 1).br(0);
   }));
   f.get(done);
   return f;
 }
 
-/** The module: `forward`, `weightGrad`, `packGy`, `packW` and `run`, importing `env.mem` (shared, with `maxPages`, when `memory.shared`). */
+/** The module: `forward`, `weightGrad`, `inputGrad`, `packGy`, `packW` and `run`, importing `env.mem` (shared, with `maxPages`, when `memory.shared`). */
 export function convModuleBytes(memory: { shared?: boolean; maxPages?: number } = {}): Uint8Array {
-  // Order fixes the function indices `run` calls: forward 0, weightGrad 1.
-  return assemble([forward(), weightGrad(), packGy(), packW(), run()], memory);
+  // Order fixes the function indices `run` calls: forward 0, weightGrad 1, inputGrad 2.
+  return assemble([forward(), weightGrad(), inputGrad(), packGy(), packW(), run()], memory);
 }

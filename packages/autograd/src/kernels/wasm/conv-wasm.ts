@@ -16,7 +16,7 @@ import { tileGeometry } from './tile.js';
 import { registerModule } from './gemm-threads.js';
 import { im2colModuleBytes, SWEEP, SWEEP_BYTES } from './im2col-module.js';
 import { WA } from './simd-memory.js';
-import { forwardFits, implicitForward, implicitWeightGrad, positions, weightGradFits } from './conv-implicit.js';
+import { forwardFits, implicitForward, implicitInputGrad, implicitWeightGrad, positions, weightGradFits } from './conv-implicit.js';
 
 /**
  * Mutable so tests and benchmarks can compare against conv.ts's own path (`enabled`), the
@@ -205,6 +205,7 @@ export function convForwardArena(x: TypedArray, w: TypedArray, bias: TypedArray 
 
 /** conv.ts `convInputGrad` for float32 (`dx` must be zeroed); false: not handled. */
 export function convInputGradArena(gy: TypedArray, w: TypedArray, d: ConvDims, dx: TypedArray): boolean {
+  if (arenaConv.implicit && forwardFits(d) && takes([gy, w, dx], d) && implicitInputGrad(gy, w, d, dx)) return true;
   const { L, K, Og, inImage, outImage, nb } = sizes(d);
   const ld = nb * L;
   const p = plan([gy, w, dx], d, (r) => ({
