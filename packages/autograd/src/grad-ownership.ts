@@ -2,13 +2,18 @@
 // steals a gradient whose reference count says nobody else holds it; JS has no reference counts,
 // so a vjp that allocates a gradient for exactly one input marks its buffer, and the tape unmarks
 // it as soon as the gradient is seen by anything that might keep it or read it later: a hook, or
-// any vjp other than those declared here to only pass views of their gradient on.
+// any vjp other than those declared here to only pass views of their gradient on. When nothing
+// else can read the gradient afterwards either (backward() without createGraph), the tape grants
+// the buffer to the vjp it goes to: the vjp may write its result into it (relu's does), and a
+// fact noted about the buffer when it was made still holds while it is granted (nobody else has
+// held it since).
 // No runtime imports, so ops can declare themselves here while the module graph loads.
 import type { TypedArray } from './dtype.js';
 import type { OpRecord } from './tape.js';
 
 const exclusive = new WeakSet<TypedArray>();
 const viewVjps = new WeakSet<OpRecord>();
+let granted: TypedArray | null = null;
 
 /** Marks `buffer`, just allocated by a vjp for one input and seen by nothing else, as adoptable. */
 export function markExclusive(buffer: TypedArray): void {
@@ -38,4 +43,21 @@ export function passesGradientViews(op: OpRecord): void {
 /** Whether `op`'s vjp was declared by {@link passesGradientViews}. */
 export function passesViews(op: OpRecord): boolean {
   return viewVjps.has(op);
+}
+
+/** Set by the tape before each vjp: the buffer of its gradient if granted (see above), else null. */
+export function grantGradient(buffer: TypedArray | null): void {
+  granted = buffer;
+}
+
+/** Whether the running vjp was granted `buffer` (so it is as its maker left it). */
+export function isGranted(buffer: TypedArray): boolean {
+  return granted !== null && granted === buffer;
+}
+
+/** True (once) when the running vjp was granted `buffer`: it may overwrite it and return it. */
+export function takeGranted(buffer: TypedArray): boolean {
+  if (!isGranted(buffer)) return false;
+  granted = null;
+  return true;
 }

@@ -1,11 +1,12 @@
 // The tape: nodes recorded by ops, and the reverse-mode pass that walks them.
 import ops from 'ndarray-ops';
 import { Tensor } from './tensor.js';
+import type { TypedArray } from './dtype.js';
 import { fmt, sameShape } from './shape.js';
 import { checkBoolean, checkOptions, checkTensorList, fail } from './validate.js';
 import { isAnomalyEnabled, withGradMode } from './grad-mode.js';
 import { copyToContiguous, isContiguous, wrap } from './kernels/layout.js';
-import { isExclusive, passesViews, takeExclusive, unmarkExclusive } from './grad-ownership.js';
+import { grantGradient, isExclusive, passesViews, takeExclusive, unmarkExclusive } from './grad-ownership.js';
 import { peekStorage } from './kernels/fused/lazy.js';
 import { add } from './ops/elementwise.js';
 import { assertFinite, duringVjp } from './anomaly.js';
@@ -217,8 +218,17 @@ function runPass(roots: readonly Tensor[], rootGrads: readonly Tensor[], options
     const node = t.gradFn;
     if (accumulate && (node === null || t.retainsGrad)) accumulateGrad(t, g, createGraph);
     if (!node) continue;
-    if (!passesViews(node.op)) unmark(g);
+    // The vjp gets an exclusive buffer for good when nothing can read it later: no graph is being
+    // built and no gradients() caller gets it back (see grad-ownership.ts).
+    let grant: TypedArray | null = null;
+    if (!passesViews(node.op)) {
+      const buffer = peekStorage(g.data);
+      if (accumulate && !createGraph && isExclusive(buffer) && wholeBuffer(g) && takeExclusive(buffer)) grant = buffer;
+      else unmarkExclusive(buffer);
+    }
+    grantGradient(grant);
     const inputGrads = withGradMode(createGraph, () => duringVjp(() => node.op.backward(g!, node)));
+    grantGradient(null);
     node.inputs.forEach((input, i) => {
       const gi = inputGrads[i];
       if (!gi || !input.requiresGrad || !needed.has(input)) return;

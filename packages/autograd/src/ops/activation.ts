@@ -13,6 +13,7 @@ import { gt } from './compare.js';
 import { where } from './elementwise.js';
 import { checkTensor } from '../validate.js';
 import { batchElementwise, diagonalJvp } from './batch-rules.js';
+import { reluGradOfPool } from './relu-pool-grad.js';
 
 const mapped = (x: Tensor, f: (v: number) => number) => new Tensor(map1(x.data, f));
 const RELU = UNARY.relu.expr(input(0));
@@ -70,7 +71,7 @@ export function logSigmoid(x: Tensor): Tensor {
 const reluOp = defineOp({
   name: 'relu',
   forward: (x: Tensor) => new Tensor(fusedEvaluate(RELU, [x.data], x.dtype as WorkDType)),
-  vjp: (g, { args: [x], output }) => [UNARY.relu.vjp(g, x, output)],
+  vjp: (g, { args: [x], output }) => [reluGradOfPool(g, x, output) ?? UNARY.relu.vjp(g, x, output)],
   jvp: diagonalJvp,
   batch: batchElementwise,
 });

@@ -10,6 +10,7 @@ import { maxPoolReluWhole } from '../kernels/wasm/pool-wasm.js';
 import { pendingUnaryOperand } from '../kernels/fused/lazy.js';
 import type { Geometry } from '../kernels/im2col.js';
 import { geometryOf } from './conv-args.js';
+import { noteMaxPoolGradient } from './relu-pool-grad.js';
 import { checkTensor } from '../validate.js';
 import { intoN, linearJvp, outOfN, shapeIntoN } from './batch-rules.js';
 import { poolSpec, type AvgPool1dOptions, type AvgPool2dOptions, type MaxPool1dOptions, type MaxPool2dOptions, type PoolSpec } from './pool-options.js';
@@ -37,10 +38,17 @@ const maxPoolOp: Op<[Tensor, PoolSpec]> = defineOp<[Tensor, PoolSpec], Int32Arra
     return { output: new Tensor(wrap(out, shape)), saved: idx };
   },
   // Under vmap there are no residuals: the argmax positions are found again from x.
-  vjp: (g, { args: [x, spec], saved }) => [saved ? maxPoolScatter(g, saved, x.shape, spec) : maxPoolRoute(g, x, spec), null],
+  vjp: (g, { args: [x, spec], saved }) => [saved ? scatterToInput(g, saved, x, spec) : maxPoolRoute(g, x, spec), null],
   jvp: ([t], { args: [x, spec], saved, output }) => (t ? (saved ? maxPoolGather(t, saved, output.shape, spec) : maxPoolSelect(t, x, spec)) : null),
   batch: ([x, spec], [d], { op, size }) => outOfN(op(intoN(x, d, size), spec), size),
 });
+
+/** maxPool2d's gradient for x, noted as a fresh buffer that a relu that made x may mask in place. */
+function scatterToInput(g: Tensor, idx: Int32Array, x: Tensor, spec: PoolSpec): Tensor {
+  const dx = maxPoolScatter(g, idx, x.shape, spec);
+  noteMaxPoolGradient(dx, x, idx);
+  return dx;
+}
 
 /** Flat argmax positions of each window of x (what maxPool2d saves). */
 function argmaxPositions(x: Tensor, spec: PoolSpec): [Int32Array, number[]] {

@@ -1,0 +1,168 @@
+// relu's vjp masking max pooling's fresh gradient in place (ops/relu-pool-grad.ts, granted by the
+// tape through grad-ownership.ts) against the tensor-op vjp g·(x > 0): the same bits for random
+// windows (overlapping, padded, dilated, ceilMode), float32 and float64, size-0 and size-1 axes,
+// NaN, ±0 and ±Infinity in x and in the gradient; and everything that may read the unmasked
+// gradient (a hook, retainGrad, gradients(), a second consumer, createGraph) still sees it.
+import { afterEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { gradients, maxPool2d, relu, tensor, type Tensor } from '@tapegrad/autograd';
+import { poolGrad } from '../src/ops/relu-pool-grad.js';
+import { expectSameBits } from './kernel-cases.js';
+
+afterEach(() => { poolGrad.inPlace = true; });
+
+/** Few distinct values (ties), with NaN, ±0 and ±Infinity mixed in. */
+function random(n: number, seed: number): number[] {
+  const special = [NaN, 0, -0, Infinity, -Infinity];
+  const a: number[] = [];
+  let s = seed | 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) | 0;
+    const r = (s >>> 8) % 1000;
+    a.push(r < 40 ? special[r % 5]! : r < 500 ? (r % 7) - 3 : ((s >>> 8) % 20001) / 7000 - 1.3);
+  }
+  return a;
+}
+
+const bits = (t: Tensor) => Array.from(t.contiguousData());
+
+const caseArb = fc.record({
+  N: fc.integer({ min: 0, max: 2 }), C: fc.integer({ min: 0, max: 3 }), H: fc.integer({ min: 1, max: 9 }), W: fc.integer({ min: 1, max: 9 }),
+  k: fc.integer({ min: 1, max: 3 }), s: fc.integer({ min: 1, max: 3 }), pad: fc.integer({ min: 0, max: 1 }), dil: fc.integer({ min: 1, max: 2 }),
+  ceil: fc.boolean(), dtype: fc.constantFrom('float32' as const, 'float64' as const), leaf: fc.boolean(), seed: fc.integer(),
+}).filter((c) => 2 * c.pad <= c.k && c.dil * (c.k - 1) + 1 <= c.H + 2 * c.pad && c.dil * (c.k - 1) + 1 <= c.W + 2 * c.pad);
+
+type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
+
+/** relu → maxPool2d → backward with a given output gradient; the gradient of x and of the relu's input. */
+function run(c: Case) {
+  const x = tensor(random(c.N * c.C * c.H * c.W, c.seed), { dtype: c.dtype }).reshape([c.N, c.C, c.H, c.W]).requiresGrad_();
+  // The relu's input is a leaf, or an op's output (as a convolution's) that passes its gradient on.
+  const pre = c.leaf ? x : x.mul(tensor([2], { dtype: c.dtype }));
+  const y = maxPool2d(relu(pre), { kernelSize: c.k, stride: c.s, padding: c.pad, dilation: c.dil, ceilMode: c.ceil });
+  y.backward(tensor(random(y.size, c.seed + 1), { dtype: c.dtype }).reshape(y.shape));
+  return bits(x.grad!);
+}
+
+describe('relu after max pooling: the in-place vjp', () => {
+  it('gives the bits of the tensor-op vjp (random windows, float32 and float64, size 0 and 1, NaN, ±0, ±Infinity)', () => {
+    const before = poolGrad.taken;
+    let cases = 0;
+    fc.assert(fc.property(caseArb, (c) => {
+      poolGrad.inPlace = false;
+      const want = run(c);
+      poolGrad.inPlace = true;
+      expectSameBits(run(c), want);
+      cases++;
+    }), { numRuns: 300, seed: 7 });
+    // Every case took the in-place path (the relu's input is materialized and the buffer granted).
+    expect(poolGrad.taken - before).toBe(cases);
+  });
+
+  it('is taken in the demo CNN shape, and an input of the relu that is a leaf adopts the buffer', () => {
+    const x = tensor(random(2 * 3 * 24 * 24, 5)).reshape([2, 3, 24, 24]).requiresGrad_();
+    const before = poolGrad.taken;
+    maxPool2d(relu(x), { kernelSize: 2 }).sum().backward();
+    expect(poolGrad.taken).toBe(before + 1);
+    const first = bits(x.grad!);
+    maxPool2d(relu(x), { kernelSize: 2 }).sum().backward(); // accumulates into the adopted buffer
+    expectSameBits(bits(x.grad!), first.map((v) => v + v));
+  });
+});
+
+describe('relu after max pooling: readers of the unmasked gradient', () => {
+  const setup = () => {
+    const x = tensor(random(2 * 2 * 8 * 8, 11)).reshape([2, 2, 8, 8]).requiresGrad_();
+    const gy = tensor(random(2 * 2 * 4 * 4, 12)).reshape([2, 2, 4, 4]);
+    return { x, gy, pool: (r: Tensor) => maxPool2d(r, { kernelSize: 2 }) };
+  };
+  /** The unmasked gradient of the relu's output and the gradient of x, by the tensor-op vjp. */
+  const reference = () => {
+    poolGrad.inPlace = false;
+    const { x, gy, pool } = setup();
+    const r = relu(x.mul(1));
+    r.retainGrad();
+    pool(r).backward(gy);
+    poolGrad.inPlace = true;
+    return { gr: bits(r.grad!), gx: bits(x.grad!) };
+  };
+
+  it('a hook that keeps the gradient sees it unmasked', () => {
+    const want = reference();
+    const { x, gy, pool } = setup();
+    const r = relu(x.mul(1));
+    let kept: Tensor | null = null;
+    r.registerHook((g) => void (kept = g));
+    pool(r).backward(gy);
+    expectSameBits(bits(kept!), want.gr);
+    expectSameBits(bits(x.grad!), want.gx);
+  });
+
+  it('a retained gradient stays unmasked', () => {
+    const want = reference();
+    const { x, gy, pool } = setup();
+    const r = relu(x.mul(1));
+    r.retainGrad();
+    pool(r).backward(gy);
+    expectSameBits(bits(r.grad!), want.gr);
+    expectSameBits(bits(x.grad!), want.gx);
+  });
+
+  it('gradients() returns the unmasked gradient of the relu output beside the masked one of x', () => {
+    const want = reference();
+    const { x, gy, pool } = setup();
+    const r = relu(x.mul(1));
+    const [gr, gx] = gradients([pool(r)], [r, x], { gradOutputs: [gy] });
+    expectSameBits(bits(gr!), want.gr);
+    expectSameBits(bits(gx!), want.gx);
+  });
+
+  it('a relu read by two pools gets the sum of both gradients', () => {
+    const run = () => {
+      const { x, gy, pool } = setup();
+      const r = relu(x.mul(1));
+      pool(r).add(maxPool2d(r, { kernelSize: 2, stride: 2, padding: 1 }).sum()).backward(gy);
+      return bits(x.grad!);
+    };
+    poolGrad.inPlace = false;
+    const want = run();
+    poolGrad.inPlace = true;
+    expectSameBits(run(), want);
+  });
+
+  it('createGraph records the vjp: the gradient is differentiable again', () => {
+    const run = () => {
+      const { x, pool } = setup();
+      const gy = tensor(random(2 * 2 * 4 * 4, 12)).reshape([2, 2, 4, 4]).requiresGrad_();
+      pool(relu(x.mul(1))).backward(gy, { createGraph: true });
+      expect(x.grad!.requiresGrad).toBe(true);
+      x.grad!.mul(x.detach()).sum().backward();
+      return [bits(x.grad!), bits(gy.grad!)];
+    };
+    poolGrad.inPlace = false;
+    const want = run();
+    poolGrad.inPlace = true;
+    const got = run();
+    expectSameBits(got[0]!, want[0]!);
+    expectSameBits(got[1]!, want[1]!);
+  });
+
+  it('createGraph keeps a retained gradient unmasked (it is the gradient itself, not a copy)', () => {
+    const want = reference();
+    const { x, gy, pool } = setup();
+    const r = relu(x.mul(1));
+    r.retainGrad();
+    pool(r).backward(gy, { createGraph: true });
+    expectSameBits(bits(r.grad!), want.gr);
+    expectSameBits(bits(x.grad!), want.gx);
+  });
+
+  it('retainGraph: a second backward through the same graph gives the same gradient again', () => {
+    const { x, gy, pool } = setup();
+    const y = pool(relu(x.mul(1)));
+    y.backward(gy, { retainGraph: true });
+    const once = bits(x.grad!);
+    y.backward(gy);
+    expectSameBits(bits(x.grad!), once.map((v) => v + v));
+  });
+});
