@@ -8,13 +8,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { convBatching, convForward, convInputGrad, convWeightGrad, type ConvDims } from '../src/kernels/conv.js';
 import { arenaConv } from '../src/kernels/wasm/conv-wasm.js';
-import { forwardFits, implicitForward, implicitInputGrad, implicitWeightGrad, weightGradFits } from '../src/kernels/wasm/conv-implicit.js';
+import { forwardFits, implicitForward, implicitInputGrad, implicitWeightGrad, PACK_THREADS, weightGradFits } from '../src/kernels/wasm/conv-implicit.js';
 import { lastWorkerChunks, threading, workersReady } from '../src/kernels/wasm/gemm-threads.js';
 import { expectSameBits, pair, seededFloats as random } from './kernel-cases.js';
 
 const budget = convBatching.panelElems;
-const minMacs = threading.minMacs;
+const minMacs = threading.minMacs, packMin = PACK_THREADS.minElems;
 afterEach(() => {
+  PACK_THREADS.minElems = packMin;
   convBatching.panelElems = budget;
   arenaConv.enabled = true;
   threading.minMacs = minMacs;
@@ -106,6 +107,7 @@ describe('implicit-gemm conv kernels, float32', () => {
   it.skipIf(threading.workers === 0)('equal it with every chunk done by the worker threads alone', () => {
     const d: ConvDims = { N: 3, C: 4, O: 10, groups: 2, geo: geometry({ k: [3, 2], sH: 2, sW: 1, dl: [1, 2], oH: 3, oW: 16 }) };
     threading.minMacs = 0;
+    PACK_THREADS.minElems = 0;
     check({ d, bias: true, seed: 3 }); // starts the workers if need be
     expect(workersReady(20_000)).toBe(true);
     threading.mainJoins = false;

@@ -13,7 +13,7 @@ import { registerModule, threading } from './gemm-threads.js';
 import { CONV_TASK, CONV_TASK_BYTES, convModuleBytes } from './conv-module.js';
 import { WA } from './simd-memory.js';
 
-type Kernels = Record<'run' | 'packGy' | 'packW', (...args: number[]) => number>;
+type Kernels = Record<'run' | 'packW' | 'packWT' | 'transpose', (...args: number[]) => number>;
 let kernels: Kernels | null | undefined;
 /** The module's id for the gemm's worker threads (-1: unshared memory, one thread). */
 let kernelId = -1;
@@ -55,15 +55,21 @@ function plan<T>(lay: (r: Regions) => T): { a: Arena; k: Kernels; at: T } | null
   return a && { a, k: kernels, at };
 }
 
-/** Writes the task's fields and runs it, on the worker threads too when it has `macs` multiply-adds or more. */
-function runTask(a: Arena, k: Kernels, task: number, fields: Partial<Record<keyof typeof CONV_TASK, number>>, macs: number): void {
+/**
+ * Writes the task's fields and runs it, on the worker threads too when `wide` (products of gemm's
+ * threading size, `threading.minMacs`; packing passes of {@link PACK_THREADS} elements).
+ */
+function runTask(a: Arena, k: Kernels, task: number, fields: Partial<Record<keyof typeof CONV_TASK, number>>, wide: boolean): void {
   for (const key in CONV_TASK) {
     const name = key as keyof typeof CONV_TASK;
     a.i32[(task + CONV_TASK[name]) / 4] = fields[name] ?? 0;
   }
-  const wide = kernelId >= 0 && a.i32[(task + CONV_TASK.chunks) / 4]! > 1 && macs >= threading.minMacs;
-  if (!(wide && a.threaded(kernelId, k.run, task))) k.run(task);
+  const threads = wide && kernelId >= 0 && a.i32[(task + CONV_TASK.chunks) / 4]! > 1;
+  if (!(threads && a.threaded(kernelId, k.run, task))) k.run(task);
 }
+
+/** Packing passes of at least this many elements are shared with the worker threads. Mutable for tests; not public API. */
+export const PACK_THREADS = { minElems: 1 << 16 };
 
 /**
  * Byte offset of every tap (c, i, j) of group `gr` from a window's top-left input element, `n`
@@ -129,7 +135,7 @@ export function implicitForward(x: TypedArray, w: TypedArray, bias: TypedArray |
         rowStep: g.sH * g.W * 4, inImage: inImage * 4, outImage: outImage * 4, nStrips, perChunk,
         // One image per chunk: conv.ts seeds the output rows with the bias (see conv.ts).
         seed: cnt === 1 ? 1 : 0,
-      }, Og * K * cnt * L);
+      }, Og * K * cnt * L >= threading.minMacs);
     }
     out.set(v.subarray(at.out / 4, at.out / 4 + cnt * outImage), n0 * outImage);
   }
@@ -144,22 +150,13 @@ export function implicitInputGrad(gy: TypedArray, w: TypedArray, d: ConvDims, dx
   const { L, K, Og, inImage, outImage, nb } = sizes(d);
   const g = d.geo, cg = d.C / d.groups, kHW = g.kH * g.kW, mStrips = Math.ceil(cg / 4) * kHW, plane = g.H * g.W;
   const p = plan((r) => ({
-    task: r.take(CONV_TASK_BYTES), wp: r.take(d.groups * mStrips * Og * 16),
+    task: r.take(CONV_TASK_BYTES), w: r.take(d.O * K * 4), wp: r.take(d.groups * mStrips * Og * 16),
     gy: r.take(nb * outImage * 4), dx: r.take(nb * inImage * 4),
   }));
   if (!p) return false;
   const { a, k, at } = p, v = a.f32;
-  // Strip st = (channel group, i, j) holds, for each output channel o, w[o, 4·group + r, i, j] for r < 4 (0 past the group's channels).
-  let t = at.wp / 4;
-  for (let gr = 0; gr < d.groups; gr++) {
-    for (let st = 0; st < mStrips; st++) {
-      const c0 = Math.floor(st / kHW) * 4, tap = st % kHW;
-      for (let o = 0; o < Og; o++) {
-        const row = (gr * Og + o) * K + tap;
-        for (let r = 0; r < 4; r++) v[t++] = c0 + r < cg ? w[row + (c0 + r) * kHW]! : 0;
-      }
-    }
-  }
+  v.set(w.subarray(0, d.O * K), at.w / 4);
+  for (let gr = 0; gr < d.groups; gr++) k.packWT(at.w + gr * Og * K * 4, at.wp + gr * mStrips * Og * 16, Og, K, cg, kHW, mStrips);
   for (let n0 = 0; n0 < d.N; n0 += nb) {
     const cnt = Math.min(nb, d.N - n0);
     v.set(gy.subarray(n0 * outImage, (n0 + cnt) * outImage), at.gy / 4);
@@ -169,7 +166,7 @@ export function implicitInputGrad(gy: TypedArray, w: TypedArray, d: ConvDims, dx
         chunks: cnt, op: 2, x: at.dx + gr * cg * plane * 4, a: at.wp + gr * mStrips * Og * 16, c: at.gy + gr * Og * L * 4,
         K: Og, mStrips, rows: cg, L, oW: g.oW, rowStep: g.sH * g.W * 4, inImage: inImage * 4, outImage: outImage * 4,
         nStrips: L / 8, kHW, kW: g.kW, tapRow: g.dH * g.W * 4, tapCol: g.dW * 4, plane: plane * 4,
-      }, Og * K * cnt * L);
+      }, Og * K * cnt * L >= threading.minMacs);
     }
     dx.set(v.subarray(at.dx / 4, at.dx / 4 + cnt * inImage), n0 * inImage);
   }
@@ -215,38 +212,34 @@ export function implicitWeightGrad(x: TypedArray, gy: TypedArray, d: ConvDims, d
   const p = plan((r) => ({
     task: r.take(CONV_TASK_BYTES), offs: r.take(d.groups * mStrips * 16), pos: r.take(nb * L * 4),
     x: r.take(nb * inImage * 4), gy: r.take(nb * outImage * 4), gyp: r.take(nStrips * nb * L * 32),
-    dwT: r.take(d.groups * mStrips * 4 * ldc * 4),
+    dw: r.take(d.O * K * 4), dwT: r.take(d.groups * mStrips * 4 * ldc * 4),
   }));
   if (!p) return false;
   const { a, k, at } = p, v = a.f32;
   a.i32.set(positions(at.x, nb, inImage, g), at.pos / 4);
   // dwᵀ per group ([taps][channels], rows past K and columns past Og unused) starts from dw.
-  const dwT = (gr: number) => at.dwT / 4 + gr * mStrips * 4 * ldc;
+  const dwT = (gr: number) => at.dwT + gr * mStrips * 4 * ldc * 4, dwAt = (gr: number) => at.dw + gr * Og * K * 4;
+  v.set(dw.subarray(0, d.O * K), at.dw / 4);
   for (let gr = 0; gr < d.groups; gr++) {
     tapTable(a, d, gr, at.offs + gr * mStrips * 16, mStrips * 4);
-    for (let o = 0, t0 = dwT(gr); o < Og; o++) {
-      const src = (gr * Og + o) * K;
-      for (let t = 0; t < K; t++) v[t0 + t * ldc + o] = dw[src + t]!;
-    }
+    k.transpose(dwAt(gr), K * 4, dwT(gr), ldc * 4, Og, K);
   }
   for (let n0 = 0; n0 < d.N; n0 += nb) {
     const cnt = Math.min(nb, d.N - n0), ld = cnt * L;
     v.set(x.subarray(n0 * inImage, (n0 + cnt) * inImage), at.x / 4);
     v.set(gy.subarray(n0 * outImage, (n0 + cnt) * outImage), at.gy / 4);
     for (let gr = 0; gr < d.groups; gr++) {
-      k.packGy(at.gy + gr * Og * L * 4, at.gyp, Og, L, cnt, outImage * 4, nStrips, ld);
+      runTask(a, k, at.task, {
+        chunks: nStrips * cnt, op: 3, x: at.gy + gr * Og * L * 4, c: at.gyp, rows: Og, L, outImage: outImage * 4, ld, cnt,
+      }, Og * ld >= PACK_THREADS.minElems);
       const perChunk = Math.max(1, Math.floor((mStrips * nStrips) / CHUNKS));
       runTask(a, k, at.task, {
         chunks: Math.ceil(mStrips / perChunk) * nStrips, op: 1, x: at.x, a: at.pos, b: at.offs + gr * mStrips * 16,
-        c: dwT(gr) * 4, gyp: at.gyp, ld, kc: KC, mStrips, nStrips, perChunk, ldc: ldc * 4,
-      }, Og * K * ld);
+        c: dwT(gr), gyp: at.gyp, ld, kc: KC, mStrips, nStrips, perChunk, ldc: ldc * 4,
+      }, Og * K * ld >= threading.minMacs);
     }
   }
-  for (let gr = 0; gr < d.groups; gr++) {
-    for (let o = 0, t0 = dwT(gr); o < Og; o++) {
-      const dst = (gr * Og + o) * K;
-      for (let t = 0; t < K; t++) dw[dst + t] = v[t0 + t * ldc + o]!;
-    }
-  }
+  for (let gr = 0; gr < d.groups; gr++) k.transpose(dwT(gr), ldc * 4, dwAt(gr), K * 4, K, Og);
+  dw.set(v.subarray(at.dw / 4, at.dw / 4 + d.O * K), 0);
   return true;
 }

@@ -16,39 +16,11 @@
 //     one tap (i, j) of 4 input channels at 8 adjacent output positions, Σₒ w[o, c, i, j]·gy[o, q],
 //     added straight into dx. Per dx element its terms arrive in col2im's order: channels never
 //     share an element, and the taps of a channel come strip after strip in (i, j) order.
-import { assemble, F32, Fn, I32, V128 } from './assembler.js';
+import { assemble, Fn, I32, V128 } from './assembler.js';
+import { CONV_TASK, fields } from './conv-task.js';
+import { packGy, packW, packWT, transpose } from './conv-packers.js';
 
-/**
- * Byte offsets of a task's i32 fields (`next` and `chunks` where gemm-threads.ts expects them).
- * Forward (op 0): x images, a packed weight strips ([K][4] per 4 channels), b tap offsets (K),
- * c output (n·outImage + (o·L + l)·4), bias (mStrips·4 floats), K taps, mStrips channel strips,
- * rows channels, L, oW, rowStep (bytes between output rows' inputs), inImage / outImage (bytes),
- * nStrips strips of 8 positions, perChunk strips per chunk, seed.
- * Weight gradient (op 1): x, a position table (ld entries, byte addresses), b tap offsets
- * (mStrips·4), c dwᵀ (ldc bytes per tap row), gyp packed gy (nStrips strips of [ld][8]), ld
- * positions, kc positions per block, mStrips tap strips, nStrips channel strips, perChunk tap
- * strips per chunk.
- * Input gradient (op 2, chunk = image): x dx images, a weight strips ([K][4] per strip of 4
- * channels at one tap), c gy images, K output channels, mStrips strips (channel group-major, then
- * i, then j), rows input channels, L, oW, rowStep (bytes between dx rows of consecutive output
- * rows), inImage / outImage (bytes), nStrips strips of 8 positions per image, kHW taps per
- * channel, kW, tapRow / tapCol (bytes between taps' dx rows / columns), plane (bytes per channel).
- */
-export const CONV_TASK = {
-  next: 0, chunks: 4, op: 8, x: 12, a: 16, b: 20, c: 24, bias: 28, K: 32, mStrips: 36, rows: 40, L: 44, oW: 48,
-  rowStep: 52, inImage: 56, outImage: 60, nStrips: 64, perChunk: 68, seed: 72, gyp: 76, ld: 80, kc: 84, ldc: 88,
-  kHW: 92, kW: 96, tapRow: 100, tapCol: 104, plane: 108,
-} as const;
-export const CONV_TASK_BYTES = 128;
-
-type Fields = Record<keyof typeof CONV_TASK, number>;
-
-/** Loads every task field into a local. */
-function fields(f: Fn, task: number): Fields {
-  const v = Object.fromEntries(Object.keys(CONV_TASK).map((k) => [k, f.local(I32)])) as Fields;
-  for (const [name, off] of Object.entries(CONV_TASK)) f.get(task).mem('i32_load', off).set(v[name as keyof typeof CONV_TASK]);
-  return v;
-}
+export { CONV_TASK, CONV_TASK_BYTES } from './conv-task.js';
 
 /** `dst = min(a, b)` on i32 locals/values given as emitters. */
 function min(f: Fn, a: () => void, b: () => void, dst: number): void {
@@ -235,72 +207,7 @@ function inputGrad(): Fn {
   return f;
 }
 
-/**
- * `packGy(gy, dst, rows, L, cnt, outImage, strips, ld)`: the output gradient of cnt images (rows
- * channels from gy, image n at gy + n·outImage bytes, channel o's L values at o·L) as strips of 8
- * channels: strip j at dst + j·ld·32, position q = n·L + l holding channels 8j…8j+7 (0 past rows).
- */
-function packGy(): Fn {
-  const f = new Fn('packGy', [I32, I32, I32, I32, I32, I32, I32, I32]);
-  const [gy, dst, rows, L, cnt, outImage, strips, ld] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [j, u, o, n, l, src, d, eight] = Array.from({ length: 8 }, () => f.local(I32));
-  f.i32(8).set(eight);
-  f.forRange(j, 0, strips, 1, () => {
-    f.forRange(u, 0, eight, 1, () => {
-      f.get(j).i32(3).op('i32_shl').get(u).op('i32_add').set(o);
-      // d = dst + j·ld·32 + u·4
-      f.get(dst).get(j).get(ld).op('i32_mul').i32(5).op('i32_shl').op('i32_add').get(u).i32(2).op('i32_shl').op('i32_add').set(d);
-      f.get(o).get(rows).op('i32_lt_s').ifElse(() => {
-        f.forRange(n, 0, cnt, 1, () => {
-          // src = gy + n·outImage + o·L·4; L values to d, 32 bytes apart
-          f.get(gy).get(n).get(outImage).op('i32_mul').op('i32_add').get(o).get(L).op('i32_mul').i32(2).op('i32_shl').op('i32_add').set(src);
-          f.forRange(l, 0, L, 1, () => {
-            f.get(d).get(src).mem('f32_load').mem('f32_store');
-            f.inc(src, 4).inc(d, 32);
-          });
-        });
-      }, () => {
-        f.forRange(l, 0, ld, 1, () => {
-          f.get(d).fzero(F32).mem('f32_store');
-          f.inc(d, 32);
-        });
-      });
-    });
-  });
-  return f;
-}
-
-/**
- * `packW(w, dst, rows, K, strips)`: rows×K weights (row-major at w) as strips of 4 rows, strip i
- * at dst + i·K·16 holding step p's 4 values contiguously (0 past rows): the forward's A.
- */
-function packW(): Fn {
-  const f = new Fn('packW', [I32, I32, I32, I32, I32]);
-  const [w, dst, rows, K, strips] = [0, 1, 2, 3, 4];
-  const [i, r, o, p, d, src, four] = Array.from({ length: 7 }, () => f.local(I32));
-  f.i32(4).set(four);
-  f.forRange(i, 0, strips, 1, () => {
-    f.forRange(r, 0, four, 1, () => {
-      f.get(i).i32(2).op('i32_shl').get(r).op('i32_add').set(o);
-      f.get(dst).get(i).get(K).op('i32_mul').i32(4).op('i32_shl').op('i32_add').get(r).i32(2).op('i32_shl').op('i32_add').set(d);
-      f.get(w).get(o).get(K).op('i32_mul').i32(2).op('i32_shl').op('i32_add').set(src);
-      f.get(o).get(rows).op('i32_lt_s').ifElse(() => {
-        f.forRange(p, 0, K, 1, () => {
-          f.get(d).get(src).mem('f32_load').mem('f32_store');
-          f.inc(src, 4).inc(d, 16);
-        });
-      }, () => {
-        f.forRange(p, 0, K, 1, () => {
-          f.get(d).fzero(F32).mem('f32_store');
-          f.inc(d, 16);
-        });
-      });
-    });
-  });
-  return f;
-}
-
-/** `run(task) → chunks done`: claims chunks of a forward (op 0), weight-gradient (op 1) or input-gradient (op 2) task until none is left. */
+/** `run(task) → chunks done`: claims chunks of a forward (op 0), weight-gradient (op 1), input-gradient (op 2) or packing (op 3) task until none is left. */
 function run(): Fn {
   const f = new Fn('run', [I32], [I32]);
   const task = 0;
@@ -311,15 +218,20 @@ function run(): Fn {
   f.block(() => f.loop(() => {
     f.get(task).i32(1).atomicAdd(CONV_TASK.next).tee(chunk).get(chunks).op('i32_ge_s').brIf(1);
     const call = (fn: number) => () => { f.get(task).get(chunk).call(fn); };
-    f.get(op).op('i32_eqz').ifElse(call(0), () => { f.get(op).i32(1).op('i32_eq').ifElse(call(1), call(2)); });
+    f.get(op).op('i32_eqz').ifElse(call(0), () => {
+      f.get(op).i32(1).op('i32_eq').ifElse(call(1), () => { f.get(op).i32(2).op('i32_eq').ifElse(call(2), call(3)); });
+    });
     f.inc(done, 1).br(0);
   }));
   f.get(done);
   return f;
 }
 
-/** The module: `forward`, `weightGrad`, `inputGrad`, `packGy`, `packW` and `run`, importing `env.mem` (shared, with `maxPages`, when `memory.shared`). */
+/**
+ * The module: `forward`, `weightGrad`, `inputGrad`, `packGy`, `packW`, `packWT`, `transpose` and
+ * `run`, importing `env.mem` (shared, with `maxPages`, when `memory.shared`).
+ */
 export function convModuleBytes(memory: { shared?: boolean; maxPages?: number } = {}): Uint8Array {
-  // Order fixes the function indices `run` calls: forward 0, weightGrad 1, inputGrad 2.
-  return assemble([forward(), weightGrad(), inputGrad(), packGy(), packW(), run()], memory);
+  // Order fixes the function indices `run` calls: forward 0, weightGrad 1, inputGrad 2, packGy 3.
+  return assemble([forward(), weightGrad(), inputGrad(), packGy(), packW(), packWT(), transpose(), run()], memory);
 }
