@@ -56,6 +56,7 @@ export const autograd: Record<string, Row> = {
   sum: reduction(ag.sum), mean: reduction(ag.mean), max: reduction(ag.max), min: reduction(ag.min), prod: reduction(ag.prod),
   variance: reduction(ag.variance), std: reduction(ag.std), logSumExp: reduction(ag.logSumExp), argmax: reduction(ag.argmax),
   argmin: reduction(ag.argmin), softmax: reduction(ag.softmax), logSoftmax: reduction(ag.logSoftmax), cumsum: reduction(ag.cumsum),
+  softmaxCrossEntropy: fn(ag.softmaxCrossEntropy, () => [x(), tensor([0, 2], { dtype: 'int32' }), { ignoreIndex: -1, reduction: 'sum' }], 't', 't', 'cfg'),
   cumprod: reduction(ag.cumprod), unbind: reduction(ag.unbind), squeeze: reduction(ag.squeeze), flip: reduction(ag.flip),
   argsort: reduction(ag.argsort), sort: reduction(ag.sort), unsqueeze: reduction(ag.unsqueeze), flatten: reduction(ag.flatten),
   transpose: fn(ag.transpose, () => [x(), 0, 1], 't', 'axis', 'axis'),

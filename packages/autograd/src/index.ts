@@ -72,6 +72,7 @@ export * from './ops/elementwise.js';
 export * from './ops/activation.js';
 export * from './ops/compare.js';
 export * from './ops/reduce.js';
+export * from './ops/softmax-cross-entropy.js';
 export * from './ops/linalg.js';
 export * from './ops/movement.js';
 export * from './ops/indexing.js';

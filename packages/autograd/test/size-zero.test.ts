@@ -129,6 +129,12 @@ const rows: Record<string, Row | Row[]> = {
   softmax: [unary((x) => ag.softmax(x, 0)), unary((x) => ag.softmax(x, 1))],
   logSoftmax: [unary((x) => ag.logSoftmax(x, 0)), unary((x) => ag.logSoftmax(x, 1))],
   logSumExp: reduce((x, a) => ag.logSumExp(x, a), -Infinity, -Infinity),
+  // No rows: the mean is 0/0 (NaN, as torch's cross_entropy), the sum 0, the per-row losses empty.
+  softmaxCrossEntropy: (['mean', 'sum', 'none'] as const).map((reduction) => ({
+    run: () => { const x = E(); return { out: ag.softmaxCrossEntropy(x, zeros([0], { dtype: 'int32' }), { reduction }), inputs: [x] }; },
+    shape: reduction === 'none' ? [0] : [],
+    ...(reduction === 'none' ? {} : { values: [reduction === 'mean' ? NaN : 0] }),
+  })),
   sum: reduce((x, a) => ag.sum(x, a), 0, 0),
   mean: reduce((x, a) => ag.mean(x, a), NaN, NaN),
   prod: reduce((x, a) => ag.prod(x, a), 1, 1),

@@ -155,6 +155,22 @@ describe('crossEntropy and nllLoss', () => {
     );
   });
 
+  it('without class weights or smoothing (one fused op): nllLoss of logSoftmax bit for bit, loss and gradient', () => {
+    const x = tensor([[2, 0, -1], [0, 3, 0], [1000, -1000, 0.5], [0.25, 0.25, 0.25]]);
+    const targets = [tensor([0, 1, 2, -100], { dtype: 'int32' }), tensor([2, 2, 0, 1])];
+    for (const t of targets) {
+      for (const reduction of ['mean', 'sum', 'none'] as const) {
+        const [a, b] = [(l: Tensor) => crossEntropy(l, t, { reduction }), (l: Tensor) => nllLoss(l.logSoftmax(1), t, { reduction })].map((f) => {
+          const l = x.detach().requiresGrad_();
+          const loss = f(l);
+          loss.sum().backward();
+          return [...flat(loss), ...flat(l.grad!)];
+        });
+        expect(a!.map((v) => Object.is(v, -0) ? '-0' : v)).toEqual(b!.map((v) => Object.is(v, -0) ? '-0' : v));
+      }
+    }
+  });
+
   it('name out-of-range targets, bad shapes and bad weights', () => {
     expect(() => crossEntropy(logits(), t64([0, 3]))).toThrow('crossEntropy: target 3 at [1] is not a class index for 3 classes; expected an integer in 0..2 (or ignoreIndex -100)');
     expect(() => nllLoss(logits(), t64([0.5, 1]))).toThrow(/nllLoss: target 0.5 at \[0\] is not a class index/);

@@ -126,6 +126,15 @@ const bce: Rule = (c) => {
   return c.b.node('Neg', [sum]);
 };
 
+// ONNX's own operator (opset 12+): logits [N, C], int64 labels, the ignored index and the reduction
+// as attributes; the mean is over the targets not ignored, as in tapegrad.
+const softmaxCrossEntropy: Rule = (c) => {
+  const [, , ignoreIndex, reduction] = c.node.args as [Tensor, Tensor, number, string];
+  const labels = c.b.node('Cast', [c.input(1)], { to: { int: 7 } });
+  const name = c.b.node('SoftmaxCrossEntropyLoss', [c.input(0), labels], { reduction: { string: reduction }, ignore_index: { int: ignoreIndex } });
+  return { name, batched: reduction === 'none' && c.batched(0) };
+};
+
 let records: { expand: OpRecord; reshape: OpRecord; view: OpRecord; sum: OpRecord } | null = null;
 /** The records of the movement ops a rule may look through. */
 const movement = () => (records ??= {
@@ -245,3 +254,4 @@ on(() => tg.scaledDotProductAttention(leaf([2, 2]), leaf([2, 2]), leaf([2, 2])),
 // The transforms record an alias (a new tensor object for the same value) where they start.
 on(() => tg.jvp((x: Tensor) => x, [leaf([2])], [tg.ones([2])])[0], (c) => ({ name: c.b.node('Identity', [c.input(0)]), batched: c.batched(0) }));
 on(() => binaryCrossEntropy(leaf([2]).mul(0.5), leaf([2]), { reduction: 'none' }), bce);
+on(() => tg.softmaxCrossEntropy(leaf([1, 2]), tg.tensor([1], { dtype: 'int32' })), softmaxCrossEntropy);

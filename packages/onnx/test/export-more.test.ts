@@ -6,7 +6,7 @@ import * as tg from '@tapegrad/autograd';
 import { manualSeed, rand, randn, tensor, type Tensor } from '@tapegrad/autograd';
 import {
   AdaptiveAvgPool2d, Conv2d, GroupNorm, InstanceNorm2d, Mish, Module, PReLU, PixelShuffle, PixelUnshuffle, ReLU6, SELU, Hardtanh, Sequential, SiLU, Upsample,
-  binaryCrossEntropy, LayerNorm,
+  binaryCrossEntropy, crossEntropy, LayerNorm,
 } from '@tapegrad/nn';
 import { exportOnnx } from '../src/index.js';
 import { expectClose, runOrt } from './ort.js';
@@ -61,11 +61,13 @@ describe('exportOnnx: more ops, run by ONNX Runtime', () => {
     await check(f, [randn([3, 4])]);
   });
 
-  it('binary cross-entropy (clamped logs as PyTorch), einsum, maskedFill and topk values', async () => {
+  it('binary cross-entropy (clamped logs as PyTorch), cross-entropy (SoftmaxCrossEntropyLoss), einsum, maskedFill and topk values', async () => {
     manualSeed(13);
     const p = rand([4]).mul(0.9).add(0.05);
     const y = rand([4]);
     await check((a: Tensor, b: Tensor) => binaryCrossEntropy(tg.sigmoid(a), b), [p, y]);
+    const labels = tensor([2, 0, -100, 1], { dtype: 'int32' });
+    for (const reduction of ['mean', 'sum', 'none'] as const) await check((a: Tensor) => crossEntropy(a, labels, { reduction }), [randn([4, 3])]);
     await check((a: Tensor, b: Tensor) => tg.einsum('bij,bjk->bik', a, b).add(tg.einsum('bii->b', a).reshape([2, 1, 1])), [randn([2, 3, 3]), randn([2, 3, 2])]);
     const mask = tensor([[1, 0, 0, 1], [0, 1, 1, 0], [0, 0, 0, 1]]).gt(0.5);
     await check((a: Tensor) => [tg.maskedFill(a, mask, -1), tg.topk(a, 2, 1).values], [randn([3, 4])]);

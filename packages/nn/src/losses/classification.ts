@@ -1,7 +1,7 @@
 // Multi-class losses on class-index targets: nllLoss on log-probabilities, and crossEntropy on
 // logits through logSoftmax (stable for any logits), with class weights, ignored targets and
 // label smoothing as PyTorch defines them.
-import { defineOp, describeValue, fromTyped, unravelIndex, type Tensor, checkTensor } from '@tapegrad/autograd';
+import { defineOp, describeValue, fromTyped, softmaxCrossEntropy, unravelIndex, type Tensor, checkTensor } from '@tapegrad/autograd';
 import { fmtShape } from '../format.js';
 import { perChannel } from '../layers/options.js';
 import { checkOptionalTensor, checkReduction, checkSameShape, lossOptions, reduce, type LossOptions, type Reduction } from './reduction.js';
@@ -42,6 +42,8 @@ interface ClassTargets {
   readonly keep: Tensor;
 }
 
+
+const isFloat = (t: Tensor) => t.dtype === 'float32' || t.dtype === 'float64';
 
 /** Brings an unbatched `[C]` input (target 0-d) to `[1, C]`, and checks targets are `[N, ...spatial]`. */
 function batched(loss: string, input: Tensor, targets: Tensor): { input: Tensor; targets: Tensor; unbatched: boolean } {
@@ -170,6 +172,12 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
   const b = batched('crossEntropy', logits, targets);
   const C = b.input.shape[1]!;
   checkWeight('crossEntropy', weight, C, b.input);
+  if (weight === undefined && labelSmoothing === 0 && b.input.ndim === 2 && C > 0 && isFloat(b.input) && b.targets.dtype !== 'bool') {
+    // One op for the common case (the same values and gradients as the composed ops below).
+    safeTargets(b.targets, C, ignoreIndex, 'crossEntropy');
+    const out = softmaxCrossEntropy(b.input, b.targets, { ignoreIndex, reduction });
+    return b.unbatched && reduction === 'none' ? out.squeeze(0) : out;
+  }
   const logp = b.input.logSoftmax(1);
   const t = classTargets('crossEntropy', b.targets, C, ignoreIndex, b.input);
   const { perElement, weights } = pickedNll(logp, t, weight);
