@@ -1,6 +1,7 @@
 // The threaded WebAssembly gemm: workers share the memory and claim chunks of rows of C, so the
-// result must be bit-identical to one thread whoever computed which chunk, and close to the
-// plain-JS reference. Kernels are internal, so this test imports them from src.
+// result must be bit-identical to one thread and to the sequential sum (gemm-reference.ts)
+// whoever computed which chunk, and close to the plain-JS reference. Kernels are internal, so
+// this test imports them from src.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
@@ -8,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { gemmJs } from '../src/kernels/gemm.js';
 import { blocking, gemmWasm, lastTaskChunks } from '../src/kernels/wasm/gemm-wasm.js';
 import { lastWorkerChunks, threading, workersReady } from '../src/kernels/wasm/gemm-threads.js';
+import { expectSameBits, gemmSequential } from './gemm-reference.js';
 
 const defaults = { threading: { ...threading }, blocking: { ...blocking } };
 afterEach(() => {
@@ -20,6 +22,8 @@ const caseArb = fc.record({
   transA: fc.boolean(), transB: fc.boolean(), accumulate: fc.boolean(),
   dtype: fc.constantFrom('float32', 'float64'),
   mc: fc.constantFrom(4, 8, 32),
+  // 16: up to 19 k-blocks, each chunk of C stored and reloaded between them; 256: one or two.
+  kc: fc.constantFrom(16, 256),
 });
 type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -53,17 +57,19 @@ describe.skipIf(threading.workers === 0)('gemm on worker threads', () => {
   it('workers alone compute every chunk, bit-identical to one thread and close to plain JS', () => {
     fc.assert(
       fc.property(caseArb, (c) => {
-        blocking.mc = c.mc;
+        Object.assign(blocking, { mc: c.mc, kc: c.kc });
         threading.minMacs = Infinity;
         const one = wasmResult(c);
         threading.minMacs = 0;
         threading.mainJoins = false;
         const workers = wasmResult(c);
+        const { a, b, out } = operands(c);
+        gemmSequential(c.m, c.n, c.k, a, 1, c.transA, b, 2, c.transB, out, 3, c.accumulate);
+        expectSameBits(workers, out);
         expect(lastWorkerChunks()).toBe(lastTaskChunks());
         expect(lastTaskChunks()).toBeGreaterThanOrEqual(Math.min(4 * (threading.workers + 1), Math.ceil(c.m / 4)));
         expect(Array.from(workers)).toEqual(Array.from(one));
-        const { a, b, out } = operands(c);
-        const js = out.slice();
+        const js = operands(c).out;
         gemmJs(c.m, c.n, c.k, a, 1, c.transA, b, 2, c.transB, js, 3, c.accumulate);
         const tol = (c.dtype === 'float32' ? 1e-6 : 1e-14) * (c.k + 1);
         js.forEach((x, i) => expect(Math.abs(x - workers[i]!)).toBeLessThanOrEqual(tol));
@@ -75,7 +81,7 @@ describe.skipIf(threading.workers === 0)('gemm on worker threads', () => {
   it('main thread and workers together give the one-thread result', () => {
     fc.assert(
       fc.property(caseArb, (c) => {
-        blocking.mc = c.mc;
+        Object.assign(blocking, { mc: c.mc, kc: c.kc });
         threading.minMacs = Infinity;
         const one = wasmResult(c);
         threading.minMacs = 0;
@@ -106,7 +112,7 @@ describe.skipIf(threading.workers === 0)('gemm on worker threads', () => {
     );
     // A product long enough that the caller usually finishes its chunks while a worker is still
     // inside its last one: reading C before that chunk is done would differ from one thread.
-    const big: Case = { m: 256, n: 192, k: 512, transA: false, transB: true, accumulate: true, dtype: 'float32', mc: 32 };
+    const big: Case = { m: 256, n: 192, k: 512, transA: false, transB: true, accumulate: true, dtype: 'float32', mc: 32, kc: 256 };
     threading.minMacs = Infinity;
     const one = Array.from(wasmResult(big));
     threading.minMacs = 0;

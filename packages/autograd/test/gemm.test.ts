@@ -1,11 +1,13 @@
 // The WebAssembly SIMD gemm against the plain-JS one, which is the reference: every transpose
 // combination, offsets, accumulate, both dtypes, sizes that are not multiples of the tile, several
-// cache blockings and register tiles. Kernels are internal, so this test imports them from src.
+// cache blockings and register tiles; and bit for bit against its summation order written out
+// (gemm-reference.ts). Kernels are internal, so this test imports them from src.
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import v8 from 'node:v8';
 import { gemm, gemmJs } from '../src/kernels/gemm.js';
 import { blocking, gemmWasm, tiles, wasmGemmAvailable } from '../src/kernels/wasm/gemm-wasm.js';
+import { expectSameBits, gemmSequential } from './gemm-reference.js';
 
 type DT = 'float32' | 'float64';
 const Arr = (dt: DT) => (dt === 'float32' ? Float32Array : Float64Array);
@@ -70,6 +72,16 @@ function both(c: Case, integers = false) {
   return { js, wasm, out, tol };
 }
 
+/** The WebAssembly result equals {@link gemmSequential}'s bit for bit, sentinels included. */
+function expectBitExact(c: Case): void {
+  const { a, b, out } = operands(c);
+  const want = out.slice();
+  const got = out.slice();
+  gemmSequential(c.m, c.n, c.k, a, c.aOff, c.transA, b, c.bOff, c.transB, want, c.cOff, c.accumulate);
+  expect(gemmWasm(c.m, c.n, c.k, a, c.aOff, c.transA, b, c.bOff, c.transB, got, c.cOff, c.accumulate)).toBe(true);
+  expectSameBits(got, want, JSON.stringify(c));
+}
+
 function expectClose(c: Case): void {
   const { js, wasm, out, tol } = both(c);
   for (let i = 0; i < out.length; i++) {
@@ -98,6 +110,32 @@ describe('gemm: WebAssembly SIMD kernel against the plain-JS reference', () => {
         expect(Array.from(wasm)).toEqual(Array.from(js));
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('is bit-identical to the sequential sum in every case, under any cache blocks and register tile', () => {
+    const edges: Partial<Case>[] = [
+      { m: 1, n: 1, k: 1 }, { m: 1, n: 1, k: 700 }, { m: 1, n: 300, k: 1 }, { m: 300, n: 1, k: 2 }, { m: 5, n: 9, k: 513 },
+    ];
+    for (const e of edges) {
+      for (const dtype of ['float32', 'float64'] as const) {
+        for (const [transA, transB] of [[false, false], [true, true]] as const) {
+          expectBitExact({ m: 1, n: 1, k: 1, transA, transB, accumulate: transA, aOff: 1, bOff: 2, cOff: 3, dtype, seed: 11, ...e });
+        }
+      }
+    }
+    const blockArb = fc.record({ kc: fc.constantFrom(4, 16, 256), mc: fc.constantFrom(4, 12, 32), bBlockBytes: fc.constantFrom(256, 2048, 512 * 1024) });
+    const tileArb = fc.record({ mr: fc.integer({ min: 1, max: 6 }), nv: fc.integer({ min: 1, max: 3 }), unroll: fc.constantFrom(1, 2, 4) });
+    fc.assert(
+      fc.property(caseArb, blockArb, fc.option(tileArb), (c, bl, t) => {
+        Object.assign(blocking, bl);
+        if (t) {
+          tiles.float32 = { ...tiles.float32, ...t };
+          tiles.float64 = { ...tiles.float64, ...t };
+        }
+        expectBitExact(c);
+      }),
+      { numRuns: 120 },
     );
   });
 
