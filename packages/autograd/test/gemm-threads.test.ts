@@ -1,5 +1,5 @@
-// The threaded WebAssembly gemm: workers share the memory and claim chunks of rows of C, so the
-// result must be bit-identical to one thread and to the sequential sum (gemm-reference.ts)
+// The threaded WebAssembly gemm: workers share the memory and claim chunks of rows of C (and,
+// when cores are to spare, the jobs packing the operands), so the result must be bit-identical to one thread and to the sequential sum (gemm-reference.ts)
 // whoever computed which chunk, and close to the plain-JS reference. Kernels are internal, so
 // this test imports them from src.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ const caseArb = fc.record({
   transA: fc.boolean(), transB: fc.boolean(), accumulate: fc.boolean(),
   dtype: fc.constantFrom('float32', 'float64'),
   mc: fc.constantFrom(4, 8, 32),
-  // 16: up to 19 k-blocks, each chunk of C stored and reloaded between them; 256: one or two.
+  // 16: up to 19 k-blocks, packed in jobs of whole k-blocks; 256: one or two, split by strips.
   kc: fc.constantFrom(16, 256),
 });
 type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
@@ -62,6 +62,7 @@ describe.skipIf(threading.workers === 0)('gemm on worker threads', () => {
         const one = wasmResult(c);
         threading.minMacs = 0;
         threading.mainJoins = false;
+        threading.oversubscribed = () => false; // so the workers also do every pack job
         const workers = wasmResult(c);
         const { a, b, out } = operands(c);
         gemmSequential(c.m, c.n, c.k, a, 1, c.transA, b, 2, c.transB, out, 3, c.accumulate);
@@ -85,6 +86,7 @@ describe.skipIf(threading.workers === 0)('gemm on worker threads', () => {
         threading.minMacs = Infinity;
         const one = wasmResult(c);
         threading.minMacs = 0;
+        threading.oversubscribed = () => false; // packing shared too
         expect(Array.from(wasmResult(c))).toEqual(Array.from(one));
       }),
       { numRuns: 40 },
@@ -96,7 +98,7 @@ describe.skipIf(threading.workers === 0)('gemm on worker threads', () => {
     // runs of long waits switch polling off until waits are short again.
     fc.assert(
       fc.property(caseArb, fc.array(fc.constantFrom(0, 1, 5, 50, 200, 1e6), { minLength: 1, maxLength: 12 }), fc.boolean(), fc.boolean(), (c, spins, mainJoins, crowded) => {
-        blocking.mc = c.mc;
+        Object.assign(blocking, { mc: c.mc, kc: c.kc });
         threading.minMacs = Infinity;
         const one = wasmResult(c);
         threading.minMacs = 0;

@@ -139,6 +139,13 @@ export class Fn {
     return this;
   }
 
+  /** `i32.atomic.load` at the address on the stack plus `offset`. */
+  atomicLoad(offset = 0): this {
+    this.code.push(0xfe, 0x10, 2);
+    uleb(offset, this.code);
+    return this;
+  }
+
   i32(n: number): this {
     this.code.push(0x41);
     sleb(n, this.code);

@@ -90,27 +90,38 @@ function macroKernel(t: TileConfig): Fn {
 
 /**
  * Byte offsets of the i32 fields of a task record, which `run` reads: one gemm whose operands are
- * packed, with C split into chunks of `chunkStrips` A strips (MR rows) × `nc` columns (one B
- * block), numbered row-major over `colBlocks` column blocks. Addresses are in bytes, sizes in
- * elements; `next` is the chunk counter that every thread increments atomically.
+ * packed by the task's pack jobs, with C split into chunks of `chunkStrips` A strips (MR rows) ×
+ * `nc` columns (one B block), numbered row-major over `colBlocks` column blocks. Addresses are in
+ * bytes, sizes in elements; `next` is the chunk counter that every thread increments atomically.
+ * Pack jobs: `packJobs` records of {@link JOB} from byte address `jobs`, claimed through
+ * `packNext`; `packDone` counts finished jobs, and chunks start once all are done. A thread stops
+ * waiting for them when the i32 at `failed` (the threads' error flag) is set.
  */
 export const TASK = {
   next: 0, chunks: 4, chunkStrips: 8, mStrips: 12, kBlocks: 16, kc: 20, kLastPad: 24,
   ap: 28, bp: 32, c: 36, ldc: 40, mPad: 44, nPad: 48, nc: 52, first: 56, colBlocks: 60,
+  packJobs: 64, packNext: 68, packDone: 72, jobs: 76, failed: 80,
 } as const;
-export const TASK_BYTES = 64;
+export const TASK_BYTES = 128;
+
+/**
+ * Byte offsets of a pack job's i32 fields: the packer's arguments (`packer` in pack.ts: `fn` 0
+ * packs strips of MR, 1 strips of NR; `kc` comes from the task).
+ */
+export const JOB = { fn: 0, src: 4, sR: 8, sP: 12, extent: 16, k: 20, dst: 24 } as const;
+export const JOB_BYTES = 32;
 
 /**
  * `run(task) → chunks done`: claims chunks of C from the task's counter until none is left and
  * computes each over every k-block in order, so a chunk's result does not depend on which thread
  * ran it. The main thread and any workers call it on the same task.
  */
-function runTask(t: TileConfig, macroIndex: number): Fn {
+function runTask(t: TileConfig, packAIndex: number, packBIndex: number, macroIndex: number): Fn {
   const { es, nr } = tileGeometry(t);
   const f = new Fn('run', [I32], [I32]);
   const task = 0;
   const v = Object.fromEntries(Object.keys(TASK).map((k) => [k, f.local(I32)])) as Record<keyof typeof TASK, number>;
-  const [chunk, s0, sN, kb, kcPad, j0, nStr, done] = Array.from({ length: 8 }, () => f.local(I32));
+  const [chunk, s0, sN, kb, kcPad, j0, nStr, done, job, jp] = Array.from({ length: 10 }, () => f.local(I32));
   const min = (a: () => void, b: () => void) => {
     a(); b(); a(); b();
     f.op('i32_lt_s').op('select');
@@ -125,6 +136,24 @@ function runTask(t: TileConfig, macroIndex: number): Fn {
   const get = (l: number) => () => f.get(l);
   for (const [name, off] of Object.entries(TASK)) f.get(task).mem('i32_load', off).set(v[name as keyof typeof TASK]);
   f.i32(0).set(done);
+  // Pack jobs, claimed like chunks.
+  f.block(() => f.loop(() => {
+    f.get(task).i32(1).atomicAdd(TASK.packNext).tee(job).get(v.packJobs).op('i32_ge_s').brIf(1);
+    f.get(v.jobs).get(job).i32(JOB_BYTES).op('i32_mul').op('i32_add').set(jp);
+    const args = () => {
+      for (const field of ['src', 'sR', 'sP', 'extent', 'k'] as const) f.get(jp).mem('i32_load', JOB[field]);
+      f.get(v.kc).get(jp).mem('i32_load', JOB.dst);
+    };
+    f.get(jp).mem('i32_load', JOB.fn).ifElse(() => { args(); f.call(packBIndex); }, () => { args(); f.call(packAIndex); });
+    f.get(task).i32(1).atomicAdd(TASK.packDone).op('drop');
+    f.br(0);
+  }));
+  // Every chunk reads every packed strip of its rows and columns: wait for all pack jobs (each
+  // is short, and the last ones are already running), unless another thread failed.
+  f.block(() => f.loop(() => {
+    f.get(v.failed).atomicLoad().ifElse(() => f.i32(0).ret());
+    f.get(task).atomicLoad(TASK.packDone).get(v.packJobs).op('i32_ge_s').brIf(1).br(0);
+  }));
   f.block(() => f.loop(() => {
     f.get(task).i32(1).atomicAdd(TASK.next).tee(chunk).get(v.chunks).op('i32_ge_s').brIf(1);
     f.get(chunk).get(v.colBlocks).op('i32_div_u').tee(s0).get(v.chunkStrips).op('i32_mul').set(s0);
@@ -164,5 +193,5 @@ function runTask(t: TileConfig, macroIndex: number): Fn {
 /** The module bytes: exports `packA` (strips of MR), `packB` (strips of NR), `macro`, `copyRows` and `run`. */
 export function gemmModuleBytes(t: TileConfig, memory: { shared?: boolean; maxPages?: number } = {}): Uint8Array {
   const { nr } = tileGeometry(t);
-  return assemble([packer(t, t.mr, 'packA'), packer(t, nr, 'packB'), macroKernel(t), copyRows(), runTask(t, 2)], memory);
+  return assemble([packer(t, t.mr, 'packA'), packer(t, nr, 'packB'), macroKernel(t), copyRows(), runTask(t, 0, 1, 2)], memory);
 }

@@ -22,6 +22,8 @@ export { CONTROL_BYTES };
  * prove the workers' results). `mainSpinUs`: how long the calling thread polls for the workers'
  * last chunks before it sleeps (0: sleep at once; measured in docs/performance.md), unless
  * `oversubscribed()` says the cores are all wanted (tests replace it to reach both paths).
+ * `splitPacking`: whether threaded products, unless oversubscribed, share the packing of their
+ * operands with the workers (gemm-wasm.ts; otherwise the caller packs, then wakes them).
  */
 export const threading = {
   workers: platform.defaultWorkers(),
@@ -29,6 +31,7 @@ export const threading = {
   mainJoins: true,
   mainSpinUs: 200,
   oversubscribed: platform.oversubscribed,
+  splitPacking: true,
 };
 
 const { SEQ, BUSY, KERNEL, TASK, WORKER_CHUNKS, FAILED, READY, ACTIVE, CLOSED } = SLOT;
@@ -127,13 +130,23 @@ export function runThreaded(memory: object, control: number, kernel: number, run
   ctl[TASK] = task;
   const seq = Atomics.add(ctl, SEQ, 1) + 1;
   Atomics.notify(ctl, SEQ);
-  if (threading.mainJoins) run(task);
-  else {
-    // Tests: the workers alone must do every chunk before the task may close.
-    const chunks = new Int32Array((memory as { buffer: SharedArrayBuffer }).buffer, task, TASK_BYTES / 4)[TASK_FIELDS.chunks / 4]!;
-    for (let c = Atomics.load(ctl, WORKER_CHUNKS); c < chunks && Atomics.load(ctl, FAILED) === 0; c = Atomics.load(ctl, WORKER_CHUNKS)) {
-      sleep(ctl, WORKER_CHUNKS, c, 50);
+  try {
+    if (threading.mainJoins) run(task);
+    else {
+      // Tests: the workers alone must do every chunk before the task may close.
+      const chunks = new Int32Array((memory as { buffer: SharedArrayBuffer }).buffer, task, TASK_BYTES / 4)[TASK_FIELDS.chunks / 4]!;
+      for (let c = Atomics.load(ctl, WORKER_CHUNKS); c < chunks && Atomics.load(ctl, FAILED) === 0; c = Atomics.load(ctl, WORKER_CHUNKS)) {
+        sleep(ctl, WORKER_CHUNKS, c, 50);
+      }
     }
+  } catch (e) {
+    // Workers may be waiting for this thread's part of the task (a pack job): the error flag
+    // releases them before the task closes.
+    Atomics.store(ctl, FAILED, 1);
+    Atomics.store(ctl, CLOSED, seq);
+    waitForZero(ctl, BUSY, 0);
+    Atomics.store(ctl, FAILED, 0);
+    throw e;
   }
   // Every chunk is claimed: close the task and wait only for the workers inside it.
   Atomics.store(ctl, CLOSED, seq);

@@ -4,7 +4,8 @@
 // thread and, for large products, on workers, and copies C back. Compiled lazily on first use,
 // once per tile configuration; unavailable (and `gemmWasm` returns false) without WebAssembly SIMD.
 import type { TypedArray } from '../../dtype.js';
-import { gemmModuleBytes, TASK, TASK_BYTES, tileGeometry, type TileConfig } from './gemm-module.js';
+import { gemmModuleBytes, JOB, JOB_BYTES, TASK, TASK_BYTES, tileGeometry, type TileConfig } from './gemm-module.js';
+import { SLOT } from '../../platform/types.js';
 import { CONTROL_BYTES, registerModule, runThreaded, threading } from './gemm-threads.js';
 
 // The global WebAssembly API, typed locally: the project compiles against ES2022 + Node types,
@@ -47,10 +48,14 @@ interface Kernel { cfg: TileConfig; id: number; packA: I32Fn; packB: I32Fn; copy
 const PAGE = 65536;
 /** Above 2 GiB byte addresses would not fit the kernels' signed i32 arithmetic. */
 const MAX_PAGES = 32767;
-// Fixed addresses: the task record, the threads' control block, then the arena of one product.
+// Fixed addresses: the task record, the threads' control block, the task's pack jobs, then the
+// arena of one product.
 const TASK_AT = 0;
 const CONTROL_AT = TASK_BYTES;
-const ARENA_AT = CONTROL_AT + CONTROL_BYTES;
+/** The pack jobs (at most MAX_JOBS: each operand's are fewer than twice its target, ≤ MAX_JOBS / 4). */
+const JOBS_AT = CONTROL_AT + CONTROL_BYTES;
+const MAX_JOBS = 128;
+const ARENA_AT = JOBS_AT + MAX_JOBS * JOB_BYTES;
 
 let memory: WasmMemory | null = null;
 let shared = false;
@@ -238,11 +243,6 @@ function run(
   const cAt = direct ? dAt : freeAt;
   const apAt = direct ? freeAt : align(cAt + mPad * ldc * es);
   const bpAt = packedB ? bAt : align(apAt + mPad * kTot * es);
-  if (accumulate && !direct) kern.copyRows(dAt, n * es, cAt, ldc * es, m, n * es);
-  // Element (r, p) of op(A) / op(B)ᵀ at base + r·sR + p·sP, in bytes.
-  if (transA) kern.packA(aAt, es, m * es, m, k, kc, apAt);
-  else kern.packA(aAt, k * es, es, m, k, kc, apAt);
-  if (!packedB) kern.packB(bAt, transB ? k * es : es, transB ? es : n * es, n, k, kc, bpAt);
 
   // Chunks: up to mc rows × one B block of columns; with threads, smaller ones until there are
   // about 4 per thread (fewer left 2 threads idle in turn at N = 128 and with few rows).
@@ -255,13 +255,93 @@ function run(
     if (chunkStrips > 1) chunkStrips = Math.ceil(chunkStrips / 2);
     else nc = up(nc / 2, nr);
   }
-  const task: Record<keyof typeof TASK, number> = {
-    next: 0, chunks: chunks(), chunkStrips, mStrips, kBlocks, kc, kLastPad, ap: apAt, bp: bpAt, c: cAt,
-    ldc: ldc * es, mPad, nPad, nc, first: accumulate ? 0 : 1, colBlocks: Math.ceil(nPad / nc),
-  };
-  for (const key in task) i32[(TASK_AT + TASK[key as keyof typeof TASK]) / 4] = task[key as keyof typeof TASK];
+  // Threaded products with cores to spare pack in jobs that the threads share like the chunks
+  // (op(A), then op(B), each split into k-blocks and groups of strips about in proportion to its
+  // size); otherwise this thread packs before waking the workers, so that no worker waits for
+  // another (a polling thread would take the core from the one it waits for). Element (r, p) of
+  // op(A) / op(B)ᵀ is at base + r·sR + p·sP, in bytes.
+  const split = threads > 1 && threading.splitPacking && !threading.oversubscribed();
+  const [aSR, aSP] = transA ? [es, m * es] : [k * es, es];
+  const [bSR, bSP] = transB ? [k * es, es] : [es, n * es];
+  let jobs = 0;
+  if (split) {
+    const aBytes = m * k, bBytes = packedB ? 0 : n * k;
+    const perThread = Math.min(4 * threads, MAX_JOBS / 4);
+    jobs = packJobs(jobs, 0, aAt, aSR, aSP, m, mr, mPad, k, kBlocks, kLastPad, es, apAt, Math.ceil((perThread * aBytes) / (aBytes + bBytes)));
+    if (!packedB) jobs = packJobs(jobs, 1, bAt, bSR, bSP, n, nr, nPad, k, kBlocks, kLastPad, es, bpAt, Math.ceil((perThread * bBytes) / (aBytes + bBytes)));
+  }
+  const t = TASK_AT / 4;
+  i32[t + TASK.next / 4] = 0;
+  i32[t + TASK.chunks / 4] = chunks();
+  i32[t + TASK.chunkStrips / 4] = chunkStrips;
+  i32[t + TASK.mStrips / 4] = mStrips;
+  i32[t + TASK.kBlocks / 4] = kBlocks;
+  i32[t + TASK.kc / 4] = kc;
+  i32[t + TASK.kLastPad / 4] = kLastPad;
+  i32[t + TASK.ap / 4] = apAt;
+  i32[t + TASK.bp / 4] = bpAt;
+  i32[t + TASK.c / 4] = cAt;
+  i32[t + TASK.ldc / 4] = ldc * es;
+  i32[t + TASK.mPad / 4] = mPad;
+  i32[t + TASK.nPad / 4] = nPad;
+  i32[t + TASK.nc / 4] = nc;
+  i32[t + TASK.first / 4] = accumulate ? 0 : 1;
+  i32[t + TASK.colBlocks / 4] = Math.ceil(nPad / nc);
+  i32[t + TASK.packJobs / 4] = jobs;
+  i32[t + TASK.packNext / 4] = 0;
+  i32[t + TASK.packDone / 4] = 0;
+  i32[t + TASK.jobs / 4] = JOBS_AT;
+  i32[t + TASK.failed / 4] = CONTROL_AT + 4 * SLOT.FAILED;
+  if (accumulate && !direct) kern.copyRows(dAt, n * es, cAt, ldc * es, m, n * es);
+  if (!split) {
+    kern.packA(aAt, aSR, aSP, m, k, kc, apAt);
+    if (!packedB) kern.packB(bAt, bSR, bSP, n, k, kc, bpAt);
+  }
   const threaded = threads > 1 && runThreaded(memory!, CONTROL_AT, kern.id, kern.run, TASK_AT);
   if (!threaded) kern.run(TASK_AT);
 
   if (!direct) kern.copyRows(cAt, ldc * es, dAt, n * es, m, n * es);
+}
+
+/**
+ * Writes the pack jobs of one operand from job number `first` and returns the next number: the
+ * operand's `strips` strips of `R` (its extent padded to `extPad`) in every k-block, split into
+ * about `target` jobs (runs of whole k-blocks when there are at least `target` of them, else
+ * groups of strips in each k-block). Destinations follow the packed layout of
+ * gemm-module.ts: block kb at dst + kb·kc·extPad, its strips kcPad·R apart.
+ */
+function packJobs(
+  first: number, fn: number, src: number, sR: number, sP: number, extent: number, R: number, extPad: number,
+  k: number, kBlocks: number, kLastPad: number, es: number, dst: number, target: number,
+): number {
+  const kc = blocking.kc;
+  const strips = extPad / R;
+  const job = (j: number, s0: number, ext: number, kb: number, kLen: number, kcPad: number) => {
+    const at = (JOBS_AT + j * JOB_BYTES) / 4;
+    i32[at + JOB.fn / 4] = fn;
+    i32[at + JOB.src / 4] = src + s0 * R * sR + kb * kc * sP;
+    i32[at + JOB.sR / 4] = sR;
+    i32[at + JOB.sP / 4] = sP;
+    i32[at + JOB.extent / 4] = ext;
+    i32[at + JOB.k / 4] = kLen;
+    i32[at + JOB.dst / 4] = dst + (kb * kc * extPad + s0 * R * kcPad) * es;
+  };
+  if (kBlocks >= target) {
+    // Runs of whole k-blocks (every strip): contiguous in the packed layout, one packer call each.
+    const per = Math.ceil(kBlocks / Math.max(1, target));
+    let j = first;
+    for (let kb = 0; kb < kBlocks; kb += per) job(j++, 0, extent, kb, Math.min(per * kc, k - kb * kc), kc);
+    return j;
+  }
+  const groups = Math.min(strips, Math.ceil(target / kBlocks));
+  const perGroup = Math.ceil(strips / groups);
+  let j = first;
+  for (let kb = 0; kb < kBlocks; kb++) {
+    const kLen = Math.min(kc, k - kb * kc);
+    const kcPad = kb === kBlocks - 1 ? kLastPad : kc;
+    for (let s0 = 0; s0 < strips; s0 += perGroup) {
+      job(j++, s0, Math.min(perGroup * R, extent - s0 * R), kb, kLen, kcPad);
+    }
+  }
+  return j;
 }
