@@ -5,6 +5,7 @@
 import type { NdArray } from 'ndarray';
 import { allocate, dtypeOf, type TypedArray } from '../dtype.js';
 import { loopPlan } from './loop-plan.js';
+import { sumRunsWasm } from './wasm/sum-wasm.js';
 
 /**
  * Σ of `x` over `axes` (sorted, unique), row-major over the kept axes, in x's dtype. Partial
@@ -33,9 +34,16 @@ export function sumAxes(x: NdArray<TypedArray>, axes: readonly number[]): TypedA
   // Runs into a column of cells (a conv bias gradient: [N, O, L] summed over N and L) are the
   // unit when the inner axis is reduced and the one outside it is kept.
   const runBlock = D >= 1 && io === 0 && so![D - 1] !== 0;
+  const data = x.data;
+  // Contiguous float32 runs ([R, L] or [A, R, L] row-major, summed over A and L): WebAssembly SIMD.
+  if (runBlock && data instanceof Float32Array && ix === 1 && sx![D - 1] === inner && so![D - 1] === 1 &&
+    (D === 1 || (D === 2 && so![0] === 0 && sx![0] === dims[1]! * inner)) &&
+    sumRunsWasm(data, x.offset, D === 2 ? dims[0]! : 1, dims[D - 1]!, inner, acc)) {
+    if (acc !== out) out.set(acc);
+    return out;
+  }
   const O = rowBlock || runBlock ? D - 1 : D;
   const unit = rowBlock || runBlock ? inner * dims[D - 1]! : inner;
-  const data = x.data;
   const idx = new Array<number>(O).fill(0);
   let px = x.offset, po = 0;
   for (let done = 0, total = x.size; done < total; done += unit) {
