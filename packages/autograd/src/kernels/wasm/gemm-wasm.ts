@@ -63,6 +63,8 @@ let f32: Float32Array = new Float32Array(0);
 let f64: Float64Array = new Float64Array(0);
 let i32: Int32Array = new Int32Array(0);
 const kernels = new Map<string, Kernel | null>();
+/** The same kernels by configuration object, so that a call skips serialising its `tiles` entry. */
+const byObject = new WeakMap<TileConfig, Kernel | null>();
 
 /** Grows the memory to at least `bytes`; false when that is impossible. */
 function ensureMemory(bytes: number): boolean {
@@ -92,9 +94,14 @@ function ensureMemory(bytes: number): boolean {
 
 /** The compiled kernel for a tile configuration, or null when WebAssembly SIMD is unavailable. */
 function kernelFor(cfg: TileConfig): Kernel | null {
+  const known = byObject.get(cfg);
+  if (known !== undefined) return known;
   const key = JSON.stringify(cfg);
   let k = kernels.get(key);
-  if (k !== undefined) return k;
+  if (k !== undefined) {
+    byObject.set(cfg, k);
+    return k;
+  }
   k = null;
   if (WA && ensureMemory(PAGE)) {
     const bytes = gemmModuleBytes(cfg, shared ? { shared, maxPages: MAX_PAGES } : {});
@@ -105,6 +112,7 @@ function kernelFor(cfg: TileConfig): Kernel | null {
     }
   }
   kernels.set(key, k);
+  byObject.set(cfg, k);
   return k;
 }
 
