@@ -19,6 +19,7 @@ const budget = convBatching.panelElems;
 afterEach(() => {
   convBatching.panelElems = budget;
   arenaConv.enabled = true;
+  arenaConv.implicit = true;
   sweepThreads.minElems = sweepMin;
   threading.mainJoins = true;
   blocking.kc = kc;
@@ -69,15 +70,17 @@ describe('conv kernels in the gemm memory, float32', () => {
     }), { numRuns: 200, seed: 21 });
   });
 
-  it('equal it where the forward (no padding, unit column stride, output width 8·q) and the weight gradient (no padding) pack patches straight into the gemm layout', () => {
+  it('equal it on windows without padding, as implicit gemms (conv-implicit.ts) and as im2col + gemm, under any gemm blocking', () => {
     const directArb = fc.record({
       N: fc.integer({ min: 1, max: 4 }), groups: fc.integer({ min: 1, max: 2 }), cPer: fc.integer({ min: 1, max: 3 }),
       oPer: fc.integer({ min: 1, max: 6 }), k: pair(1, 4), sH: fc.integer({ min: 1, max: 3 }), sW: fc.constantFrom(1, 1, 2), dl: pair(1, 2),
       oH: fc.integer({ min: 1, max: 4 }), oW: fc.constantFrom(8, 16), bias: fc.boolean(),
       budget: fc.constantFrom(1, 500, 1 << 22), kc: fc.constantFrom(4, 8, 256), unroll: fc.constantFrom(1, 2), seed: fc.integer(),
+      implicit: fc.boolean(),
     });
     fc.assert(fc.property(directArb, (r) => {
       convBatching.panelElems = r.budget;
+      arenaConv.implicit = r.implicit;
       blocking.kc = r.kc;
       tiles.float32 = { ...tile, unroll: r.unroll };
       const H = (r.oH - 1) * r.sH + r.dl[0] * (r.k[0] - 1) + 1, W = (r.oW - 1) * r.sW + r.dl[1] * (r.k[1] - 1) + 1;

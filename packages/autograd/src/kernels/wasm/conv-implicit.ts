@@ -180,7 +180,7 @@ const positionTables = new Map<string, Int32Array>();
  * (a smaller last chunk reads a prefix). The last few tables are kept: every training step asks
  * for the same one per layer.
  */
-export function positions(xAt: number, nb: number, inImage: number, g: ConvDims['geo']): Int32Array {
+function positions(xAt: number, nb: number, inImage: number, g: ConvDims['geo']): Int32Array {
   const key = [xAt, nb, inImage, g.oH, g.oW, g.sH, g.sW, g.W].join();
   const kept = positionTables.get(key);
   if (kept) return kept;

@@ -1,5 +1,7 @@
 // conv.ts's three float32 kernels with every intermediate kept in the gemm's WebAssembly memory
-// (gemm-wasm.ts `arena`): the images (or output gradients) are copied in once per chunk of
+// (gemm-wasm.ts `arena`). Windows without padding (the forward and input gradient also need unit
+// column stride and output rows of whole 8-position strips) run as implicit gemms
+// (conv-implicit.ts); the rest here: the images (or output gradients) are copied in once per chunk of
 // images, im2col writes the patch panel where the gemm packs it from, the gemm leaves its product
 // where `unpanel` (forward) or col2im (input gradient) reads it, and only the result is copied
 // out. The TypeScript path in conv.ts copied each panel and product across three memories. Every
@@ -11,20 +13,18 @@ import type { TypedArray } from '../../dtype.js';
 import { sizes, type ConvDims } from '../conv-plan.js';
 import { gemmJs, WASM_MIN_MACS } from '../gemm.js';
 import { isPointwise } from '../im2col.js';
-import { arena, blocking, gemmAt, gemmAtBytes, tiles, type Arena } from './gemm-wasm.js';
-import { tileGeometry } from './tile.js';
+import { arena, gemmAt, gemmAtBytes, type Arena } from './gemm-wasm.js';
 import { registerModule } from './gemm-threads.js';
 import { im2colModuleBytes, SWEEP, SWEEP_BYTES } from './im2col-module.js';
 import { WA } from './simd-memory.js';
-import { forwardFits, implicitForward, implicitInputGrad, implicitWeightGrad, positions, weightGradFits } from './conv-implicit.js';
+import { forwardFits, implicitForward, implicitInputGrad, implicitWeightGrad, weightGradFits } from './conv-implicit.js';
 
 /**
  * Mutable so tests and benchmarks can compare against conv.ts's own path (`enabled`), the
- * implicit gemms (conv-implicit.ts) against packing patches for the gemm (`implicit`), that
- * against im2col + packing (`packDirect`) and against the general col2im (`col2imValid`); not
- * public API.
+ * implicit gemms (conv-implicit.ts) against im2col + gemm here (`implicit`) and against the
+ * general col2im (`col2imValid`); not public API.
  */
-export const arenaConv = { enabled: true, implicit: true, packDirect: true, col2imValid: true };
+export const arenaConv = { enabled: true, implicit: true, col2imValid: true };
 
 /** Whether the arena path takes these operands and sizes at all (float32, nothing empty). */
 function takes(floats: TypedArray[], d: ConvDims): boolean {
@@ -32,7 +32,7 @@ function takes(floats: TypedArray[], d: ConvDims): boolean {
   return arenaConv.enabled && floats.every((f) => f instanceof Float32Array) && d.N > 0 && L > 0 && K > 0 && Og > 0;
 }
 
-type Kernels = Record<'im2col' | 'col2im' | 'unpanel' | 'run' | 'packPatches' | 'packTaps', (...args: number[]) => number>;
+type Kernels = Record<'im2col' | 'col2im' | 'unpanel' | 'run', (...args: number[]) => number>;
 let kernels: Kernels | null | undefined;
 /** The module's id for the gemm's worker threads (-1: unshared memory, one thread). */
 let kernelId = -1;
@@ -86,15 +86,11 @@ function plan<T>(floats: TypedArray[], d: ConvDims, lay: (r: Regions) => T): { a
   return s && { ...s, at };
 }
 
-/**
- * gemm's contract on arena addresses, with gemm's own cutoff for the plain-JS loops; `packedB`
- * (only above the cutoff): B is already packed (gemm-wasm.ts `gemmAt`).
- */
-function product(v: Float32Array, m: number, n: number, k: number, aAt: number, tA: boolean, bAt: number, tB: boolean, cAt: number, acc: boolean, free: number, packedB = false): void {
-  if (m * n * k >= WASM_MIN_MACS) gemmAt(m, n, k, aAt, tA, bAt, tB, cAt, acc, free, packedB);
+/** gemm's contract on arena addresses, with gemm's own cutoff for the plain-JS loops. */
+function product(v: Float32Array, m: number, n: number, k: number, aAt: number, tA: boolean, bAt: number, tB: boolean, cAt: number, acc: boolean, free: number): void {
+  if (m * n * k >= WASM_MIN_MACS) gemmAt(m, n, k, aAt, tA, bAt, tB, cAt, acc, free);
   else gemmJs(m, n, k, v, aAt / 4, tA, v, bAt / 4, tB, v, cAt / 4, acc);
 }
-
 
 /**
  * im2col (op 0) or col2im (op 1) of `cnt` images at xAt against the panel at colsAt (image n at
@@ -128,73 +124,32 @@ function rows(a: Arena, d: ConvDims, gyAt: number, rowsAt: number, cnt: number):
   return rowsAt;
 }
 
-/**
- * Whether the forward can write each group's patches straight into the gemm's packed-B layout
- * (im2col-module.ts `packPatches`): unit column stride, no padding, output rows a whole number of
- * 8-column strips, and products large enough that gemm would run them in WebAssembly.
- */
-function packsDirectly(d: ConvDims): boolean {
-  const { L, K, Og } = sizes(d), g = d.geo;
-  return arenaConv.packDirect && g.sW === 1 && g.pH === 0 && g.pW === 0 && g.oW % 8 === 0 && tileGeometry(tiles.float32).nr === 8 && Og * L * K >= WASM_MIN_MACS;
-}
-
-/** Steps of op(B) as packed for a product of inner size K: its k-blocks, each padded to the unroll factor. */
-function kBlocks(K: number): { kc: number; blocks: { cur: number; pad: number }[]; steps: number } {
-  const kc = blocking.kc, u = tiles.float32.unroll, blocks = [];
-  let steps = 0;
-  for (let p0 = 0; p0 < K; p0 += kc) {
-    const cur = Math.min(kc, K - p0), pad = Math.ceil(cur / u) * u;
-    blocks.push({ cur, pad });
-    steps += pad;
-  }
-  return { kc, blocks, steps };
-}
-
-/** Writes at `offsAt` the byte offset of every tap (c, i, j) from a window's top-left input element, group after group (K per group). */
-function tapOffsets(a: Arena, d: ConvDims, offsAt: number): void {
-  const g = d.geo;
-  let t = offsAt / 4;
-  for (let c = 0; c < d.C; c++) {
-    for (let i = 0; i < g.kH; i++) for (let j = 0; j < g.kW; j++) a.i32[t++] = (c * g.H * g.W + i * g.dH * g.W + j * g.dW) * 4;
-  }
-}
-
 /** conv.ts `convForward` for float32; false: not handled. */
 export function convForwardArena(x: TypedArray, w: TypedArray, bias: TypedArray | null, d: ConvDims, out: TypedArray): boolean {
   if (arenaConv.implicit && forwardFits(d) && takes(bias ? [x, w, out, bias] : [x, w, out], d) && implicitForward(x, w, bias, d, out)) return true;
   const { L, K, Og, inImage, outImage, nb } = sizes(d);
-  const ld = nb * L, direct = packsDirectly(d), kb = kBlocks(K);
+  const ld = nb * L;
   const p = plan(bias ? [x, w, out, bias] : [x, w, out], d, (r) => ({
-    task: r.take(SWEEP_BYTES), offs: r.take(d.groups * K * 4),
-    w: r.take(d.O * K * 4), bias: r.take(d.O * 4), x: r.take(nb * inImage * 4),
-    panel: r.take((direct ? kb.steps : d.groups * K) * ld * 4),
-    prod: r.take(Og * ld * 4), out: r.take(nb * outImage * 4), free: r.take(gemmAtBytes('float32', Og, ld, K)),
+    task: r.take(SWEEP_BYTES), w: r.take(d.O * K * 4), bias: r.take(d.O * 4), x: r.take(nb * inImage * 4),
+    panel: r.take(d.groups * K * ld * 4), prod: r.take(Og * ld * 4), out: r.take(nb * outImage * 4),
+    free: r.take(gemmAtBytes('float32', Og, ld, K)),
   }));
   if (!p) return false;
-  const { a, k, at } = p, v = a.f32, g = d.geo;
+  const { a, k, at } = p, v = a.f32;
   v.set(w.subarray(0, d.O * K), at.w / 4);
   if (bias) v.set(bias.subarray(0, d.O), at.bias / 4);
   else v.fill(0, at.bias / 4, at.bias / 4 + d.O);
-  if (direct) tapOffsets(a, d, at.offs);
   for (let n0 = 0; n0 < d.N; n0 += nb) {
     const cnt = Math.min(nb, d.N - n0), ld = cnt * L;
     v.set(x.subarray(n0 * inImage, (n0 + cnt) * inImage), at.x / 4);
-    const panel = direct ? at.panel : patches(a, k, at.task, d, at.x, at.panel, cnt, ld);
-    /** Group gr's op(B): its rows of the panel, or (direct) the same rows packed for the gemm. */
-    const b = (gr: number): number => {
-      if (!direct) return panel + gr * K * ld * 4;
-      kb.blocks.forEach(({ cur, pad }, i) => {
-        k.packPatches(at.x, at.panel + i * kb.kc * ld * 4, at.offs + (gr * K + i * kb.kc) * 4, cur, pad, ld / 8, L, g.oW, g.sH * g.W * 4, inImage * 4);
-      });
-      return at.panel;
-    };
+    const panel = patches(a, k, at.task, d, at.x, at.panel, cnt, ld);
     if (cnt === 1) {
       // As conv.ts: the product rows are the output rows, seeded with the bias.
       if (bias) for (let o = 0; o < d.O; o++) v.fill(bias[o]!, at.out / 4 + o * L, at.out / 4 + (o + 1) * L);
-      for (let gr = 0; gr < d.groups; gr++) product(v, Og, L, K, at.w + gr * Og * K * 4, false, b(gr), false, at.out + gr * Og * L * 4, bias !== null, at.free, direct);
+      for (let gr = 0; gr < d.groups; gr++) product(v, Og, L, K, at.w + gr * Og * K * 4, false, panel + gr * K * L * 4, false, at.out + gr * Og * L * 4, bias !== null, at.free);
     } else {
       for (let gr = 0; gr < d.groups; gr++) {
-        product(v, Og, ld, K, at.w + gr * Og * K * 4, false, b(gr), false, at.prod, false, at.free, direct);
+        product(v, Og, ld, K, at.w + gr * Og * K * 4, false, panel + gr * K * ld * 4, false, at.prod, false, at.free);
         k.unpanel(at.prod, at.out + gr * Og * L * 4, at.bias + gr * Og * 4, Og, L, cnt, ld, outImage);
       }
     }
@@ -232,37 +187,21 @@ export function convInputGradArena(gy: TypedArray, w: TypedArray, d: ConvDims, d
 export function convWeightGradArena(x: TypedArray, gy: TypedArray, d: ConvDims, dw: TypedArray): boolean {
   if (arenaConv.implicit && weightGradFits(d) && takes([x, gy, dw], d) && implicitWeightGrad(x, gy, d, dw)) return true;
   const { L, K, Og, inImage, outImage, nb } = sizes(d);
-  const ld = nb * L, g = d.geo, nr = tileGeometry(tiles.float32).nr, nPad = Math.ceil(K / nr) * nr;
-  // Without padding every tap is inside the input, and packTaps can write each group's op(B)
-  // (the panel transposed) straight into the gemm's packed layout.
-  const direct = arenaConv.packDirect && g.pH === 0 && g.pW === 0 && nr === 8 && Og * K * L >= WASM_MIN_MACS;
+  const ld = nb * L;
   const p = plan([x, gy, dw], d, (r) => ({
-    task: r.take(SWEEP_BYTES), offs: r.take(d.groups * K * 4), pos: r.take(ld * 4),
-    x: r.take(nb * inImage * 4), panel: r.take((direct ? nPad * kBlocks(ld).steps : d.groups * K * ld) * 4),
+    task: r.take(SWEEP_BYTES), x: r.take(nb * inImage * 4), panel: r.take(d.groups * K * ld * 4),
     gy: r.take(nb * outImage * 4), rows: r.take(d.O * ld * 4), dw: r.take(d.O * K * 4), free: r.take(gemmAtBytes('float32', Og, K, ld)),
   }));
   if (!p) return false;
   const { a, k, at } = p, v = a.f32;
   v.set(dw.subarray(0, d.O * K), at.dw / 4);
-  if (direct) {
-    tapOffsets(a, d, at.offs);
-    a.i32.set(positions(at.x, nb, inImage, g), at.pos / 4);
-  }
   for (let n0 = 0; n0 < d.N; n0 += nb) {
-    const cnt = Math.min(nb, d.N - n0), ld = cnt * L, kb = kBlocks(ld);
+    const cnt = Math.min(nb, d.N - n0), ld = cnt * L;
     v.set(x.subarray(n0 * inImage, (n0 + cnt) * inImage), at.x / 4);
-    const panel = direct ? at.panel : patches(a, k, at.task, d, at.x, at.panel, cnt, ld);
+    const panel = patches(a, k, at.task, d, at.x, at.panel, cnt, ld);
     v.set(gy.subarray(n0 * outImage, (n0 + cnt) * outImage), at.gy / 4);
     const rowsAt = rows(a, d, at.gy, at.rows, cnt);
-    for (let gr = 0; gr < d.groups; gr++) {
-      if (direct) {
-        kb.blocks.forEach(({ cur, pad }, i) => {
-          k.packTaps(at.panel + i * kb.kc * nPad * 4, at.pos + i * kb.kc * 4, at.offs + gr * K * 4, K, cur, pad);
-        });
-      }
-      const b = direct ? at.panel : panel + gr * K * ld * 4;
-      product(v, Og, K, ld, rowsAt + gr * Og * ld * 4, false, b, true, at.dw + gr * Og * K * 4, true, at.free, direct);
-    }
+    for (let gr = 0; gr < d.groups; gr++) product(v, Og, K, ld, rowsAt + gr * Og * ld * 4, false, panel + gr * K * ld * 4, true, at.dw + gr * Og * K * 4, true, at.free);
   }
   dw.set(v.subarray(at.dw / 4, at.dw / 4 + d.O * K), 0);
   return true;

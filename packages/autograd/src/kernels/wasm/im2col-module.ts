@@ -216,85 +216,6 @@ function unpanel(): Fn {
 }
 
 /**
- * `packPatches(x, dst, offs, kcCur, kcPad, strips, L, oW, rowStep, inImage)`: one k-block of the
- * patch panel of consecutive images written straight into the gemm's packed-B layout
- * (gemm-module.ts: strips of 8 columns, step p of a strip holding its 8 columns of panel row p),
- * for windows with unit column stride and no padding whose output width is a multiple of 8, so
- * that a strip's 8 columns are 8 adjacent taps of one input row. Strip s is image n = 8s / L at
- * output position l = 8s mod L; its step p copies 8 floats from x + n·inImage + (l / oW)·rowStep
- * + (l mod oW)·4 + offs[p] (bytes: offs is an i32 table of the block's tap offsets, rowStep the
- * bytes between output rows). Steps kcCur…kcPad are zero. The same values im2col and packB
- * would write, without the panel in between.
- */
-function packPatches(): Fn {
-  const f = new Fn('packPatches', [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
-  const [x, dst, offs, kcCur, kcPad, strips, L, oW, rowStep, inImage] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const [s, col, l, base, p, src] = Array.from({ length: 6 }, () => f.local(I32));
-  f.forRange(s, 0, strips, 1, () => {
-    // col = 8s; base = x + (col / L)·inImage + (l / oW)·rowStep + (l mod oW)·4 with l = col mod L
-    f.get(s).i32(3).op('i32_shl').set(col);
-    f.get(col).get(L).op('i32_rem_u').set(l);
-    f.get(x).get(col).get(L).op('i32_div_u').get(inImage).op('i32_mul').op('i32_add');
-    f.get(l).get(oW).op('i32_div_u').get(rowStep).op('i32_mul').op('i32_add');
-    f.get(l).get(oW).op('i32_rem_u').i32(2).op('i32_shl').op('i32_add').set(base);
-    f.forRange(p, 0, kcCur, 1, () => {
-      f.get(base).get(offs).get(p).i32(2).op('i32_shl').op('i32_add').mem('i32_load').op('i32_add').set(src);
-      f.get(dst).get(src).vmem('v128_load').vmem('v128_store');
-      f.get(dst).get(src).vmem('v128_load', 16).vmem('v128_store', 16);
-      f.inc(dst, 32);
-    });
-    f.forRange(p, () => f.get(kcCur), kcPad, 1, () => {
-      f.get(dst).v128Zero().vmem('v128_store');
-      f.get(dst).v128Zero().vmem('v128_store', 16);
-      f.inc(dst, 32);
-    });
-  });
-  return f;
-}
-
-/**
- * `packTaps(dst, pos, taps, n, kcCur, kcPad)`: one k-block of the weight gradient's op(B) (the
- * patch panel transposed: positions along k, taps along n) written straight into the gemm's
- * packed-B layout, for windows without padding (every tap inside the input). Step p of strip s
- * holds taps 8s…8s+7 at position p: the float at pos[p] + taps[t] (pos: i32 table of the block's
- * kcCur position addresses, bytes; taps: i32 table of the n tap offsets), zero past n; steps
- * kcCur…kcPad are zero. The same values im2col and packB would write, without the panel.
- */
-function packTaps(): Fn {
-  const f = new Fn('packTaps', [I32, I32, I32, I32, I32, I32]);
-  const [dst, pos, taps, n, kcCur, kcPad] = [0, 1, 2, 3, 4, 5];
-  const [s0, p, q, left] = Array.from({ length: 4 }, () => f.local(I32));
-  // Per strip: the 8 tap offsets, and whether each tap exists (the last strip may be partial;
-  // its missing taps re-read its last tap and store 0 instead).
-  const off = Array.from({ length: 8 }, () => f.local(I32));
-  const live = Array.from({ length: 8 }, () => f.local(I32));
-  f.i32(0).set(s0);
-  f.block(() => f.loop(() => {
-    f.get(s0).get(n).op('i32_ge_s').brIf(1);
-    f.get(n).get(s0).op('i32_sub').set(left);
-    off.forEach((o, u) => {
-      f.i32(u).get(left).op('i32_lt_s').set(live[u]!);
-      // taps[s0 + (live ? u : 0)]
-      f.get(taps).get(s0).i32(u).get(live[u]!).op('i32_mul').op('i32_add').i32(2).op('i32_shl').op('i32_add').mem('i32_load').set(o);
-    });
-    f.forRange(p, 0, kcCur, 1, () => {
-      f.get(pos).get(p).i32(2).op('i32_shl').op('i32_add').mem('i32_load').set(q);
-      off.forEach((o, u) => {
-        f.get(dst).get(q).get(o).op('i32_add').mem('f32_load').fzero(F32).get(live[u]!).op('select').mem('f32_store', u * 4);
-      });
-      f.inc(dst, 32);
-    });
-    f.forRange(p, () => f.get(kcCur), kcPad, 1, () => {
-      f.get(dst).v128Zero().vmem('v128_store');
-      f.get(dst).v128Zero().vmem('v128_store', 16);
-      f.inc(dst, 32);
-    });
-    f.inc(s0, 8).br(0);
-  }));
-  return f;
-}
-
-/**
  * Byte offsets of the i32 fields of a sweep task, which `run` reads: `chunks` images, image i's
  * input at x + i·xStep and its panel columns at cols + i·colStep (bytes), `op` 0 for im2col, 1
  * for col2im and 2 for col2imValid, then the remaining kernel parameters. `next` and `chunks` sit where gemm-threads.ts
@@ -326,7 +247,7 @@ function runSweep(): Fn {
   f.block(() => f.loop(() => {
     f.get(task).i32(1).atomicAdd(SWEEP.next).tee(i).get(v.chunks).op('i32_ge_s').brIf(1);
     f.get(v.op).op('i32_eqz').ifElse(() => { args(); f.call(0); }, () => {
-      f.get(v.op).i32(1).op('i32_eq').ifElse(() => { args(); f.call(1); }, () => { args(); f.call(6); });
+      f.get(v.op).i32(1).op('i32_eq').ifElse(() => { args(); f.call(1); }, () => { args(); f.call(4); });
     });
     f.inc(done, 1).br(0);
   }));
@@ -335,10 +256,10 @@ function runSweep(): Fn {
 }
 
 /**
- * The module: `im2col`, `col2im`, `unpanel`, `run`, `packPatches`, `packTaps` and `col2imValid`, importing `env.mem` (declared shared, with
+ * The module: `im2col`, `col2im`, `unpanel`, `run` and `col2imValid`, importing `env.mem` (declared shared, with
  * `maxPages`, when `memory.shared`: conv-wasm.ts runs them on the gemm's memory).
  */
 export function im2colModuleBytes(memory: { shared?: boolean; maxPages?: number } = {}): Uint8Array {
-  // Order fixes the function indices `run` calls: im2col 0, col2im 1, col2imValid 6.
-  return assemble([im2col(), col2im(), unpanel(), runSweep(), packPatches(), packTaps(), col2imValid()], memory);
+  // Order fixes the function indices `run` calls: im2col 0, col2im 1, col2imValid 4.
+  return assemble([im2col(), col2im(), unpanel(), runSweep(), col2imValid()], memory);
 }
