@@ -1,3 +1,5 @@
+import { bufferPool, takeRecycled } from './buffer-pool.js';
+
 /**
  * Element types a tensor can hold: floats (`float32`, `float64`), 32-bit integers (`int32`, for
  * indices and class labels) and `bool` (masks, as comparisons return). Integer and bool tensors
@@ -37,11 +39,18 @@ export class AllocationError extends Error {
   }
 }
 
-/** Allocates a zero-filled buffer of the dtype; a size no typed array can hold is an AllocationError. */
+/**
+ * Allocates a zero-filled buffer of the dtype (a recycled one when the library kept one of that
+ * dtype and length, see buffer-pool.ts); a size no typed array can hold is an AllocationError.
+ */
 export function allocate(dtype: DType, size: number): TypedArray {
   // 2^32 is V8's largest typed array; NaN or fractional sizes would otherwise silently become 0 or truncate.
   if (!Number.isSafeInteger(size) || size < 0 || size > 2 ** 32) {
     throw new AllocationError(`cannot allocate ${size} ${dtype} elements (got ${size}, expected an integer size at most ${2 ** 32})`);
+  }
+  if (bufferPool.enabled && size * BYTES_PER[dtype] >= bufferPool.minBytes) {
+    const kept = takeRecycled(KIND[dtype], size, BYTES_PER[dtype]);
+    if (kept !== undefined) return kept;
   }
   try {
     switch (dtype) {
@@ -57,6 +66,7 @@ export function allocate(dtype: DType, size: number): TypedArray {
 }
 
 const BYTES_PER: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+const KIND: Record<DType, number> = { float32: 0, float64: 1, int32: 2, bool: 3 };
 
 /** Re-throws an AllocationError with `fn` in front; other errors pass through. */
 export function nameAllocation(fn: string, e: unknown): never {

@@ -7,9 +7,11 @@
 // the buffer to the vjp it goes to: the vjp may write its result into it (relu's does), and a
 // fact noted about the buffer when it was made still holds while it is granted (nobody else has
 // held it since).
-// No runtime imports, so ops can declare themselves here while the module graph loads.
+// Its only runtime import, buffer-pool.ts, has none, so ops can declare themselves here while the
+// module graph loads.
 import type { TypedArray } from './dtype.js';
 import type { OpRecord } from './tape.js';
+import { recycle } from './buffer-pool.js';
 
 const exclusive = new WeakSet<TypedArray>();
 const viewVjps = new WeakSet<OpRecord>();
@@ -60,4 +62,36 @@ export function takeGranted(buffer: TypedArray): boolean {
   if (!isGranted(buffer)) return false;
   granted = null;
   return true;
+}
+
+// A leaf's `.grad` that the tape adopted from an exclusive buffer and that nobody has read through
+// the public `.grad` since: the library's own readers (the tape accumulating into it, the built-in
+// optimizers and clipping through peekGrad) keep no reference past their call. When such a `.grad`
+// is cleared or replaced, nothing can reach its buffer any more, so the buffer is recycled.
+interface GradTensor { readonly data: { readonly data: TypedArray; readonly offset: number } }
+const ownedGrads = new WeakSet<GradTensor>();
+
+/** `grad` was just made by the tape around an adopted exclusive buffer (covering it whole). */
+export function markOwnedGrad(grad: GradTensor): void {
+  ownedGrads.add(grad);
+}
+
+/** `grad` was read through the public `.grad`: whoever read it may keep it. */
+export function releaseOwnedGrad(grad: GradTensor): void {
+  ownedGrads.delete(grad);
+}
+
+/** Whether `grad` is still only the library's (for tests). */
+export function isOwnedGrad(grad: GradTensor): boolean {
+  return ownedGrads.has(grad);
+}
+
+/**
+ * `grad` is no longer any tensor's `.grad`: when the library alone held it, its buffer is recycled.
+ * `flush` first lets any deferred result that reads the buffer take a copy of it.
+ */
+export function dropGrad(grad: GradTensor, flush: (grad: GradTensor) => void): void {
+  if (!ownedGrads.delete(grad)) return;
+  flush(grad);
+  recycle(grad.data.data);
 }

@@ -58,7 +58,7 @@ export type { Tree } from './transforms/pytree.js';
 export type { Randomness } from './transform-levels.js';
 export { gradcheck, gradgradcheck } from './testing/gradcheck.js';
 export type { GradcheckOptions, GradcheckReport, GradcheckMismatch, GradcheckFn } from './testing/gradcheck.js';
-export { zeroGrad } from './zero-grad.js';
+export { peekGrad, zeroGrad } from './zero-grad.js';
 export { unravelIndex } from './shape.js';
 export { serializeTensors, deserializeTensors } from './serialize.js';
 export type { TensorFile } from './serialize.js';

@@ -6,7 +6,7 @@ import { fmt, sameShape } from './shape.js';
 import { checkBoolean, checkOptions, checkTensorList, fail } from './validate.js';
 import { isAnomalyEnabled, withGradMode } from './grad-mode.js';
 import { copyToContiguous, isContiguous, wrap } from './kernels/layout.js';
-import { grantGradient, isExclusive, passesViews, takeExclusive, unmarkExclusive } from './grad-ownership.js';
+import { grantGradient, isExclusive, markOwnedGrad, passesViews, takeExclusive, unmarkExclusive } from './grad-ownership.js';
 import { peekStorage } from './kernels/fused/lazy.js';
 import { add } from './ops/elementwise.js';
 import { assertFinite, duringVjp } from './anomaly.js';
@@ -161,17 +161,24 @@ function wholeBuffer(g: Tensor): boolean {
 
 /** Adds `g` into `t.grad`: in place when no graph is being built, else as a recorded op. */
 function accumulateGrad(t: Tensor, g: Tensor, createGraph: boolean): void {
-  if (t.grad === null) {
+  // Reads `_grad`: the public `.grad` would give the gradient away (see grad-ownership.ts).
+  const held = t._grad;
+  if (held === null) {
     if (createGraph) t.grad = g;
     // A leaf adopts a buffer nothing else holds (see grad-ownership.ts); taking it unmarks it, so
-    // a second leaf reached by a view of it copies.
-    else if (t.gradFn === null && isExclusive(g.data.data) && wholeBuffer(g) && takeExclusive(g.data.data)) t.grad = new Tensor(wrap(g.data.data, g.shape));
+    // a second leaf reached by a view of it copies. The adopted `.grad` is the library's until
+    // someone reads it, so clearing it recycles the buffer.
+    else if (t.gradFn === null && isExclusive(g.data.data) && wholeBuffer(g) && takeExclusive(g.data.data)) {
+      const adopted = new Tensor(wrap(g.data.data, g.shape));
+      t.grad = adopted;
+      markOwnedGrad(adopted);
+    }
     // Else own a copy: `g` may alias another tensor's gradient or be a broadcast (stride-0) view.
     else t.grad = new Tensor(wrap(copyToContiguous(g.data), g.shape));
-  } else if (createGraph || t.grad.gradFn !== null) {
+  } else if (createGraph || held.gradFn !== null) {
     t.grad = withGradMode(createGraph, () => add(t.grad!, g));
   } else {
-    ops.addeq(t.grad.data, g.data);
+    ops.addeq(held.data, g.data);
   }
 }
 

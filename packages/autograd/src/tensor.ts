@@ -6,7 +6,8 @@ import { backward as runBackward, type BackwardOptions } from './tape.js';
 import { formatTensor } from './format.js';
 import { assertNotTracer, copyLevels } from './transform-levels.js';
 import { contiguousData, toNested, type Nested } from './kernels/layout.js';
-import { peekStorage } from './kernels/fused/lazy.js';
+import { flushPending, peekStorage } from './kernels/fused/lazy.js';
+import { dropGrad, releaseOwnedGrad } from './grad-ownership.js';
 import * as ew from './ops/elementwise.js';
 import * as act from './ops/activation.js';
 import * as cmp from './ops/compare.js';
@@ -88,8 +89,8 @@ export class Tensor {
   readonly dtype: DType;
   /** Whether gradients flow to this tensor; set it on leaves with {@link Tensor.requiresGrad_}. */
   requiresGrad: boolean;
-  /** Accumulated gradient of a leaf after `backward()` (and of a non-leaf after {@link Tensor.retainGrad}). */
-  grad: Tensor | null = null;
+  /** @internal the gradient behind {@link Tensor.grad}; the library reads it here without giving it away. */
+  _grad: Tensor | null = null;
   /** The tape node that produced this tensor, or `null` for a leaf. */
   gradFn: TapeNode | null = null;
   /** @internal hooks run on the gradient of this tensor during backward. */
@@ -125,6 +126,19 @@ export class Tensor {
   get size(): number {
     return sizeOf(this.data.shape);
   }
+  /** Accumulated gradient of a leaf after `backward()` (and of a non-leaf after {@link Tensor.retainGrad}). */
+  get grad(): Tensor | null {
+    const g = this._grad;
+    // Whoever reads it may keep it: its buffer is never recycled (see grad-ownership.ts).
+    if (g !== null) releaseOwnedGrad(g);
+    return g;
+  }
+  set grad(value: Tensor | null) {
+    const old = this._grad;
+    this._grad = value;
+    if (old !== null && old !== value) dropGrad(old, flushStorage);
+  }
+
   /** True for tensors created by the user rather than by an op (they hold `.grad` after backward). */
   get isLeaf(): boolean {
     return this.gradFn === null;
@@ -589,3 +603,5 @@ Object.defineProperty(Tensor.prototype, Symbol.for('nodejs.util.inspect.custom')
     return this.toString();
   },
 });
+
+const flushStorage = (t: object) => flushPending(t as Tensor);

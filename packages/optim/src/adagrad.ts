@@ -2,7 +2,7 @@
 // squared gradients, so rarely-updated coordinates keep larger steps.
 import type { Tensor } from '@tapegrad/autograd';
 import { checkBoolean, checkNonNegative, checkOptionsOf, defined } from './checks.js';
-import { Optimizer } from './optimizer.js';
+import { Optimizer, keepsNoGradient } from './optimizer.js';
 import type { ParamGroup, ParamsInput } from './types.js';
 import { ownValues, readValues, stateTensor, writeInPlace } from './storage.js';
 
@@ -125,3 +125,6 @@ export class Adagrad extends Optimizer<AdagradHyperParams, AdagradState> {
     });
   }
 }
+
+// Reads its gradient's values during the call and keeps nothing of it.
+keepsNoGradient((Adagrad.prototype as unknown as { update: object }).update);

@@ -2,7 +2,7 @@
 // torch.optim.Adam / AdamW. They share one update; AdamW only changes where the decay goes.
 import { describeValue, fusedAdamUpdate, type Tensor } from '@tapegrad/autograd';
 import { checkBoolean, checkNonNegative, checkOptionsOf, checkUnitInterval, defined, ensure } from './checks.js';
-import { Optimizer } from './optimizer.js';
+import { Optimizer, keepsNoGradient } from './optimizer.js';
 import type { ParamGroup, ParamsInput } from './types.js';
 import { ownValues, readValues, stateTensor, writeInPlace } from './storage.js';
 
@@ -188,3 +188,6 @@ export class AdamW extends Adam {
     return true;
   }
 }
+
+// Reads its gradient's values during the call and keeps nothing of it.
+keepsNoGradient((Adam.prototype as unknown as { update: object }).update);

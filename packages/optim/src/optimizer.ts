@@ -1,10 +1,20 @@
 // The optimizer base: parameter groups, per-parameter state, zeroGrad and state dicts. Subclasses
 // supply only their hyper-parameter checks and the per-parameter update.
-import { Tensor, describeValue, fail, noGrad } from '@tapegrad/autograd';
+import { Tensor, describeValue, fail, noGrad, peekGrad } from '@tapegrad/autograd';
 import { checkInteger, checkNonNegative, defined, ensure } from './checks.js';
 import { stateTensor } from './storage.js';
 import type { HyperParams, OptimizerStateDict, ParamGroup, ParamGroupInput, ParamGroupState, ParamsInput, ParamState } from './types.js';
 
+
+// The update methods that keep no reference to the gradient they are given (the built-in ones
+// register theirs). A subclass that overrides update is not among them, so its optimizer reads
+// `.grad` and the gradient stays where it is.
+const updatesKeepingNoGradient = new WeakSet<object>();
+
+/** Declares that `update` keeps no reference to its gradient (nor to its values) once it returns. */
+export function keepsNoGradient(update: object): void {
+  updatesKeepingNoGradient.add(update);
+}
 
 /**
  * Base class of the optimizers: holds parameter groups and per-parameter state, and runs the
@@ -67,6 +77,14 @@ export abstract class Optimizer<H extends HyperParams = HyperParams, S extends P
   protected abstract update(param: Tensor, grad: Tensor, group: ParamGroup<H>, state: S): void;
 
   /**
+   * The gradient `step` passes to `update`: read with peekGrad when `update` is a built-in one
+   * that keeps nothing of it (so its buffer is reused after zeroGrad), else through `.grad`.
+   */
+  private gradOf(p: Tensor): unknown {
+    return updatesKeepingNoGradient.has(this.update) ? peekGrad(p) : p.grad;
+  }
+
+  /**
    * Adds a parameter group (e.g. layers unfrozen during fine-tuning). Hyper-parameters it leaves
    * out come from the defaults. A tensor may belong to only one group, and must be a leaf.
    *
@@ -113,7 +131,7 @@ export abstract class Optimizer<H extends HyperParams = HyperParams, S extends P
     // Every gradient is checked before any parameter moves, so a bad one leaves the model and state as they were.
     this.paramGroups.forEach((group, i) =>
       group.params.forEach((p, j) => {
-        const g: unknown = p.grad;
+        const g: unknown = this.gradOf(p);
         if (g === null) return;
         const at = `paramGroups[${i}].params[${j}].grad`;
         if (!(g instanceof Tensor)) fail(this.label, `${at} must be a Tensor`, g, 'a Tensor or null');
@@ -125,7 +143,7 @@ export abstract class Optimizer<H extends HyperParams = HyperParams, S extends P
     noGrad(() => {
       for (const group of this.paramGroups) {
         for (const p of group.params) {
-          const g = p.grad;
+          const g = this.gradOf(p) as Tensor | null;
           if (g === null) continue;
           let s = this.state.get(p);
           if (s === undefined) this.state.set(p, (s = this.initState(p, group)));

@@ -2,7 +2,7 @@
 // optionally centred by the running mean of gradients, optionally with momentum.
 import type { Tensor } from '@tapegrad/autograd';
 import { checkBoolean, checkNonNegative, checkClosedUnitInterval, checkOptionsOf, defined } from './checks.js';
-import { Optimizer } from './optimizer.js';
+import { Optimizer, keepsNoGradient } from './optimizer.js';
 import type { ParamGroup, ParamsInput } from './types.js';
 import { ownValues, readValues, stateTensor, writeInPlace } from './storage.js';
 
@@ -148,3 +148,6 @@ export class RMSprop extends Optimizer<RMSpropHyperParams, RMSpropState> {
     });
   }
 }
+
+// Reads its gradient's values during the call and keeps nothing of it.
+keepsNoGradient((RMSprop.prototype as unknown as { update: object }).update);

@@ -2,7 +2,7 @@
 // following torch.optim.SGD's update equations.
 import { fusedSgdUpdate, type Tensor } from '@tapegrad/autograd';
 import { checkBoolean, checkNonNegative, checkOptionsOf, defined, ensure } from './checks.js';
-import { Optimizer } from './optimizer.js';
+import { Optimizer, keepsNoGradient } from './optimizer.js';
 import type { ParamGroup, ParamsInput } from './types.js';
 import { ownValues, readValues, stateTensor, writeInPlace } from './storage.js';
 
@@ -128,3 +128,6 @@ export class SGD extends Optimizer<SGDHyperParams, SGDState> {
     writeInPlace(p, (P) => fusedSgdUpdate(P, G, B, { sign, l2: wd, lr, momentum: mu, dampening, nesterov, first }));
   }
 }
+
+// Reads its gradient's values during the call and keeps nothing of it.
+keepsNoGradient((SGD.prototype as unknown as { update: object }).update);

@@ -1,0 +1,65 @@
+// Large buffers that the library knows are dead, kept for the next allocation of the same dtype
+// and length. A fresh large typed array is expensive in V8: its pages fault on first write and its
+// external bytes drive the collector (docs/performance.md). Knowing a buffer is dead cannot wait
+// for the collector: FinalizationRegistry callbacks and WeakRef clearing only happen between
+// event-loop tasks, never inside a synchronous training loop. So only buffers whose death the
+// library can prove are recycled: a leaf's gradient that the tape adopted and nobody but the
+// library has read since (see grad-ownership.ts), when `.grad` is cleared or replaced.
+// No runtime imports, so dtype.ts can use it while the module graph loads.
+import type { TypedArray } from './dtype.js';
+
+/**
+ * enabled: whether buffers are recycled; minBytes: smaller buffers are not worth it; perLength
+ * and maxBytes bound what is kept. Mutable for tests; not public API.
+ */
+export const bufferPool = { enabled: true, minBytes: 16384, perLength: 4, maxBytes: 64 * 2 ** 20 };
+
+// Entries are weak: inside a synchronous loop a WeakRef's target stays alive (it was created in
+// the current task), so the pool serves the loop; once the program goes idle the collector may
+// take the buffers back, so the pool never pins memory for good.
+type Entry = { deref(): TypedArray | undefined };
+const WeakRefCtor = (globalThis as { WeakRef?: new (t: TypedArray) => Entry }).WeakRef;
+const free = new Map<number, Entry[]>();
+let heldBytes = 0;
+
+const KIND = (a: TypedArray) => (a instanceof Float32Array ? 0 : a instanceof Float64Array ? 1 : a instanceof Int32Array ? 2 : 3);
+const key = (kind: number, length: number) => length * 4 + kind;
+
+/**
+ * Keeps `buffer` for a later {@link takeRecycled} of its dtype and length. The caller guarantees
+ * that nothing reachable reads or writes it any more. It must own its whole ArrayBuffer.
+ */
+export function recycle(buffer: TypedArray): void {
+  const bytes = buffer.byteLength;
+  if (!bufferPool.enabled || bytes < bufferPool.minBytes || buffer.byteOffset !== 0 || buffer.buffer.byteLength !== bytes) return;
+  if (heldBytes + bytes > bufferPool.maxBytes) return;
+  const k = key(KIND(buffer), buffer.length);
+  let list = free.get(k);
+  if (list === undefined) free.set(k, (list = []));
+  if (list.length >= bufferPool.perLength) return;
+  list.push(WeakRefCtor ? new WeakRefCtor(buffer) : { deref: () => buffer });
+  heldBytes += bytes;
+}
+
+/** A recycled buffer of the kind (0 float32, 1 float64, 2 int32, 3 bool) and length, zero-filled; undefined when none is kept. */
+export function takeRecycled(kind: number, length: number, bytesPer: number): TypedArray | undefined {
+  const list = free.get(key(kind, length));
+  if (list === undefined) return undefined;
+  while (list.length > 0) {
+    heldBytes -= length * bytesPer;
+    const buffer = list.pop()!.deref();
+    if (buffer !== undefined) return buffer.fill(0);
+  }
+  return undefined;
+}
+
+/** Bytes of the buffers kept (an upper bound: the collector may have taken some). For tests. */
+export function recycledBytes(): number {
+  return heldBytes;
+}
+
+/** Drops every kept buffer. For tests. */
+export function clearRecycled(): void {
+  free.clear();
+  heldBytes = 0;
+}
