@@ -149,6 +149,7 @@ export const autograd: Record<string, Row> = {
   gradcheck: fn(ag.gradcheck, () => [(t: Tensor) => t.sum(), [x().requiresGrad_()], {}], 'fn', 'ts', 'opts'),
   gradgradcheck: fn(ag.gradgradcheck, () => [(t: Tensor) => t.square().sum(), [x().requiresGrad_()], {}], 'fn', 'ts', 'opts'),
   zeroGrad: fn(ag.zeroGrad, () => [[x()]], 'ts'),
+  peekGrad: fn(ag.peekGrad, () => [x()], 't'),
   noGrad: fn(ag.noGrad, () => [() => 1], 'fn'),
   enableGrad: fn(ag.enableGrad, () => [() => 1], 'fn'),
   detectAnomaly: fn(ag.detectAnomaly, () => [() => 1], 'fn'),

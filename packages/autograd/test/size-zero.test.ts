@@ -90,6 +90,7 @@ const rows: Record<string, Row | Row[]> = {
   stopGradient: unaryNoGrad(ag.stopGradient),
   vmap: { run: () => ({ out: ag.vmap((r: Tensor) => r.sum())(E()) }), shape: [0], noGrad: true },
   gradcheck: none('finite differences of an empty input check nothing'), gradgradcheck: none('as gradcheck'),
+  peekGrad: { run: () => { const w = E().requiresGrad_(); w.sum().backward(); return { out: ag.peekGrad(w)! }; }, shape: [0, 3], noGrad: true },
   zeroGrad: none('acts on .grad'), unravelIndex: none('index arithmetic (a shape with no elements has no index: an error)'),
   serializeTensors: { run: () => ({ out: ag.deserializeTensors(ag.serializeTensors({ e: E() })).tensors.e! }), shape: [0, 3], noGrad: true },
   deserializeTensors: none('covered with serializeTensors'),

@@ -1,6 +1,6 @@
 // Gradient clipping, applied to `.grad` in place between backward() and step(), as
 // torch.nn.utils.clip_grad_norm_ / clip_grad_value_ do.
-import { Tensor, describeValue } from '@tapegrad/autograd';
+import { Tensor, describeValue, peekGrad } from '@tapegrad/autograd';
 import { checkBoolean, checkLimit, checkOptionsOf, ensure } from './checks.js';
 import { readValues, writeInPlace } from './storage.js';
 
@@ -25,7 +25,8 @@ function gradsOf(who: string, parameters: unknown): Tensor[] {
   }
   const params: unknown[] = parameters instanceof Tensor ? [parameters] : Array.from(parameters as Iterable<unknown>);
   params.forEach((p, i) => ensure(p instanceof Tensor, who, `parameters[${i}] must be a Tensor (got ${describeValue(p)}, expected a Tensor)`));
-  return (params as Tensor[]).filter((p) => p.grad !== null).map((p) => p.grad!);
+  // peekGrad: clipping reads and scales the gradients in place and keeps none of them.
+  return (params as Tensor[]).map((p) => peekGrad(p)).filter((g): g is Tensor => g !== null);
 }
 
 /**

@@ -4,7 +4,7 @@
 // one that user code read (or an optimizer subclass was handed) is left alone.
 import { describe, expect, it } from 'vitest';
 import { manualSeed, peekGrad, randn, type Tensor } from '@tapegrad/autograd';
-import { Adam, SGD, type ParamGroup } from '@tapegrad/optim';
+import { Adam, SGD, clipGradNorm, type ParamGroup } from '@tapegrad/optim';
 
 // A Linear layer's weight (128×64 float32, 32 KiB): its gradient is the matmul's own buffer.
 const linearLoss = (w: Tensor, x: Tensor) => x.matmul(w.transpose(0, 1)).relu().square().mean();
@@ -42,6 +42,7 @@ describe('gradient buffers', () => {
         linearLoss(w, x).backward();
         buffers.add(peekGrad(w)!.data.data);
         if (!reuse) void w.grad; // reading .grad gives the gradient away
+        clipGradNorm([w], 1e6); // reads and scales in place, keeps nothing
         opt.step();
       }
       return { values: Array.from(w.contiguousData()), buffers: buffers.size };
