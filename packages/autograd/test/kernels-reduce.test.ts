@@ -7,6 +7,8 @@ import fc from 'fast-check';
 import ndarray from 'ndarray';
 import { sumAxes } from '../src/kernels/reduce-sum.js';
 import { reduceAxes, sumRun } from '../src/kernels/reduce.js';
+import { simdRowSum } from '../src/kernels/wasm/row-sum.js';
+import { expectSameBits } from './kernel-cases.js';
 
 const caseArb = fc
   .array(fc.integer({ min: 0, max: 5 }), { minLength: 0, maxLength: 4 })
@@ -68,6 +70,32 @@ describe('sumAxes', () => {
       const want = reduceAxes(x, axes, sumRun);
       expect(Array.from(got)).toEqual(Array.from(want));
     }), { numRuns: 200 });
+  });
+  it('sums float32 rows into cells in WebAssembly bit for bit (eight cells a vector pass, the rest in the loop; chunked rows; strided rows)', () => {
+    const arb = fc.record({
+      lead: fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 1 }), rows: fc.integer({ min: 0, max: 40 }), n: fc.integer({ min: 0, max: 41 }),
+      pad: fc.constantFrom(0, 0, 3), off: fc.nat(3), chunkBytes: fc.constantFrom(32, 100, 256 * 1024), special: fc.boolean(),
+    });
+    const saved = { ...simdRowSum };
+    simdRowSum.minValues = 0;
+    try {
+      fc.assert(fc.property(arb, ({ lead, rows, n, pad, off, chunkBytes, special }) => {
+        simdRowSum.chunkBytes = chunkBytes;
+        const S = [...lead, rows, n];
+        // Rows `pad` values apart beyond their n (a column slice), so rows are not one block.
+        const strides = [...lead.map(() => rows * (n + pad)), n + pad, 1];
+        const data = new Float32Array(off + S.slice(0, -1).reduce((p, d) => p * d, 1) * (n + pad));
+        // Values of mixed magnitude with ±2^60 among them, so that adding in another order changes even the
+        // float32 result (1 + 2^60 − 2^60 is 0 in float64, 1 + (2^60 − 2^60) is 1); some NaN, ±0, ±Infinity.
+        const big = (i: number) => (i % 5 === 1 ? 2 ** 60 : i % 5 === 3 ? -(2 ** 60) : Math.sin(i * 12.9898) * 10 ** ((i % 7) - 3));
+        for (let i = 0; i < data.length; i++) data[i] = special && i % 37 === 5 ? [NaN, -0, Infinity, -Infinity][i % 4]! : big(i % 3 === 0 ? i : i * 7);
+        const x = ndarray(data, S, strides, off);
+        const axes = [...lead.keys(), lead.length];
+        expectSameBits(sumAxes(x, axes), reduceAxes(x, axes, sumRun));
+      }), { numRuns: 300 });
+    } finally {
+      Object.assign(simdRowSum, saved);
+    }
   });
   it('is bit-identical on runs summed into a column of cells (a conv bias gradient: [N, O, L] over N and L), several blocks of four runs', () => {
     const arb = fc.record({
