@@ -12,10 +12,12 @@
 import type { TypedArray } from './dtype.js';
 import type { OpRecord } from './tape.js';
 import { recycle } from './buffer-pool.js';
+import type { Tensor } from './tensor.js';
 
 const exclusive = new WeakSet<TypedArray>();
 const viewVjps = new WeakSet<OpRecord>();
 let granted: TypedArray | null = null;
+let privateTo: ((t: Tensor) => boolean) | null = null;
 
 /** Marks `buffer`, just allocated by a vjp for one input and seen by nothing else, as adoptable. */
 export function markExclusive(buffer: TypedArray): void {
@@ -94,4 +96,21 @@ export function dropGrad(grad: GradTensor, flush: (grad: GradTensor) => void): v
   if (!ownedGrads.delete(grad)) return;
   flush(grad);
   recycle(grad.data.data);
+}
+
+/** Set by the tape for a backward() pass without createGraph (null otherwise): see {@link gradientIsPrivate}. */
+export function setGradientPrivacy(test: ((t: Tensor) => boolean) | null): ((t: Tensor) => boolean) | null {
+  const before = privateTo;
+  privateTo = test;
+  return before;
+}
+
+/**
+ * Whether, in the running backward pass, the gradient a vjp returns for `input` will be read by
+ * nothing but `input`'s own vjp: no other op of the graph reads `input`, it has no hooks, does not
+ * retain its gradient, is no leaf and no root, and no graph is being built. Such a gradient may
+ * already hold that vjp's result when the vjp can tell (relu's after max pooling).
+ */
+export function gradientIsPrivate(input: Tensor): boolean {
+  return privateTo !== null && privateTo(input);
 }

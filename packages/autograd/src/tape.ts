@@ -6,7 +6,7 @@ import { fmt, sameShape } from './shape.js';
 import { checkBoolean, checkOptions, checkTensorList, fail } from './validate.js';
 import { isAnomalyEnabled, withGradMode } from './grad-mode.js';
 import { copyToContiguous, isContiguous, wrap } from './kernels/layout.js';
-import { grantGradient, isExclusive, markOwnedGrad, passesViews, takeExclusive, unmarkExclusive } from './grad-ownership.js';
+import { grantGradient, isExclusive, markOwnedGrad, passesViews, setGradientPrivacy, takeExclusive, unmarkExclusive } from './grad-ownership.js';
 import { peekStorage } from './kernels/fused/lazy.js';
 import { add } from './ops/elementwise.js';
 import { assertFinite, duringVjp } from './anomaly.js';
@@ -216,7 +216,37 @@ function runPass(roots: readonly Tensor[], rootGrads: readonly Tensor[], options
     unmark(rootGrads[i]!); // the caller holds it
     put(r, rootGrads[i]!);
   });
+  const privacy = setGradientPrivacy(accumulate && !createGraph && !isAnomalyEnabled() ? privateGradients(order, roots) : null);
+  try {
+    reversePass(order, grads, put, accumulate, createGraph, needed);
+  } finally {
+    setGradientPrivacy(privacy);
+  }
+  if (!retainGraph) freeGraph(order);
+  if (!accumulate) grads.forEach(unmark); // returned to the caller
+  return grads;
+}
 
+/**
+ * Which tensors' gradients only their own vjp will read (see gradientIsPrivate): read by one op
+ * of the graph, no hooks, not retaining, not a leaf or a root. Counted on the first question.
+ */
+function privateGradients(order: readonly Tensor[], roots: readonly Tensor[]): (t: Tensor) => boolean {
+  let readers: Map<Tensor, number> | null = null;
+  return (t) => {
+    if (t.gradFn === null || t.hooks.length > 0 || t.retainsGrad || roots.includes(t)) return false;
+    if (readers === null) {
+      readers = new Map();
+      for (const u of order) for (const input of u.gradFn?.inputs ?? []) readers.set(input, (readers.get(input) ?? 0) + 1);
+    }
+    return readers.get(t) === 1;
+  };
+}
+
+/** Runs every vjp of `order`, outputs before inputs, gathering the gradients in `grads`. */
+function reversePass(
+  order: readonly Tensor[], grads: Map<Tensor, Tensor>, put: (t: Tensor, g: Tensor) => void, accumulate: boolean, createGraph: boolean, needed: Set<Tensor>,
+): void {
   for (let k = order.length - 1; k >= 0; k--) {
     const t = order[k]!;
     let g = grads.get(t);
@@ -244,9 +274,6 @@ function runPass(roots: readonly Tensor[], rootGrads: readonly Tensor[], options
       put(input, gi);
     });
   }
-  if (!retainGraph) freeGraph(order);
-  if (!accumulate) grads.forEach(unmark); // returned to the caller
-  return grads;
 }
 
 function seedGrad(op: string, root: Tensor, g: Tensor | undefined, what = 'gradient'): Tensor {

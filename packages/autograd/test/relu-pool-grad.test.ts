@@ -9,7 +9,11 @@ import { gradients, maxPool2d, relu, tensor, type Tensor } from '@tapegrad/autog
 import { poolGrad } from '../src/ops/relu-pool-grad.js';
 import { expectSameBits } from './kernel-cases.js';
 
-afterEach(() => { poolGrad.inPlace = true; });
+afterEach(() => { poolGrad.inPlace = true; poolGrad.fused = true; });
+
+/** The relu's vjp as tensor ops (false) or by either fast path (true). */
+const fast = (on: boolean) => { poolGrad.inPlace = on; poolGrad.fused = on; };
+const runs = () => poolGrad.taken + poolGrad.fusedRuns;
 
 /** Few distinct values (ties), with NaN, ±0 and ±Infinity mixed in. */
 function random(n: number, seed: number): number[] {
@@ -46,24 +50,55 @@ function run(c: Case) {
 
 describe('relu after max pooling: the in-place vjp', () => {
   it('gives the bits of the tensor-op vjp (random windows, float32 and float64, size 0 and 1, NaN, ±0, ±Infinity)', () => {
-    const before = poolGrad.taken;
+    const before = { runs: runs(), fused: poolGrad.fusedRuns };
     let cases = 0;
     fc.assert(fc.property(caseArb, (c) => {
-      poolGrad.inPlace = false;
+      fast(false);
       const want = run(c);
-      poolGrad.inPlace = true;
+      fast(true);
       expectSameBits(run(c), want);
       cases++;
     }), { numRuns: 300, seed: 7 });
-    // Every case took the in-place path (the relu's input is materialized and the buffer granted).
-    expect(poolGrad.taken - before).toBe(cases);
+    // Every case took a fast path (the relu's input is materialized and the buffer granted), the
+    // pool's vjp applying the mask where WebAssembly covers every window (float32).
+    expect(runs() - before.runs).toBe(cases);
+    expect(poolGrad.fusedRuns - before.fused).toBeGreaterThan(3);
   });
 
-  it('is taken in the demo CNN shape, and an input of the relu that is a leaf adopts the buffer', () => {
-    const x = tensor(random(2 * 3 * 24 * 24, 5)).reshape([2, 3, 24, 24]).requiresGrad_();
+  it('the pool applying the mask gives the same bits wherever WebAssembly covers every window (float32, specials)', () => {
+    const wholeArb = fc.record({
+      N: fc.integer({ min: 1, max: 2 }), C: fc.integer({ min: 1, max: 3 }), k: fc.integer({ min: 1, max: 3 }), gap: fc.integer({ min: 0, max: 1 }),
+      oH: fc.integer({ min: 1, max: 3 }), oW: fc.constantFrom(4, 8), rest: fc.nat(2), leaf: fc.boolean(), seed: fc.integer(),
+    });
+    fc.assert(fc.property(wholeArb, ({ N, C, k, gap, oH, oW, rest, leaf, seed }) => {
+      const s = k + gap;
+      const len = (o: number) => (o - 1) * s + k + (rest % s);
+      const c: Case = { N, C, H: len(oH), W: len(oW), k, s, pad: 0, dil: 1, ceil: false, dtype: 'float32', leaf, seed };
+      fast(false);
+      const want = run(c);
+      fast(true);
+      const before = poolGrad.fusedRuns;
+      expectSameBits(run(c), want);
+      expect(poolGrad.fusedRuns).toBe(before + 1);
+    }), { numRuns: 60, seed: 9 });
+  });
+
+  it('the in-place path alone gives the same bits (the pool not applying the mask)', () => {
     const before = poolGrad.taken;
+    fc.assert(fc.property(caseArb, (c) => {
+      fast(false);
+      const want = run(c);
+      poolGrad.inPlace = true;
+      expectSameBits(run(c), want);
+    }), { numRuns: 100, seed: 8 });
+    expect(poolGrad.taken - before).toBe(100);
+  });
+
+  it('is taken in the demo CNN shape (the pool applying the mask), and an input of the relu that is a leaf adopts the buffer', () => {
+    const x = tensor(random(2 * 3 * 24 * 24, 5)).reshape([2, 3, 24, 24]).requiresGrad_();
+    const before = poolGrad.fusedRuns;
     maxPool2d(relu(x), { kernelSize: 2 }).sum().backward();
-    expect(poolGrad.taken).toBe(before + 1);
+    expect(poolGrad.fusedRuns).toBe(before + 1);
     const first = bits(x.grad!);
     maxPool2d(relu(x), { kernelSize: 2 }).sum().backward(); // accumulates into the adopted buffer
     expectSameBits(bits(x.grad!), first.map((v) => v + v));
@@ -78,12 +113,12 @@ describe('relu after max pooling: readers of the unmasked gradient', () => {
   };
   /** The unmasked gradient of the relu's output and the gradient of x, by the tensor-op vjp. */
   const reference = () => {
-    poolGrad.inPlace = false;
+    fast(false);
     const { x, gy, pool } = setup();
     const r = relu(x.mul(1));
     r.retainGrad();
     pool(r).backward(gy);
-    poolGrad.inPlace = true;
+    fast(true);
     return { gr: bits(r.grad!), gx: bits(x.grad!) };
   };
 
@@ -124,9 +159,9 @@ describe('relu after max pooling: readers of the unmasked gradient', () => {
       pool(r).add(maxPool2d(r, { kernelSize: 2, stride: 2, padding: 1 }).sum()).backward(gy);
       return bits(x.grad!);
     };
-    poolGrad.inPlace = false;
+    fast(false);
     const want = run();
-    poolGrad.inPlace = true;
+    fast(true);
     expectSameBits(run(), want);
   });
 
@@ -139,9 +174,9 @@ describe('relu after max pooling: readers of the unmasked gradient', () => {
       x.grad!.mul(x.detach()).sum().backward();
       return [bits(x.grad!), bits(gy.grad!)];
     };
-    poolGrad.inPlace = false;
+    fast(false);
     const want = run();
-    poolGrad.inPlace = true;
+    fast(true);
     const got = run();
     expectSameBits(got[0]!, want[0]!);
     expectSameBits(got[1]!, want[1]!);

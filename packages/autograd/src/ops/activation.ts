@@ -13,7 +13,7 @@ import { gt } from './compare.js';
 import { where } from './elementwise.js';
 import { checkTensor } from '../validate.js';
 import { batchElementwise, diagonalJvp } from './batch-rules.js';
-import { reluGradOfPool } from './relu-pool-grad.js';
+import { reluGradOfPool, reluIs } from './relu-pool-grad.js';
 
 const mapped = (x: Tensor, f: (v: number) => number) => new Tensor(map1(x.data, f));
 const RELU = UNARY.relu.expr(input(0));
@@ -75,6 +75,7 @@ const reluOp = defineOp({
   jvp: diagonalJvp,
   batch: batchElementwise,
 });
+reluIs(reluOp.record);
 
 /**
  * max(x, 0).

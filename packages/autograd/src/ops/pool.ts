@@ -6,11 +6,11 @@ import { allocate } from '../dtype.js';
 import { fmt, sizeOf } from '../shape.js';
 import { contiguousData, wrap } from '../kernels/layout.js';
 import { avgPool, gatherAt, maxPoolAdjoint, maxPoolForward } from '../kernels/pool.js';
-import { maxPoolReluWhole } from '../kernels/wasm/pool-wasm.js';
+import { maxPoolAdjointReluWhole, maxPoolReluWhole } from '../kernels/wasm/pool-wasm.js';
 import { pendingUnaryOperand } from '../kernels/fused/lazy.js';
 import type { Geometry } from '../kernels/im2col.js';
 import { geometryOf } from './conv-args.js';
-import { noteMaxPoolGradient } from './relu-pool-grad.js';
+import { noteMaxPoolGradient, poolGrad, privateReluInput } from './relu-pool-grad.js';
 import { checkTensor } from '../validate.js';
 import { intoN, linearJvp, outOfN, shapeIntoN } from './batch-rules.js';
 import { poolSpec, type AvgPool1dOptions, type AvgPool2dOptions, type MaxPool1dOptions, type MaxPool2dOptions, type PoolSpec } from './pool-options.js';
@@ -43,8 +43,22 @@ const maxPoolOp: Op<[Tensor, PoolSpec]> = defineOp<[Tensor, PoolSpec], Int32Arra
   batch: ([x, spec], [d], { op, size }) => outOfN(op(intoN(x, d, size), spec), size),
 });
 
-/** maxPool2d's gradient for x, noted as a fresh buffer that a relu that made x may mask in place. */
+/**
+ * maxPool2d's gradient for x, noted as a fresh buffer that a relu that made x may mask in place;
+ * with that relu's mask already applied when nothing else will read it (relu-pool-grad.ts).
+ */
 function scatterToInput(g: Tensor, idx: Int32Array, x: Tensor, spec: PoolSpec): Tensor {
+  const reluIn = privateReluInput(x);
+  if (reluIn) {
+    const [geo, planes] = planesOf(x.shape, spec);
+    const out = allocate(g.dtype, x.size);
+    if (maxPoolAdjointReluWhole(contiguousData(g.data), idx, planes, geo, out, reluIn.data.data)) {
+      poolGrad.fusedRuns++;
+      const dx = new Tensor(wrap(out, x.shape));
+      noteMaxPoolGradient(dx, x, idx, true);
+      return dx;
+    }
+  }
   const dx = maxPoolScatter(g, idx, x.shape, spec);
   noteMaxPoolGradient(dx, x, idx);
   return dx;

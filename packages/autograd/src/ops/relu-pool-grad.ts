@@ -1,36 +1,65 @@
-// The gradient max pooling passes back is zero except at each window's argmax. While nothing else
-// has held that fresh buffer (the tape grants it to the next vjp, see grad-ownership.ts), the relu
-// whose output the pool read (conv → relu → pool) masks g·(x > 0) at those positions only, in
-// place (a quarter of the elements for 2×2 windows), instead of writing a new gradient over all of x.
+// The gradient max pooling passes back is zero except at each window's argmax. When it goes to a
+// relu whose output the pool read (conv → relu → pool), the relu's vjp g·(x > 0) is not written
+// as a new gradient over all of x:
+// - when nothing but the relu's vjp will read the pool's gradient (gradientIsPrivate), the pool's
+//   vjp applies the mask itself as it writes its gradient in WebAssembly, and the relu's vjp
+//   passes that buffer on;
+// - else, when the tape grants the relu's vjp that fresh buffer (nothing else has held it, see
+//   grad-ownership.ts), the relu masks the argmax positions in place (a quarter of the elements
+//   for 2×2 windows).
 import { Tensor } from '../tensor.js';
 import type { TypedArray } from '../dtype.js';
 import { contiguousData, isContiguous, wrap } from '../kernels/layout.js';
 import { isPending } from '../kernels/fused/lazy.js';
-import { isGranted, markExclusive, takeGranted } from '../grad-ownership.js';
+import { gradientIsPrivate, isGranted, markExclusive, takeGranted } from '../grad-ownership.js';
+import type { OpRecord } from '../tape.js';
 
 /**
- * inPlace: whether relu's vjp masks a granted max-pool gradient in place; taken: how many times it
- * did. Mutable so tests and benchmarks can compare against the tensor ops; not public API.
+ * inPlace: whether relu's vjp masks a granted max-pool gradient in place; fused: whether the pool's
+ * vjp applies the mask of a relu that alone reads its gradient; taken / fusedRuns: how many times
+ * each did. Mutable so tests and benchmarks can compare against the tensor ops; not public API.
  */
-export const poolGrad = { inPlace: true, taken: 0 };
+export const poolGrad = { inPlace: true, fused: true, taken: 0, fusedRuns: 0 };
 
-/** A max-pool gradient buffer: the gradient of `of`, zero except at the (non-negative) `idx` positions. */
+/**
+ * A max-pool gradient buffer: the gradient of `of`, zero except at the (non-negative) `idx`
+ * positions, or (`masked`) already the gradient of the input of `of`'s relu.
+ */
 interface PoolGradient {
   readonly of: Tensor;
   readonly idx: Int32Array;
+  readonly masked: boolean;
 }
 
 const notes = new WeakMap<TypedArray, PoolGradient>();
+let reluRecord: OpRecord | null = null;
+
+/** Called by relu's definition (activation.ts), so that pooling can recognise its input as a relu's output. */
+export function reluIs(record: OpRecord): void {
+  reluRecord = record;
+}
+
+/**
+ * The input of the relu that made `x` (the pool's input), when the gradient the pool's vjp returns
+ * for `x` goes to nothing but that relu's vjp and the relu's input is a computed contiguous
+ * float32 array; null otherwise.
+ */
+export function privateReluInput(x: Tensor): Tensor | null {
+  const node = x.gradFn;
+  if (!poolGrad.fused || node === null || node.op !== reluRecord || x.dtype !== 'float32' || !gradientIsPrivate(x)) return null;
+  const input = node.inputs[0]!;
+  return isPending(input.data) || input.data.offset !== 0 || !isContiguous(input.data) ? null : input;
+}
 
 /**
  * Records that `dx`, just made by max pooling's vjp for the pool's input `of` with argmax
- * positions `idx`, is held by nothing else, so the next vjp may be granted it (and a leaf may
- * adopt it as its `.grad`).
+ * positions `idx` (and, `masked`, with the mask of the relu that made `of` applied), is held by
+ * nothing else, so the next vjp may be granted it (and a leaf may adopt it as its `.grad`).
  */
-export function noteMaxPoolGradient(dx: Tensor, of: Tensor, idx: Int32Array): void {
+export function noteMaxPoolGradient(dx: Tensor, of: Tensor, idx: Int32Array, masked = false): void {
   const buffer = dx.data.data;
   if (dx.requiresGrad || buffer.length !== of.size || dx.data.offset !== 0 || !isContiguous(dx.data)) return;
-  notes.set(buffer, { of, idx });
+  notes.set(buffer, { of, idx, masked });
   markExclusive(buffer);
 }
 
@@ -48,10 +77,15 @@ function grantedNote(g: Tensor): PoolGradient | null {
  * every other position holds +0, which the mask keeps +0, and a masked position becomes g·0.
  */
 export function reluGradOfPool(g: Tensor, x: Tensor, output: Tensor): Tensor | null {
-  if (!poolGrad.inPlace || isPending(x.data) || !isContiguous(x.data)) return null;
   const note = grantedNote(g);
   const buffer = g.data.data;
-  if (!note || note.of !== output || !takeGranted(buffer)) return null;
+  if (!note || note.of !== output) return null;
+  // Already masked by the pool's vjp (were it not granted, masking again would give the same bits).
+  if (note.masked && takeGranted(buffer)) {
+    markExclusive(buffer);
+    return new Tensor(wrap(buffer, x.shape));
+  }
+  if (!poolGrad.inPlace || isPending(x.data) || !isContiguous(x.data) || !takeGranted(buffer)) return null;
   poolGrad.taken++;
   const xs = contiguousData(x.data);
   const idx = note.idx;

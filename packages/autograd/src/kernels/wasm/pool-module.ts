@@ -157,9 +157,18 @@ function maxPool(stride: Stride, relu: boolean): Fn {
  * with g (the output gradient) for x and dx for out; 'pair' writes a row of two-tap windows as two
  * interleaved vectors, 'any' each tap of each lane on its own.
  */
-function maxPoolAdjoint(shape: 'pair' | 'any'): Fn {
-  const f = new Fn(`maxPoolAdjoint_${shape}`, new Array<number>(PARAMS).fill(I32) as (typeof I32)[]);
+function maxPoolAdjoint(shape: 'pair' | 'any', relu = false): Fn {
+  // With `relu`, a 22nd parameter: the byte address of the relu's input, laid out as dx, whose
+  // mask (x > 0 ? 1 : 0) multiplies each vector as it is stored (relu's vjp, fused).
+  const f = new Fn(`maxPoolAdjoint_${shape}${relu ? '_relu' : ''}`, new Array<number>(PARAMS + (relu ? 1 : 0)).fill(I32) as (typeof I32)[]);
   const [dx, g, idx, planes, H, W, kH, kW, sH, sW, pH, pW, dH, dW, oH, oW, ohLo, ohHi, owLo, owEnd, base] = Array.from({ length: PARAMS }, (_, i) => i);
+  const xr = PARAMS;
+  /** Multiplies the vector on the stack by the mask of the relu's input at dx's byte address `at` + offset. */
+  const mask = (at: number, offset: number) => {
+    if (!relu) return;
+    f.f32x4Const(1).v128Zero().get(at).get(dx).op('i32_sub').get(xr).op('i32_add').vmem('v128_load', offset).v128Zero().simd('f32x4_gt').simd('v128_bitselect');
+    f.simd('f32x4_mul');
+  };
   const [i, j, e, at] = Array.from({ length: 4 }, () => f.local(I32));
   const [step, gv, iv, v0, v1] = Array.from({ length: 5 }, () => f.local(V128));
   /** Pushes gv where iv holds element e + offset (+ the lane's step), else 0. */
@@ -178,8 +187,12 @@ function maxPoolAdjoint(shape: 'pair' | 'any'): Fn {
         f.set(v0);
         routed(1);
         f.set(v1);
-        f.get(dx).get(e).i32(2).op('i32_shl').op('i32_add').tee(at).get(v0).get(v1).shuffle([0, 4, 1, 5], 4).vmem('v128_store');
-        f.get(at).get(v0).get(v1).shuffle([2, 6, 3, 7], 4).vmem('v128_store', 16);
+        f.get(dx).get(e).i32(2).op('i32_shl').op('i32_add').tee(at).get(v0).get(v1).shuffle([0, 4, 1, 5], 4);
+        mask(at, 0);
+        f.vmem('v128_store');
+        f.get(at).get(v0).get(v1).shuffle([2, 6, 3, 7], 4);
+        mask(at, 16);
+        f.vmem('v128_store', 16);
       } else {
         f.forRange(j, 0, kW, 1, () => {
           routed(0);
@@ -196,8 +209,29 @@ function maxPoolAdjoint(shape: 'pair' | 'any'): Fn {
   return f;
 }
 
+/**
+ * relu's vjp on an adjoint's result: dx[i] ·= (x[i] > 0 ? 1 : 0) for i < n rounded up to a whole
+ * vector (dx, x: byte addresses of float32), the product g·(x > 0) as the tensor ops compute it.
+ */
+function reluMask(): Fn {
+  const f = new Fn('reluMask', [I32, I32, I32]);
+  const [dx, x, n] = [0, 1, 2];
+  const [i, at] = [f.local(I32), f.local(I32)];
+  f.forRange(i, 0, n, 4, () => {
+    f.get(i).i32(2).op('i32_shl').set(at);
+    f.get(dx).get(at).op('i32_add');
+    f.get(dx).get(at).op('i32_add').vmem('v128_load');
+    f.f32x4Const(1).v128Zero().get(x).get(at).op('i32_add').vmem('v128_load').v128Zero().simd('f32x4_gt').simd('v128_bitselect');
+    f.simd('f32x4_mul').vmem('v128_store');
+  });
+  return f;
+}
+
 /** The module (max pooling for each load pattern, and its adjoints), importing a plain (unshared) `env.mem`. */
 export function poolModuleBytes(): Uint8Array {
   const strides: Stride[] = [1, 2, 'any', 'pair', 'square'];
-  return assemble([...strides.map((s) => maxPool(s, false)), ...strides.map((s) => maxPool(s, true)), maxPoolAdjoint('pair'), maxPoolAdjoint('any')]);
+  return assemble([
+    ...strides.map((s) => maxPool(s, false)), ...strides.map((s) => maxPool(s, true)), maxPoolAdjoint('pair'), maxPoolAdjoint('any'), reluMask(),
+    maxPoolAdjoint('pair', true),
+  ]);
 }

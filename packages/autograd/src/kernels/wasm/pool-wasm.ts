@@ -91,7 +91,7 @@ export function maxPoolReluWhole(x: TypedArray, planes: number, g: Geometry, out
  * only (whole vectors of windows wholly inside the input), and only when windows do not overlap.
  * Null (nothing written) otherwise.
  */
-export function maxPoolAdjointBlock(g: TypedArray, idx: Int32Array, planes: number, geo: Geometry, dx: TypedArray): Block | null {
+export function maxPoolAdjointBlock(g: TypedArray, idx: Int32Array, planes: number, geo: Geometry, dx: TypedArray, reluOf?: Float32Array): Block | null {
   if (!simdPool.enabled || !(g instanceof Float32Array) || !(dx instanceof Float32Array) || planes === 0) return null;
   if (geo.dH * (geo.kH - 1) + 1 > geo.sH || geo.dW * (geo.kW - 1) + 1 > geo.sW) return null;
   const block = blockOf(geo, 4);
@@ -100,7 +100,9 @@ export function maxPoolAdjointBlock(g: TypedArray, idx: Int32Array, planes: numb
   if (!kernels) return null;
   const per = Math.min(planes, planesPerChunk(geo)), inPlane = geo.H * geo.W, outPlane = geo.oH * geo.oW;
   const gAt = 64, idxAt = gAt + pad(per * outPlane * 4), dxAt = idxAt + pad(per * outPlane * 4);
-  if (!ensureMemory(dxAt + per * inPlane * 4)) return null;
+  // The relu's input, when its mask is applied too (the mask runs over whole vectors: 16 bytes of slack).
+  const xAt = dxAt + pad(per * inPlane * 4 + 16);
+  if (!ensureMemory(reluOf ? xAt + pad(per * inPlane * 4 + 16) : dxAt + per * inPlane * 4)) return null;
   const v = memoryView('float32') as Float32Array;
   const i32 = new Int32Array(v.buffer);
   // Taps outside every window of the block must read back as the zeros dx holds, unless the
@@ -109,16 +111,36 @@ export function maxPoolAdjointBlock(g: TypedArray, idx: Int32Array, planes: numb
   const tiles = (k: number, s: number, o: number, n: number, lo: number, hi: number) => k === s && lo === 0 && hi === o && o * s === n;
   const { oh0, oh1, ow0, ow1 } = block;
   const zero = !tiles(geo.kH, geo.sH, geo.oH, geo.H, oh0, oh1) || !tiles(geo.kW, geo.sW, geo.oW, geo.W, ow0, ow1);
-  const kernel = geo.kW === 2 && geo.sW === 2 && geo.dW === 1 ? kernels.maxPoolAdjoint_pair! : kernels.maxPoolAdjoint_any!;
+  const pair = geo.kW === 2 && geo.sW === 2 && geo.dW === 1;
+  const kernel = pair ? kernels.maxPoolAdjoint_pair! : kernels.maxPoolAdjoint_any!;
   for (let p0 = 0; p0 < planes; p0 += per) {
     const cnt = Math.min(per, planes - p0), n = cnt * outPlane, nx = cnt * inPlane, k0 = p0 * outPlane;
     v.set(g.subarray(k0, k0 + n), gAt / 4);
     i32.set(idx.subarray(k0, k0 + n), idxAt / 4);
     if (zero) v.fill(0, dxAt / 4, dxAt / 4 + nx);
-    kernel(dxAt, gAt, idxAt, cnt, ...geometry(geo), oh0, oh1, ow0, ow1, p0 * inPlane);
+    if (reluOf) v.set(reluOf.subarray(p0 * inPlane, p0 * inPlane + nx), xAt / 4);
+    // The 2-wide windows mask each vector as they store it (taps outside every window hold +0,
+    // which the mask keeps); other windows take a pass after.
+    if (reluOf && pair) kernels.maxPoolAdjoint_pair_relu!(dxAt, gAt, idxAt, cnt, ...geometry(geo), oh0, oh1, ow0, ow1, p0 * inPlane, xAt);
+    else {
+      kernel(dxAt, gAt, idxAt, cnt, ...geometry(geo), oh0, oh1, ow0, ow1, p0 * inPlane);
+      if (reluOf) kernels.reluMask!(dxAt, xAt, nx);
+    }
     dx.set(v.subarray(dxAt / 4, dxAt / 4 + nx), p0 * inPlane);
   }
   return block;
+}
+
+/**
+ * relu's vjp applied to max pooling's adjoint, (adjoint of g)·(x > 0) into a zeroed float32 `dx`,
+ * where `x` is the relu's input, when maxPoolAdjointBlock's block is every output (no border
+ * left for the TypeScript loop); false (nothing written) otherwise.
+ */
+export function maxPoolAdjointReluWhole(g: TypedArray, idx: Int32Array, planes: number, geo: Geometry, dx: TypedArray, x: TypedArray): boolean {
+  if (!(x instanceof Float32Array) || x.length !== dx.length) return false;
+  const block = blockOf(geo, 4);
+  if (!block || block.oh0 !== 0 || block.oh1 !== geo.oH || block.ow0 !== 0 || block.ow1 !== geo.oW) return false;
+  return maxPoolAdjointBlock(g, idx, planes, geo, dx, x) !== null;
 }
 
 /**
