@@ -16,6 +16,7 @@ import type { Tensor } from './tensor.js';
 
 const exclusive = new WeakSet<TypedArray>();
 const viewVjps = new WeakSet<OpRecord>();
+const releasingVjps = new WeakSet<OpRecord>();
 let granted: TypedArray | null = null;
 let privateTo: ((t: Tensor) => boolean) | null = null;
 
@@ -113,4 +114,23 @@ export function setGradientPrivacy(test: ((t: Tensor) => boolean) | null): ((t: 
  */
 export function gradientIsPrivate(input: Tensor): boolean {
   return privateTo !== null && privateTo(input);
+}
+
+/**
+ * Declares that `op`'s vjp keeps no reference to its gradient and leaves no deferred result
+ * reading it: a granted gradient it did not take is dead once it returns, and is recycled.
+ */
+export function releasesGradient(op: OpRecord): void {
+  releasingVjps.add(op);
+}
+
+/**
+ * After `op`'s vjp ran with `buffer` granted (see {@link grantGradient}): when the vjp neither
+ * took it nor returned it and is declared by {@link releasesGradient}, nothing can reach the
+ * buffer any more, so it is recycled (`flush` first gives any deferred reader a copy).
+ */
+export function releaseGranted(op: OpRecord, buffer: TypedArray, returned: readonly (TypedArray | null)[], flush: (buffer: TypedArray) => void): void {
+  if (!releasingVjps.has(op) || !isGranted(buffer) || returned.includes(buffer)) return;
+  flush(buffer);
+  recycle(buffer);
 }

@@ -5,7 +5,8 @@
 // gradient (a hook, retainGrad, gradients(), a second consumer, createGraph) still sees it.
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { gradients, maxPool2d, relu, tensor, type Tensor } from '@tapegrad/autograd';
+import { conv2d, gradients, maxPool2d, relu, tensor, type Tensor } from '@tapegrad/autograd';
+import { bufferPool, clearRecycled, recycledBytes } from '../src/buffer-pool.js';
 import { poolGrad } from '../src/ops/relu-pool-grad.js';
 import { expectSameBits } from './kernel-cases.js';
 
@@ -199,5 +200,41 @@ describe('relu after max pooling: readers of the unmasked gradient', () => {
     const once = bits(x.grad!);
     y.backward(gy);
     expectSameBits(bits(x.grad!), once.map((v) => v + v));
+  });
+});
+
+describe('conv → relu → pool: the gradient buffer after the convolution', () => {
+  afterEach(() => { bufferPool.enabled = true; clearRecycled(); });
+  const steps = (hook: boolean) => {
+    const x = tensor(random(2 * 1 * 34 * 34, 21)).reshape([2, 1, 34, 34]);
+    const w = tensor(random(4 * 1 * 3 * 3, 22)).reshape([4, 1, 3, 3]).requiresGrad_();
+    const b = tensor(random(4, 23)).requiresGrad_();
+    const out: number[][] = [];
+    for (let i = 0; i < 3; i++) {
+      const c = conv2d(x, w, b);
+      if (hook) c.registerHook(() => undefined);
+      maxPool2d(relu(c), { kernelSize: 2 }).mul(tensor(random(2 * 4 * 16 * 16, 24 + i)).reshape([2, 4, 16, 16])).sum().backward();
+      out.push(bits(w.grad!), bits(b.grad!));
+      w.grad = null;
+      b.grad = null;
+    }
+    return out;
+  };
+
+  it('is recycled once the convolution\'s vjp has read it, and reusing it changes no gradient', () => {
+    bufferPool.enabled = false;
+    const want = steps(false);
+    bufferPool.enabled = true;
+    clearRecycled();
+    const got = steps(false);
+    got.forEach((g, i) => expectSameBits(g, want[i]!));
+    expect(recycledBytes()).toBeGreaterThanOrEqual(2 * 4 * 32 * 32 * 4); // the relu output's gradient, 32 KiB
+  });
+
+  it('is not recycled when a hook has seen it', () => {
+    clearRecycled();
+    const before = recycledBytes();
+    steps(true);
+    expect(recycledBytes()).toBe(before);
   });
 });

@@ -8,6 +8,7 @@ import { contiguousData, wrap } from '../kernels/layout.js';
 import { convForward, convInputGrad, convWeightGrad, type ConvDims } from '../kernels/conv.js';
 import { geometryOf, type ConvSpec } from './conv-args.js';
 import { intoN, multilinearJvp, outOfN, shapeIntoN, toFront } from './batch-rules.js';
+import { releasesGradient } from '../grad-ownership.js';
 
 // Called only with checked shapes, so geometryOf cannot throw here.
 const dimsOf = (x: readonly number[], w: readonly number[], s: ConvSpec): ConvDims => ({
@@ -47,6 +48,9 @@ export const conv2dOp: Op<[Tensor, Tensor, Tensor | null, ConvSpec]> = defineOp(
     return groupsOut(op(xg, wg, bg, { ...s, groups: s.groups * size }), size);
   },
 });
+
+// Its vjp reads its gradient in kernels and keeps it nowhere: a granted gradient is recycled after it.
+releasesGradient(conv2dOp.record);
 
 /** [N, C, H, W] per example → [N, B·C, H, W]: the examples side by side as channel groups. */
 function channelsAsGroups(x: Tensor, d: number | null, size: number): Tensor {
