@@ -8,15 +8,13 @@ import type { TypedArray } from '../../dtype.js';
 import type { ConvDims } from '../conv-plan.js';
 import { sizes } from '../conv-plan.js';
 import { WASM_MIN_MACS } from '../gemm.js';
-import { arena, type Arena } from './gemm-wasm.js';
-import { registerModule, threading } from './gemm-threads.js';
+import { arena, instantiateOnArena, type Arena } from './gemm-wasm.js';
+import { threading } from './gemm-threads.js';
 import { CONV_TASK, CONV_TASK_BYTES, convModuleBytes } from './conv-module.js';
-import { WA } from './simd-memory.js';
 
 type Kernels = Record<'run' | 'packW' | 'packWT' | 'transpose', (...args: number[]) => number>;
-let kernels: Kernels | null | undefined;
-/** The module's id for the gemm's worker threads (-1: unshared memory, one thread). */
-let kernelId = -1;
+/** The module's exports and its id for the gemm's worker threads (-1: unshared memory, one thread); null: not here. */
+let loaded: { exports: Kernels; id: number } | null | undefined;
 
 const align = (bytes: number) => Math.ceil(bytes / 64) * 64;
 const up = (n: number, q: number) => Math.ceil(n / q) * q;
@@ -36,23 +34,12 @@ class Regions {
 function plan<T>(lay: (r: Regions) => T): { a: Arena; k: Kernels; at: T } | null {
   const probe = arena(0);
   if (!probe) return null;
-  if (kernels === undefined) {
-    try {
-      const mod = convModuleBytes(probe.shared ? { shared: true, maxPages: probe.maxPages } : {});
-      if (WA && WA.validate(mod)) {
-        const module = new WA.Module(mod);
-        kernels = new WA.Instance(module, { env: { mem: probe.memory } }).exports as Kernels;
-        if (probe.shared) kernelId = registerModule(module);
-      } else kernels = null;
-    } catch {
-      kernels = null;
-    }
-  }
-  if (!kernels) return null;
+  if (loaded === undefined) loaded = instantiateOnArena<Kernels>(probe, convModuleBytes);
+  if (!loaded) return null;
   const r = new Regions(probe.base);
   const at = lay(r);
   const a = arena(r.end);
-  return a && { a, k: kernels, at };
+  return a && { a, k: loaded.exports, at };
 }
 
 /**
@@ -64,8 +51,8 @@ function runTask(a: Arena, k: Kernels, task: number, fields: Partial<Record<keyo
     const name = key as keyof typeof CONV_TASK;
     a.i32[(task + CONV_TASK[name]) / 4] = fields[name] ?? 0;
   }
-  const threads = wide && kernelId >= 0 && a.i32[(task + CONV_TASK.chunks) / 4]! > 1;
-  if (!(threads && a.threaded(kernelId, k.run, task))) k.run(task);
+  const threads = wide && loaded!.id >= 0 && a.i32[(task + CONV_TASK.chunks) / 4]! > 1;
+  if (!(threads && a.threaded(loaded!.id, k.run, task))) k.run(task);
 }
 
 /** Packing passes of at least this many elements are shared with the worker threads. Mutable for tests; not public API. */

@@ -13,10 +13,8 @@ import type { TypedArray } from '../../dtype.js';
 import { sizes, type ConvDims } from '../conv-plan.js';
 import { gemmJs, WASM_MIN_MACS } from '../gemm.js';
 import { isPointwise } from '../im2col.js';
-import { arena, gemmAt, gemmAtBytes, type Arena } from './gemm-wasm.js';
-import { registerModule } from './gemm-threads.js';
+import { arena, gemmAt, gemmAtBytes, instantiateOnArena, type Arena } from './gemm-wasm.js';
 import { im2colModuleBytes, SWEEP, SWEEP_BYTES } from './im2col-module.js';
-import { WA } from './simd-memory.js';
 import { forwardFits, implicitForward, implicitInputGrad, implicitWeightGrad, weightGradFits } from './conv-implicit.js';
 
 /**
@@ -33,9 +31,8 @@ function takes(floats: TypedArray[], d: ConvDims): boolean {
 }
 
 type Kernels = Record<'im2col' | 'col2im' | 'unpanel' | 'run', (...args: number[]) => number>;
-let kernels: Kernels | null | undefined;
-/** The module's id for the gemm's worker threads (-1: unshared memory, one thread). */
-let kernelId = -1;
+/** The module's exports and its id for the gemm's worker threads (-1: unshared memory, one thread); null: not here. */
+let loaded: { exports: Kernels; id: number } | null | undefined;
 
 /**
  * Sweeps (im2col or col2im over a chunk of images) of at least this many panel elements are
@@ -49,19 +46,8 @@ const align = (bytes: number) => Math.ceil(bytes / 64) * 64;
 function setup(bytes: number): { a: Arena; k: Kernels } | null {
   const a = arena(bytes);
   if (!a) return null;
-  if (kernels === undefined) {
-    try {
-      const mod = im2colModuleBytes(a.shared ? { shared: true, maxPages: a.maxPages } : {});
-      if (WA && WA.validate(mod)) {
-        const module = new WA.Module(mod);
-        kernels = new WA.Instance(module, { env: { mem: a.memory } }).exports as Kernels;
-        if (a.shared) kernelId = registerModule(module);
-      } else kernels = null;
-    } catch {
-      kernels = null;
-    }
-  }
-  return kernels ? { a, k: kernels } : null;
+  if (loaded === undefined) loaded = instantiateOnArena<Kernels>(a, im2colModuleBytes);
+  return loaded ? { a, k: loaded.exports } : null;
 }
 
 /** Consecutive 64-aligned regions from the arena's base. */
@@ -105,8 +91,8 @@ function sweep(a: Arena, k: Kernels, task: number, op: 0 | 1, d: ConvDims, xAt: 
     C: d.C, H: g.H, W: g.W, kH: g.kH, kW: g.kW, sH: g.sH, sW: g.sW, pH: g.pH, pW: g.pW, dH: g.dH, dW: g.dW, oH: g.oH, oW: g.oW, ld,
   };
   for (const key in fields) a.i32[(task + SWEEP[key as keyof typeof SWEEP]) / 4] = fields[key as keyof typeof SWEEP];
-  const wide = cnt > 1 && kernelId >= 0 && d.groups * K * ld >= sweepThreads.minElems;
-  if (!(wide && a.threaded(kernelId, k.run, task))) k.run(task);
+  const wide = cnt > 1 && loaded!.id >= 0 && d.groups * K * ld >= sweepThreads.minElems;
+  if (!(wide && a.threaded(loaded!.id, k.run, task))) k.run(task);
 }
 
 /** Patches of the `cnt` images at xAt into the panel at pAt (rows ld apart); returns where the panel is. */

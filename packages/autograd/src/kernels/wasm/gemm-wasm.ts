@@ -198,6 +198,24 @@ export function arena(bytes: number): Arena | null {
 }
 
 /**
+ * A module of kernels that keep their data in the gemm's memory (conv-wasm.ts, conv-implicit.ts):
+ * `build` makes its bytes for the memory's declaration (shared, with its maximum, when the memory
+ * is), which it imports as `env.mem`; instantiated on `a`'s memory and, when shared, registered
+ * for the gemm's worker threads (`id`, else -1). Null when it does not validate or compile here.
+ */
+export function instantiateOnArena<T>(a: Arena, build: (memory: { shared?: boolean; maxPages?: number }) => Uint8Array): { exports: T; id: number } | null {
+  try {
+    const bytes = build(a.shared ? { shared: true, maxPages: a.maxPages } : {});
+    if (!WA || !WA.validate(bytes)) return null;
+    const module = new WA.Module(bytes);
+    const exports = new WA.Instance(module, { env: { mem: a.memory } }).exports as T;
+    return { exports, id: a.shared ? registerModule(module) : -1 };
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Bytes from `freeAt` that {@link gemmAt} may use for an m×n×k product: padded C (needed only
  * when n is not a multiple of NR, but counted always, so the figure never shrinks as m, n or k
  * grow) and both packed panels.
