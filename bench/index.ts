@@ -8,10 +8,10 @@
 //   pnpm bench --only matmul,cnn   some sections (matmul, elementwise, mlp, cnn, transformer,
 //                                  persample, checkpoint, chain, gemm)
 //   pnpm bench --docs              also update docs/performance.md and docs/performance.json
-//   pnpm bench --torch /path/python  also run torch_steps.py (PyTorch CPU, 2 threads) after the
-//                                  sections, for the PyTorch column (Python is optional)
-//   pnpm bench --runs 5            every selected section 5 times in this process (PyTorch's script
-//                                  right after each run); each figure and ratio is the median of
+//   pnpm bench --torch /path/python  also run torch_steps.py (PyTorch CPU, 2 threads) for the
+//                                  PyTorch column, each part right after its section (Python is optional)
+//   pnpm bench --runs 5            every selected section 5 times in this process (PyTorch's parts
+//                                  in each run); each figure and ratio is the median of
 //                                  the runs with its min–max range
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, availableParallelism, loadavg } from 'node:os';
@@ -53,27 +53,31 @@ const section = async (run: number, name: string, fn: () => Promise<Row[]>) => {
 // its runs come before tfjs loads.
 for (let run = 0; run < opts.runs; run++) await section(run, 'chain', () => chainRows(opts.quick));
 await initTf();
-// PyTorch is a Python peer: its own process, run right after each of our runs, never at the same time.
+// PyTorch is a Python peer: its own process, never at the same time as ours. Each of its parts runs
+// right after the section it is compared with (the chain, measured before tfjs loads, at the end of
+// the run), so that both figures come from the same minute: this machine's speed drifts by up to
+// 2x over minutes, PyTorch's 2-thread figures most (docs/performance.md).
 const torchParts = ['mlp', 'cnn', 'chain'].filter(wanted);
+const torchRow: Record<string, string> = { mlp: 'MLP', cnn: 'demo CNN', chain: 'chain of 1,000' };
+const torch = (run: number, part: string) => {
+  if (opts.torch === undefined || !torchParts.includes(part)) return;
+  const t0 = performance.now();
+  const out = execFileSync(opts.torch, [join(here, 'torch_steps.py'), part], { encoding: 'utf8' });
+  const figure = (JSON.parse(out.trim().split('\n').pop()!) as Record<string, number>)[part];
+  for (const r of runs[run]!) if (r.name.startsWith(torchRow[part]!)) r.values.pytorch = figure;
+  console.error(`${opts.runs > 1 ? `run ${run + 1}/${opts.runs} ` : ''}pytorch ${part}: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+};
 for (let run = 0; run < opts.runs; run++) {
   await section(run, 'matmul', () => matmulRows(opts.quick ? [128, 256, 512] : [128, 256, 512, 1024], opts.quick));
   await section(run, 'elementwise', () => elementwiseRows(opts.quick));
   await section(run, 'mlp', () => mlpRows(opts.quick));
+  torch(run, 'mlp');
   await section(run, 'cnn', () => cnnRows(opts.quick));
+  torch(run, 'cnn');
   await section(run, 'transformer', () => transformerRows(opts.quick));
   await section(run, 'persample', () => perSampleRows(opts.quick));
   await section(run, 'checkpoint', () => checkpointRows(opts.quick));
-  if (opts.torch !== undefined && torchParts.length > 0) {
-    const t0 = performance.now();
-    const out = execFileSync(opts.torch, [join(here, 'torch_steps.py'), ...torchParts], { encoding: 'utf8' });
-    const torch = JSON.parse(out.trim().split('\n').pop()!) as { mlp?: number; cnn?: number; chain?: number };
-    for (const r of runs[run]!) {
-      if (r.name.startsWith('MLP')) r.values.pytorch = torch.mlp;
-      if (r.name.startsWith('demo CNN')) r.values.pytorch = torch.cnn;
-      if (r.name.startsWith('chain of 1,000')) r.values.pytorch = torch.chain;
-    }
-    console.error(`${opts.runs > 1 ? `run ${run + 1}/${opts.runs} ` : ''}pytorch: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-  }
+  torch(run, 'chain');
   loadAfterRun.push(loadavg()[0]!);
 }
 
@@ -90,7 +94,7 @@ const many = opts.runs > 1;
 const loads = (xs: readonly number[]) => xs.map((x) => x.toFixed(2)).join(', ');
 const markdown = [
   ...table(rows, machine.gemmThreads), '',
-  `${many ? `Each cell: the median of ${opts.runs} runs in one process, in brackets the lowest and highest run (a run's figure is itself the median of its rounds).` : 'Medians.'} Ratios are speed-ups of tapegrad over the peer (> 1: tapegrad faster)${many ? ', computed within each run and then summarised' : ''}; "1 thread" forces tapegrad's gemm onto the calling thread. tfjs-wasm is SIMD, single-threaded; jax-js runs its wasm backend on one thread (Node has no global Worker), each step or chain under jit; PyTorch (with --torch) is CPU eager with 2 threads, timed in its own process right after ${many ? 'each run' : 'ours'}.`,
+  `${many ? `Each cell: the median of ${opts.runs} runs in one process, in brackets the lowest and highest run (a run's figure is itself the median of its rounds).` : 'Medians.'} Ratios are speed-ups of tapegrad over the peer (> 1: tapegrad faster)${many ? ', computed within each run and then summarised' : ''}; "1 thread" forces tapegrad's gemm onto the calling thread. tfjs-wasm is SIMD, single-threaded; jax-js runs its wasm backend on one thread (Node has no global Worker), each step or chain under jit; PyTorch (with --torch) is CPU eager with 2 threads, timed in its own process right after the section it is compared with${many ? ', in each run' : ''}.`,
   '', ...targetTable(ts, opts.runs), '',
   `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, tfjs ${machine.tfjs}; ${date}; ${seconds.toFixed(0)} s; load average ${loadBefore.toFixed(2)} before, ${many ? `${loads(loadAfterRun)} after each run` : `${loadAfterRun[0]!.toFixed(2)} after`}.`,
 ].join('\n');
