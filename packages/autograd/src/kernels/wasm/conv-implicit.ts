@@ -8,7 +8,7 @@ import type { TypedArray } from '../../dtype.js';
 import type { ConvDims } from '../conv-plan.js';
 import { sizes } from '../conv-plan.js';
 import { WASM_MIN_MACS } from '../gemm.js';
-import { arena, instantiateOnArena, type Arena } from './gemm-wasm.js';
+import { arena, instantiateOnArena, Regions, type Arena } from './gemm-wasm.js';
 import { threading } from './gemm-threads.js';
 import { CONV_TASK, CONV_TASK_BYTES, convModuleBytes } from './conv-module.js';
 
@@ -18,17 +18,6 @@ let loaded: { exports: Kernels; id: number } | null | undefined;
 
 const align = (bytes: number) => Math.ceil(bytes / 64) * 64;
 const up = (n: number, q: number) => Math.ceil(n / q) * q;
-
-/** Consecutive 64-aligned regions from the arena's base. */
-class Regions {
-  end: number;
-  constructor(base: number) { this.end = base; }
-  take(bytes: number): number {
-    const at = this.end;
-    this.end = align(at + bytes);
-    return at;
-  }
-}
 
 /** The arena grown to hold the regions `lay` takes, with the module instantiated on it; null: not here. */
 function plan<T>(lay: (r: Regions) => T): { a: Arena; k: Kernels; at: T } | null {

@@ -13,7 +13,7 @@ import type { TypedArray } from '../../dtype.js';
 import { sizes, type ConvDims } from '../conv-plan.js';
 import { gemmJs, WASM_MIN_MACS } from '../gemm.js';
 import { isPointwise } from '../im2col.js';
-import { arena, gemmAt, gemmAtBytes, instantiateOnArena, type Arena } from './gemm-wasm.js';
+import { arena, gemmAt, gemmAtBytes, instantiateOnArena, Regions, type Arena } from './gemm-wasm.js';
 import { im2colModuleBytes, SWEEP, SWEEP_BYTES } from './im2col-module.js';
 import { forwardFits, implicitForward, implicitInputGrad, implicitWeightGrad, weightGradFits } from './conv-implicit.js';
 
@@ -48,17 +48,6 @@ function setup(bytes: number): { a: Arena; k: Kernels } | null {
   if (!a) return null;
   if (loaded === undefined) loaded = instantiateOnArena<Kernels>(a, im2colModuleBytes);
   return loaded ? { a, k: loaded.exports } : null;
-}
-
-/** Consecutive 64-aligned regions from the arena's base. */
-class Regions {
-  end: number;
-  constructor(base: number) { this.end = base; }
-  take(bytes: number): number {
-    const at = this.end;
-    this.end = align(at + bytes);
-    return at;
-  }
 }
 
 /** Lays out regions (given the arena's base) and grows the arena to hold them; null: use conv.ts's loops. */

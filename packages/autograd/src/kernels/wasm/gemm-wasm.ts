@@ -197,6 +197,17 @@ export function arena(bytes: number): Arena | null {
   return { base: ARENA_AT, memory: memory!, shared, maxPages: MAX_PAGES, f32, i32, copyRows: kern.copyRows, threaded };
 }
 
+/** Consecutive 64-aligned regions of the arena from `base`, for kernels that lay out their data there. */
+export class Regions {
+  end: number;
+  constructor(base: number) { this.end = base; }
+  take(bytes: number): number {
+    const at = this.end;
+    this.end = align(at + bytes);
+    return at;
+  }
+}
+
 /**
  * A module of kernels that keep their data in the gemm's memory (conv-wasm.ts, conv-implicit.ts):
  * `build` makes its bytes for the memory's declaration (shared, with its maximum, when the memory
