@@ -3,8 +3,9 @@
 // external bytes drive the collector (docs/performance.md). Knowing a buffer is dead cannot wait
 // for the collector: FinalizationRegistry callbacks and WeakRef clearing only happen between
 // event-loop tasks, never inside a synchronous training loop. So only buffers whose death the
-// library can prove are recycled: a leaf's gradient that the tape adopted and nobody but the
-// library has read since (see grad-ownership.ts), when `.grad` is cleared or replaced.
+// library can prove are recycled (see grad-ownership.ts): a leaf's gradient that the tape adopted
+// and nobody but the library has read since, when `.grad` is cleared or replaced, and a gradient
+// granted to a vjp that declared it keeps nothing of it.
 // No runtime imports, so dtype.ts can use it while the module graph loads.
 import type { TypedArray } from './dtype.js';
 
@@ -14,13 +15,19 @@ import type { TypedArray } from './dtype.js';
  */
 export const bufferPool = { enabled: true, minBytes: 16384, perLength: 4, maxBytes: 64 * 2 ** 20 };
 
-// Entries are weak: inside a synchronous loop a WeakRef's target stays alive (it was created in
-// the current task), so the pool serves the loop; once the program goes idle the collector may
-// take the buffers back, so the pool never pins memory for good.
-type Entry = { deref(): TypedArray | undefined };
-const WeakRefCtor = (globalThis as { WeakRef?: new (t: TypedArray) => Entry }).WeakRef;
-const free = new Map<number, Entry[]>();
+// Entries are strong, and the pool empties itself a second after a buffer was last kept (a timer
+// that does not keep Node running), so it serves a training loop without pinning memory once the
+// program has moved on. Weak references cannot do this: a WeakRef keeps its target alive until the
+// current synchronous job ends, so in a synchronous loop every buffer ever kept stayed alive.
+const free = new Map<number, TypedArray[]>();
 let heldBytes = 0;
+let emptyTimer: ReturnType<typeof setTimeout> | null = null;
+
+function emptyLater(): void {
+  if (emptyTimer !== null) clearTimeout(emptyTimer);
+  emptyTimer = setTimeout(clearRecycled, 1000);
+  (emptyTimer as { unref?: () => void }).unref?.();
+}
 
 const KIND = (a: TypedArray) => (a instanceof Float32Array ? 0 : a instanceof Float64Array ? 1 : a instanceof Int32Array ? 2 : 3);
 const key = (kind: number, length: number) => length * 4 + kind;
@@ -37,23 +44,22 @@ export function recycle(buffer: TypedArray): void {
   let list = free.get(k);
   if (list === undefined) free.set(k, (list = []));
   if (list.length >= bufferPool.perLength) return;
-  list.push(WeakRefCtor ? new WeakRefCtor(buffer) : { deref: () => buffer });
+  list.push(buffer);
   heldBytes += bytes;
+  emptyLater();
 }
 
 /** A recycled buffer of the kind (0 float32, 1 float64, 2 int32, 3 bool) and length, zero-filled; undefined when none is kept. */
 export function takeRecycled(kind: number, length: number, bytesPer: number): TypedArray | undefined {
   const list = free.get(key(kind, length));
   if (list === undefined) return undefined;
-  while (list.length > 0) {
-    heldBytes -= length * bytesPer;
-    const buffer = list.pop()!.deref();
-    if (buffer !== undefined) return buffer.fill(0);
-  }
-  return undefined;
+  const buffer = list.pop();
+  if (buffer === undefined) return undefined;
+  heldBytes -= length * bytesPer;
+  return buffer.fill(0);
 }
 
-/** Bytes of the buffers kept (an upper bound: the collector may have taken some). For tests. */
+/** Bytes of the buffers kept. For tests. */
 export function recycledBytes(): number {
   return heldBytes;
 }
@@ -62,4 +68,6 @@ export function recycledBytes(): number {
 export function clearRecycled(): void {
   free.clear();
   heldBytes = 0;
+  if (emptyTimer !== null) clearTimeout(emptyTimer);
+  emptyTimer = null;
 }
