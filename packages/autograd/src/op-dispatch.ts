@@ -1,7 +1,7 @@
 // How an op call meets the transform levels: the highest visible level any input takes part in
 // processes the call (a jvp level runs the op below itself and then its jvp rule; a vmap level
 // runs the batching rule on the physical tensors), and with no level in sight the op runs plainly.
-import ndarray from 'ndarray';
+import { ndView } from './kernels/nd-view.js';
 import { Tensor } from './tensor.js';
 import type { JvpContext, Op, OpSpec, VjpContext } from './define-op.js';
 import { isAnomalyEnabled, isGradEnabled, withGradMode } from './grad-mode.js';
@@ -55,7 +55,7 @@ export function makeTracer(level: VmapLevel, physical: Tensor, dim: number): Ten
   const nd = physical.data;
   const shape = nd.shape.filter((_, i) => i !== dim);
   const stride = nd.stride.filter((_, i) => i !== dim);
-  return markTracer(level, new Tensor(ndarray(nd.data, shape, stride, nd.offset)), { physical, dim });
+  return markTracer(level, new Tensor(ndView(nd.data, shape, stride, nd.offset)), { physical, dim });
 }
 
 export function dispatch<Args extends readonly unknown[], Saved>(

@@ -1,6 +1,7 @@
 // Moving values between ndarray views, contiguous typed arrays and nested JS arrays.
 // No autograd in here.
-import ndarray, { type NdArray } from 'ndarray';
+import type { NdArray } from 'ndarray';
+import { ndView } from './nd-view.js';
 import { allocate, dtypeOf, fillFrom, nameAllocation, type DType, type TypedArray } from '../dtype.js';
 import { fail } from '../validate.js';
 import { contiguousStrides, sizeOf } from '../shape.js';
@@ -53,7 +54,7 @@ export function copyToContiguous(a: NdArray<TypedArray>, dtype: DType = dtypeOf(
 
 /** Wraps a row-major buffer as an ndarray of the given shape. */
 export function wrap(data: TypedArray, shape: readonly number[]): NdArray<TypedArray> {
-  return ndarray(data, shape.slice(), contiguousStrides(shape), 0);
+  return ndView(data, shape, contiguousStrides(shape), 0);
 }
 
 export function toNested(a: NdArray<TypedArray>): Nested {

@@ -1,5 +1,6 @@
 // Creating tensors: from data, filled, ranges, identity (random draws are in random.ts).
-import ndarray from 'ndarray';
+import type { NdArray } from 'ndarray';
+import { ndView } from '../kernels/nd-view.js';
 import { Tensor } from '../tensor.js';
 import { allocate, assertGradDType, dtypeOf, fillFrom, nameAllocation, type DType, type TypedArray } from '../dtype.js';
 import { fmt, sizeOf } from '../shape.js';
@@ -280,7 +281,7 @@ export function eye(n: number, m = n, opts?: CreateOptions): Tensor {
  * ```
  * @category Creation
  */
-export function fromNdarray(array: ndarray.NdArray<TypedArray>, opts?: { requiresGrad?: boolean }): Tensor {
+export function fromNdarray(array: NdArray<TypedArray>, opts?: { requiresGrad?: boolean }): Tensor {
   const o = createOptions('fromNdarray', opts);
   if (typeof array !== 'object' || array === null || !Array.isArray(array.shape) || !Array.isArray(array.stride)) {
     fail('fromNdarray', 'array must be an ndarray', array, 'an ndarray (data, shape, stride, offset)');
@@ -308,7 +309,7 @@ export function asTensor(v: Tensor | number, dtype: DType): Tensor {
   checkDType('asTensor', 'dtype', dtype);
   const data = allocate(dtype, 1);
   data[0] = dtype === 'bool' ? +(n !== 0) : n;
-  return new Tensor(ndarray(data, []));
+  return new Tensor(ndView(data, [], [], 0));
 }
 
 export * from './random.js';

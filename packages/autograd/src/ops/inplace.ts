@@ -1,6 +1,6 @@
 // In-place updates for optimizers and initializers. They bypass the tape, so they refuse to run
 // where they could corrupt it: on a tensor that requires grad while recording is on.
-import ndarray from 'ndarray';
+import { ndView } from '../kernels/nd-view.js';
 import ops from 'ndarray-ops';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { isGradEnabled, noGrad } from '../grad-mode.js';
@@ -32,7 +32,7 @@ function apply(op: string, t: Tensor, other: TensorLike, scalarKernel: (a: Tenso
   if (t.size === 0) return t;
   if (t.ndim === 0) {
     // ndarray-ops has no 0-d loops; a 1-element view of the same cell does the same work.
-    scalarKernel(ndarray(t.data.data, [1], [1], t.data.offset), typeof other === 'number' ? other : other.item());
+    scalarKernel(ndView(t.data.data, [1], [1], t.data.offset), typeof other === 'number' ? other : other.item());
     return t;
   }
   if (typeof other === 'number') scalarKernel(t.data, other);

@@ -1,6 +1,6 @@
 // Shape ops. Most are views that share storage with their input (no copy); each vjp undoes the
 // view on the gradient.
-import ndarray from 'ndarray';
+import { ndView } from '../kernels/nd-view.js';
 import { Tensor } from '../tensor.js';
 import { defineOp } from '../define-op.js';
 import { fmt, normalizeAxes, normalizeAxis, sizeOf, contiguousStrides, assertShape } from '../shape.js';
@@ -44,7 +44,7 @@ const reshapeOp = defineOp({
   forward: (x: Tensor, shape: readonly number[]) => {
     const data = isContiguous(x.data) ? x.data.data : copyToContiguous(x.data);
     const offset = data === x.data.data ? x.data.offset : 0;
-    return new Tensor(ndarray(data, [...shape], contiguousStrides(shape), offset));
+    return new Tensor(ndView(data, shape, contiguousStrides(shape), offset));
   },
   vjp: (g, { args: [x] }) => [g.reshape(x.shape), null],
   jvp: linearJvp(0),

@@ -1,9 +1,10 @@
 // slice: strided sub-blocks as views, with a vjp that scatters back into zeros (and slices again).
-import ndarray from 'ndarray';
+import type { NdArray } from 'ndarray';
+import { ndView } from '../kernels/nd-view.js';
 import ops from 'ndarray-ops';
 import { Tensor } from '../tensor.js';
 import { defineOp, type Op } from '../define-op.js';
-import { fmt } from '../shape.js';
+import { contiguousStrides, fmt } from '../shape.js';
 import { copyToContiguous } from '../kernels/layout.js';
 import { zeros } from './creation.js';
 import { view } from './view.js';
@@ -87,7 +88,7 @@ const sliceBackward: Op<[Tensor, readonly number[], readonly AxisSlice[]]> = def
     const out = zeros(shape, { dtype: g.dtype });
     const target = sliceView(out, axes);
     const src = copyToContiguous(g.data);
-    const dst = ndarray(src, target.shape.slice());
+    const dst = ndView(src, target.shape, contiguousStrides(target.shape), 0);
     assign(target, dst);
     return out;
   },
@@ -96,7 +97,7 @@ const sliceBackward: Op<[Tensor, readonly number[], readonly AxisSlice[]]> = def
   batch: ([g, shape, axes], [d], { op, size }) => [op(toFront(g, d, size), [size, ...shape], [wholeAxis(size), ...axes]), 0],
 });
 
-function assign(target: Tensor, src: ndarray.NdArray): void {
+function assign(target: Tensor, src: NdArray): void {
   if (target.ndim === 0) target.data.set(src.get());
   else ops.assign(target.data, src);
 }

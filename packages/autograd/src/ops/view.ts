@@ -1,7 +1,7 @@
 // A strided view over another tensor's storage (internal helper of the shape ops).
-import ndarray from 'ndarray';
+import { ndView } from '../kernels/nd-view.js';
 import { Tensor } from '../tensor.js';
 
 export function view(x: Tensor, shape: readonly number[], stride: readonly number[], offset: number): Tensor {
-  return new Tensor(ndarray(x.data.data, shape.slice(), stride.slice(), offset));
+  return new Tensor(ndView(x.data.data, shape, stride, offset));
 }

@@ -11,7 +11,8 @@
 // those of its definition without computing it (a bias is 256 values; a result never read costs
 // nothing). Readers are found through a registry keyed weakly by storage, not by WeakRefs, which
 // would keep every pending result alive until the end of a synchronous training loop.
-import ndarray, { type NdArray } from 'ndarray';
+import type { NdArray } from 'ndarray';
+import { ndView } from '../nd-view.js';
 import { allocate, type DType, type TypedArray } from '../../dtype.js';
 import { contiguousStrides, sizeOf } from '../../shape.js';
 import { bin, constant, isCompare, topoOrder, type Expr, type WorkDType } from './expr.js';
@@ -120,7 +121,7 @@ export function flushPending(target: Tensor): void {
       if (pending.has(x) || x.data.buffer !== data.buffer) return x;
       let c = copies.get(x.data);
       if (!c) copies.set(x.data, (c = x.data.slice()));
-      return ndarray(c, x.shape, x.stride, x.offset);
+      return ndView(c, x.shape, x.stride, x.offset);
     });
   }
 }
@@ -174,7 +175,7 @@ function rewrite(e: Expr, memo: Map<Expr, Expr>, replace: (i: number) => Expr): 
 }
 
 function defer(p: Pending): Nd {
-  const nd = ndarray(EMPTY[p.out], p.shape.slice(), contiguousStrides(p.shape), 0);
+  const nd = ndView(EMPTY[p.out], p.shape, contiguousStrides(p.shape), 0);
   Object.defineProperty(nd, 'data', {
     get(this: Nd) {
       const q = pending.get(this);
