@@ -86,26 +86,30 @@ function freedError(node: TapeNode): Error {
 function topoOrder(roots: readonly Tensor[]): Tensor[] {
   const order: Tensor[] = [];
   const seen = new Set<Tensor>();
-  const stack: [Tensor, number][] = [];
+  // A depth-first walk: the tensors on the path and, for each, its next input to visit.
+  const stack: Tensor[] = [];
+  const next: number[] = [];
   for (const r of roots) {
     if (!r.requiresGrad || seen.has(r)) continue;
     seen.add(r);
-    stack.push([r, 0]);
+    stack.push(r);
+    next.push(0);
     while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
-      const [t, i] = top;
+      const top = stack.length - 1;
+      const t = stack[top]!, i = next[top]!;
       const node = t.gradFn;
       if (node && node.args === null) throw freedError(node);
-      const inputs = node ? node.inputs : [];
-      if (i < inputs.length) {
-        top[1] = i + 1;
-        const child = inputs[i]!;
+      if (node !== null && i < node.inputs.length) {
+        next[top] = i + 1;
+        const child = node.inputs[i]!;
         if (child.requiresGrad && !seen.has(child)) {
           seen.add(child);
-          stack.push([child, 0]);
+          stack.push(child);
+          next.push(0);
         }
       } else {
         stack.pop();
+        next.pop();
         order.push(t);
       }
     }
@@ -113,9 +117,12 @@ function topoOrder(roots: readonly Tensor[]): Tensor[] {
   return order;
 }
 
-/** Tensors on a path to one of the targets (all tensors when there are no targets). */
-function neededSet(order: readonly Tensor[], targets: readonly Tensor[] | undefined): Set<Tensor> {
-  if (!targets) return new Set(order);
+/**
+ * Tensors on a path to one of the targets; null when there are no targets (then every tensor of
+ * the order is needed, and an input is in the order exactly when it requires grad).
+ */
+function neededSet(order: readonly Tensor[], targets: readonly Tensor[] | undefined): Set<Tensor> | null {
+  if (!targets) return null;
   const needed = new Set<Tensor>(targets);
   for (const t of order) {
     if (t.gradFn?.inputs.some((i) => needed.has(i))) needed.add(t);
@@ -247,7 +254,7 @@ const flushBuffer = (buffer: TypedArray) => flushPending(new Tensor(wrap(buffer,
 
 /** Runs every vjp of `order`, outputs before inputs, gathering the gradients in `grads`. */
 function reversePass(
-  order: readonly Tensor[], grads: Map<Tensor, Tensor>, put: (t: Tensor, g: Tensor) => void, accumulate: boolean, createGraph: boolean, needed: Set<Tensor>,
+  order: readonly Tensor[], grads: Map<Tensor, Tensor>, put: (t: Tensor, g: Tensor) => void, accumulate: boolean, createGraph: boolean, needed: Set<Tensor> | null,
 ): void {
   for (let k = order.length - 1; k >= 0; k--) {
     const t = order[k]!;
@@ -271,7 +278,7 @@ function reversePass(
     grantGradient(null);
     node.inputs.forEach((input, i) => {
       const gi = inputGrads[i];
-      if (!gi || !input.requiresGrad || !needed.has(input)) return;
+      if (!gi || !input.requiresGrad || (needed !== null && !needed.has(input))) return;
       checkGrad(node, input, gi, i);
       if (isAnomalyEnabled()) assertFinite(node, gi, `gradient for input ${i}`);
       put(input, gi);
