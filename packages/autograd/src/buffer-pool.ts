@@ -49,14 +49,17 @@ export function recycle(buffer: TypedArray): void {
   emptyLater();
 }
 
-/** A recycled buffer of the kind (0 float32, 1 float64, 2 int32, 3 bool) and length, zero-filled; undefined when none is kept. */
-export function takeRecycled(kind: number, length: number, bytesPer: number): TypedArray | undefined {
+/**
+ * A recycled buffer of the kind (0 float32, 1 float64, 2 int32, 3 bool) and length, zero-filled
+ * when `zero` (else holding its last values); undefined when none is kept.
+ */
+export function takeRecycled(kind: number, length: number, bytesPer: number, zero: boolean): TypedArray | undefined {
   const list = free.get(key(kind, length));
   if (list === undefined) return undefined;
   const buffer = list.pop();
   if (buffer === undefined) return undefined;
   heldBytes -= length * bytesPer;
-  return buffer.fill(0);
+  return zero ? buffer.fill(0) : buffer;
 }
 
 /** Bytes of the buffers kept. For tests. */

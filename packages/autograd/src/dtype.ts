@@ -42,14 +42,16 @@ export class AllocationError extends Error {
 /**
  * Allocates a zero-filled buffer of the dtype (a recycled one when the library kept one of that
  * dtype and length, see buffer-pool.ts); a size no typed array can hold is an AllocationError.
+ * `overwritten`: the caller writes every element before anything reads one, so a recycled buffer
+ * is handed out as it is, without zeroing it first.
  */
-export function allocate(dtype: DType, size: number): TypedArray {
+export function allocate(dtype: DType, size: number, overwritten = false): TypedArray {
   // 2^32 is V8's largest typed array; NaN or fractional sizes would otherwise silently become 0 or truncate.
   if (!Number.isSafeInteger(size) || size < 0 || size > 2 ** 32) {
     throw new AllocationError(`cannot allocate ${size} ${dtype} elements (got ${size}, expected an integer size at most ${2 ** 32})`);
   }
   if (bufferPool.enabled && size * BYTES_PER[dtype] >= bufferPool.minBytes) {
-    const kept = takeRecycled(KIND[dtype], size, BYTES_PER[dtype]);
+    const kept = takeRecycled(KIND[dtype], size, BYTES_PER[dtype], !overwritten);
     if (kept !== undefined) return kept;
   }
   try {

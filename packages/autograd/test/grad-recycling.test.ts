@@ -64,6 +64,27 @@ describe('gradient buffer recycling', () => {
     expect(again.every((v) => v === 0)).toBe(true);
   });
 
+  it('a taker that overwrites every element gets the buffer as it was; a matmul into it is exact', () => {
+    const w = weight(), x = input();
+    lossOf(w, x).backward();
+    const first = bufferOf(peekGrad(w));
+    first.fill(5);
+    w.zeroGrad();
+    const again = allocate('float32', 128 * 64, true);
+    expect(again).toBe(first);
+    expect(again.every((v) => v === 5)).toBe(true);
+    // The weight gradient is a matmul, which allocates its product this way.
+    w.zeroGrad();
+    recycle(again);
+    lossOf(w, x).backward();
+    expect(bufferOf(peekGrad(w))).toBe(first);
+    bufferPool.enabled = false;
+    const fresh = weight();
+    fresh.data.data.set(w.data.data);
+    lossOf(fresh, x).backward();
+    expect(Array.from(bufferOf(peekGrad(w)))).toEqual(Array.from(bufferOf(peekGrad(fresh))));
+  });
+
   it('a deferred result reading the gradient keeps the values it was defined on', () => {
     const w = weight();
     lossOf(w, input()).backward();

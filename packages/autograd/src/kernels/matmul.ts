@@ -61,7 +61,8 @@ export function batchedMatmul(a: Nd, b: Nd, batch: readonly number[]): TypedArra
   const k = a.shape[ra - 1]!;
   const n = b.shape[rb - 1]!;
   const count = sizeOf(batch);
-  const out = allocate(dtypeOf(a.data), count * m * n);
+  // gemm writes every element of C (it does not accumulate here), for every batch entry.
+  const out = allocate(dtypeOf(a.data), count * m * n, true);
   if (out.length === 0) return out;
   const A = prepare(a, batch);
   const B = prepare(b, batch);
