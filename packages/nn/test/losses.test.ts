@@ -178,6 +178,11 @@ describe('crossEntropy and nllLoss', () => {
     expect(() => crossEntropy(logits(), t64([[0], [1]]))).toThrow(/got input \[2,3\] and targets \[2,1\] \(targets should be \[2\]\)/);
     expect(() => crossEntropy(logits(), t64([0, 1]), { weight: t64([1, 2]) })).toThrow('crossEntropy: weight must have shape [3] (one per class), got [2]');
     expect(() => crossEntropy(logits(), t64([0, 1]), { labelSmoothing: 1.5 })).toThrow(/labelSmoothing must be in \[0, 1\]/);
+    // A bool tensor is a mask, not class indices (PyTorch refuses it too).
+    const mask = tensor([1, 0], { dtype: 'bool' });
+    expect(() => crossEntropy(logits(), mask)).toThrow("crossEntropy: targets are bool; expected int32 class indices, e.g. targets.toDType('int32')");
+    expect(() => nllLoss(logits(), mask)).toThrow(/^nllLoss: targets are bool/);
+    expect(crossEntropy(logits(), mask.toDType('int32')).item()).toBeCloseTo(crossEntropy(logits(), t64([1, 0])).item(), 12);
   });
 });
 

@@ -47,6 +47,10 @@ const isFloat = (t: Tensor) => t.dtype === 'float32' || t.dtype === 'float64';
 
 /** Brings an unbatched `[C]` input (target 0-d) to `[1, C]`, and checks targets are `[N, ...spatial]`. */
 function batched(loss: string, input: Tensor, targets: Tensor): { input: Tensor; targets: Tensor; unbatched: boolean } {
+  // As PyTorch: a bool tensor is a mask, not class indices (true would silently be class 1).
+  if (targets.dtype === 'bool') {
+    throw new Error(`${loss}: targets are bool; expected int32 class indices, e.g. targets.toDType('int32')`);
+  }
   if (input.ndim === 1 && targets.ndim === 0) return { input: input.unsqueeze(0), targets: targets.reshape([1]), unbatched: true };
   const expected = [input.shape[0]!, ...input.shape.slice(2)];
   if (input.ndim < 1 || fmtShape(targets.shape) !== fmtShape(expected)) {
@@ -172,7 +176,7 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
   const b = batched('crossEntropy', logits, targets);
   const C = b.input.shape[1]!;
   checkWeight('crossEntropy', weight, C, b.input);
-  if (weight === undefined && labelSmoothing === 0 && b.input.ndim === 2 && C > 0 && isFloat(b.input) && b.targets.dtype !== 'bool') {
+  if (weight === undefined && labelSmoothing === 0 && b.input.ndim === 2 && C > 0 && isFloat(b.input)) {
     // One op for the common case (the same values and gradients as the composed ops below).
     safeTargets(b.targets, C, ignoreIndex, 'crossEntropy');
     const out = softmaxCrossEntropy(b.input, b.targets, { ignoreIndex, reduction });
