@@ -89,7 +89,7 @@ describe('docs/custom-model.md', () => {
     manualSeed(0);
     const gen = new Generator(1);
     const points = rand([256, 2], { generator: gen }).mul(3).sub(1.5);
-    const labels = points.square().sum(1).gt(1);
+    const labels = points.square().sum(1).gt(1).toDType('int32');
     const model = new ResidualMlp();
     const lr = 0.1;
     for (let epoch = 0; epoch < 300; epoch++) {
