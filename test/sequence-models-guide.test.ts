@@ -21,7 +21,7 @@ describe('docs/sequence-models.md', () => {
     let code = tsBlocks(markdown).join('\n');
     for (const pkg of ['autograd', 'nn', 'optim']) code = code.replaceAll(`from '@tapegrad/${pkg}'`, `from ${JSON.stringify(sourceOf(pkg))}`);
     const module = join(dir, 'guide.ts');
-    const exported = 'trainIds, valIds, vocabSize, blockDifference, smallMask, sdpaDifference, transformer, leak, transformerLosses, transformerVal, sampled, lstmModel, lstmLosses, lstmVal';
+    const exported = 'trainIds, valIds, vocabSize, blockDifference, smallMask, sdpaDifference, gqaOut, gqaDifference, transformer, leak, transformerLosses, transformerVal, sampled, lstmModel, lstmLosses, lstmVal';
     writeFileSync(module, `${code}\nexport { ${exported} };\n`);
     const g = (await import(/* @vite-ignore */ module)) as Record<string, any>;
     if (process.env.SHOW_GUIDE) console.log(g.transformerVal, g.lstmVal, g.transformerLosses.at(-1), g.lstmLosses.at(-1), g.sampled);
@@ -30,6 +30,8 @@ describe('docs/sequence-models.md', () => {
     expect(g.blockDifference).toBeLessThan(1e-5);
     expect(g.smallMask).toEqual([[0, -Infinity, -Infinity], [0, 0, -Infinity], [0, 0, 0]]);
     expect(g.sdpaDifference).toBe(0);
+    expect(g.gqaOut.shape).toEqual([2, 4, 8, 16]);
+    expect(g.gqaDifference).toBe(0);
     expect(g.transformer.numParameters()).toBe(115_673);
     expect(g.leak).toBe(0);
     expect(g.transformerLosses[0]).toBeGreaterThan(4);

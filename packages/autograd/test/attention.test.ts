@@ -257,6 +257,37 @@ describe('scaledDotProductAttention', () => {
     expect(tapeStats().recorded - before).toBe(1);
   });
 
+  it('enableGqa: each key/value head serves its group of query heads (values and gradients, float64)', () => {
+    // Reference: the key/value heads repeated in place (PyTorch's repeat_interleave), head by head.
+    const interleave = (x: Tensor, r: number) =>
+      x.indexSelect(x.ndim - 3, Array.from({ length: x.shape[x.ndim - 3]! * r }, (_, i) => Math.floor(i / r)));
+    const arb = fc.record({
+      batch: fc.constantFrom([], [2], [1, 2]), hk: fc.integer({ min: 1, max: 3 }), r: fc.integer({ min: 1, max: 3 }),
+      L: fc.integer({ min: 0, max: 3 }), S: fc.integer({ min: 0, max: 3 }), causal: fc.boolean(), seed: fc.nat(1000),
+    });
+    fc.assert(
+      fc.property(arb, ({ batch, hk, r, L, S, causal, seed }) => {
+        const g = new Generator(seed);
+        const rg = (shape: number[]) => randn(shape, { ...f64, generator: g });
+        const xs = [rg([...batch, hk * r, L, 3]), rg([...batch, hk, S, 3]), rg([...batch, hk, S, 2])];
+        const opts = { isCausal: causal, enableGqa: true };
+        const [q, k, v] = xs as [Tensor, Tensor, Tensor];
+        close(scaledDotProductAttention(q, k, v, opts), reference(q, interleave(k, r), interleave(v, r), opts));
+        xs.forEach((x) => x.requiresGrad_());
+        gradcheck((...t: Tensor[]) => scaledDotProductAttention(t[0]!, t[1]!, t[2]!, opts), xs, { raiseException: true });
+      }),
+      { seed: 3, numRuns: 12 },
+    );
+    // Off (the default), the head counts must broadcast as any batch axis.
+    expect(() => scaledDotProductAttention(rn([4, 2, 3]), rn([2, 2, 3]), rn([2, 2, 3]))).toThrow(/^scaledDotProductAttention: batch dimensions/);
+    const q = rn([6, 2, 3]);
+    const call = (k: Tensor, v: Tensor, a = q) => () => scaledDotProductAttention(a, k, v, { enableGqa: true });
+    expect(call(rn([4, 2, 3]), rn([4, 2, 3]))).toThrow("scaledDotProductAttention: with enableGqa, the query's heads (6) must be a multiple of the key/value heads (4); got shapes [6,2,3] and [4,2,3]");
+    expect(call(rn([2, 2, 3]), rn([3, 2, 3]))).toThrow(/^scaledDotProductAttention: with enableGqa, k and v must have the same number of heads/);
+    expect(call(rn([2, 3]), rn([2, 3]), rn([2, 3]))).toThrow(/^scaledDotProductAttention: q must have at least 3 dimensions \(\[\.\.\., heads, seq, features\] with enableGqa\)/);
+    expect(() => scaledDotProductAttention(q, q, q, { enableGqa: 1 } as unknown as Opts)).toThrow(/^scaledDotProductAttention: enableGqa/);
+  });
+
   it('rejects bad input with a message naming the function', () => {
     const q = rn([2, 3, 4]);
     const k = rn([2, 5, 4]);

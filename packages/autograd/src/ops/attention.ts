@@ -174,9 +174,24 @@ export interface ScaledDotProductAttentionOptions {
   scale?: number | null;
   /** Source of the dropout mask (the global generator by default). */
   generator?: Generator;
+  /**
+   * Grouped-query attention (default false): `k` and `v` may have fewer heads (axis −3) than `q`,
+   * a divisor of its count; each key/value head serves that many consecutive query heads (as
+   * PyTorch, which repeats them with `repeat_interleave`).
+   */
+  enableGqa?: boolean;
 }
 
-const OPTIONS = ['attnMask', 'isCausal', 'dropoutP', 'scale', 'generator'] as const;
+const OPTIONS = ['attnMask', 'isCausal', 'dropoutP', 'scale', 'generator', 'enableGqa'] as const;
+
+/** `x` `[..., H, S, F]` with each head repeated `r` times in place: `[..., H·r, S, F]`. */
+function repeatHeads(x: Tensor, r: number): Tensor {
+  if (r === 1) return x;
+  const shape = x.shape;
+  const [H, S, F] = shape.slice(-3) as [number, number, number];
+  const lead = shape.slice(0, -3);
+  return x.unsqueeze(-3).expand([...lead, H, r, S, F]).reshape([...lead, H * r, S, F]);
+}
 
 /**
  * Attention as `torch.nn.functional.scaled_dot_product_attention`:
@@ -185,7 +200,8 @@ const OPTIONS = ['attnMask', 'isCausal', 'dropoutP', 'scale', 'generator'] as co
  * returns `[..., L, Ev]`. One op: the forward is fused (scores, masked softmax shifted by the row
  * maximum, product with V per batch item, keeping only the `[L, S]` weights for backward), and it
  * has a vjp, a jvp and a batching rule, differentiable to any order. A query whose keys are all
- * masked gets zero weights, a zero output and zero gradients (as PyTorch's math backend).
+ * masked gets zero weights, a zero output and zero gradients (as PyTorch's math backend). With
+ * `enableGqa`, `k` and `v` may have fewer heads than `q` (grouped-query attention).
  *
  * @example
  * ```ts
@@ -196,6 +212,8 @@ const OPTIONS = ['attnMask', 'isCausal', 'dropoutP', 'scale', 'generator'] as co
  * scaledDotProductAttention(q, q, q, { isCausal: true }).shape;      // [2, 4, 5, 8]
  * const keep = tensor([[1, 1, 0, 0, 1, 1, 1]], { dtype: 'bool' });
  * scaledDotProductAttention(q, k, v, { attnMask: keep }).shape;      // [2, 4, 5, 3]
+ * const kv = randn([2, 2, 7, 8]); // 2 key/value heads, each serving 2 of the 4 query heads
+ * scaledDotProductAttention(q, kv, kv, { enableGqa: true }).shape;   // [2, 4, 5, 8]
  * ```
  * @category Attention
  */
@@ -205,12 +223,25 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
   checkTensor(name, 'k', k);
   checkTensor(name, 'v', v);
   checkOptions(name, options, OPTIONS);
-  const { attnMask = null, isCausal = false, dropoutP = 0, scale = null, generator } = options;
+  const { attnMask = null, isCausal = false, dropoutP = 0, scale = null, generator, enableGqa = false } = options;
   if (!isFloating(q.dtype) || k.dtype !== q.dtype || v.dtype !== q.dtype) {
     throw new Error(`${name}: q, k and v must share a floating dtype, got ${q.dtype}, ${k.dtype} and ${v.dtype}`);
   }
+  checkBoolean(name, 'enableGqa', enableGqa);
+  const least = enableGqa ? 3 : 2;
   for (const [what, t] of [['q', q], ['k', k], ['v', v]] as const) {
-    if (t.ndim < 2) throw new Error(`${name}: ${what} must have at least 2 dimensions ([..., seq, features]), got shape ${fmt(t.shape)}`);
+    if (t.ndim < least) {
+      throw new Error(`${name}: ${what} must have at least ${least} dimensions (${enableGqa ? '[..., heads, seq, features] with enableGqa' : '[..., seq, features]'}), got shape ${fmt(t.shape)}`);
+    }
+  }
+  if (enableGqa) {
+    const [hq, hk, hv] = [q, k, v].map((t) => t.shape[t.ndim - 3]!) as [number, number, number];
+    if (hk !== hv) throw new Error(`${name}: with enableGqa, k and v must have the same number of heads (axis -3), got shapes ${fmt(k.shape)} and ${fmt(v.shape)}`);
+    if (hk === 0 || hq % hk !== 0) {
+      throw new Error(`${name}: with enableGqa, the query's heads (${hq}) must be a multiple of the key/value heads (${hk}); got shapes ${fmt(q.shape)} and ${fmt(k.shape)}`);
+    }
+    k = repeatHeads(k, hq / hk);
+    v = repeatHeads(v, hq / hk);
   }
   const [L, E] = q.shape.slice(-2) as [number, number];
   const S = k.shape[k.ndim - 2]!;
