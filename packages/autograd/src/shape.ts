@@ -13,7 +13,9 @@ export function sizeOf(shape: readonly number[]): number {
 }
 
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Row-major strides for a contiguous array of this shape. */
@@ -33,7 +35,8 @@ export function assertShape(op: string, shape: readonly number[]): void {
 
 /** NumPy broadcasting of any number of shapes; the error names the op and every shape. */
 export function broadcastShapes(op: string, ...shapes: (readonly number[])[]): number[] {
-  const ndim = Math.max(0, ...shapes.map((s) => s.length));
+  let ndim = 0;
+  for (const s of shapes) ndim = Math.max(ndim, s.length);
   const out = new Array<number>(ndim).fill(1);
   for (const s of shapes) {
     const lead = ndim - s.length;

@@ -8,6 +8,8 @@ import { checkTensorLike } from '../validate.js';
 import { promotedType } from './promotion.js';
 import { toDType } from './elementwise.js';
 
+const OPERAND = ['operand 0', 'operand 1', 'operand 2'];
+
 /** The dtype shared by the operands of ops that do not promote (matmul, scatterAdd, as in PyTorch); a mismatch is an error. */
 export function commonDType(op: string, operands: readonly TensorLike[]): DType {
   let dtype: DType | undefined;
@@ -27,7 +29,8 @@ export function commonDType(op: string, operands: readonly TensorLike[]): DType 
  * operand's own dtype. `dtype` overrides the promoted dtype (e.g. float for true division).
  */
 export function broadcastOperands(op: string, operands: readonly TensorLike[], dtypeOverride?: DType): Tensor[] {
-  operands.forEach((v, i) => checkTensorLike(op, `operand ${i}`, v));
+  // Names made once: this runs for every elementwise op, where a fresh string per operand shows.
+  for (let i = 0; i < operands.length; i++) checkTensorLike(op, OPERAND[i] ?? `operand ${i}`, operands[i]);
   const dtype = dtypeOverride ?? promotedType(operands);
   const tensors = operands.map((v) => toDType(asTensor(v, dtype), dtype));
   const shape = broadcastShapes(op, ...tensors.map((t) => t.shape));
