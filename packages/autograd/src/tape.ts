@@ -7,7 +7,7 @@ import { checkBoolean, checkOptions, checkTensorList, fail } from './validate.js
 import { isAnomalyEnabled, withGradMode } from './grad-mode.js';
 import { copyToContiguous, isContiguous, wrap } from './kernels/layout.js';
 import { grantGradient, isExclusive, markOwnedGrad, passesViews, releaseGranted, setGradientPrivacy, takeExclusive, unmarkExclusive } from './grad-ownership.js';
-import { flushPending, peekStorage } from './kernels/fused/lazy.js';
+import { flushStorage, peekStorage } from './kernels/fused/lazy.js';
 import { add } from './ops/elementwise.js';
 import { assertFinite, duringVjp } from './anomaly.js';
 
@@ -250,8 +250,6 @@ function privateGradients(order: readonly Tensor[], roots: readonly Tensor[]): (
   };
 }
 
-const flushBuffer = (buffer: TypedArray) => flushPending(new Tensor(wrap(buffer, [buffer.length])));
-
 /** Runs every vjp of `order`, outputs before inputs, gathering the gradients in `grads`. */
 function reversePass(
   order: readonly Tensor[], grads: Map<Tensor, Tensor>, put: (t: Tensor, g: Tensor) => void, accumulate: boolean, createGraph: boolean, needed: Set<Tensor> | null,
@@ -274,7 +272,7 @@ function reversePass(
     }
     grantGradient(grant);
     const inputGrads = withGradMode(createGraph, () => duringVjp(() => node.op.backward(g!, node)));
-    if (grant !== null) releaseGranted(node.op, grant, inputGrads.map((gi) => (gi ? peekStorage(gi.data) : null)), flushBuffer);
+    if (grant !== null) releaseGranted(node.op, grant, inputGrads.map((gi) => (gi ? peekStorage(gi.data) : null)), flushStorage);
     grantGradient(null);
     node.inputs.forEach((input, i) => {
       const gi = inputGrads[i];

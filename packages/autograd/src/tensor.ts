@@ -6,7 +6,7 @@ import { backward as runBackward, type BackwardOptions } from './tape.js';
 import { formatTensor } from './format.js';
 import { assertNotTracer, copyLevels } from './transform-levels.js';
 import { contiguousData, toNested, type Nested } from './kernels/layout.js';
-import { flushPending, peekStorage } from './kernels/fused/lazy.js';
+import { flushStorage, peekStorage } from './kernels/fused/lazy.js';
 import { dropGrad, releaseOwnedGrad } from './grad-ownership.js';
 import * as ew from './ops/elementwise.js';
 import * as act from './ops/activation.js';
@@ -136,7 +136,7 @@ export class Tensor {
   set grad(value: Tensor | null) {
     const old = this._grad;
     this._grad = value;
-    if (old !== null && old !== value) dropGrad(old, flushStorage);
+    if (old !== null && old !== value) dropGrad(old, flushGrad);
   }
 
   /** True for tensors created by the user rather than by an op (they hold `.grad` after backward). */
@@ -604,4 +604,4 @@ Object.defineProperty(Tensor.prototype, Symbol.for('nodejs.util.inspect.custom')
   },
 });
 
-const flushStorage = (t: object) => flushPending(t as Tensor);
+const flushGrad = (g: { readonly data: { readonly data: TypedArray } }) => flushStorage(g.data.data);

@@ -111,7 +111,11 @@ function force(nd: Nd, p: Pending): TypedArray {
  */
 export function flushPending(target: Tensor): void {
   checkTensor('flushPending', 'target', target);
-  const data = target.data.data;
+  flushStorage(target.data.data);
+}
+
+/** {@link flushPending} for a storage buffer itself (the tape's, when it recycles one). */
+export function flushStorage(data: TypedArray): void {
   const set = readers.get(data.buffer);
   if (!set || set.size === 0) return;
   readers.delete(data.buffer);
