@@ -166,8 +166,7 @@ function maxPoolAdjoint(shape: 'pair' | 'any', relu = false): Fn {
   /** Multiplies the vector on the stack by the mask of the relu's input at dx's byte address `at` + offset. */
   const mask = (at: number, offset: number) => {
     if (!relu) return;
-    f.f32x4Const(1).v128Zero().get(at).get(dx).op('i32_sub').get(xr).op('i32_add').vmem('v128_load', offset).v128Zero().simd('f32x4_gt').simd('v128_bitselect');
-    f.simd('f32x4_mul');
+    multiplyByReluMask(f, () => f.get(at).get(dx).op('i32_sub').get(xr).op('i32_add'), offset);
   };
   const [i, j, e, at] = Array.from({ length: 4 }, () => f.local(I32));
   const [step, gv, iv, v0, v1] = Array.from({ length: 5 }, () => f.local(V128));
@@ -210,6 +209,16 @@ function maxPoolAdjoint(shape: 'pair' | 'any', relu = false): Fn {
 }
 
 /**
+ * relu's vjp on the vector on the stack: multiplies it by (x > 0 ? 1 : 0) lane by lane, x loaded
+ * from the address `address` pushes, plus `offset`.
+ */
+function multiplyByReluMask(f: Fn, address: () => void, offset: number): void {
+  f.f32x4Const(1).v128Zero();
+  address();
+  f.vmem('v128_load', offset).v128Zero().simd('f32x4_gt').simd('v128_bitselect').simd('f32x4_mul');
+}
+
+/**
  * relu's vjp on an adjoint's result: dx[i] ·= (x[i] > 0 ? 1 : 0) for i < n rounded up to a whole
  * vector (dx, x: byte addresses of float32), the product g·(x > 0) as the tensor ops compute it.
  */
@@ -221,8 +230,8 @@ function reluMask(): Fn {
     f.get(i).i32(2).op('i32_shl').set(at);
     f.get(dx).get(at).op('i32_add');
     f.get(dx).get(at).op('i32_add').vmem('v128_load');
-    f.f32x4Const(1).v128Zero().get(x).get(at).op('i32_add').vmem('v128_load').v128Zero().simd('f32x4_gt').simd('v128_bitselect');
-    f.simd('f32x4_mul').vmem('v128_store');
+    multiplyByReluMask(f, () => f.get(x).get(at).op('i32_add'), 0);
+    f.vmem('v128_store');
   });
   return f;
 }

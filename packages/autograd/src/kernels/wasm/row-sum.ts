@@ -44,8 +44,9 @@ type Kernel = (src: number, rows: number, groups: number, rowBytes: number, acc:
 let kernel: Kernel | null | undefined;
 
 /**
- * minCells: the fewest values (rows × cells) summed in WebAssembly (below, the copies and the call
- * cost more than they save); chunkBytes: rows copied in per call. Mutable for tests.
+ * enabled: whether float32 rows are summed here at all; minValues: the fewest values (rows ×
+ * cells) summed in WebAssembly (below, the copies and the call cost more than they save);
+ * chunkBytes: rows copied in per call. Mutable for tests.
  */
 export const simdRowSum = { enabled: true, minValues: 2048, chunkBytes: 256 * 1024 };
 
