@@ -273,11 +273,21 @@ describe('scaledDotProductAttention', () => {
         const opts = { isCausal: causal, enableGqa: true };
         const [q, k, v] = xs as [Tensor, Tensor, Tensor];
         close(scaledDotProductAttention(q, k, v, opts), reference(q, interleave(k, r), interleave(v, r), opts));
+        const f = (...t: Tensor[]) => scaledDotProductAttention(t[0]!, t[1]!, t[2]!, opts);
+        // Forward mode against central differences.
+        const ts = xs.map((x) => randn(x.shape, { ...f64, generator: g }));
+        const [, jt] = jvp(f, xs, ts);
+        const at = (s: number) => f(...xs.map((x, i) => x.add(ts[i]!.mul(s))));
+        close(jt, at(1e-6).sub(at(-1e-6)).div(2e-6), 1e-6);
         xs.forEach((x) => x.requiresGrad_());
-        gradcheck((...t: Tensor[]) => scaledDotProductAttention(t[0]!, t[1]!, t[2]!, opts), xs, { raiseException: true });
+        gradcheck(f, xs, { raiseException: true });
       }),
       { seed: 3, numRuns: 12 },
     );
+    // vmap over the examples (queries batched, keys and values shared) equals a loop.
+    const qs = rn([3, 4, 2, 3]), kvs = rn([2, 5, 3]);
+    const one = (qi: Tensor) => scaledDotProductAttention(qi, kvs, kvs, { enableGqa: true });
+    close(vmap(one)(qs), stack(qs.unbind(0).map(one)));
     // Off (the default), the head counts must broadcast as any batch axis.
     expect(() => scaledDotProductAttention(rn([4, 2, 3]), rn([2, 2, 3]), rn([2, 2, 3]))).toThrow(/^scaledDotProductAttention: batch dimensions/);
     const q = rn([6, 2, 3]);
