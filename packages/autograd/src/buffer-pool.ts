@@ -15,17 +15,29 @@ import type { TypedArray } from './dtype.js';
  */
 export const bufferPool = { enabled: true, minBytes: 16384, perLength: 4, maxBytes: 64 * 2 ** 20 };
 
-// Entries are strong, and the pool empties itself a second after a buffer was last kept (a timer
-// that does not keep Node running), so it serves a training loop without pinning memory once the
+// Entries are strong, and the pool empties itself a second or two after a buffer was last kept (a
+// timer that does not keep Node running), so it serves a training loop without pinning memory once the
 // program has moved on. Weak references cannot do this: a WeakRef keeps its target alive until the
 // current synchronous job ends, so in a synchronous loop every buffer ever kept stayed alive.
 const free = new Map<number, TypedArray[]>();
 let heldBytes = 0;
 let emptyTimer: ReturnType<typeof setTimeout> | null = null;
+let keptSinceTimer = false;
 
+// One timer at a time rather than one per kept buffer: when it fires after a buffer was kept, it
+// waits another second; so the pool empties one to two seconds after it last kept a buffer.
 function emptyLater(): void {
-  if (emptyTimer !== null) clearTimeout(emptyTimer);
-  emptyTimer = setTimeout(clearRecycled, 1000);
+  keptSinceTimer = true;
+  if (emptyTimer === null) startTimer();
+}
+
+function startTimer(): void {
+  keptSinceTimer = false;
+  emptyTimer = setTimeout(() => {
+    emptyTimer = null;
+    if (keptSinceTimer) startTimer();
+    else clearRecycled();
+  }, 1000);
   (emptyTimer as { unref?: () => void }).unref?.();
 }
 

@@ -2,7 +2,7 @@
 // nobody read through the public `.grad` is reused by the next allocation of its dtype and length
 // once `.grad` is cleared; one that was read is never reused, deferred readers keep their values,
 // and results are the same with recycling on or off.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { allocate, type TypedArray } from '../src/dtype.js';
 import { tensor } from '../src/index.js';
 import { peekGrad, randn, zeros, zeroGrad } from '../src/index.js';
@@ -156,6 +156,22 @@ describe('gradient buffer recycling', () => {
       return out;
     };
     expect(grads(true)).toEqual(grads(false));
+  });
+
+  it('the pool empties itself once it has kept nothing for a second or two, not while it keeps buffers', () => {
+    vi.useFakeTimers();
+    try {
+      const buffer = () => new Float32Array(8192);
+      recycle(buffer());
+      vi.advanceTimersByTime(900);
+      recycle(buffer()); // kept again: the pool stays
+      vi.advanceTimersByTime(900);
+      expect(recycledBytes()).toBe(2 * 8192 * 4);
+      vi.advanceTimersByTime(1200); // the first timer found a keep and waited once more
+      expect(recycledBytes()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('peekGrad checks its argument', () => {
